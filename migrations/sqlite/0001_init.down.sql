@@ -1,0 +1,5 @@
+DROP TABLE messages;
+DROP TABLE memberships;
+DROP TABLE invites;
+DROP TABLE rooms;
+DROP TABLE users;

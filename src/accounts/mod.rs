@@ -1,0 +1,93 @@
+//! Accounts: sign-up, log-in, log-out and who the current user is.
+//!
+//! Passwords are hashed with Argon2id ([`ssr::hash_password`]). A logged-in
+//! browser holds a server-side session (tower-sessions, stored in the
+//! database) keyed by a random 128-bit id in an HttpOnly, SameSite=Lax cookie;
+//! the session holds the user's id under [`ssr::USER_ID_KEY`].
+
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The logged-in user as pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    /// User id.
+    pub id: i64,
+    /// Username as they chose it.
+    pub username: String,
+}
+
+/// Creates an account, logs it in and goes to `next` (a local path; `/` when
+/// absent or not local).
+///
+/// Errors: [`AppError::Invalid`] for a username or password that breaks
+/// [`rules`], [`AppError::UsernameTaken`].
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use ssr::*;
+    let username = rules::check_username(&username).map_err(AppError::Invalid)?;
+    rules::check_password(&password).map_err(AppError::Invalid)?;
+    let state = crate::server::state()?;
+    let hash = hash_password(password).await?;
+    let user = state
+        .store
+        .users()
+        .create(&username, &hash, crate::server::now_ms())
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::Conflict(_) => AppError::UsernameTaken,
+            other => other.into(),
+        })?;
+    start_session(user.id).await?;
+    leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
+    Ok(())
+}
+
+/// Logs in and goes to `next` (a local path; `/` when absent or not local).
+///
+/// Errors: [`AppError::BadCredentials`], the same whether the user does not
+/// exist or the password is wrong (and taking the same time).
+#[server(endpoint = "log_in")]
+pub async fn log_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use ssr::*;
+    let state = crate::server::state()?;
+    let user = state.store.users().find_by_username(username.trim()).await?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    if !verify_password(password, stored_hash).await? {
+        return Err(AppError::BadCredentials);
+    }
+    let Some(user) = user else {
+        return Err(AppError::BadCredentials);
+    };
+    start_session(user.id).await?;
+    leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
+    Ok(())
+}
+
+/// Ends the session and goes home.
+#[server(endpoint = "log_out")]
+pub async fn log_out() -> Result<(), AppError> {
+    ssr::end_session().await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The logged-in user, or `None`.
+#[server(endpoint = "current_user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+    ssr::current_user().await
+}

@@ -1,0 +1,81 @@
+//! The error type that server functions return to the browser.
+//!
+//! Every variant's message is written for the person using Roomlink: it says
+//! what went wrong and, where they can, what to do. Causes that are ours
+//! (database faults and the like) are logged on the server with `tracing` and
+//! reach the browser only as [`AppError::Internal`].
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    self, codec::JsonEncoding, error::FromServerFnError, ServerFnError,
+};
+
+/// What a server function can answer instead of its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input broke a rule; the text says which and how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+    /// The action needs a logged-in user.
+    #[error("Please log in first.")]
+    NotLoggedIn,
+    /// Log-in failed. Deliberately does not say which of the two was wrong.
+    #[error("Wrong username or password.")]
+    BadCredentials,
+    /// Sign-up chose a username someone has (compared ignoring case).
+    #[error("That username is taken. Please choose another.")]
+    UsernameTaken,
+    /// The user is not a member of the room they asked for (HTTP 403).
+    #[error("You are not a member of this room. Ask a member for an invite link.")]
+    NotMember,
+    /// Unknown, expired or malformed invite token: one message for all of them
+    /// so that the page never tells which (HTTP 404).
+    #[error("This invite link is invalid or has expired.")]
+    InviteInvalid,
+    /// Something that does not exist (HTTP 404).
+    #[error("We could not find that.")]
+    NotFound,
+    /// A fault on our side; the details are in the server log.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request did not reach the server or its answer could not be read.
+    #[error("Could not reach Roomlink: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status a page showing this error answers with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 400,
+            AppError::NotLoggedIn | AppError::BadCredentials => 401,
+            AppError::NotMember => 403,
+            AppError::InviteInvalid | AppError::NotFound => 404,
+            AppError::UsernameTaken => 409,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: server_fn::error::ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+impl From<ServerFnError> for AppError {
+    fn from(value: ServerFnError) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::store::StoreError> for AppError {
+    /// Store faults are logged here, once, and shown as [`AppError::Internal`].
+    fn from(err: crate::store::StoreError) -> Self {
+        tracing::error!(error = %err, "store error");
+        AppError::Internal
+    }
+}

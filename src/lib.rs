@@ -1,0 +1,40 @@
+//! Roomlink: chat rooms that people join by link.
+//!
+//! The crate is split by subject so that `src/` reads like the product:
+//!
+//! - [`accounts`]: sign-up, log-in, log-out and who the current user is.
+//! - [`rooms`]: creating rooms, listing a user's rooms, loading a room page.
+//! - [`invites`]: invite links (create, preview, accept).
+//! - [`live`]: the live layer: the WebSocket protocol, the fan-out hub and the
+//!   browser's connection.
+//! - [`store`] (server only): every SQL statement the app runs.
+//! - [`pages`]: the Leptos components, one page per file.
+//! - [`server`] (server only): settings, the axum router and cross-site checks.
+//! - [`limits`]: every length, size and count limit, in one place.
+//! - [`error`]: the one error type that server functions return to the browser.
+//!
+//! The crate builds twice: with the `ssr` feature as the server binary, and with
+//! `hydrate` as the WebAssembly bundle that takes over the server-rendered page.
+
+pub mod accounts;
+pub mod error;
+pub mod invites;
+pub mod limits;
+pub mod live;
+pub mod pages;
+pub mod rooms;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;
+
+/// Entry point of the WebAssembly bundle: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(pages::App);
+}

@@ -1,0 +1,33 @@
+//! Every limit Roomlink enforces, in one place.
+//!
+//! The server checks all of them; the browser checks some of them too, only to
+//! answer sooner. Lengths are counted in Unicode scalar values (`char`s), after
+//! trimming surrounding white space where the text says so.
+
+/// Shortest username, in characters.
+pub const USERNAME_MIN_CHARS: usize = 3;
+/// Longest username, in characters.
+pub const USERNAME_MAX_CHARS: usize = 32;
+/// Shortest password, in characters (NIST SP 800-63B asks for at least 8).
+pub const PASSWORD_MIN_CHARS: usize = 8;
+/// Longest password, in characters. Bounds the Argon2 work an attacker can ask for.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+/// Longest room name, in characters after trimming (at least 1).
+pub const ROOM_NAME_MAX_CHARS: usize = 80;
+/// Longest message, in characters after trimming (at least 1).
+pub const MESSAGE_MAX_CHARS: usize = 4000;
+/// How many messages a room page shows when it opens.
+pub const ROOM_HISTORY_PAGE: usize = 50;
+/// Longest client-generated message id, in bytes (ASCII letters, digits, `-`, `_`).
+pub const CLIENT_ID_MAX_BYTES: usize = 64;
+/// Largest WebSocket frame the server reads, in bytes: a 4000-character message
+/// of 4-byte characters plus its envelope.
+pub const LIVE_FRAME_MAX_BYTES: usize = 20 * 1024;
+/// Most rooms one WebSocket connection may follow at once.
+pub const LIVE_ROOMS_PER_CONNECTION: usize = 100;
+/// Random bytes in an invite token (256 bits; the issue asks for at least 128).
+pub const INVITE_TOKEN_BYTES: usize = 32;
+/// Length of an invite token in its URL-safe base64 form, in characters.
+pub const INVITE_TOKEN_CHARS: usize = 43;
+/// Days a session lasts without being used before it has to log in again.
+pub const SESSION_IDLE_DAYS: i64 = 30;

@@ -1,0 +1,90 @@
+//! Log-in and sign-up pages. Both take `?next=/local/path` and return there.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use super::{form_error, Session};
+use crate::limits::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS};
+
+/// `/login`.
+#[component]
+pub fn LogInPage() -> impl IntoView {
+    let action = expect_context::<Session>().log_in;
+    let error = form_error(action.value(), "log_in");
+    view! {
+        <AuthCard sign_up=false>
+            <ActionForm action>
+                <AuthFields sign_up=false error />
+            </ActionForm>
+        </AuthCard>
+    }
+}
+
+/// `/signup`.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let action = expect_context::<Session>().sign_up;
+    let error = form_error(action.value(), "sign_up");
+    view! {
+        <AuthCard sign_up=true>
+            <ActionForm action>
+                <AuthFields sign_up=true error />
+            </ActionForm>
+        </AuthCard>
+    }
+}
+
+/// The `next` query parameter, or empty.
+fn next_path() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("next").unwrap_or_default())
+}
+
+#[component]
+fn AuthCard(sign_up: bool, children: Children) -> impl IntoView {
+    let next = next_path();
+    let (title, other_text, other_link, other_path) = if sign_up {
+        ("Sign up", "Have an account?", "Log in", "/login")
+    } else {
+        ("Log in", "New here?", "Sign up", "/signup")
+    };
+    let other_href = move || {
+        let next = next.get();
+        if next.is_empty() {
+            other_path.to_string()
+        } else {
+            let encoded: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            format!("{other_path}?next={encoded}")
+        }
+    };
+    view! {
+        <super::PageTitle text=title />
+        <section class="card narrow">
+            <h1>{title}</h1>
+            {move || (!next.get().is_empty()).then(|| view! {
+                <p class="muted">"Afterwards you will go back to where you were."</p>
+            })}
+            {children()}
+            <p>{other_text} " " <A href=other_href>{other_link}</A></p>
+        </section>
+    }
+}
+
+#[component]
+fn AuthFields(sign_up: bool, error: Signal<Option<String>>) -> impl IntoView {
+    let next = next_path();
+    view! {
+        <input type="hidden" name="next" prop:value=next />
+        <label for="username">"Username"</label>
+        <input id="username" name="username" required autocomplete="username"
+            minlength=USERNAME_MIN_CHARS maxlength=USERNAME_MAX_CHARS />
+        {sign_up.then(|| view! { <p class="hint">"3-32 letters, digits, _ or -"</p> })}
+        <label for="password">"Password"</label>
+        <input id="password" name="password" type="password" required
+            autocomplete=if sign_up { "new-password" } else { "current-password" }
+            minlength=if sign_up { PASSWORD_MIN_CHARS } else { 1 } maxlength=PASSWORD_MAX_CHARS />
+        {sign_up.then(|| view! { <p class="hint">"At least 8 characters"</p> })}
+        <p role="alert" class="error">{error}</p>
+        <button type="submit">{if sign_up { "Create account" } else { "Log in" }}</button>
+    }
+}

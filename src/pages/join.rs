@@ -1,0 +1,95 @@
+//! `/join/<token>`: what an invite link leads to, and the Join button.
+//!
+//! Rendering this page changes nothing (link-preview bots open links too).
+//! Joining is a POST to [`crate::invites::accept_invite`] that works without
+//! JavaScript. A member already is sent straight to the room.
+
+use leptos::prelude::*;
+use leptos_meta::Meta;
+use leptos_router::{components::Redirect, hooks::use_params_map};
+
+use super::{form_error, format, ErrorPage, LocalOffset};
+use crate::invites::{get_invite_preview, AcceptInvite, InvitePreview};
+
+/// `/join/:token`.
+#[component]
+pub fn JoinPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let preview = Resource::new(move || token.get(), get_invite_preview);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Opening the invite…"</p> }>
+            {move || Suspend::new(async move {
+                match preview.await {
+                    Ok(p) if p.already_member => {
+                        view! { <Redirect path=format!("/rooms/{}", p.room_id) /> }.into_any()
+                    }
+                    Ok(p) => view! { <InviteCard preview=p token=token.get_untracked() /> }.into_any(),
+                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
+    let offset = expect_context::<LocalOffset>().0;
+    let accept = ServerAction::<AcceptInvite>::new();
+    let error = form_error(accept.value(), "accept_invite");
+    let members = match preview.member_count {
+        1 => "1 member".to_string(),
+        n => format!("{n} members"),
+    };
+    let expires = preview.expires_at_ms.map(|ms| {
+        view! {
+            <p class="muted">
+                "This link expires on "
+                <time datetime=format::iso(ms)>{move || format::date_time(ms, offset.get())}</time>
+                "."
+            </p>
+        }
+    });
+    let summary = format!("{} invited you to join {} on Roomlink ({members}).", preview.inviter, preview.room_name);
+    let next = format!("/join/{token}");
+    let next_q: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    let room_name = preview.room_name.clone();
+    let action_part = match preview.viewer {
+        Some(viewer) => view! {
+            <ActionForm action=accept>
+                <input type="hidden" name="token" value=token />
+                <button type="submit" class="primary" disabled=move || accept.pending().get()>
+                    "Join " {room_name}
+                </button>
+                <p class="muted">"You are logged in as " <strong>{viewer.username}</strong> "."</p>
+                <p role="alert" class="error">{error}</p>
+            </ActionForm>
+        }
+        .into_any(),
+        None => view! {
+            <p>"Log in or sign up to join. You will come back here afterwards."</p>
+            <p class="row">
+                <a class="button primary" href=format!("/signup?next={next_q}")>"Sign up to join"</a>
+                <a class="button" href=format!("/login?next={next_q}")>"Log in to join"</a>
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        <super::PageTitle text=format!("Join {}", preview.room_name) />
+        <Meta name="description" content=summary.clone() />
+        <Meta property="og:title" content=format!("Join {} on Roomlink", preview.room_name) />
+        <Meta property="og:description" content=summary.clone() />
+        <Meta property="og:type" content="website" />
+        <Meta name="twitter:card" content="summary" />
+        <Meta name="twitter:title" content=format!("Join {} on Roomlink", preview.room_name) />
+        <Meta name="robots" content="noindex" />
+        <section class="card invite">
+            <p class="muted">{format!("{} invited you to join", preview.inviter)}</p>
+            <h1>{preview.room_name.clone()}</h1>
+            <p>{members}</p>
+            {expires}
+            {action_part}
+        </section>
+    }
+}

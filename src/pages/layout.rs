@@ -1,0 +1,54 @@
+//! The header on every page: the Roomlink name and who is logged in.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::Session;
+
+/// Top bar: home link, then the user's name and "Log out", or "Log in" / "Sign up".
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">"Roomlink"</A>
+            <nav aria-label="Account">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.user.await {
+                            Ok(Some(user)) => view! {
+                                <span class="whoami">"Logged in as " <strong>{user.username}</strong></span>
+                                <ActionForm action=session.log_out attr:class="inline">
+                                    <button type="submit" class="link">"Log out"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            _ => view! {
+                                <A href="/login">"Log in"</A>
+                                <A href="/signup" attr:class="button">"Sign up"</A>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
+}
+
+/// Sets the document title to `text` (user text allowed).
+///
+/// leptos_meta 0.8 writes `<Title>` text into the server-rendered `<title>`
+/// without escaping it, so a room named `</title><script>…` could inject
+/// markup. On the server this escapes the text (a `<title>` decodes character
+/// references, so readers see the original); in the browser, where the title
+/// is set through `document.title`, the text goes through as it is.
+#[component]
+pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
+    let formatter = |text: String| -> String {
+        if cfg!(feature = "ssr") {
+            html_escape::encode_text(&format!("{text} · Roomlink")).into_owned()
+        } else {
+            format!("{text} · Roomlink")
+        }
+    };
+    view! { <leptos_meta::Title text formatter /> }
+}

@@ -1,0 +1,144 @@
+//! The pages: the app shell, the router and one file per page.
+//!
+//! Every page renders on the server first (so it shows before the WebAssembly
+//! loads and works for link-preview bots) and is then hydrated. Forms post to
+//! server functions with `ActionForm`, so they also work without JavaScript:
+//! the server then redirects, carrying any error in the URL (`__err`), which
+//! [`url_error`] reads back.
+
+mod auth;
+mod errors;
+mod format;
+mod home;
+mod join;
+mod layout;
+mod room;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+pub use layout::PageTitle;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    hooks::use_query_map,
+    path, SsrMode,
+};
+
+use crate::{
+    accounts::{get_current_user, CurrentUser, LogIn, LogOut, SignUp},
+    error::AppError,
+};
+pub use errors::ErrorPage;
+pub use format::LocalOffset;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The account actions and the current user, shared by the header and pages.
+/// The user is fetched again whenever one of the actions completes.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// Log-in form action.
+    pub log_in: ServerAction<LogIn>,
+    /// Sign-up form action.
+    pub sign_up: ServerAction<SignUp>,
+    /// Log-out form action.
+    pub log_out: ServerAction<LogOut>,
+    /// The logged-in user, or `None`.
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+}
+
+fn provide_session_context() -> Session {
+    let log_in = ServerAction::<LogIn>::new();
+    let sign_up = ServerAction::<SignUp>::new();
+    let log_out = ServerAction::<LogOut>::new();
+    let user = Resource::new(
+        move || (log_in.version().get(), sign_up.version().get(), log_out.version().get()),
+        |_| get_current_user(),
+    );
+    let session = Session { log_in, sign_up, log_out, user };
+    provide_context(session);
+    session
+}
+
+/// The app: header and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_session_context();
+    format::provide_local_offset();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/roomlink.css" />
+        <Title text="Roomlink" />
+        <Router>
+            <layout::Header />
+            <main>
+                <Routes fallback=|| view! { <ErrorPage error=AppError::NotFound /> }>
+                    <Route path=path!("") view=home::HomePage />
+                    <Route path=path!("/login") view=auth::LogInPage />
+                    <Route path=path!("/signup") view=auth::SignUpPage />
+                    <Route path=path!("/rooms/:id") view=room::RoomPage ssr=SsrMode::Async />
+                    <Route path=path!("/join/:token") view=join::JoinPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The error a form without JavaScript came back with, if it was from the
+/// server function at `endpoint` (e.g. `"log_in"`).
+pub fn url_error(endpoint: &'static str) -> Memo<Option<AppError>> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let query = query.read();
+        let path = query.get("__path")?;
+        if !path.ends_with(endpoint) {
+            return None;
+        }
+        let encoded = query.get("__err")?;
+        Some(leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&encoded))
+    })
+}
+
+/// The message to show under a form: the action's last error, or the error a
+/// form without JavaScript came back with.
+pub fn form_error<T>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    endpoint: &'static str,
+) -> Signal<Option<String>> {
+    let from_url = url_error(endpoint);
+    Signal::derive(move || match value.get() {
+        Some(Err(e)) => Some(e.to_string()),
+        Some(Ok(_)) => None,
+        None => from_url.get().map(|e| e.to_string()),
+    })
+}
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(
+            axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

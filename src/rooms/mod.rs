@@ -1,0 +1,112 @@
+//! Rooms: creating them, listing a user's rooms, loading a room page.
+
+#[cfg(feature = "ssr")]
+use crate::accounts::ssr::require_user;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{accounts::CurrentUser, error::AppError, limits::ROOM_NAME_MAX_CHARS, live::ChatMessage};
+
+/// A member's role in a room. Stored as lower-case text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "lowercase"))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Made the room.
+    Owner,
+    /// Helps the owner run it.
+    Moderator,
+    /// Everyone else.
+    Member,
+}
+
+/// One line of a user's room list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct RoomSummary {
+    /// Room id.
+    pub id: i64,
+    /// Room name.
+    pub name: String,
+    /// The user's role there.
+    pub role: Role,
+    /// Members in the room.
+    pub member_count: i64,
+}
+
+/// A room's public facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct RoomInfo {
+    /// Room id.
+    pub id: i64,
+    /// Room name.
+    pub name: String,
+    /// Members in the room.
+    pub member_count: i64,
+}
+
+/// Everything the room page needs when it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomPage {
+    /// The room.
+    pub room: RoomInfo,
+    /// Who is looking.
+    pub me: CurrentUser,
+    /// The newest [`crate::limits::ROOM_HISTORY_PAGE`] messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+}
+
+/// Checks a room name and returns it trimmed: 1-80 characters.
+pub fn check_room_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    let len = name.chars().count();
+    if len == 0 {
+        return Err("Give the room a name.".into());
+    }
+    if len > ROOM_NAME_MAX_CHARS {
+        return Err(format!(
+            "A room name can have at most {ROOM_NAME_MAX_CHARS} characters (this one has {len})."
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Creates a room owned by the logged-in user and goes to it.
+///
+/// Errors: [`AppError::NotLoggedIn`], [`AppError::Invalid`] for a bad name.
+#[server(endpoint = "create_room")]
+pub async fn create_room(name: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let name = check_room_name(&name).map_err(AppError::Invalid)?;
+    let state = crate::server::state()?;
+    let id = state.store.rooms().create(&name, me.id, crate::server::now_ms()).await?;
+    leptos_axum::redirect(&format!("/rooms/{id}"));
+    Ok(())
+}
+
+/// The rooms the logged-in user belongs to; empty when logged out.
+#[server(endpoint = "my_rooms")]
+pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
+    let Some(me) = crate::accounts::ssr::current_user().await? else {
+        return Ok(Vec::new());
+    };
+    let state = crate::server::state()?;
+    Ok(state.store.rooms().summaries_for_user(me.id).await?)
+}
+
+/// The room page's data.
+///
+/// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`] for a room the
+/// user is not in; [`AppError::NotFound`] for a room that does not exist.
+#[server(endpoint = "room_page")]
+pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
+    let me = require_user().await?;
+    let state = crate::server::state()?;
+    let store = &state.store;
+    let room = store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
+    store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
+    let messages = store.messages().recent(room_id, crate::limits::ROOM_HISTORY_PAGE).await?;
+    Ok(RoomPage { room, me, messages })
+}

@@ -1,0 +1,99 @@
+//! Runtime settings, read the way Rocket reads `Rocket.toml`: defaults, then
+//! `Leptos.toml` (or the file named by `ROOMLINK_CONFIG`), then environment
+//! variables `ROOMLINK_<SETTING>` (and plain `DATABASE_URL`), later winning.
+//! Parsing is figment's.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+/// Roomlink's runtime settings. See the table in the README.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Settings {
+    /// Address to listen on. Default `127.0.0.1:3000`.
+    pub address: SocketAddr,
+    /// Database URL. Default `sqlite://data/roomlink.db`.
+    pub database_url: String,
+    /// Folder for data files (the signing secret). Default `data`.
+    pub data_dir: PathBuf,
+    /// Origin people reach the server at, e.g. `https://chat.example.com`.
+    /// Used in invite links and for cross-site checks. Empty: taken from
+    /// each request's `Host` header (scheme `https` when `secure_cookies`).
+    pub public_origin: String,
+    /// Mark cookies `Secure` (set when serving over HTTPS). Default false.
+    pub secure_cookies: bool,
+    /// How long a new invite link works, in hours. Default 168 (7 days).
+    pub invite_lifetime_hours: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            address: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: "sqlite://data/roomlink.db".into(),
+            data_dir: PathBuf::from("data"),
+            public_origin: String::new(),
+            secure_cookies: false,
+            invite_lifetime_hours: 168,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the settings. Errors: a message naming the bad key or file.
+    pub fn load() -> Result<Settings, String> {
+        let file = std::env::var("ROOMLINK_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(&file))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("ROOMLINK_").ignore(&["CONFIG"]))
+            .extract()
+            .map_err(|e| format!("settings ({file} and ROOMLINK_* variables): {e}"))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.invite_lifetime_hours == 0 {
+            return Err("invite_lifetime_hours must be at least 1".into());
+        }
+        let origin = self.public_origin.trim_end_matches('/');
+        if !origin.is_empty() && !(origin.starts_with("http://") || origin.starts_with("https://")) {
+            return Err(format!("public_origin must start with http:// or https:// (got {origin:?})"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "address = \"127.0.0.1:4000\"\ninvite_lifetime_hours = 24\n")?;
+            jail.set_env("ROOMLINK_INVITE_LIFETIME_HOURS", "48");
+            jail.set_env("DATABASE_URL", "sqlite://elsewhere.db");
+            let s = Settings::load().map_err(figment::Error::from)?;
+            assert_eq!(s.address.port(), 4000);
+            assert_eq!(s.invite_lifetime_hours, 48);
+            assert_eq!(s.database_url, "sqlite://elsewhere.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "address = \"nowhere\"\n")?;
+            let err = Settings::load().unwrap_err();
+            assert!(err.contains("address"), "{err}");
+            Ok(())
+        });
+    }
+}

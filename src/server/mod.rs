@@ -1,0 +1,186 @@
+//! The server: settings, shared state, the axum router and start-up.
+//!
+//! [`app`] builds the whole router from settings, so tests run the real
+//! server in-process on a port of their own; [`run`] is what `main` calls.
+
+pub mod config;
+pub mod csrf;
+
+use std::{net::SocketAddr, process::ExitCode, sync::Arc};
+
+use axum::{
+    extract::FromRef,
+    http::{header, HeaderValue},
+    middleware,
+    routing::get,
+    Router,
+};
+use leptos::{config::LeptosOptions, prelude::*};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::{
+    error::AppError,
+    limits::SESSION_IDLE_DAYS,
+    live::{hub::Hub, socket::live_handler, LIVE_PATH},
+    pages::{shell, App},
+    store::Store,
+};
+pub use config::Settings;
+
+/// What every request handler and server function can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos' own options (site root, output name).
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub store: Store,
+    /// The live fan-out hub.
+    pub hub: Arc<Hub>,
+    /// Runtime settings.
+    pub settings: Arc<Settings>,
+}
+
+/// The app state inside a server function. Errors: [`AppError::Internal`]
+/// (logged) when called outside a request, which is a bug.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The origin people reach this server at, without a trailing slash: the
+/// configured `public_origin`, else the current request's `Host`.
+pub fn public_origin(settings: &Settings) -> String {
+    let configured = settings.public_origin.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_string();
+    }
+    let host = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.headers.get(header::HOST)?.to_str().ok().map(str::to_owned))
+        .unwrap_or_else(|| settings.address.to_string());
+    let scheme = if settings.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+/// Builds the router: pages, server functions, the live socket, static files,
+/// sessions, cross-site checks and security headers. Opens the database and
+/// runs migrations. Errors: a message for the operator.
+pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Router, String> {
+    let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
+    let sessions = SqliteStore::new(store.pool().clone());
+    sessions.migrate().await.map_err(|e| format!("session table: {e}"))?;
+    tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("roomlink_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)));
+
+    let state = AppState { leptos_options, store, hub: Arc::new(Hub::new()), settings: Arc::new(settings) };
+    let provide_state = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let routes = generate_route_list(App);
+    let router = Router::new()
+        .route(LIVE_PATH, get(live_handler))
+        .leptos_routes_with_context(&state, routes, provide_state.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
+        .layer(session_layer)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            // Invite tokens are in URLs: never hand them to other sites.
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .with_state(state);
+    Ok(router)
+}
+
+/// Leptos' options: from cargo-leptos' environment when it runs us, else from
+/// `Cargo.toml`'s `[package.metadata.leptos]`, else built-in defaults.
+fn leptos_options(address: SocketAddr) -> LeptosOptions {
+    let from_env = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
+    let conf = if from_env { get_configuration(None) } else { get_configuration(Some("Cargo.toml")) };
+    let mut options = match conf {
+        Ok(conf) => conf.leptos_options,
+        Err(_) => LeptosOptions::builder().output_name("roomlink").site_root("target/site").build(),
+    };
+    options.site_addr = address;
+    options
+}
+
+/// Runs the server until Ctrl-C or SIGTERM. Logs with `tracing`
+/// (`RUST_LOG` filters). Exit code 1 when it cannot start.
+pub async fn run() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let address = settings.address;
+    let router = match app(settings, leptos_options(address)).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("cannot listen on {address}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("Roomlink is running at http://{address}");
+    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await;
+    if let Err(e) = served {
+        tracing::error!("server stopped: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,90 @@
+//! Chat messages. Ids come from SQLite's AUTOINCREMENT, so they only grow and
+//! give every room a total order that catch-up after a reconnect relies on.
+
+use sqlx::SqlitePool;
+
+use super::StoreError;
+use crate::live::ChatMessage;
+
+/// Queries on `messages`.
+pub struct Messages<'a> {
+    pool: &'a SqlitePool,
+}
+
+const SELECT_MESSAGE: &str = "
+    SELECT m.id, m.room_id, m.author_id, u.username AS author_name, m.client_id, m.body,
+           m.created_at
+    FROM messages m JOIN users u ON u.id = m.author_id";
+
+impl<'a> Messages<'a> {
+    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+        Messages { pool }
+    }
+
+    /// Stores a message and returns it with its id. `body` must already be
+    /// checked against [`crate::limits::MESSAGE_MAX_CHARS`].
+    ///
+    /// A second call with the same `(author_id, client_id)` stores nothing and
+    /// returns the first message with `false`: a retried send shows once.
+    pub async fn insert(
+        &self,
+        room_id: i64,
+        author_id: i64,
+        client_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO messages (room_id, author_id, client_id, body, created_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (author_id, client_id) DO NOTHING
+             RETURNING id",
+        )
+        .bind(room_id)
+        .bind(author_id)
+        .bind(client_id)
+        .bind(body)
+        .bind(now_ms)
+        .fetch_optional(self.pool)
+        .await?;
+        let message = sqlx::query_as::<_, ChatMessage>(&format!(
+            "{SELECT_MESSAGE} WHERE m.author_id = $1 AND m.client_id = $2"
+        ))
+        .bind(author_id)
+        .bind(client_id)
+        .fetch_one(self.pool)
+        .await?;
+        Ok((message, inserted.is_some()))
+    }
+
+    /// The newest `limit` messages of a room, oldest first.
+    pub async fn recent(&self, room_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+        let mut newest_first = sqlx::query_as::<_, ChatMessage>(&format!(
+            "{SELECT_MESSAGE} WHERE m.room_id = $1 ORDER BY m.id DESC LIMIT $2"
+        ))
+        .bind(room_id)
+        .bind(limit as i64)
+        .fetch_all(self.pool)
+        .await?;
+        newest_first.reverse();
+        Ok(newest_first)
+    }
+
+    /// Up to `limit` messages of a room with an id above `after_id`, oldest
+    /// first: what a tab missed while it was away.
+    pub async fn after(
+        &self,
+        room_id: i64,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        Ok(sqlx::query_as::<_, ChatMessage>(&format!(
+            "{SELECT_MESSAGE} WHERE m.room_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3"
+        ))
+        .bind(room_id)
+        .bind(after_id)
+        .bind(limit as i64)
+        .fetch_all(self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,80 @@
+//! Rooms and memberships.
+
+use sqlx::SqlitePool;
+
+use super::StoreError;
+use crate::rooms::{Role, RoomInfo, RoomSummary};
+
+/// Queries on `rooms` and `memberships`.
+pub struct Rooms<'a> {
+    pool: &'a SqlitePool,
+}
+
+impl<'a> Rooms<'a> {
+    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+        Rooms { pool }
+    }
+
+    /// Creates a room named `name` owned by `owner_id`, who becomes its first
+    /// member, in one transaction. Returns the new room's id.
+    pub async fn create(&self, name: &str, owner_id: i64, now_ms: i64) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (room_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO rooms (name, owner_id, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(owner_id)
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO memberships (room_id, user_id, role, invite_id, joined_at)
+             VALUES ($1, $2, 'owner', NULL, $3)",
+        )
+        .bind(room_id)
+        .bind(owner_id)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(room_id)
+    }
+
+    /// The rooms `user_id` belongs to, most recently active first.
+    pub async fn summaries_for_user(&self, user_id: i64) -> Result<Vec<RoomSummary>, StoreError> {
+        Ok(sqlx::query_as::<_, RoomSummary>(
+            "SELECT r.id, r.name, m.role,
+                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count
+             FROM memberships m JOIN rooms r ON r.id = m.room_id
+             WHERE m.user_id = $1
+             ORDER BY COALESCE((SELECT MAX(id) FROM messages x WHERE x.room_id = r.id), 0) DESC,
+                      r.id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool)
+        .await?)
+    }
+
+    /// Name and member count of a room, or `None` when it does not exist.
+    pub async fn info(&self, room_id: i64) -> Result<Option<RoomInfo>, StoreError> {
+        Ok(sqlx::query_as::<_, RoomInfo>(
+            "SELECT r.id, r.name,
+                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count
+             FROM rooms r WHERE r.id = $1",
+        )
+        .bind(room_id)
+        .fetch_optional(self.pool)
+        .await?)
+    }
+
+    /// The role of `user_id` in `room_id`, or `None` when they are not a member.
+    pub async fn role_of(&self, room_id: i64, user_id: i64) -> Result<Option<Role>, StoreError> {
+        Ok(sqlx::query_scalar::<_, Role>(
+            "SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .fetch_optional(self.pool)
+        .await?)
+    }
+}

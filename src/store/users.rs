@@ -1,0 +1,78 @@
+//! Users: accounts with a username and an Argon2id password hash.
+
+use sqlx::SqlitePool;
+
+use super::{is_unique_violation, StoreError};
+
+/// A user as stored, including the password hash. Never sent to a browser
+/// (it does not implement `Serialize`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    /// Primary key.
+    pub id: i64,
+    /// The name as the user typed it.
+    pub username: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// Queries on `users`.
+pub struct Users<'a> {
+    pool: &'a SqlitePool,
+}
+
+impl<'a> Users<'a> {
+    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+        Users { pool }
+    }
+
+    /// Creates a user. `now_ms` is the creation time in Unix milliseconds.
+    ///
+    /// Errors: [`StoreError::Conflict`]`("username")` when the name is taken,
+    /// ignoring case.
+    pub async fn create(
+        &self,
+        username: &str,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> Result<UserRow, StoreError> {
+        sqlx::query_as::<_, UserRow>(
+            "INSERT INTO users (username, username_key, password_hash, created_at)
+             VALUES ($1, $2, $3, $4)
+             RETURNING id, username, password_hash",
+        )
+        .bind(username)
+        .bind(username.to_lowercase())
+        .bind(password_hash)
+        .bind(now_ms)
+        .fetch_one(self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict("username")
+            } else {
+                e.into()
+            }
+        })
+    }
+
+    /// Finds a user by name, ignoring case.
+    pub async fn find_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(sqlx::query_as::<_, UserRow>(
+            "SELECT id, username, password_hash FROM users WHERE username_key = $1",
+        )
+        .bind(username.to_lowercase())
+        .fetch_optional(self.pool)
+        .await?)
+    }
+
+    /// Finds a user by id.
+    pub async fn get(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        Ok(sqlx::query_as::<_, UserRow>(
+            "SELECT id, username, password_hash FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,140 @@
+//! The live socket: who may open it and follow a room, delivery, order,
+//! limits, catch-up and deduplication.
+
+use super::support::TestServer;
+use crate::{limits::MESSAGE_MAX_CHARS, live::ServerEvent};
+
+async fn stored(s: &TestServer) -> Vec<String> {
+    sqlx::query_scalar("SELECT body FROM messages ORDER BY id").fetch_all(s.store.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_socket_needs_a_session_and_this_sites_origin() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    assert_eq!(ana.live_from("http://evil.example").await.err(), Some(403));
+    assert_eq!(s.client().live_from(&s.origin()).await.err(), Some(401));
+    assert!(ana.live_from(&s.origin()).await.is_ok());
+}
+
+#[tokio::test]
+async fn non_members_cannot_follow_or_send() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Private").await;
+    let eve = s.user("eve").await;
+    let mut live = eve.live().await;
+    match live.subscribe(room, 0).await {
+        ServerEvent::Refused { reason, .. } => assert!(reason.contains("not a member"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    live.say(room, "e1", "let me in").await;
+    assert!(matches!(live.next().await, ServerEvent::Refused { .. }));
+    assert!(stored(&s).await.is_empty());
+}
+
+#[tokio::test]
+async fn messages_reach_every_member_once_in_order_after_being_stored() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Club").await;
+    let bruno = s.user("bruno").await;
+    bruno.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
+
+    let mut a = ana.live().await;
+    let mut b = bruno.live().await;
+    assert_eq!(a.subscribe(room, 0).await, ServerEvent::Subscribed { room_id: room });
+    assert_eq!(b.subscribe(room, 0).await, ServerEvent::Subscribed { room_id: room });
+
+    for i in 0..20 {
+        a.say(room, &format!("a{i}"), &format!("hello {i}")).await;
+    }
+    let mut last = 0;
+    for i in 0..20 {
+        let got = b.message().await;
+        assert_eq!(got.body, format!("hello {i}"));
+        assert_eq!(got.author_name, "ana");
+        assert!(got.id > last, "ids increase");
+        last = got.id;
+        let echo = a.message().await;
+        assert_eq!(echo.id, got.id, "the sender gets its own message back, with its id");
+        assert_eq!(echo.client_id, format!("a{i}"));
+    }
+    assert_eq!(b.quiet_for(300).await, None, "nothing twice");
+    assert_eq!(stored(&s).await.len(), 20);
+}
+
+#[tokio::test]
+async fn message_length_is_enforced_by_the_server_and_nothing_refused_is_stored() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Club").await;
+    let mut a = ana.live().await;
+    a.subscribe(room, 0).await;
+
+    let too_long = "a".repeat(MESSAGE_MAX_CHARS + 1);
+    for (client_id, body, fragment) in [("x1", too_long.as_str(), "at most 4000"), ("x2", " \n ", "Type a message")] {
+        a.say(room, client_id, body).await;
+        match a.next().await {
+            ServerEvent::Refused { client_id: Some(id), reason, .. } => {
+                assert_eq!(id, client_id);
+                assert!(reason.contains(fragment), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    a.send_raw("{not json").await;
+    assert!(matches!(a.next().await, ServerEvent::Refused { .. }));
+    assert!(stored(&s).await.is_empty());
+
+    let longest = "é".repeat(MESSAGE_MAX_CHARS);
+    a.say(room, "x3", &format!("  {longest}  ")).await;
+    assert_eq!(a.message().await.body, longest, "4000 characters fit, trimmed");
+}
+
+#[tokio::test]
+async fn a_reconnecting_tab_catches_up_without_gaps_or_duplicates() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Club").await;
+    let bruno = s.user("bruno").await;
+    bruno.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
+    let mut a = ana.live().await;
+    a.subscribe(room, 0).await;
+
+    let mut b = bruno.live().await;
+    b.subscribe(room, 0).await;
+    a.say(room, "m0", "before").await;
+    let seen = b.message().await.id;
+    drop(b);
+
+    for i in 1..=5 {
+        a.say(room, &format!("m{i}"), &format!("missed {i}")).await;
+    }
+    for _ in 0..6 {
+        a.message().await;
+    }
+    let mut b = bruno.live().await;
+    assert_eq!(b.subscribe(room, seen).await, ServerEvent::Subscribed { room_id: room });
+    for i in 1..=5 {
+        assert_eq!(b.message().await.body, format!("missed {i}"));
+    }
+    a.say(room, "m6", "live again").await;
+    assert_eq!(b.message().await.body, "live again");
+    assert_eq!(b.quiet_for(300).await, None);
+}
+
+#[tokio::test]
+async fn a_retried_send_is_stored_and_shown_once() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Club").await;
+    let mut a = ana.live().await;
+    a.subscribe(room, 0).await;
+    a.say(room, "same-id", "only once").await;
+    let first = a.message().await;
+    a.say(room, "same-id", "only once").await;
+    let second = a.message().await;
+    assert_eq!(first.id, second.id);
+    assert_eq!(stored(&s).await, vec!["only once"]);
+}

@@ -1,0 +1,9 @@
+//! Tests that run the real server in-process (the same [`crate::server::app`]
+//! as production) on a port of its own, against a fresh SQLite file, and talk
+//! to it over real HTTP and WebSockets.
+
+mod accounts;
+mod invites;
+mod live;
+mod rooms;
+mod support;

@@ -1,0 +1,211 @@
+//! The test harness: a running server and browser-like clients.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use futures::{SinkExt, StreamExt};
+use reqwest::{cookie::CookieStore, header, StatusCode};
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+use crate::{
+    live::{ClientEvent, ServerEvent},
+    server::{app, Settings},
+    store::Store,
+};
+
+/// A server on 127.0.0.1:<random port> with its own database file.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub db_path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("roomlink.db");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let settings = Settings {
+            address: addr,
+            database_url: format!("sqlite://{}", db_path.display()),
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("roomlink")
+            .site_root(dir.path().to_string_lossy().to_string())
+            .site_addr(addr)
+            .build();
+        let router = app(settings.clone(), options).await.unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let store = Store::open(&settings.database_url).await.unwrap();
+        TestServer { addr, store, db_path, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A browser-like client: keeps cookies, sends this server's Origin.
+    pub fn client(&self) -> Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let mut headers = header::HeaderMap::new();
+        headers.insert(header::ORIGIN, self.origin().parse().unwrap());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client { http, jar, base: self.url(""), addr: self.addr }
+    }
+
+    /// A new client that signed up as `username` (password "correct horse").
+    pub async fn user(&self, username: &str) -> Client {
+        let c = self.client();
+        let r = c.call("sign_up", &[("username", username), ("password", "correct horse"), ("next", "")]).await;
+        assert!(r.status().is_success(), "sign up {username}: {}", r.status());
+        c
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    base: String,
+    addr: SocketAddr,
+}
+
+impl Client {
+    /// Calls a server function the way the hydrated page does.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap()
+    }
+
+    /// Posts a form the way a browser without JavaScript does.
+    pub async fn post_form(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, format!("{}/", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GETs a page: (status, body).
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Calls a server function that returns JSON and decodes it.
+    pub async fn json<T: serde::de::DeserializeOwned>(&self, endpoint: &str, form: &[(&str, &str)]) -> T {
+        let r = self.call(endpoint, form).await;
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert!(status.is_success(), "{endpoint}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{endpoint}: {e}: {text}"))
+    }
+
+    /// Creates a room and returns its id.
+    pub async fn create_room(&self, name: &str) -> i64 {
+        let r = self.call("create_room", &[("name", name)]).await;
+        assert!(r.status().is_success(), "create_room: {}", r.status());
+        let location = r.headers()[header::LOCATION].to_str().unwrap().to_string();
+        location.trim_start_matches("/rooms/").parse().unwrap()
+    }
+
+    /// Makes an invite link and returns its token.
+    pub async fn invite(&self, room_id: i64) -> String {
+        let link: crate::invites::InviteLink = self.json("create_invite", &[("room_id", &room_id.to_string())]).await;
+        link.url.rsplit('/').next().unwrap().to_string()
+    }
+
+    /// Opens the live WebSocket with this client's session cookie.
+    pub async fn live(&self) -> Live {
+        self.live_from(&format!("http://{}", self.addr)).await.expect("live socket")
+    }
+
+    /// Opens the live WebSocket sending `origin`; Err(status) when refused.
+    pub async fn live_from(&self, origin: &str) -> Result<Live, u16> {
+        let url = format!("ws://{}/live", self.addr);
+        let mut req = url.clone().into_client_request().unwrap();
+        if let Some(cookie) = self.jar.cookies(&self.base.parse().unwrap()) {
+            req.headers_mut().insert("cookie", cookie.to_str().unwrap().parse().unwrap());
+        }
+        req.headers_mut().insert("origin", origin.parse().unwrap());
+        match tokio_tungstenite::connect_async(req).await {
+            Ok((ws, _)) => Ok(Live { ws }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+            Err(e) => panic!("websocket: {e}"),
+        }
+    }
+}
+
+/// A live connection speaking the JSON protocol.
+pub struct Live {
+    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl Live {
+    pub async fn send(&mut self, event: &ClientEvent) {
+        self.ws.send(Message::text(serde_json::to_string(event).unwrap())).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws.send(Message::text(text.to_string())).await.unwrap();
+    }
+
+    /// The next server event; panics after 5 s of silence.
+    pub async fn next(&mut self) -> ServerEvent {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("no event within 5 s")
+                .expect("socket closed")
+                .expect("socket error");
+            if let Message::Text(text) = frame {
+                return serde_json::from_str(&text).unwrap();
+            }
+        }
+    }
+
+    /// None when nothing arrives within `ms`.
+    pub async fn quiet_for(&mut self, ms: u64) -> Option<ServerEvent> {
+        match tokio::time::timeout(Duration::from_millis(ms), self.next()).await {
+            Ok(e) => Some(e),
+            Err(_) => None,
+        }
+    }
+
+    /// Subscribes and returns the caught-up messages' bodies.
+    pub async fn subscribe(&mut self, room_id: i64, after_id: i64) -> ServerEvent {
+        self.send(&ClientEvent::Subscribe { room_id, after_id }).await;
+        self.next().await
+    }
+
+    pub async fn say(&mut self, room_id: i64, client_id: &str, body: &str) {
+        self.send(&ClientEvent::Send { room_id, client_id: client_id.into(), body: body.into() }).await;
+    }
+
+    /// Waits for the next chat message and returns it.
+    pub async fn message(&mut self) -> crate::live::ChatMessage {
+        match self.next().await {
+            ServerEvent::Message { message } => message,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}

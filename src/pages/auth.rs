@@ -74,7 +74,7 @@ fn AuthCard(sign_up: bool, children: Children) -> impl IntoView {
 fn AuthFields(sign_up: bool, error: Signal<Option<String>>) -> impl IntoView {
     let next = next_path();
     view! {
-        <input type="hidden" name="next" prop:value=next />
+        <input type="hidden" name="next" value=next />
         <label for="username">"Username"</label>
         <input id="username" name="username" required autocomplete="username"
             minlength=USERNAME_MIN_CHARS maxlength=USERNAME_MAX_CHARS />

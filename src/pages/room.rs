@@ -52,6 +52,9 @@ struct Pending {
     body: String,
 }
 
+/// Sends one event over the live socket; false when it is not open.
+type SendFn = Box<dyn Fn(&ClientEvent) -> bool>;
+
 /// Connection state shown above the composer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
@@ -71,8 +74,10 @@ struct RoomState {
     draft: RwSignal<String>,
     error: RwSignal<Option<String>>,
     link: RwSignal<Link>,
-    /// Sends an event over the socket; false when it is not open.
-    send: StoredValue<Option<Box<dyn Fn(&ClientEvent) -> bool>>, LocalStorage>,
+    /// Sends an event over the socket; false when it is not open. Only in
+    /// the browser: a thread-local value must not be made while rendering on
+    /// the server, where it would be dropped on another worker thread.
+    send: Option<StoredValue<Option<SendFn>, LocalStorage>>,
 }
 
 impl RoomState {
@@ -81,7 +86,9 @@ impl RoomState {
     }
 
     fn transmit(&self, event: &ClientEvent) -> bool {
-        self.send.try_with_value(|send| send.as_ref().is_some_and(|f| f(event))).unwrap_or(false)
+        self.send
+            .and_then(|send| send.try_with_value(|f| f.as_ref().is_some_and(|f| f(event))))
+            .unwrap_or(false)
     }
 
     /// Sends the composer's text, or explains why not.
@@ -157,7 +164,7 @@ fn Room(data: RoomData) -> impl IntoView {
         draft: RwSignal::new(String::new()),
         error: RwSignal::new(None),
         link: RwSignal::new(Link::Connecting),
-        send: StoredValue::new_local(None),
+        send: cfg!(feature = "hydrate").then(|| StoredValue::new_local(None)),
     };
     #[cfg(feature = "hydrate")]
     connect(state);
@@ -197,9 +204,11 @@ fn connect(state: RoomState) {
         });
         socket.set_value(Some(live));
     });
-    state.send.set_value(Some(Box::new(move |event: &ClientEvent| {
-        socket.try_with_value(|s| s.as_ref().is_some_and(|s| s.send(event))).unwrap_or(false)
-    })));
+    if let Some(send) = state.send {
+        send.set_value(Some(Box::new(move |event: &ClientEvent| {
+            socket.try_with_value(|s| s.as_ref().is_some_and(|s| s.send(event))).unwrap_or(false)
+        })));
+    }
 }
 
 #[component]
@@ -263,7 +272,11 @@ fn Composer(state: RoomState) -> impl IntoView {
         (n > MESSAGE_MAX_CHARS - 200).then(|| format!("{n} / {MESSAGE_MAX_CHARS}"))
     };
     view! {
-        <form class="composer" on:submit=on_submit>
+        <form class="composer" on:submit=on_submit data-link=move || match state.link.get() {
+            Link::Connecting => "connecting",
+            Link::Live => "live",
+            Link::Reconnecting => "reconnecting",
+        }>
             <p class="link-status" role="status">{status}</p>
             <label for="composer-input" class="visually-hidden">"Message"</label>
             <textarea id="composer-input" name="body" rows="2" placeholder="Write a message…"

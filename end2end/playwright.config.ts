@@ -1,0 +1,42 @@
+import { defineConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// Each run gets a fresh SQLite file in a temporary folder and its own port.
+const port = process.env.E2E_PORT ?? '3199';
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roomlink-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  reporter: 'list',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      // Debian's Chromium: Playwright's own browser download cannot work here.
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: './target/release/roomlink',
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      ROOMLINK_ADDRESS: `127.0.0.1:${port}`,
+      ROOMLINK_DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      ROOMLINK_DATA_DIR: dataDir,
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,8 +1,19 @@
 //! The live socket: who may open it and follow a room, delivery, order,
 //! limits, catch-up and deduplication.
 
-use super::support::TestServer;
+use super::support::{Client, TestServer};
 use crate::{limits::MESSAGE_MAX_CHARS, live::ServerEvent};
+
+/// A server with a room "Club" owned by ana, which bruno joined by link.
+async fn two_members() -> (TestServer, Client, Client, i64) {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Club").await;
+    let bruno = s.user("bruno").await;
+    let joined = bruno.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
+    assert!(joined.status().is_success());
+    (s, ana, bruno, room)
+}
 
 async fn stored(s: &TestServer) -> Vec<String> {
     sqlx::query_scalar("SELECT body FROM messages ORDER BY id").fetch_all(s.store.pool()).await.unwrap()
@@ -35,11 +46,7 @@ async fn non_members_cannot_follow_or_send() {
 
 #[tokio::test]
 async fn messages_reach_every_member_once_in_order_after_being_stored() {
-    let s = TestServer::start().await;
-    let ana = s.user("ana").await;
-    let room = ana.create_room("Club").await;
-    let bruno = s.user("bruno").await;
-    bruno.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
+    let (s, ana, bruno, room) = two_members().await;
 
     let mut a = ana.live().await;
     let mut b = bruno.live().await;
@@ -94,11 +101,7 @@ async fn message_length_is_enforced_by_the_server_and_nothing_refused_is_stored(
 
 #[tokio::test]
 async fn a_reconnecting_tab_catches_up_without_gaps_or_duplicates() {
-    let s = TestServer::start().await;
-    let ana = s.user("ana").await;
-    let room = ana.create_room("Club").await;
-    let bruno = s.user("bruno").await;
-    bruno.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
+    let (_server, ana, bruno, room) = two_members().await;
     let mut a = ana.live().await;
     a.subscribe(room, 0).await;
 

@@ -145,8 +145,8 @@ mod tests {
     fn wire_format_is_tagged_json() {
         let e = ClientEvent::Subscribe { room_id: 3, after_id: 0 };
         assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"type":"subscribe","room_id":3,"after_id":0}"#
+            serde_json::to_string(&e).ok().as_deref(),
+            Some(r#"{"type":"subscribe","room_id":3,"after_id":0}"#)
         );
     }
 }

@@ -64,6 +64,17 @@ enum Link {
     Reconnecting,
 }
 
+impl Link {
+    /// The state's name, as the composer's `data-link` attribute shows it.
+    fn name(self) -> &'static str {
+        match self {
+            Link::Connecting => "connecting",
+            Link::Live => "live",
+            Link::Reconnecting => "reconnecting",
+        }
+    }
+}
+
 /// The live parts of a room page, all `Copy` signals.
 #[derive(Clone, Copy)]
 struct RoomState {
@@ -272,11 +283,7 @@ fn Composer(state: RoomState) -> impl IntoView {
         (n > MESSAGE_MAX_CHARS - 200).then(|| format!("{n} / {MESSAGE_MAX_CHARS}"))
     };
     view! {
-        <form class="composer" on:submit=on_submit data-link=move || match state.link.get() {
-            Link::Connecting => "connecting",
-            Link::Live => "live",
-            Link::Reconnecting => "reconnecting",
-        }>
+        <form class="composer" on:submit=on_submit data-link=move || state.link.get().name()>
             <p class="link-status" role="status">{status}</p>
             <label for="composer-input" class="visually-hidden">"Message"</label>
             <textarea id="composer-input" name="body" rows="2" placeholder="Write a message…"

@@ -32,6 +32,25 @@ pub enum AppError {
     /// so that the page never tells which (HTTP 404).
     #[error("This invite link is invalid or has expired.")]
     InviteInvalid,
+    /// The action is not allowed for this person; the text says why (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// An instant chat id that is unknown, or whose chat ended and was
+    /// deleted (HTTP 404).
+    #[error("This instant chat does not exist. Chats are deleted when they end; ask whoever sent the link for a new one.")]
+    ChatNotFound,
+    /// The instant chat is over; the text says how (HTTP 410).
+    #[error("{0}")]
+    ChatEnded(String),
+    /// Someone in the instant chat has this display name, ignoring case (HTTP 409).
+    #[error("That name is taken in this chat. Please choose another.")]
+    NameTaken,
+    /// The instant chat holds its maximum number of people (HTTP 409).
+    #[error("This chat is full: it holds at most {0} people.")]
+    ChatFull(u32),
+    /// Too many requests from this address or user; try again after this many seconds (HTTP 429).
+    #[error("Too many attempts. Please try again in {0} seconds.")]
+    TooManyRequests(u64),
     /// Something that does not exist (HTTP 404).
     #[error("We could not find that.")]
     NotFound,
@@ -49,9 +68,11 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 400,
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
-            AppError::NotMember => 403,
-            AppError::InviteInvalid | AppError::NotFound => 404,
-            AppError::UsernameTaken => 409,
+            AppError::NotMember | AppError::Forbidden(_) => 403,
+            AppError::InviteInvalid | AppError::NotFound | AppError::ChatNotFound => 404,
+            AppError::UsernameTaken | AppError::NameTaken | AppError::ChatFull(_) => 409,
+            AppError::ChatEnded(_) => 410,
+            AppError::TooManyRequests(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

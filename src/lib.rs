@@ -18,6 +18,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod instant;
 pub mod invites;
 pub mod limits;
 pub mod live;

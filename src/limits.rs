@@ -31,3 +31,18 @@ pub const INVITE_TOKEN_BYTES: usize = 32;
 pub const INVITE_TOKEN_CHARS: usize = 43;
 /// Days a session lasts without being used before it has to log in again.
 pub const SESSION_IDLE_DAYS: i64 = 30;
+/// Characters in an instant chat id (nanoid's URL-safe 64-letter alphabet, so
+/// 6 bits each: 96 random bits; the issue asks for at least 70).
+pub const INSTANT_CHAT_ID_CHARS: usize = 16;
+/// Longest display name in an instant chat, in characters after trimming (at
+/// least 1; control characters refused).
+pub const DISPLAY_NAME_MAX_CHARS: usize = 32;
+/// Longest instant chat title, in characters after trimming (may be empty).
+pub const INSTANT_CHAT_TITLE_MAX_CHARS: usize = 80;
+/// Messages an instant chat without history keeps in memory (never on disk)
+/// so that a reconnecting or reloading participant misses nothing.
+pub const INSTANT_CHAT_MEMORY_MESSAGES: usize = 500;
+/// Instant chats one client address may start in a burst…
+pub const INSTANT_CHAT_STARTS_BURST: u32 = 5;
+/// …after which it may start one more every this many seconds.
+pub const INSTANT_CHAT_STARTS_EVERY_SECS: u64 = 60;

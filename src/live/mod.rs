@@ -2,10 +2,11 @@
 //!
 //! The wire format is JSON text frames of [`ClientEvent`] (browser to server)
 //! and [`ServerEvent`] (server to browser), tagged by a `type` field. A tab
-//! follows a room with [`ClientEvent::Subscribe`], naming the last message id
-//! it has; the server answers with everything after it from the database and
-//! then live events, skipping anything it already sent, so a reconnect leaves
-//! no gap and shows nothing twice.
+//! follows a [`Topic`] (a member room or an instant chat) with
+//! [`ClientEvent::Subscribe`], naming the last line id it has; the server
+//! answers with everything after it (from the database, or from memory for an
+//! instant chat without history) and then live events, skipping anything it
+//! already sent, so a reconnect leaves no gap and shows nothing twice.
 //!
 //! Server side: [`hub`] fans events out to the tabs in a room, [`socket`] runs
 //! one connection. Browser side: [`client`] keeps the connection up.
@@ -24,23 +25,106 @@ use crate::limits::{CLIENT_ID_MAX_BYTES, MESSAGE_MAX_CHARS};
 /// URL path of the WebSocket endpoint.
 pub const LIVE_PATH: &str = "/live";
 
-/// A stored chat message.
+/// What a tab can follow: a member room or an instant chat.
+///
+/// On the wire it is one string, `room:<id>` or `chat:<id>`, so logs and
+/// frames stay short.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Topic {
+    /// A member room, by its id.
+    Room(i64),
+    /// An instant chat, by its nanoid.
+    Chat(String),
+}
+
+impl std::fmt::Display for Topic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Topic::Room(id) => write!(f, "room:{id}"),
+            Topic::Chat(id) => write!(f, "chat:{id}"),
+        }
+    }
+}
+
+impl From<Topic> for String {
+    fn from(topic: Topic) -> String {
+        topic.to_string()
+    }
+}
+
+impl TryFrom<String> for Topic {
+    type Error = String;
+
+    /// Parses `room:<i64>` or `chat:<1-64 id characters>`.
+    fn try_from(text: String) -> Result<Topic, String> {
+        match text.split_once(':') {
+            Some(("room", id)) => id.parse().map(Topic::Room).map_err(|_| format!("bad room id in {text:?}")),
+            Some(("chat", id)) if is_valid_client_id(id) => Ok(Topic::Chat(id.to_string())),
+            _ => Err(format!("unknown topic {text:?}")),
+        }
+    }
+}
+
+/// How the author of a line in an instant chat is marked, so nobody can pass
+/// as someone else. Member rooms have no marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorTag {
+    /// The person who started the chat.
+    Host,
+    /// Joined with their Roomlink account; the name is their username.
+    Account,
+    /// Joined with a name only.
+    Guest,
+}
+
+impl AuthorTag {
+    /// The mark as shown next to a name.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthorTag::Host => "host",
+            AuthorTag::Account => "account",
+            AuthorTag::Guest => "guest",
+        }
+    }
+}
+
+/// What a timeline line is: something said, or a system line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A message; `body` is its text.
+    #[default]
+    Text,
+    /// The author joined (for a host: started the chat); `body` is empty.
+    Joined,
+    /// The author left; `body` is empty.
+    Left,
+}
+
+/// One line of a timeline, as stored (or, in an instant chat without
+/// history, as kept in memory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ChatMessage {
-    /// Increasing id, unique across rooms.
+    /// Increasing id, unique within its topic; lines are shown in id order.
     pub id: i64,
-    /// Room it was sent in.
-    pub room_id: i64,
-    /// Sender's user id.
+    /// The room or chat it belongs to.
+    pub topic: Topic,
+    /// Sender: a user id in a room, a participant id in an instant chat.
     pub author_id: i64,
-    /// Sender's username.
+    /// Sender's name (username, or display name in an instant chat).
     pub author_name: String,
+    /// Sender's mark in an instant chat; `None` in a member room.
+    pub author_tag: Option<AuthorTag>,
+    /// A message or a system line.
+    #[serde(default)]
+    pub kind: MessageKind,
     /// Id the sender's tab gave it (see [`ClientEvent::Send`]).
     pub client_id: String,
-    /// Text, trimmed, 1-4000 characters.
+    /// Text, trimmed, 1-4000 characters (empty for system lines).
     pub body: String,
-    /// When the server stored it, Unix ms.
+    /// When the server accepted it, Unix ms.
     pub created_at: i64,
 }
 
@@ -48,23 +132,23 @@ pub struct ChatMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientEvent {
-    /// Follow a room. `after_id` is the newest message id the tab has (0 for
-    /// none): the server sends every later message before live ones.
+    /// Follow a room or chat. `after_id` is the newest line id the tab has
+    /// (0 for none): the server sends every later line before live ones.
     Subscribe {
-        /// Room to follow.
-        room_id: i64,
-        /// Newest message id the tab already shows.
+        /// What to follow.
+        topic: Topic,
+        /// Newest line id the tab already shows.
         after_id: i64,
     },
-    /// Stop following a room.
+    /// Stop following.
     Unsubscribe {
-        /// Room to leave.
-        room_id: i64,
+        /// What to stop following.
+        topic: Topic,
     },
-    /// Send a message to a followed room.
+    /// Send a message to a followed room or chat.
     Send {
-        /// Room to send to (must be followed).
-        room_id: i64,
+        /// Where to send (must be followed).
+        topic: Topic,
         /// Tab-made id, 1-64 bytes of `[A-Za-z0-9_-]`. The server keeps one
         /// message per (sender, client id), so a retry never shows twice.
         client_id: String,
@@ -77,23 +161,31 @@ pub enum ClientEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
-    /// The tab now follows the room; missed messages follow.
+    /// The tab now follows the topic; missed lines follow.
     Subscribed {
-        /// Room followed.
-        room_id: i64,
+        /// What is followed.
+        topic: Topic,
     },
-    /// A message in a followed room (the sender gets their own too).
+    /// A line in a followed topic (the sender gets their own too).
     Message {
-        /// The message.
+        /// The line.
         message: ChatMessage,
     },
     /// A request was refused; `reason` is for the person.
     Refused {
-        /// Room concerned.
-        room_id: i64,
+        /// What it concerned, when known.
+        topic: Option<Topic>,
         /// The refused send's client id, when a send was refused.
         client_id: Option<String>,
         /// Why, in words a person can act on.
+        reason: String,
+    },
+    /// The topic is over for good (an instant chat ended or expired): the
+    /// tab no longer follows it and should not try again.
+    Ended {
+        /// What ended.
+        topic: Topic,
+        /// For the person, e.g. "The host ended this chat."
         reason: String,
     },
 }
@@ -143,10 +235,15 @@ mod tests {
 
     #[test]
     fn wire_format_is_tagged_json() {
-        let e = ClientEvent::Subscribe { room_id: 3, after_id: 0 };
+        let e = ClientEvent::Subscribe { topic: Topic::Room(3), after_id: 0 };
         assert_eq!(
             serde_json::to_string(&e).ok().as_deref(),
-            Some(r#"{"type":"subscribe","room_id":3,"after_id":0}"#)
+            Some(r#"{"type":"subscribe","topic":"room:3","after_id":0}"#)
         );
+        let back: Result<ClientEvent, _> = serde_json::from_str(r#"{"type":"unsubscribe","topic":"chat:a_B-9"}"#);
+        assert_eq!(back.ok(), Some(ClientEvent::Unsubscribe { topic: Topic::Chat("a_B-9".into()) }));
+        for bad in ["room:x", "chat:a b", "chat:", "space:1", "room"] {
+            assert!(Topic::try_from(bad.to_string()).is_err(), "{bad}");
+        }
     }
 }

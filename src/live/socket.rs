@@ -1,15 +1,17 @@
 //! One live connection: the `/live` WebSocket of one browser tab.
 //!
-//! The upgrade needs a logged-in session and an `Origin` header naming this
-//! server (browsers always send one on WebSockets; without the check, any site
-//! could open a socket with the visitor's cookie). After that, one task reads
-//! the tab's [`ClientEvent`]s and writes the events of every room it follows.
+//! The upgrade needs an `Origin` header naming this server (browsers always
+//! send one on WebSockets; without the check, any site could open a socket
+//! with the visitor's cookies) and either a logged-in session or an instant
+//! chat cookie. After that, one task reads the tab's [`ClientEvent`]s and
+//! writes the events of every topic it follows: member rooms need a
+//! membership, instant chats a participant (see [`crate::instant::service::identify`]).
 
 use std::collections::HashMap;
 
 use axum::{
     extract::{
-        ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
+        ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
         State,
     },
     http::{HeaderMap, StatusCode},
@@ -22,11 +24,13 @@ use tokio_stream::{
 };
 use tower_sessions::Session;
 
-use super::{check_message_body, hub::encode, is_valid_client_id, ClientEvent, ServerEvent};
+use super::{check_message_body, hub::encode, is_valid_client_id, ClientEvent, MessageKind, ServerEvent, Topic};
 use crate::{
     accounts::{ssr::user_id_in, CurrentUser},
+    instant::service as instant,
     limits::{LIVE_FRAME_MAX_BYTES, LIVE_ROOMS_PER_CONNECTION},
-    server::{csrf::origin_matches, AppState},
+    server::{csrf::origin_matches, now_ms, AppState},
+    store::{ChatRow, ParticipantRow},
 };
 
 /// Messages read from the database per query while catching a tab up.
@@ -34,8 +38,8 @@ const CATCH_UP_BATCH: usize = 500;
 
 /// `GET /live`: upgrades to the live WebSocket.
 ///
-/// Answers 403 when `Origin` is missing or names another site, 401 when not
-/// logged in.
+/// Answers 403 when `Origin` is missing or names another site, 401 when
+/// neither logged in nor carrying an instant chat cookie.
 pub async fn live_handler(
     State(state): State<AppState>,
     session: Session,
@@ -49,32 +53,47 @@ pub async fn live_handler(
         Ok(Some(id)) => state.store.users().get(id).await.ok().flatten(),
         _ => None,
     };
-    let Some(user) = user else {
-        return (StatusCode::UNAUTHORIZED, "Please log in first").into_response();
-    };
-    let me = CurrentUser { id: user.id, username: user.username };
+    let me = user.map(|u| CurrentUser { id: u.id, username: u.username });
+    let mut cookies = HeaderMap::new();
+    for value in headers.get_all(axum::http::header::COOKIE) {
+        cookies.append(axum::http::header::COOKIE, value.clone());
+    }
+    let has_chat_cookie = cookies
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("roomlink_chat_")));
+    if me.is_none() && !has_chat_cookie {
+        return (StatusCode::UNAUTHORIZED, "Please log in or join a chat first").into_response();
+    }
     upgrade
         .max_message_size(LIVE_FRAME_MAX_BYTES)
         .max_frame_size(LIVE_FRAME_MAX_BYTES)
-        .on_upgrade(move |socket| Connection::new(state, me).run(socket))
+        .on_upgrade(move |socket| Connection::new(state, me, cookies).run(socket))
 }
 
 /// The state of one tab's connection.
 struct Connection {
     state: AppState,
-    me: CurrentUser,
-    /// Rooms followed, each with its hub receiver.
-    rooms: StreamMap<i64, BroadcastStream<std::sync::Arc<super::hub::HubEvent>>>,
-    /// Per followed room, the newest message id this tab has been sent.
-    sent_up_to: HashMap<i64, i64>,
+    /// The logged-in user, if any.
+    me: Option<CurrentUser>,
+    /// The upgrade request's `Cookie` headers (instant chat identities).
+    cookies: HeaderMap,
+    /// Topics followed, each with its hub receiver.
+    rooms: StreamMap<Topic, BroadcastStream<std::sync::Arc<super::hub::HubEvent>>>,
+    /// Per followed topic, the newest line id this tab has been sent.
+    sent_up_to: HashMap<Topic, i64>,
+    /// Per followed instant chat: the chat and who this tab is in it.
+    chats: HashMap<String, (ChatRow, ParticipantRow)>,
+    /// Set when the last followed topic ended: the socket closes.
+    closing: bool,
 }
 
 /// What handling one event produced: frames for this tab.
 type Replies = Vec<Utf8Bytes>;
 
 impl Connection {
-    fn new(state: AppState, me: CurrentUser) -> Self {
-        Connection { state, me, rooms: StreamMap::new(), sent_up_to: HashMap::new() }
+    fn new(state: AppState, me: Option<CurrentUser>, cookies: HeaderMap) -> Self {
+        Connection { state, me, cookies, rooms: StreamMap::new(), sent_up_to: HashMap::new(), chats: HashMap::new(), closing: false }
     }
 
     async fn run(mut self, socket: WebSocket) {
@@ -86,12 +105,12 @@ impl Connection {
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                     Some(Ok(_)) => continue, // pings are answered by axum; binary is not used
                 },
-                Some((room_id, item)) = self.rooms.next(), if !self.rooms.is_empty() => {
+                Some((topic, item)) = self.rooms.next(), if !self.rooms.is_empty() => {
                     match item {
-                        Ok(event) => self.live_event(room_id, &event),
+                        Ok(event) => self.live_event(topic, &event),
                         Err(BroadcastStreamRecvError::Lagged(missed)) => {
-                            tracing::debug!(room_id, missed, "follower lagged; catching up");
-                            self.catch_up(room_id).await
+                            tracing::debug!(%topic, missed, "follower lagged; catching up");
+                            self.catch_up(&topic).await
                         }
                     }
                 }
@@ -101,60 +120,108 @@ impl Connection {
                     break;
                 }
             }
+            if self.closing {
+                // The last topic ended (an instant chat closed): say goodbye.
+                let _ = sink.send(Message::Close(Some(CloseFrame { code: 1000, reason: "ended".into() }))).await;
+                break;
+            }
         }
-        let followed: Vec<i64> = self.rooms.keys().copied().collect();
+        let followed: Vec<Topic> = self.rooms.keys().cloned().collect();
         drop(self.rooms);
-        for room_id in followed {
-            self.state.hub.release(room_id);
+        for topic in followed {
+            self.state.hub.release(&topic);
         }
     }
 
     async fn handle_text(&mut self, text: &str) -> Replies {
         let Ok(event) = serde_json::from_str::<ClientEvent>(text) else {
-            return vec![refused(0, None, "The server could not read that request.")];
+            return vec![refused(None, None, "The server could not read that request.")];
         };
         match event {
-            ClientEvent::Subscribe { room_id, after_id } => self.subscribe(room_id, after_id).await,
-            ClientEvent::Unsubscribe { room_id } => {
-                self.rooms.remove(&room_id);
-                self.sent_up_to.remove(&room_id);
-                self.state.hub.release(room_id);
+            ClientEvent::Subscribe { topic, after_id } => self.subscribe(topic, after_id).await,
+            ClientEvent::Unsubscribe { topic } => {
+                self.unfollow(&topic);
                 Vec::new()
             }
-            ClientEvent::Send { room_id, client_id, body } => self.send(room_id, client_id, body).await,
+            ClientEvent::Send { topic, client_id, body } => self.send(topic, client_id, body).await,
         }
     }
 
-    async fn subscribe(&mut self, room_id: i64, after_id: i64) -> Replies {
-        if self.rooms.contains_key(&room_id) {
-            return self.catch_up(room_id).await;
+    fn unfollow(&mut self, topic: &Topic) {
+        self.rooms.remove(topic);
+        self.sent_up_to.remove(topic);
+        if let Topic::Chat(id) = topic {
+            self.chats.remove(id);
+        }
+        self.state.hub.release(topic);
+    }
+
+    async fn subscribe(&mut self, topic: Topic, after_id: i64) -> Replies {
+        if self.rooms.contains_key(&topic) {
+            return self.catch_up(&topic).await;
         }
         if self.rooms.len() >= LIVE_ROOMS_PER_CONNECTION {
-            return vec![refused(room_id, None, "This tab follows too many rooms; close some and reload.")];
+            return vec![refused(Some(&topic), None, "This tab follows too many rooms; close some and reload.")];
         }
-        match self.state.store.rooms().role_of(room_id, self.me.id).await {
-            Ok(Some(_)) => {}
-            Ok(None) => return vec![refused(room_id, None, "You are not a member of this room.")],
-            Err(err) => {
-                tracing::error!(error = %err, "membership check failed");
-                return vec![refused(room_id, None, "Something went wrong on our side. Please reload.")];
-            }
+        if let Err(reply) = self.admit(&topic).await {
+            return vec![reply];
         }
-        // Subscribe before reading the database, so nothing falls between the two.
-        let receiver = self.state.hub.subscribe(room_id);
-        self.rooms.insert(room_id, BroadcastStream::new(receiver));
-        self.sent_up_to.insert(room_id, after_id.max(0));
-        let mut replies = vec![encode(&ServerEvent::Subscribed { room_id })];
-        replies.extend(self.catch_up(room_id).await);
+        // Subscribe before reading lines, so nothing falls between the two.
+        let receiver = self.state.hub.subscribe(&topic);
+        self.rooms.insert(topic.clone(), BroadcastStream::new(receiver));
+        self.sent_up_to.insert(topic.clone(), after_id.max(0));
+        let mut replies = vec![encode(&ServerEvent::Subscribed { topic: topic.clone() })];
+        replies.extend(self.catch_up(&topic).await);
         replies
     }
 
-    /// Everything in `room_id` after what this tab was last sent, from the database.
-    async fn catch_up(&mut self, room_id: i64) -> Replies {
+    /// Checks that this tab may follow `topic`; for an instant chat, remembers
+    /// who it is there. Errors: the frame to send back.
+    async fn admit(&mut self, topic: &Topic) -> Result<(), Utf8Bytes> {
+        let fault = |err: crate::store::StoreError| {
+            tracing::error!(error = %err, "subscribe check failed");
+            refused(Some(topic), None, "Something went wrong on our side. Please reload.")
+        };
+        match topic {
+            Topic::Room(room_id) => {
+                let Some(me) = &self.me else {
+                    return Err(refused(Some(topic), None, "Please log in first."));
+                };
+                match self.state.store.rooms().role_of(*room_id, me.id).await.map_err(fault)? {
+                    Some(_) => Ok(()),
+                    None => Err(refused(Some(topic), None, "You are not a member of this room.")),
+                }
+            }
+            Topic::Chat(chat_id) => {
+                let chat = self.state.store.instant_chats().get(chat_id).await.map_err(fault)?;
+                let Some(chat) = chat.filter(|c| c.is_open(now_ms())) else {
+                    return Err(encode(&ServerEvent::Ended { topic: topic.clone(), reason: instant::EXPIRED.into() }));
+                };
+                let user_id = self.me.as_ref().map(|u| u.id);
+                match instant::identify(&self.state, chat_id, &self.cookies, user_id).await.map_err(fault)? {
+                    Some(me) => {
+                        self.chats.insert(chat_id.clone(), (chat, me));
+                        Ok(())
+                    }
+                    None => Err(refused(Some(topic), None, "Join this chat first: reload the page and pick a name.")),
+                }
+            }
+        }
+    }
+
+    /// Everything in `topic` after what this tab was last sent.
+    async fn catch_up(&mut self, topic: &Topic) -> Replies {
         let mut replies = Vec::new();
         loop {
-            let after = self.sent_up_to.get(&room_id).copied().unwrap_or(0);
-            let batch = match self.state.store.messages().after(room_id, after, CATCH_UP_BATCH).await {
+            let after = self.sent_up_to.get(topic).copied().unwrap_or(0);
+            let batch = match topic {
+                Topic::Room(room_id) => self.state.store.messages().after(*room_id, after, CATCH_UP_BATCH).await,
+                Topic::Chat(chat_id) => match self.chats.get(chat_id) {
+                    Some((chat, _)) => instant::after(&self.state, chat, after, CATCH_UP_BATCH).await,
+                    None => Ok(Vec::new()),
+                },
+            };
+            let batch = match batch {
                 Ok(batch) => batch,
                 Err(err) => {
                     tracing::error!(error = %err, "catch-up failed");
@@ -163,7 +230,7 @@ impl Connection {
             };
             let full = batch.len() == CATCH_UP_BATCH;
             for message in batch {
-                self.sent_up_to.insert(room_id, message.id);
+                self.sent_up_to.insert(topic.clone(), message.id);
                 replies.push(encode(&ServerEvent::Message { message }));
             }
             if !full {
@@ -173,38 +240,52 @@ impl Connection {
         replies
     }
 
-    fn live_event(&mut self, room_id: i64, event: &super::hub::HubEvent) -> Replies {
+    fn live_event(&mut self, topic: Topic, event: &super::hub::HubEvent) -> Replies {
         if let Some(id) = event.message_id {
-            let sent = self.sent_up_to.entry(room_id).or_insert(0);
+            let sent = self.sent_up_to.entry(topic.clone()).or_insert(0);
             if id <= *sent {
                 return Vec::new(); // already sent by a catch-up
             }
             *sent = id;
         }
+        if event.ends_topic {
+            self.unfollow(&topic);
+            self.closing = self.rooms.is_empty();
+        }
         vec![event.frame.clone()]
     }
 
-    async fn send(&mut self, room_id: i64, client_id: String, body: String) -> Replies {
-        if !self.rooms.contains_key(&room_id) {
-            return vec![refused(room_id, Some(client_id), "Open the room before sending to it.")];
+    async fn send(&mut self, topic: Topic, client_id: String, body: String) -> Replies {
+        if !self.rooms.contains_key(&topic) {
+            return vec![refused(Some(&topic), Some(client_id), "Open the room before sending to it.")];
         }
         if !is_valid_client_id(&client_id) {
-            return vec![refused(room_id, None, "The message id is not valid; reload the page.")];
+            return vec![refused(Some(&topic), None, "The message id is not valid; reload the page.")];
         }
         let body = match check_message_body(&body) {
             Ok(body) => body,
-            Err(reason) => return vec![refused(room_id, Some(client_id), &reason)],
+            Err(reason) => return vec![refused(Some(&topic), Some(client_id), &reason)],
         };
-        let (store, author_id) = (&self.state.store, self.me.id);
-        let (client_ref, body_ref) = (&client_id, &body);
-        let stored = self
-            .state
-            .hub
-            .store_and_publish(room_id, || async move {
-                let now = crate::server::now_ms();
-                store.messages().insert(room_id, author_id, client_ref, body_ref, now).await
-            })
-            .await;
+        let stored = match &topic {
+            Topic::Room(room_id) => {
+                let Some(me) = &self.me else { return Vec::new() };
+                let (store, author_id, room_id) = (&self.state.store, me.id, *room_id);
+                let (client_ref, body_ref) = (&client_id, &body);
+                self.state
+                    .hub
+                    .store_and_publish(&topic, || async move {
+                        store.messages().insert(room_id, author_id, client_ref, body_ref, now_ms()).await
+                    })
+                    .await
+            }
+            Topic::Chat(chat_id) => {
+                let Some((chat, me)) = self.chats.get(chat_id) else { return Vec::new() };
+                if !chat.is_open(now_ms()) {
+                    return vec![refused(Some(&topic), Some(client_id), "This chat has ended; messages can no longer be sent.")];
+                }
+                instant::append(&self.state, chat, me, MessageKind::Text, &client_id, &body).await
+            }
+        };
         match stored {
             // The hub delivers a new message to every follower, this tab included.
             Ok((_, true)) => Vec::new(),
@@ -213,12 +294,12 @@ impl Connection {
             Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
             Err(err) => {
                 tracing::error!(error = %err, "storing a message failed");
-                vec![refused(room_id, Some(client_id), "Your message was not saved. Please try again.")]
+                vec![refused(Some(&topic), Some(client_id), "Your message was not saved. Please try again.")]
             }
         }
     }
 }
 
-fn refused(room_id: i64, client_id: Option<String>, reason: &str) -> Utf8Bytes {
-    encode(&ServerEvent::Refused { room_id, client_id, reason: reason.to_string() })
+fn refused(topic: Option<&Topic>, client_id: Option<String>, reason: &str) -> Utf8Bytes {
+    encode(&ServerEvent::Refused { topic: topic.cloned(), client_id, reason: reason.to_string() })
 }

@@ -14,10 +14,19 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         AppError::NotMember => ("You are not a member of this room", "Ask a member to send you an invite link."),
         AppError::NotFound => ("Page not found", "Check the address, or go back home."),
         AppError::NotLoggedIn => ("Please log in", "Log in to see this page."),
+        AppError::ChatNotFound => (
+            "This instant chat does not exist",
+            "Instant chats are deleted when they end. Ask whoever sent the link for a new one, or start your own.",
+        ),
+        AppError::ChatEnded(_) => ("This chat has ended", "Start a new instant chat from the home page."),
         _ => ("Something went wrong", "Please try again in a moment."),
     };
     let detail = match &error {
-        AppError::InviteInvalid | AppError::NotMember | AppError::NotFound | AppError::NotLoggedIn => None,
+        AppError::InviteInvalid
+        | AppError::NotMember
+        | AppError::NotFound
+        | AppError::NotLoggedIn
+        | AppError::ChatNotFound => None,
         other => Some(other.to_string()),
     };
     let login = matches!(error, AppError::NotLoggedIn);

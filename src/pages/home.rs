@@ -1,11 +1,13 @@
 //! Home: the rooms you belong to and a form to make one; a welcome otherwise.
+//! Everyone, logged in or not, can start an instant chat here.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{form_error, Session};
 use crate::{
-    limits::ROOM_NAME_MAX_CHARS,
+    instant::api::StartInstantChat,
+    limits::{DISPLAY_NAME_MAX_CHARS, INSTANT_CHAT_TITLE_MAX_CHARS, ROOM_NAME_MAX_CHARS},
     rooms::{my_rooms, CreateRoom, Role},
 };
 
@@ -17,8 +19,8 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match session.user.await {
-                    Ok(Some(_)) => view! { <RoomList /> <CreateRoomForm /> }.into_any(),
-                    _ => view! { <Welcome /> }.into_any(),
+                    Ok(Some(_)) => view! { <RoomList /> <CreateRoomForm /> <StartInstantChatForm logged_in=true /> }.into_any(),
+                    _ => view! { <Welcome /> <StartInstantChatForm logged_in=false /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -88,6 +90,42 @@ fn CreateRoomForm() -> impl IntoView {
                         autocomplete="off" placeholder="e.g. Book club" />
                     <button type="submit" disabled=move || create.pending().get()>"Create room"</button>
                 </div>
+                <p role="alert" class="error">{error}</p>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// "Start an instant chat": history off unless ticked; a name for
+/// anonymous starters (logged-in ones use their username) and a title.
+#[component]
+fn StartInstantChatForm(logged_in: bool) -> impl IntoView {
+    let start = ServerAction::<StartInstantChat>::new();
+    let error = form_error(start.value(), "start_instant_chat");
+    let name = if logged_in {
+        view! { <input type="hidden" name="name" value="" /> }.into_any()
+    } else {
+        view! {
+            <label for="host-name">"Your name (optional)"</label>
+            <input id="host-name" name="name" maxlength=DISPLAY_NAME_MAX_CHARS autocomplete="nickname"
+                placeholder="Shown as the host" />
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card">
+            <h2>"Start an instant chat"</h2>
+            <p class="muted">"No accounts needed: share the link, people pick a name and talk. The chat ends after 24 hours or when you end it."</p>
+            <ActionForm action=start>
+                {name}
+                <label for="chat-title">"Title (optional)"</label>
+                <input id="chat-title" name="title" maxlength=INSTANT_CHAT_TITLE_MAX_CHARS autocomplete="off"
+                    placeholder="e.g. Friday plans" />
+                <label class="check">
+                    <input type="checkbox" name="keep_history" value="on" />
+                    " Keep history (newcomers see earlier messages; otherwise nothing is saved)"
+                </label>
+                <button type="submit" class="primary" disabled=move || start.pending().get()>"Start an instant chat"</button>
                 <p role="alert" class="error">{error}</p>
             </ActionForm>
         </section>

@@ -10,9 +10,12 @@ mod auth;
 mod errors;
 mod format;
 mod home;
+mod instant;
 mod join;
 mod layout;
+mod live_view;
 mod room;
+mod share;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -96,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=auth::SignUpPage />
                     <Route path=path!("/rooms/:id") view=room::RoomPage ssr=SsrMode::Async />
                     <Route path=path!("/join/:token") view=join::JoinPage ssr=SsrMode::Async />
+                    <Route path=path!("/instant-chat/:id") view=instant::InstantChatPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -18,7 +18,8 @@ pub struct Settings {
     pub address: SocketAddr,
     /// Database URL. Default `sqlite://data/roomlink.db`.
     pub database_url: String,
-    /// Folder for data files (the signing secret). Default `data`.
+    /// Folder for data files: `secret.key`, the key that signs guest cookies,
+    /// is made here on first start unless `ROOMLINK_SECRET` is set. Default `data`.
     pub data_dir: PathBuf,
     /// Origin people reach the server at, e.g. `https://chat.example.com`.
     /// Used in invite links and for cross-site checks. Empty: taken from
@@ -28,6 +29,13 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a new invite link works, in hours. Default 168 (7 days).
     pub invite_lifetime_hours: u32,
+    /// How long an instant chat lasts from its start, in hours. Default 24.
+    pub instant_chat_hours: u32,
+    /// Most participants in one instant chat, the host included. Default 50.
+    pub instant_chat_max_participants: u32,
+    /// How often ended and expired instant chats are deleted, in seconds.
+    /// Default 30, so nothing outlives its end by more than a minute.
+    pub instant_chat_sweep_secs: u32,
 }
 
 impl Default for Settings {
@@ -39,6 +47,9 @@ impl Default for Settings {
             public_origin: String::new(),
             secure_cookies: false,
             invite_lifetime_hours: 168,
+            instant_chat_hours: 24,
+            instant_chat_max_participants: 50,
+            instant_chat_sweep_secs: 30,
         }
     }
 }
@@ -60,6 +71,15 @@ impl Settings {
     fn check(&self) -> Result<(), String> {
         if self.invite_lifetime_hours == 0 {
             return Err("invite_lifetime_hours must be at least 1".into());
+        }
+        if self.instant_chat_hours == 0 {
+            return Err("instant_chat_hours must be at least 1".into());
+        }
+        if self.instant_chat_max_participants < 2 {
+            return Err("instant_chat_max_participants must be at least 2".into());
+        }
+        if !(1..=60).contains(&self.instant_chat_sweep_secs) {
+            return Err("instant_chat_sweep_secs must be 1-60".into());
         }
         let origin = self.public_origin.trim_end_matches('/');
         if !origin.is_empty() && !(origin.starts_with("http://") || origin.starts_with("https://")) {

@@ -3,8 +3,10 @@
 //! [`app`] builds the whole router from settings, so tests run the real
 //! server in-process on a port of their own; [`run`] is what `main` calls.
 
+pub mod api_status;
 pub mod config;
 pub mod csrf;
+pub mod rate_limit;
 
 use std::{net::SocketAddr, process::ExitCode, sync::Arc};
 
@@ -23,6 +25,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
     error::AppError,
+    instant::{identity::GuestKeys, memory::MemoryLines, qr, service::spawn_sweeper},
     limits::SESSION_IDLE_DAYS,
     live::{hub::Hub, socket::live_handler, LIVE_PATH},
     pages::{shell, App},
@@ -41,6 +44,12 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Runtime settings.
     pub settings: Arc<Settings>,
+    /// The keys that sign and check guest cookies of instant chats.
+    pub guest_keys: Arc<GuestKeys>,
+    /// Lines of instant chats without history (memory only).
+    pub memory: Arc<MemoryLines>,
+    /// Rate limiters.
+    pub rate_limits: Arc<rate_limit::RateLimits>,
 }
 
 /// The app state inside a server function. Errors: [`AppError::Internal`]
@@ -60,12 +69,18 @@ pub fn now_ms() -> i64 {
 /// The origin people reach this server at, without a trailing slash: the
 /// configured `public_origin`, else the current request's `Host`.
 pub fn public_origin(settings: &Settings) -> String {
+    let parts = use_context::<axum::http::request::Parts>();
+    origin_for(settings, parts.as_ref().map(|p| &p.headers))
+}
+
+/// [`public_origin`] for a request outside Leptos: from `headers`' `Host`.
+pub fn origin_for(settings: &Settings, headers: Option<&axum::http::HeaderMap>) -> String {
     let configured = settings.public_origin.trim_end_matches('/');
     if !configured.is_empty() {
         return configured.to_string();
     }
-    let host = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.headers.get(header::HOST)?.to_str().ok().map(str::to_owned))
+    let host = headers
+        .and_then(|h| h.get(header::HOST)?.to_str().ok().map(str::to_owned))
         .unwrap_or_else(|| settings.address.to_string());
     let scheme = if settings.secure_cookies { "https" } else { "http" };
     format!("{scheme}://{host}")
@@ -86,7 +101,26 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
         .with_secure(settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)));
 
-    let state = AppState { leptos_options, store, hub: Arc::new(Hub::new()), settings: Arc::new(settings) };
+    let guest_keys = GuestKeys::load(&settings.data_dir)?;
+    let state = AppState {
+        leptos_options,
+        store,
+        hub: Arc::new(Hub::new()),
+        guest_keys: Arc::new(guest_keys),
+        memory: Arc::new(MemoryLines::new()),
+        rate_limits: Arc::new(rate_limit::RateLimits::default()),
+        settings: Arc::new(settings),
+    };
+    spawn_sweeper(state.clone(), std::time::Duration::from_secs(state.settings.instant_chat_sweep_secs.into()));
+    {
+        let limits = state.rate_limits.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                limits.forget_idle();
+            }
+        });
+    }
     let provide_state = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -94,11 +128,14 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
     let routes = generate_route_list(App);
     let router = Router::new()
         .route(LIVE_PATH, get(live_handler))
+        .route(qr::QR_ROUTE, get(qr::qr_handler))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state, shell))
+        .layer(middleware::from_fn(api_status::error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(session_layer)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -161,7 +198,8 @@ pub async fn run() -> ExitCode {
         }
     };
     tracing::info!("Roomlink is running at http://{address}");
-    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await;
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
     if let Err(e) = served {
         tracing::error!("server stopped: {e}");
         return ExitCode::FAILURE;

@@ -4,11 +4,38 @@
 use sqlx::SqlitePool;
 
 use super::StoreError;
-use crate::live::ChatMessage;
+use crate::live::{ChatMessage, MessageKind, Topic};
 
 /// Queries on `messages`.
 pub struct Messages<'a> {
     pool: &'a SqlitePool,
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    room_id: i64,
+    author_id: i64,
+    author_name: String,
+    client_id: String,
+    body: String,
+    created_at: i64,
+}
+
+impl From<MessageRow> for ChatMessage {
+    fn from(row: MessageRow) -> ChatMessage {
+        ChatMessage {
+            id: row.id,
+            topic: Topic::Room(row.room_id),
+            author_id: row.author_id,
+            author_name: row.author_name,
+            author_tag: None,
+            kind: MessageKind::Text,
+            client_id: row.client_id,
+            body: row.body,
+            created_at: row.created_at,
+        }
+    }
 }
 
 const SELECT_MESSAGE: &str = "
@@ -47,27 +74,26 @@ impl<'a> Messages<'a> {
         .bind(now_ms)
         .fetch_optional(self.pool)
         .await?;
-        let message = sqlx::query_as::<_, ChatMessage>(&format!(
+        let message = sqlx::query_as::<_, MessageRow>(&format!(
             "{SELECT_MESSAGE} WHERE m.author_id = $1 AND m.client_id = $2"
         ))
         .bind(author_id)
         .bind(client_id)
         .fetch_one(self.pool)
         .await?;
-        Ok((message, inserted.is_some()))
+        Ok((message.into(), inserted.is_some()))
     }
 
     /// The newest `limit` messages of a room, oldest first.
     pub async fn recent(&self, room_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
-        let mut newest_first = sqlx::query_as::<_, ChatMessage>(&format!(
+        let newest_first = sqlx::query_as::<_, MessageRow>(&format!(
             "{SELECT_MESSAGE} WHERE m.room_id = $1 ORDER BY m.id DESC LIMIT $2"
         ))
         .bind(room_id)
         .bind(limit as i64)
         .fetch_all(self.pool)
         .await?;
-        newest_first.reverse();
-        Ok(newest_first)
+        Ok(newest_first.into_iter().rev().map(ChatMessage::from).collect())
     }
 
     /// Up to `limit` messages of a room with an id above `after_id`, oldest
@@ -78,13 +104,14 @@ impl<'a> Messages<'a> {
         after_id: i64,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        Ok(sqlx::query_as::<_, ChatMessage>(&format!(
+        let rows = sqlx::query_as::<_, MessageRow>(&format!(
             "{SELECT_MESSAGE} WHERE m.room_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3"
         ))
         .bind(room_id)
         .bind(after_id)
         .bind(limit as i64)
         .fetch_all(self.pool)
-        .await?)
+        .await?;
+        Ok(rows.into_iter().map(ChatMessage::from).collect())
     }
 }

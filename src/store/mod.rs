@@ -10,6 +10,8 @@
 //! they write start with `BEGIN IMMEDIATE` so that two writers queue instead of
 //! failing with `SQLITE_BUSY` half-way (see <https://sqlite.org/lang_transaction.html>).
 
+mod instant_chats;
+mod instant_lines;
 mod invites;
 mod messages;
 mod rooms;
@@ -22,6 +24,8 @@ use sqlx::{
     SqlitePool,
 };
 
+pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
+pub use instant_lines::{tag_of, InstantLines};
 pub use invites::{AcceptedInvite, InviteRow, Invites, NewInvite};
 pub use messages::Messages;
 pub use rooms::Rooms;
@@ -102,6 +106,16 @@ impl Store {
     /// Chat messages.
     pub fn messages(&self) -> Messages<'_> {
         Messages::new(&self.pool)
+    }
+
+    /// Instant chats and their participants.
+    pub fn instant_chats(&self) -> InstantChats<'_> {
+        InstantChats::new(&self.pool)
+    }
+
+    /// Stored lines of instant chats that keep history.
+    pub fn instant_lines(&self) -> InstantLines<'_> {
+        InstantLines::new(&self.pool)
     }
 }
 

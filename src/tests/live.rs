@@ -2,7 +2,10 @@
 //! limits, catch-up and deduplication.
 
 use super::support::{Client, TestServer};
-use crate::{limits::MESSAGE_MAX_CHARS, live::ServerEvent};
+use crate::{
+    limits::MESSAGE_MAX_CHARS,
+    live::{ServerEvent, Topic},
+};
 
 /// A server with a room "Club" owned by ana, which bruno joined by link.
 async fn two_members() -> (TestServer, Client, Client, i64) {
@@ -50,8 +53,8 @@ async fn messages_reach_every_member_once_in_order_after_being_stored() {
 
     let mut a = ana.live().await;
     let mut b = bruno.live().await;
-    assert_eq!(a.subscribe(room, 0).await, ServerEvent::Subscribed { room_id: room });
-    assert_eq!(b.subscribe(room, 0).await, ServerEvent::Subscribed { room_id: room });
+    assert_eq!(a.subscribe(room, 0).await, ServerEvent::Subscribed { topic: Topic::Room(room) });
+    assert_eq!(b.subscribe(room, 0).await, ServerEvent::Subscribed { topic: Topic::Room(room) });
 
     for i in 0..20 {
         a.say(room, &format!("a{i}"), &format!("hello {i}")).await;
@@ -118,7 +121,7 @@ async fn a_reconnecting_tab_catches_up_without_gaps_or_duplicates() {
         a.message().await;
     }
     let mut b = bruno.live().await;
-    assert_eq!(b.subscribe(room, seen).await, ServerEvent::Subscribed { room_id: room });
+    assert_eq!(b.subscribe(room, seen).await, ServerEvent::Subscribed { topic: Topic::Room(room) });
     for i in 1..=5 {
         assert_eq!(b.message().await.body, format!("missed {i}"));
     }

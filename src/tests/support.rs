@@ -7,7 +7,7 @@ use reqwest::{cookie::CookieStore, header, StatusCode};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
 use crate::{
-    live::{ClientEvent, ServerEvent},
+    live::{ClientEvent, ServerEvent, Topic},
     server::{app, Settings},
     store::Store,
 };
@@ -17,30 +17,39 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub store: Store,
     pub db_path: std::path::PathBuf,
+    pub settings: Settings,
     _dir: tempfile::TempDir,
 }
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        TestServer::start_with(|_| {}).await
+    }
+
+    /// A server whose settings `configure` may change (defaults: a fresh
+    /// database and data folder in a temporary directory).
+    pub async fn start_with(configure: impl FnOnce(&mut Settings)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("roomlink.db");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let settings = Settings {
+        let mut settings = Settings {
             address: addr,
-            database_url: format!("sqlite://{}", db_path.display()),
+            database_url: format!("sqlite://{}", dir.path().join("roomlink.db").display()),
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };
+        configure(&mut settings);
+        let db_path = std::path::PathBuf::from(settings.database_url.trim_start_matches("sqlite://"));
         let options = leptos::config::LeptosOptions::builder()
             .output_name("roomlink")
             .site_root(dir.path().to_string_lossy().to_string())
             .site_addr(addr)
             .build();
         let router = app(settings.clone(), options).await.unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         let store = Store::open(&settings.database_url).await.unwrap();
-        TestServer { addr, store, db_path, _dir: dir }
+        TestServer { addr, store, db_path, settings, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -82,6 +91,17 @@ pub struct Client {
 }
 
 impl Client {
+    /// Sets a cookie for this server, as a browser holding it would send it.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar.add_cookie_str(&format!("{name}={value}; Path=/"), &self.base.parse().unwrap());
+    }
+
+    /// The value of one of this client's cookies.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let header = self.jar.cookies(&self.base.parse().unwrap())?;
+        header.to_str().unwrap().split("; ").find_map(|c| c.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    }
+
     /// Calls a server function the way the hydrated page does.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap()
@@ -191,14 +211,25 @@ impl Live {
         }
     }
 
-    /// Subscribes and returns the caught-up messages' bodies.
-    pub async fn subscribe(&mut self, room_id: i64, after_id: i64) -> ServerEvent {
-        self.send(&ClientEvent::Subscribe { room_id, after_id }).await;
+    /// Subscribes and returns the first answer (`Subscribed` or a refusal).
+    pub async fn subscribe(&mut self, topic: impl AsTopic, after_id: i64) -> ServerEvent {
+        self.send(&ClientEvent::Subscribe { topic: topic.topic(), after_id }).await;
         self.next().await
     }
 
-    pub async fn say(&mut self, room_id: i64, client_id: &str, body: &str) {
-        self.send(&ClientEvent::Send { room_id, client_id: client_id.into(), body: body.into() }).await;
+    pub async fn say(&mut self, topic: impl AsTopic, client_id: &str, body: &str) {
+        self.send(&ClientEvent::Send { topic: topic.topic(), client_id: client_id.into(), body: body.into() }).await;
+    }
+
+    /// True when the server closed the socket within 5 s (after any frames).
+    pub async fn closed(&mut self) -> bool {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(5), self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
     }
 
     /// Waits for the next chat message and returns it.
@@ -207,5 +238,22 @@ impl Live {
             ServerEvent::Message { message } => message,
             other => panic!("expected a message, got {other:?}"),
         }
+    }
+}
+
+/// A room id or a topic, for the live helpers.
+pub trait AsTopic {
+    fn topic(self) -> Topic;
+}
+
+impl AsTopic for i64 {
+    fn topic(self) -> Topic {
+        Topic::Room(self)
+    }
+}
+
+impl AsTopic for &Topic {
+    fn topic(self) -> Topic {
+        self.clone()
     }
 }

@@ -1,0 +1,3 @@
+DROP TABLE instant_messages;
+DROP TABLE instant_participants;
+DROP TABLE instant_chats;

@@ -1,0 +1,218 @@
+//! The server functions of instant chats: start, read the page, join, leave, end.
+//!
+//! Each state change is a POST (server functions refuse GET) and works from a
+//! plain HTML form too: success redirects to the page to show next.
+
+use leptos::prelude::*;
+
+use super::InstantChatPage;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use {
+    super::{chat_path, check_display_name, check_title, is_valid_chat_id, service, InstantChatInfo, Participant},
+    crate::{
+        live::{MessageKind, Topic},
+        server::{now_ms, AppState},
+        store::{tag_of, ChatRow, JoinRefusal, NewParticipant, ParticipantRow},
+    },
+};
+
+/// Starts an instant chat and goes to it. The starter is its host: their
+/// account name when logged in, else `name` (or "Host" when left empty).
+/// `keep_history` is a checkbox: present means on.
+///
+/// Rate-limited per client address (see [`crate::limits::INSTANT_CHAT_STARTS_BURST`]).
+/// Errors: [`AppError::Invalid`] for a bad title or name.
+#[server(endpoint = "start_instant_chat")]
+pub async fn start_instant_chat(title: String, name: String, keep_history: Option<String>) -> Result<String, AppError> {
+    let state = crate::server::state()?;
+    let title = check_title(&title).map_err(AppError::Invalid)?;
+    let account = crate::accounts::ssr::current_user().await?;
+    let name = match &account {
+        Some(user) => user.username.clone(),
+        None if name.trim().is_empty() => "Host".to_string(),
+        None => check_display_name(&name).map_err(AppError::Invalid)?,
+    };
+    let now = now_ms();
+    let mut attempt = 0;
+    let (chat, host) = loop {
+        let chat = ChatRow {
+            id: nanoid::nanoid!(crate::limits::INSTANT_CHAT_ID_CHARS),
+            title: title.clone(),
+            keep_history: keep_history.is_some(),
+            created_at: now,
+            ends_at: now + i64::from(state.settings.instant_chat_hours) * 3_600_000,
+            ended_at: None,
+        };
+        let host = NewParticipant { name: &name, user_id: account.as_ref().map(|u| u.id) };
+        match state.store.instant_chats().create(&chat, host).await {
+            Ok(host) => break (chat, host),
+            // 96 random bits: a clash is as good as impossible, but cheap to survive.
+            Err(crate::store::StoreError::Conflict(_)) if attempt < 3 => attempt += 1,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    enter(&state, &chat, &host).await?;
+    tracing::info!(keep_history = chat.keep_history, "instant chat started");
+    leptos_axum::redirect(&chat_path(&chat.id));
+    Ok(chat.id)
+}
+
+/// The chat page's data. Reads only. Lines are included only for people in the chat.
+///
+/// Errors: [`AppError::ChatNotFound`] (404) for unknown or deleted chats,
+/// [`AppError::ChatEnded`] (410) for ended or expired ones.
+#[server(endpoint = "instant_chat_page")]
+pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppError> {
+    let state = crate::server::state()?;
+    let chat = open_chat(&state, &id).await?;
+    let account = crate::accounts::ssr::current_user().await?;
+    let me = identify(&state, &chat.id, account.as_ref().map(|u| u.id)).await?;
+    let lines = match &me {
+        Some(_) if chat.keep_history => {
+            state.store.instant_lines().recent(&chat.id, crate::limits::ROOM_HISTORY_PAGE).await?
+        }
+        Some(me) => {
+            let mut lines = service::after(&state, &chat, me.first_seen_id - 1, usize::MAX).await?;
+            let skip = lines.len().saturating_sub(crate::limits::ROOM_HISTORY_PAGE);
+            lines.drain(..skip);
+            lines
+        }
+        None => Vec::new(),
+    };
+    let (host_name, participants) = state.store.instant_chats().head_count(&chat.id).await?;
+    let origin = crate::server::public_origin(&state.settings);
+    Ok(InstantChatPage {
+        chat: InstantChatInfo {
+            url: format!("{origin}{}", chat_path(&chat.id)),
+            id: chat.id,
+            title: chat.title,
+            host_name,
+            participants,
+            max_participants: state.settings.instant_chat_max_participants,
+            ends_at_ms: chat.ends_at,
+            keep_history: chat.keep_history,
+        },
+        me: me.map(|p| Participant { id: p.id, tag: tag_of(p.is_host, p.user_id), name: p.name }),
+        account_name: account.map(|u| u.username),
+        lines,
+    })
+}
+
+/// Joins a chat under `name` (ignored for logged-in people, who join under
+/// their username) and goes back to its page. Someone already in is left as is.
+///
+/// Errors: [`AppError::Invalid`] for a bad name, [`AppError::NameTaken`],
+/// [`AppError::ChatFull`], [`AppError::ChatNotFound`], [`AppError::ChatEnded`].
+#[server(endpoint = "join_instant_chat")]
+pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError> {
+    let state = crate::server::state()?;
+    let chat = open_chat(&state, &id).await?;
+    let account = crate::accounts::ssr::current_user().await?;
+    if identify(&state, &chat.id, account.as_ref().map(|u| u.id)).await?.is_none() {
+        let name = match &account {
+            Some(user) => user.username.clone(),
+            None => check_display_name(&name).map_err(AppError::Invalid)?,
+        };
+        let who = NewParticipant { name: &name, user_id: account.as_ref().map(|u| u.id) };
+        let max = state.settings.instant_chat_max_participants;
+        let joined = state.store.instant_chats().join(&chat.id, who, max, now_ms()).await?;
+        let me = joined.map_err(|refusal| match refusal {
+            JoinRefusal::NameTaken => AppError::NameTaken,
+            JoinRefusal::Full(max) => AppError::ChatFull(max),
+            JoinRefusal::Closed => AppError::ChatEnded(service::EXPIRED.into()),
+        })?;
+        enter(&state, &chat, &me).await?;
+    }
+    leptos_axum::redirect(&chat_path(&chat.id));
+    Ok(())
+}
+
+/// Leaves a chat: a "left" line is shown, the name is freed, the cookie is
+/// dropped, and the browser goes home. The host ends the chat instead.
+///
+/// Errors: [`AppError::Forbidden`] when not in the chat or the host.
+#[server(endpoint = "leave_instant_chat")]
+pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
+    let state = crate::server::state()?;
+    let chat = open_chat(&state, &id).await?;
+    let account = crate::accounts::ssr::current_user().await?;
+    let me = identify(&state, &chat.id, account.map(|u| u.id))
+        .await?
+        .ok_or_else(|| AppError::Forbidden("You are not in this chat.".into()))?;
+    if me.is_host {
+        return Err(AppError::Forbidden("As the host, end the chat instead of leaving it.".into()));
+    }
+    service::append(&state, &chat, &me, MessageKind::Left, "sys:left", "").await?;
+    state.store.instant_chats().leave(me.id, now_ms()).await?;
+    set_cookie(&state, &chat.id, "", 0);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends a chat for everyone, now: every open tab is told "The host ended
+/// this chat." and disconnected, and the link shows that it has ended.
+///
+/// Errors: [`AppError::Forbidden`] unless the host asks.
+#[server(endpoint = "end_instant_chat")]
+pub async fn end_instant_chat(id: String) -> Result<(), AppError> {
+    let state = crate::server::state()?;
+    let chat = open_chat(&state, &id).await?;
+    let account = crate::accounts::ssr::current_user().await?;
+    let me = identify(&state, &chat.id, account.map(|u| u.id)).await?;
+    if !me.is_some_and(|p| p.is_host) {
+        return Err(AppError::Forbidden("Only the host can end this chat.".into()));
+    }
+    if state.store.instant_chats().end(&chat.id, now_ms()).await? {
+        state.hub.end(&Topic::Chat(chat.id.clone()), service::ENDED_BY_HOST);
+        tracing::info!("instant chat ended by its host");
+    }
+    leptos_axum::redirect(&chat_path(&chat.id));
+    Ok(())
+}
+
+/// The chat if it exists and is open. Errors: 404 unknown, 410 ended or expired.
+#[cfg(feature = "ssr")]
+async fn open_chat(state: &AppState, id: &str) -> Result<ChatRow, AppError> {
+    if !is_valid_chat_id(id) {
+        return Err(AppError::ChatNotFound);
+    }
+    let chat = state.store.instant_chats().get(id).await?.ok_or(AppError::ChatNotFound)?;
+    if chat.ended_at.is_some() {
+        return Err(AppError::ChatEnded(service::ENDED_BY_HOST.into()));
+    }
+    if !chat.is_open(now_ms()) {
+        return Err(AppError::ChatEnded(service::EXPIRED.into()));
+    }
+    Ok(chat)
+}
+
+/// The participant behind this request, from the request's cookies or account.
+#[cfg(feature = "ssr")]
+async fn identify(state: &AppState, chat_id: &str, user_id: Option<i64>) -> Result<Option<ParticipantRow>, AppError> {
+    let headers = use_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+    Ok(service::identify(state, chat_id, &headers, user_id).await?)
+}
+
+/// Announces a new participant and hands them their signed cookie.
+#[cfg(feature = "ssr")]
+async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow) -> Result<(), AppError> {
+    let (line, _) = service::append(state, chat, who, MessageKind::Joined, "sys:joined", "").await?;
+    state.store.instant_chats().set_first_seen(who.id, line.id).await?;
+    let now = now_ms();
+    let token = state.guest_keys.issue(&chat.id, who.id, chat.ends_at, now).map_err(|e| {
+        tracing::error!(error = %e, "signing a guest cookie failed");
+        AppError::Internal
+    })?;
+    set_cookie(state, &chat.id, &token, (chat.ends_at - now) / 1000);
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(state: &AppState, chat_id: &str, token: &str, max_age_secs: i64) {
+    let value = super::identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
+    match (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
+        (Some(response), Ok(value)) => response.append_header(axum::http::header::SET_COOKIE, value),
+        _ => tracing::error!("could not set the instant chat cookie"),
+    }
+}

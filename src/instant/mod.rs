@@ -1,0 +1,149 @@
+//! Instant chats: anyone starts one, shares `/instant-chat/<id>`, and whoever
+//! opens the link picks a display name and talks, no account needed. A chat
+//! ends when its host ends it or after `instant_chat_hours` (24 by default),
+//! and is then deleted by the sweeper ([`service::spawn_sweeper`]).
+//!
+//! Specified by issue 4 and, for the flow, by the instant chat seed document
+//! (Express + Socket.IO): a 12+ character nanoid, optional history, host-only end.
+//!
+//! - Identity: a signed cookie per chat ([`identity`]); logged-in people join
+//!   under their account name. Lines carry the author's mark (host, account,
+//!   guest: [`crate::live::AuthorTag`]) so nobody passes as someone else.
+//! - History on: lines are stored. History off: lines live in memory only
+//!   ([`memory`]) and a newcomer sees only what is said after they join.
+//! - Reading the page (GET) changes nothing; starting, joining, leaving and
+//!   ending are POSTs ([`api`]).
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod identity;
+#[cfg(feature = "ssr")]
+pub mod memory;
+#[cfg(feature = "ssr")]
+pub mod qr;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    limits::{DISPLAY_NAME_MAX_CHARS, INSTANT_CHAT_ID_CHARS, INSTANT_CHAT_TITLE_MAX_CHARS},
+    live::{AuthorTag, ChatMessage},
+};
+
+/// The path of a chat's page.
+pub fn chat_path(id: &str) -> String {
+    format!("/instant-chat/{id}")
+}
+
+/// What the chat page shows about a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstantChatInfo {
+    /// The chat's id.
+    pub id: String,
+    /// Title; empty when none was given.
+    pub title: String,
+    /// The host's display name.
+    pub host_name: String,
+    /// People in it now.
+    pub participants: i64,
+    /// Most people it holds.
+    pub max_participants: u32,
+    /// When it ends by itself, Unix ms.
+    pub ends_at_ms: i64,
+    /// True when lines are stored and newcomers see earlier ones.
+    pub keep_history: bool,
+    /// The full link to share, `http(s)://<host>/instant-chat/<id>`.
+    pub url: String,
+}
+
+/// A participant as the page knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    /// Participant id (the author id of their lines).
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Host, account or guest.
+    pub tag: AuthorTag,
+}
+
+/// Everything the chat page needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstantChatPage {
+    /// The chat.
+    pub chat: InstantChatInfo,
+    /// Who is looking, if they are in the chat.
+    pub me: Option<Participant>,
+    /// The viewer's username when logged in (they join under it).
+    pub account_name: Option<String>,
+    /// Lines the viewer may see, oldest first (empty until they join).
+    pub lines: Vec<ChatMessage>,
+}
+
+/// True when `id` looks like a chat id: exactly 16 characters of nanoid's
+/// alphabet `[A-Za-z0-9_-]`.
+pub fn is_valid_chat_id(id: &str) -> bool {
+    id.len() == INSTANT_CHAT_ID_CHARS && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Checks a display name and returns it trimmed: 1-32 characters, no
+/// control characters. Errors: a sentence saying what to change.
+pub fn check_display_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    let len = name.chars().count();
+    if len == 0 {
+        return Err("Type a name so the others know who you are.".into());
+    }
+    if len > DISPLAY_NAME_MAX_CHARS {
+        return Err(format!("A name can have at most {DISPLAY_NAME_MAX_CHARS} characters (this one has {len})."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A name cannot contain line breaks, tabs or other control characters.".into());
+    }
+    Ok(name.to_string())
+}
+
+/// Checks a chat title and returns it trimmed: 0-80 characters, no control
+/// characters. Errors: a sentence saying what to change.
+pub fn check_title(raw: &str) -> Result<String, String> {
+    let title = raw.trim();
+    let len = title.chars().count();
+    if len > INSTANT_CHAT_TITLE_MAX_CHARS {
+        return Err(format!("A title can have at most {INSTANT_CHAT_TITLE_MAX_CHARS} characters (this one has {len})."));
+    }
+    if title.chars().any(char::is_control) {
+        return Err("A title cannot contain line breaks, tabs or other control characters.".into());
+    }
+    Ok(title.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names() {
+        assert_eq!(check_display_name("  Ana Maria ").as_deref(), Ok("Ana Maria"));
+        assert_eq!(check_display_name(&"ß".repeat(32)).map(|n| n.chars().count()), Ok(32));
+        assert!(check_display_name("   ").unwrap_err().contains("Type a name"));
+        assert!(check_display_name(&"a".repeat(33)).unwrap_err().contains("33"));
+        assert!(check_display_name("Ana\nBob").unwrap_err().contains("control"));
+        assert!(check_display_name("Ana\u{7}").is_err());
+    }
+
+    #[test]
+    fn titles_may_be_empty() {
+        assert_eq!(check_title("  ").as_deref(), Ok(""));
+        assert!(check_title(&"t".repeat(81)).is_err());
+        assert!(check_title("a\tb").is_err());
+    }
+
+    #[test]
+    fn chat_ids() {
+        assert!(is_valid_chat_id("abcDEF0123_-xyzQ"));
+        assert!(!is_valid_chat_id("abcDEF0123_-xyz"));
+        assert!(!is_valid_chat_id("abcDEF0123_-xyz!"));
+        assert!(!is_valid_chat_id("../../etc/passwd"));
+    }
+}

@@ -1,0 +1,107 @@
+//! Server-side instant chat logic shared by the server functions and the
+//! live socket: who is asking, writing lines (to the database or to memory,
+//! by the chat's history setting), reading them back, and the sweeper.
+
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+
+use super::identity::token_in;
+use crate::{
+    live::{ChatMessage, MessageKind, Topic},
+    server::{now_ms, AppState},
+    store::{ChatRow, ParticipantRow, StoreError, Swept},
+};
+
+/// What followers of an expired chat are told.
+pub const EXPIRED: &str = "This chat has expired.";
+/// What followers of a chat the host ended are told.
+pub const ENDED_BY_HOST: &str = "The host ended this chat.";
+
+/// The participant making a request in `chat_id`: from their signed cookie,
+/// else from their logged-in account. `None`: a stranger.
+pub async fn identify(
+    state: &AppState,
+    chat_id: &str,
+    headers: &HeaderMap,
+    user_id: Option<i64>,
+) -> Result<Option<ParticipantRow>, StoreError> {
+    let chats = state.store.instant_chats();
+    if let Some(id) = token_in(headers, chat_id).and_then(|t| state.guest_keys.verify(&t, chat_id)) {
+        if let Some(p) = chats.participant(chat_id, id).await? {
+            return Ok(Some(p));
+        }
+    }
+    match user_id {
+        Some(user_id) => chats.participant_for_user(chat_id, user_id).await,
+        None => Ok(None),
+    }
+}
+
+/// Adds a line by `author` to `chat` and publishes it to the chat's
+/// followers, in order. Chats with history store it; the others keep it in
+/// memory only. A repeated `(author, client_id)` returns the first line with `false`.
+pub async fn append(
+    state: &AppState,
+    chat: &ChatRow,
+    author: &ParticipantRow,
+    kind: MessageKind,
+    client_id: &str,
+    body: &str,
+) -> Result<(ChatMessage, bool), StoreError> {
+    let topic = Topic::Chat(chat.id.clone());
+    state
+        .hub
+        .store_and_publish(&topic, || async {
+            let now = now_ms();
+            if chat.keep_history {
+                state.store.instant_lines().insert(&chat.id, author.id, kind, client_id, body, now).await
+            } else {
+                Ok(state.memory.append(author, kind, client_id, body, now))
+            }
+        })
+        .await
+}
+
+/// Up to `limit` lines of `chat` after `after_id`, oldest first.
+pub async fn after(state: &AppState, chat: &ChatRow, after_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+    if chat.keep_history {
+        state.store.instant_lines().after(&chat.id, after_id, limit).await
+    } else {
+        Ok(state.memory.after(&chat.id, after_id).into_iter().take(limit).collect())
+    }
+}
+
+/// Deletes ended and expired chats now, tells their followers and forgets
+/// their in-memory lines; logs what it deleted.
+pub async fn sweep_once(state: &AppState) -> Result<Swept, StoreError> {
+    let swept = state.store.instant_chats().sweep(now_ms()).await?;
+    for chat_id in &swept.chat_ids {
+        state.hub.end(&Topic::Chat(chat_id.clone()), EXPIRED);
+        state.memory.forget(chat_id);
+    }
+    if !swept.chat_ids.is_empty() {
+        tracing::info!(
+            chats = swept.chat_ids.len(),
+            participants = swept.participants,
+            messages = swept.messages,
+            "deleted ended and expired instant chats"
+        );
+    }
+    Ok(swept)
+}
+
+/// Runs [`sweep_once`] at start-up and then every `every`, for as long as the
+/// runtime lives.
+pub fn spawn_sweeper(state: AppState, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await; // the first tick is immediate: nothing expired lingers after a restart
+            if let Err(err) = sweep_once(&state).await {
+                tracing::error!(error = %err, "instant chat sweep failed");
+            }
+        }
+    });
+}

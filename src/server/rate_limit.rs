@@ -1,0 +1,103 @@
+//! Rate limits, with the `governor` crate's keyed GCRA limiters.
+//!
+//! Starting instant chats is limited per client address: a burst of
+//! [`INSTANT_CHAT_STARTS_BURST`], then one per
+//! [`INSTANT_CHAT_STARTS_EVERY_SECS`] seconds. Past the limit the answer is
+//! 429 with `Retry-After` (RFC 9110 §10.2.3) and [`AppError::TooManyRequests`]
+//! as the server function's error, or a short page for plain form posts.
+//!
+//! The address is the TCP peer's. Behind a reverse proxy every request shares
+//! the proxy's address; trusting `X-Forwarded-For` would let anyone pick
+//! their own key, so it is not read.
+
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    num::NonZeroU32,
+    time::Duration,
+};
+
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, State},
+    http::{header, Method, Request, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::AppState;
+use crate::{
+    error::AppError,
+    limits::{INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS},
+};
+
+/// The server function endpoint that starts instant chats.
+const START_INSTANT_CHAT: &str = "/api/start_instant_chat";
+
+/// The app's rate limiters. Share as `Arc`.
+pub struct RateLimits {
+    instant_starts: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let burst = NonZeroU32::new(INSTANT_CHAT_STARTS_BURST).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(Duration::from_secs(INSTANT_CHAT_STARTS_EVERY_SECS))
+            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+            .allow_burst(burst);
+        RateLimits { instant_starts: RateLimiter::keyed(quota) }
+    }
+}
+
+impl RateLimits {
+    /// `Ok` when `ip` may start an instant chat now (and counts it); else the
+    /// seconds to wait.
+    pub fn start_instant_chat(&self, ip: IpAddr) -> Result<(), u64> {
+        self.instant_starts.check_key(&ip).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
+    }
+
+    /// Drops the state of addresses that are back at full allowance.
+    pub fn forget_idle(&self) {
+        self.instant_starts.retain_recent();
+    }
+}
+
+/// Middleware: applies the limits to the requests they cover.
+pub async fn limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    if req.method() == Method::POST && req.uri().path() == START_INSTANT_CHAT {
+        let ip = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        if let Err(wait_secs) = state.rate_limits.start_instant_chat(ip) {
+            tracing::warn!(%ip, wait_secs, "instant chat starts rate-limited");
+            return too_many(&req, wait_secs);
+        }
+    }
+    next.run(req).await
+}
+
+fn too_many(req: &Request<Body>, wait_secs: u64) -> Response {
+    let error = AppError::TooManyRequests(wait_secs);
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let retry_after = [(header::RETRY_AFTER, wait_secs.to_string())];
+    if wants_html {
+        let page = format!(
+            "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>Too many requests</title><p>{}</p><p><a href=\"/\">Back to Roomlink</a></p>",
+            html_escape::encode_text(&error.to_string())
+        );
+        (StatusCode::TOO_MANY_REQUESTS, retry_after, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page)
+            .into_response()
+    } else {
+        let body = serde_json::to_string(&error).unwrap_or_default();
+        (StatusCode::TOO_MANY_REQUESTS, retry_after, [(header::CONTENT_TYPE, "application/json")], body)
+            .into_response()
+    }
+}

@@ -31,10 +31,11 @@ pub fn InstantChatPage() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let join = ServerAction::<JoinInstantChat>::new();
     let end = ServerAction::<EndInstantChat>::new();
-    let page = Resource::new(
-        move || (id.get(), join.version().get(), end.version().get()),
-        |(id, _, _)| get_instant_chat_page(id),
-    );
+    // Fetch again after a successful join or end only: a refused join keeps
+    // the form, and what was typed in it, as it is.
+    let joined = move || matches!(join.value().get(), Some(Ok(_)));
+    let ended = move || matches!(end.value().get(), Some(Ok(_)));
+    let page = Resource::new(move || (id.get(), joined(), ended()), |(id, _, _)| get_instant_chat_page(id));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Opening the chat…"</p> }>
             {move || Suspend::new(async move {

@@ -39,6 +39,16 @@ async fn message(r: reqwest::Response) -> String {
     serde_json::from_str::<crate::error::AppError>(&body).map_or(body, |e| e.to_string())
 }
 
+/// A server with a chat hosted by "Ana" that the guest "Bruno" joined.
+async fn ana_and_bruno(keep_history: bool) -> (TestServer, Client, Client, String) {
+    let s = TestServer::start().await;
+    let host = s.client();
+    let id = start(&host, "", "Ana", keep_history).await;
+    let bruno = s.client();
+    assert!(join(&bruno, &id, "Bruno").await.0.is_success());
+    (s, host, bruno, id)
+}
+
 async fn count(s: &TestServer, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(s.store.pool()).await.unwrap()
 }
@@ -164,12 +174,8 @@ async fn a_chat_holds_its_maximum_even_when_many_join_at_once() {
 
 #[tokio::test]
 async fn without_history_nothing_is_written_and_newcomers_see_only_what_follows() {
-    let s = TestServer::start().await;
-    let host = s.client();
-    let id = start(&host, "", "Ana", false).await;
+    let (s, host, bruno, id) = ana_and_bruno(false).await;
     let topic = Topic::Chat(id.clone());
-    let bruno = s.client();
-    assert!(join(&bruno, &id, "Bruno").await.0.is_success());
 
     let mut a = host.live().await;
     let mut b = bruno.live().await;
@@ -222,12 +228,8 @@ async fn with_history_lines_are_stored_and_newcomers_see_them() {
 
 #[tokio::test]
 async fn the_host_ends_the_chat_for_everyone() {
-    let s = TestServer::start().await;
-    let host = s.client();
-    let id = start(&host, "", "Ana", false).await;
+    let (s, host, bruno, id) = ana_and_bruno(false).await;
     let topic = Topic::Chat(id.clone());
-    let bruno = s.client();
-    assert!(join(&bruno, &id, "Bruno").await.0.is_success());
     let mut b = bruno.live().await;
     b.subscribe(&topic, 0).await;
 
@@ -257,11 +259,7 @@ async fn the_host_ends_the_chat_for_everyone() {
 
 #[tokio::test]
 async fn guests_leave_and_free_their_name() {
-    let s = TestServer::start().await;
-    let host = s.client();
-    let id = start(&host, "", "Ana", true).await;
-    let bruno = s.client();
-    assert!(join(&bruno, &id, "Bruno").await.0.is_success());
+    let (s, host, bruno, id) = ana_and_bruno(true).await;
     assert!(bruno.call("leave_instant_chat", &[("id", &id)]).await.status().is_success());
     assert!(page(&bruno, &id).await.me.is_none());
     let r = host.call("leave_instant_chat", &[("id", &id)]).await;

@@ -257,7 +257,7 @@ impl Connection {
 
     async fn send(&mut self, topic: Topic, client_id: String, body: String) -> Replies {
         if !self.rooms.contains_key(&topic) {
-            return vec![refused(Some(&topic), Some(client_id), "Open the room before sending to it.")];
+            return vec![refused(Some(&topic), Some(client_id), self.why_not_followed(&topic).await)];
         }
         if !is_valid_client_id(&client_id) {
             return vec![refused(Some(&topic), None, "The message id is not valid; reload the page.")];
@@ -297,6 +297,20 @@ impl Connection {
                 vec![refused(Some(&topic), Some(client_id), "Your message was not saved. Please try again.")]
             }
         }
+    }
+}
+
+impl Connection {
+    /// Why a send to a topic this tab does not follow is refused: an instant
+    /// chat that is over says so; anything else must be opened first.
+    async fn why_not_followed(&self, topic: &Topic) -> &'static str {
+        if let Topic::Chat(chat_id) = topic {
+            let chat = self.state.store.instant_chats().get(chat_id).await.ok().flatten();
+            if chat.is_none_or(|c| !c.is_open(now_ms())) {
+                return "This chat has ended; messages can no longer be sent.";
+            }
+        }
+        "Open the room before sending to it."
     }
 }
 

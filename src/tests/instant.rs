@@ -189,6 +189,13 @@ async fn without_history_nothing_is_written_and_newcomers_see_only_what_follows(
         let m = live.message().await;
         assert_eq!((m.body.as_str(), m.author_tag), ("the-secret-plan-xyzzy", Some(AuthorTag::Host)));
     }
+    // Overlong messages are refused with the reason, and go nowhere.
+    b.say(&topic, "long", &"x".repeat(crate::limits::MESSAGE_MAX_CHARS + 1)).await;
+    match b.next().await {
+        ServerEvent::Refused { reason, .. } => assert!(reason.contains("4001"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(a.quiet_for(200).await.is_none());
     // A retry with the same client id is not shown twice.
     a.say(&topic, "m1", "the-secret-plan-xyzzy").await;
     assert_eq!(a.message().await.client_id, "m1");
@@ -254,7 +261,16 @@ async fn the_host_ends_the_chat_for_everyone() {
     assert!(html.contains("This chat has ended") && html.contains("The host ended this chat."));
     let (status, body) = join(&s.client(), &id, "Late").await;
     assert_eq!(status, 410, "{body}");
-    assert!(matches!(bruno.live().await.subscribe(&topic, 0).await, ServerEvent::Ended { .. }));
+    let mut late = bruno.live().await;
+    assert!(matches!(late.subscribe(&topic, 0).await, ServerEvent::Ended { .. }));
+    late.say(&topic, "after", "anyone there?").await;
+    match late.next().await {
+        ServerEvent::Refused { reason, client_id, .. } => {
+            assert_eq!(reason, "This chat has ended; messages can no longer be sent.");
+            assert_eq!(client_id.as_deref(), Some("after"));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

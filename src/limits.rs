@@ -46,3 +46,12 @@ pub const INSTANT_CHAT_MEMORY_MESSAGES: usize = 500;
 pub const INSTANT_CHAT_STARTS_BURST: u32 = 5;
 /// …after which it may start one more every this many seconds.
 pub const INSTANT_CHAT_STARTS_EVERY_SECS: u64 = 60;
+/// How often a tab sends a heartbeat on its live socket, in milliseconds.
+pub const HEARTBEAT_EVERY_MS: u32 = 10_000;
+/// Least time between two "is typing" signals from one tab, in milliseconds.
+pub const TYPING_SEND_EVERY_MS: u32 = 3_000;
+/// A tab says it stopped typing after this long without a keystroke, in milliseconds.
+pub const TYPING_IDLE_MS: u32 = 5_000;
+/// The server forgets a typing state not refreshed for this long, in
+/// milliseconds, so an indicator can never get stuck.
+pub const TYPING_TTL_MS: u64 = 6_000;

@@ -81,6 +81,10 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
         None => Vec::new(),
     };
     let (host_name, participants) = state.store.instant_chats().head_count(&chat.id).await?;
+    let members = match &me {
+        Some(_) => state.store.instant_chats().members(&chat.id).await?,
+        None => Vec::new(),
+    };
     let origin = crate::server::public_origin(&state.settings);
     Ok(InstantChatPage {
         chat: InstantChatInfo {
@@ -96,6 +100,7 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
         me: me.map(|p| Participant { id: p.id, tag: tag_of(p.is_host, p.user_id), name: p.name }),
         account_name: account.map(|u| u.username),
         lines,
+        members,
     })
 }
 

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     limits::{DISPLAY_NAME_MAX_CHARS, INSTANT_CHAT_ID_CHARS, INSTANT_CHAT_TITLE_MAX_CHARS},
-    live::{AuthorTag, ChatMessage},
+    live::{AuthorTag, ChatMessage, MemberView},
 };
 
 /// The path of a chat's page.
@@ -79,6 +79,8 @@ pub struct InstantChatPage {
     pub account_name: Option<String>,
     /// Lines the viewer may see, oldest first (empty until they join).
     pub lines: Vec<ChatMessage>,
+    /// The people in the chat (empty until the viewer joins).
+    pub members: Vec<MemberView>,
 }
 
 /// True when `id` looks like a chat id: exactly 16 characters of nanoid's

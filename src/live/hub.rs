@@ -18,7 +18,10 @@ use std::{
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
-use super::{ChatMessage, ServerEvent, Topic};
+use super::{
+    presence::{Change, Presence},
+    ChatMessage, ServerEvent, Topic,
+};
 
 /// Events a room channel holds before a slow follower lags (and catches up
 /// from the database).
@@ -40,6 +43,19 @@ struct RoomChannel {
     sender: broadcast::Sender<Arc<HubEvent>>,
     /// Held while a message is stored and published, so ids go out in order.
     write_lock: tokio::sync::Mutex<()>,
+    /// Who is online and typing.
+    presence: Mutex<Presence>,
+}
+
+impl RoomChannel {
+    fn publish(&self, event: &ServerEvent) {
+        // No receivers is fine: nobody is watching the topic right now.
+        let _ = self.sender.send(Arc::new(HubEvent { message_id: None, frame: encode(event), ends_topic: false }));
+    }
+
+    fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
+        self.presence.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// The in-process hub. Share it as `Arc<Hub>`.
@@ -68,6 +84,7 @@ impl Hub {
                 Arc::new(RoomChannel {
                     sender: broadcast::channel(ROOM_CHANNEL_CAPACITY).0,
                     write_lock: tokio::sync::Mutex::new(()),
+                    presence: Mutex::new(Presence::default()),
                 })
             })
             .clone()
@@ -86,11 +103,67 @@ impl Hub {
         }
     }
 
+    fn existing(&self, topic: &Topic) -> Option<Arc<RoomChannel>> {
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).get(topic).cloned()
+    }
+
+    /// Counts a connection of `author_id` following `topic` (call after
+    /// [`Hub::subscribe`]) and, if it is their first, tells the followers
+    /// they came online. Returns the author ids online now.
+    pub fn connect(&self, topic: &Topic, author_id: i64) -> Vec<i64> {
+        let channel = self.channel(topic);
+        let mut presence = channel.presence();
+        if presence.connect(author_id) == Change::Online {
+            channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: true, last_seen_at: None });
+        }
+        presence.online()
+    }
+
+    /// Counts a closed connection of `author_id` in `topic` (call before
+    /// [`Hub::release`]). When it was their last, tells the followers they
+    /// went offline at `now_ms` (and stopped typing) and returns true.
+    pub fn disconnect(&self, topic: &Topic, author_id: i64, author_name: &str, now_ms: i64) -> bool {
+        let Some(channel) = self.existing(topic) else { return false };
+        let mut presence = channel.presence();
+        let Change::Offline { was_typing } = presence.disconnect(author_id) else { return false };
+        if was_typing {
+            let author_name = author_name.to_string();
+            channel.publish(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false });
+        }
+        let last_seen_at = Some(now_ms);
+        channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: false, last_seen_at });
+        true
+    }
+
+    /// Records that `author_id` types or stopped, telling the followers when
+    /// that changes what they see.
+    pub fn typing(&self, topic: &Topic, author_id: i64, author_name: &str, typing: bool) {
+        let Some(channel) = self.existing(topic) else { return };
+        let mut presence = channel.presence();
+        if presence.set_typing(author_id, author_name, typing, std::time::Instant::now()) {
+            let author_name = author_name.to_string();
+            channel.publish(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing });
+        }
+    }
+
+    /// Drops typing states not refreshed in time and tells the followers.
+    /// The server calls this every second.
+    pub fn expire_typing(&self) {
+        let channels: Vec<(Topic, Arc<RoomChannel>)> =
+            self.rooms.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(t, c)| (t.clone(), c.clone())).collect();
+        let now = std::time::Instant::now();
+        for (topic, channel) in channels {
+            let lapsed = channel.presence().expire_typing(now);
+            for (author_id, author_name) in lapsed {
+                channel.publish(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false });
+            }
+        }
+    }
+
     /// Tells every follower of `topic` that it is over ([`ServerEvent::Ended`]);
     /// they stop following it.
     pub fn end(&self, topic: &Topic, reason: &str) {
-        let live = self.rooms.lock().unwrap_or_else(|p| p.into_inner()).get(topic).cloned();
-        if let Some(channel) = live {
+        if let Some(channel) = self.existing(topic) {
             let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
             let _ = channel.sender.send(Arc::new(HubEvent { message_id: None, frame, ends_topic: true }));
         }

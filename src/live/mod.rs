@@ -16,6 +16,8 @@ pub mod client;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
+pub mod presence;
+#[cfg(feature = "ssr")]
 pub mod socket;
 
 use serde::{Deserialize, Serialize};
@@ -128,6 +130,19 @@ pub struct ChatMessage {
     pub created_at: i64,
 }
 
+/// Someone who belongs to a room or chat, as its member list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Author id: a user id in a room, a participant id in an instant chat.
+    pub id: i64,
+    /// Username or display name.
+    pub name: String,
+    /// Mark in an instant chat; `None` in a member room.
+    pub tag: Option<AuthorTag>,
+    /// When they were last online here, Unix ms; `None` if never seen or unknown.
+    pub last_seen_at: Option<i64>,
+}
+
 /// What a tab says to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -155,6 +170,16 @@ pub enum ClientEvent {
         /// Text; trimmed by the server, which refuses empty or over 4000 characters.
         body: String,
     },
+    /// The person is typing (`true`, at most every 3 s while they type) or
+    /// stopped (`false`). The server forgets a typing state after 6 s.
+    Typing {
+        /// Where they type (must be followed).
+        topic: Topic,
+        /// Typing or stopped.
+        typing: bool,
+    },
+    /// Heartbeat, every 10 s: a connection silent for 30 s is closed.
+    Ping,
 }
 
 /// What the server says to a tab.
@@ -179,6 +204,36 @@ pub enum ServerEvent {
         client_id: Option<String>,
         /// Why, in words a person can act on.
         reason: String,
+    },
+    /// Who is online in a topic now, sent right after [`ServerEvent::Subscribed`].
+    Presence {
+        /// The topic.
+        topic: Topic,
+        /// Author ids with at least one open connection there.
+        online: Vec<i64>,
+    },
+    /// Someone came online (first connection) or went offline (last one closed).
+    PresenceChanged {
+        /// The topic.
+        topic: Topic,
+        /// Their author id.
+        author_id: i64,
+        /// Online now.
+        online: bool,
+        /// When they went offline, Unix ms (set when `online` is false).
+        last_seen_at: Option<i64>,
+    },
+    /// Someone started or stopped typing. Everyone following gets it; a tab
+    /// ignores its own author id.
+    Typing {
+        /// The topic.
+        topic: Topic,
+        /// Their author id.
+        author_id: i64,
+        /// Their name, for "Ana is typing…".
+        author_name: String,
+        /// Typing or stopped.
+        typing: bool,
     },
     /// The topic is over for good (an instant chat ended or expired): the
     /// tab no longer follows it and should not try again.

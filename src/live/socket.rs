@@ -84,6 +84,8 @@ struct Connection {
     sent_up_to: HashMap<Topic, i64>,
     /// Per followed instant chat: the chat and who this tab is in it.
     chats: HashMap<String, (ChatRow, ParticipantRow)>,
+    /// Per followed topic, who this tab is there (author id, name), as counted in presence.
+    authors: HashMap<Topic, (i64, String)>,
     /// Set when the last followed topic ended: the socket closes.
     closing: bool,
 }
@@ -93,18 +95,23 @@ type Replies = Vec<Utf8Bytes>;
 
 impl Connection {
     fn new(state: AppState, me: Option<CurrentUser>, cookies: HeaderMap) -> Self {
-        Connection { state, me, cookies, rooms: StreamMap::new(), sent_up_to: HashMap::new(), chats: HashMap::new(), closing: false }
+        Connection { state, me, cookies, rooms: StreamMap::new(), sent_up_to: HashMap::new(), chats: HashMap::new(), authors: HashMap::new(), closing: false }
     }
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
+        let idle = std::time::Duration::from_secs(self.state.settings.live_idle_timeout_secs.into());
+        let mut deadline = tokio::time::Instant::now() + idle;
         loop {
             let replies = tokio::select! {
-                incoming = stream.next() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.handle_text(&text).await,
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
-                    Some(Ok(_)) => continue, // pings are answered by axum; binary is not used
-                },
+                incoming = stream.next() => {
+                    deadline = tokio::time::Instant::now() + idle; // any frame counts as a heartbeat
+                    match incoming {
+                        Some(Ok(Message::Text(text))) => self.handle_text(&text).await,
+                        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                        Some(Ok(_)) => continue, // pings are answered by axum; binary is not used
+                    }
+                }
                 Some((topic, item)) = self.rooms.next(), if !self.rooms.is_empty() => {
                     match item {
                         Ok(event) => self.live_event(topic, &event),
@@ -114,11 +121,21 @@ impl Connection {
                         }
                     }
                 }
-            };
-            for frame in replies {
-                if sink.send(Message::Text(frame)).await.is_err() {
+                _ = tokio::time::sleep_until(deadline) => {
+                    tracing::debug!("closing a live connection that went silent");
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "no heartbeat".into() }))).await;
                     break;
                 }
+            };
+            let mut sent = true;
+            for frame in replies {
+                if sink.send(Message::Text(frame)).await.is_err() {
+                    sent = false;
+                    break;
+                }
+            }
+            if !sent {
+                break;
             }
             if self.closing {
                 // The last topic ended (an instant chat closed): say goodbye.
@@ -127,9 +144,9 @@ impl Connection {
             }
         }
         let followed: Vec<Topic> = self.rooms.keys().cloned().collect();
-        drop(self.rooms);
         for topic in followed {
-            self.state.hub.release(&topic);
+            let seen = self.unfollow(&topic);
+            self.record_last_seen(seen).await;
         }
     }
 
@@ -140,20 +157,56 @@ impl Connection {
         match event {
             ClientEvent::Subscribe { topic, after_id } => self.subscribe(topic, after_id).await,
             ClientEvent::Unsubscribe { topic } => {
-                self.unfollow(&topic);
+                let seen = self.unfollow(&topic);
+                self.record_last_seen(seen).await;
                 Vec::new()
             }
             ClientEvent::Send { topic, client_id, body } => self.send(topic, client_id, body).await,
+            ClientEvent::Typing { topic, typing } => {
+                if let Some((id, name)) = self.authors.get(&topic) {
+                    self.state.hub.typing(&topic, *id, name, typing);
+                }
+                Vec::new()
+            }
+            ClientEvent::Ping => Vec::new(),
         }
     }
 
-    fn unfollow(&mut self, topic: &Topic) {
+    /// Stops following `topic`, counting this connection out of its presence.
+    /// Returns `(room id, user id)` when a member of a room just went offline,
+    /// for [`Connection::record_last_seen`].
+    fn unfollow(&mut self, topic: &Topic) -> Option<(i64, i64)> {
+        let offline = self
+            .authors
+            .remove(topic)
+            .is_some_and(|(id, name)| self.state.hub.disconnect(topic, id, &name, now_ms()));
         self.rooms.remove(topic);
         self.sent_up_to.remove(topic);
         if let Topic::Chat(id) = topic {
             self.chats.remove(id);
         }
         self.state.hub.release(topic);
+        match (topic, &self.me) {
+            (Topic::Room(room_id), Some(me)) if offline => Some((*room_id, me.id)),
+            _ => None,
+        }
+    }
+
+    /// Stores when a member was last online in a room.
+    async fn record_last_seen(&self, seen: Option<(i64, i64)>) {
+        if let Some((room_id, user_id)) = seen {
+            if let Err(err) = self.state.store.rooms().set_last_seen(room_id, user_id, now_ms()).await {
+                tracing::error!(error = %err, "recording last seen failed");
+            }
+        }
+    }
+
+    /// Who this tab is in `topic`: (author id, name).
+    fn author_in(&self, topic: &Topic) -> Option<(i64, String)> {
+        match topic {
+            Topic::Room(_) => self.me.as_ref().map(|me| (me.id, me.username.clone())),
+            Topic::Chat(id) => self.chats.get(id).map(|(_, p)| (p.id, p.name.clone())),
+        }
     }
 
     async fn subscribe(&mut self, topic: Topic, after_id: i64) -> Replies {
@@ -171,6 +224,11 @@ impl Connection {
         self.rooms.insert(topic.clone(), BroadcastStream::new(receiver));
         self.sent_up_to.insert(topic.clone(), after_id.max(0));
         let mut replies = vec![encode(&ServerEvent::Subscribed { topic: topic.clone() })];
+        if let Some((id, name)) = self.author_in(&topic) {
+            let online = self.state.hub.connect(&topic, id);
+            self.authors.insert(topic.clone(), (id, name));
+            replies.push(encode(&ServerEvent::Presence { topic: topic.clone(), online }));
+        }
         replies.extend(self.catch_up(&topic).await);
         replies
     }
@@ -249,7 +307,7 @@ impl Connection {
             *sent = id;
         }
         if event.ends_topic {
-            self.unfollow(&topic);
+            let _ = self.unfollow(&topic); // instant chats keep no last-seen time
             self.closing = self.rooms.is_empty();
         }
         vec![event.frame.clone()]

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     form_error, format,
-    live_view::{Composer, LiveState, Timeline},
+    live_view::{Composer, LiveState, MemberList, Timeline, TypingLine},
     share::LinkField,
     ErrorPage, LocalOffset,
 };
@@ -40,7 +40,9 @@ pub fn InstantChatPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Opening the chat…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(ChatData { chat, me: Some(me), lines, .. }) => view! { <Chat chat me lines end /> }.into_any(),
+                    Ok(ChatData { chat, me: Some(me), lines, members, .. }) => {
+                        view! { <Chat chat me lines members end /> }.into_any()
+                    }
                     Ok(ChatData { chat, account_name, .. }) => view! { <JoinCard chat account_name join /> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                 }
@@ -127,9 +129,10 @@ fn Chat(
     chat: InstantChatInfo,
     me: Participant,
     lines: Vec<crate::live::ChatMessage>,
+    members: Vec<crate::live::MemberView>,
     end: ServerAction<EndInstantChat>,
 ) -> impl IntoView {
-    let state = LiveState::new(Topic::Chat(chat.id.clone()), me.id, lines);
+    let state = LiveState::new(Topic::Chat(chat.id.clone()), me.id, lines, members);
     let leave = ServerAction::<LeaveInstantChat>::new();
     let leave_error = form_error(leave.value(), "leave_instant_chat");
     let end_error = form_error(end.value(), "end_instant_chat");
@@ -176,7 +179,9 @@ fn Chat(
                     {close}
                 </div>
             </header>
+            <MemberList state />
             <Timeline state />
+            <TypingLine state />
             <Composer state />
         </section>
     }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     format,
-    live_view::{Composer, LiveState, Timeline},
+    live_view::{Composer, LiveState, MemberList, Timeline, TypingLine},
     share::LinkField,
     ErrorPage, LocalOffset,
 };
@@ -46,7 +46,7 @@ pub fn RoomPage() -> impl IntoView {
 
 #[component]
 fn Room(data: RoomData) -> impl IntoView {
-    let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages);
+    let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members);
 
     let members = match data.room.member_count {
         1 => "1 member".to_string(),
@@ -62,7 +62,9 @@ fn Room(data: RoomData) -> impl IntoView {
                 </div>
                 <ShareInvite room_id=data.room.id />
             </header>
+            <MemberList state />
             <Timeline state />
+            <TypingLine state />
             <Composer state />
         </section>
     }

@@ -5,7 +5,7 @@ use crate::accounts::ssr::require_user;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{accounts::CurrentUser, error::AppError, limits::ROOM_NAME_MAX_CHARS, live::ChatMessage};
+use crate::{accounts::CurrentUser, error::AppError, limits::ROOM_NAME_MAX_CHARS, live::{ChatMessage, MemberView}};
 
 /// A member's role in a room. Stored as lower-case text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +56,8 @@ pub struct RoomPage {
     pub me: CurrentUser,
     /// The newest [`crate::limits::ROOM_HISTORY_PAGE`] messages, oldest first.
     pub messages: Vec<ChatMessage>,
+    /// The members, by name, with when each was last online.
+    pub members: Vec<MemberView>,
 }
 
 /// Checks a room name and returns it trimmed: 1-80 characters.
@@ -108,5 +110,6 @@ pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
     let room = store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
     store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
     let messages = store.messages().recent(room_id, crate::limits::ROOM_HISTORY_PAGE).await?;
-    Ok(RoomPage { room, me, messages })
+    let members = store.rooms().members(room_id).await?;
+    Ok(RoomPage { room, me, messages, members })
 }

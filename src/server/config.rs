@@ -36,6 +36,10 @@ pub struct Settings {
     /// How often ended and expired instant chats are deleted, in seconds.
     /// Default 30, so nothing outlives its end by more than a minute.
     pub instant_chat_sweep_secs: u32,
+    /// A live connection that sends nothing (not even its 10-second
+    /// heartbeat) for this many seconds is closed and its person shown
+    /// offline. Default 30.
+    pub live_idle_timeout_secs: u32,
 }
 
 impl Default for Settings {
@@ -50,6 +54,7 @@ impl Default for Settings {
             instant_chat_hours: 24,
             instant_chat_max_participants: 50,
             instant_chat_sweep_secs: 30,
+            live_idle_timeout_secs: 30,
         }
     }
 }
@@ -77,6 +82,9 @@ impl Settings {
         }
         if self.instant_chat_max_participants < 2 {
             return Err("instant_chat_max_participants must be at least 2".into());
+        }
+        if self.live_idle_timeout_secs == 0 {
+            return Err("live_idle_timeout_secs must be at least 1 (clients send a heartbeat every 10 s)".into());
         }
         if !(1..=60).contains(&self.instant_chat_sweep_secs) {
             return Err("instant_chat_sweep_secs must be 1-60".into());

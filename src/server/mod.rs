@@ -113,6 +113,16 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
     };
     spawn_sweeper(state.clone(), std::time::Duration::from_secs(state.settings.instant_chat_sweep_secs.into()));
     {
+        let hub = state.hub.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                hub.expire_typing();
+            }
+        });
+    }
+    {
         let limits = state.rate_limits.clone();
         tokio::spawn(async move {
             loop {

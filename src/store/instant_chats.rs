@@ -182,6 +182,25 @@ impl<'a> InstantChats<'a> {
         }
     }
 
+    /// The people in a chat now, in the order they joined.
+    pub async fn members(&self, chat_id: &str) -> Result<Vec<crate::live::MemberView>, StoreError> {
+        let rows = sqlx::query_as::<_, ParticipantRow>(&format!(
+            "{PARTICIPANT} WHERE chat_id = $1 AND left_at IS NULL ORDER BY id"
+        ))
+        .bind(chat_id)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|p| crate::live::MemberView {
+                id: p.id,
+                tag: Some(super::tag_of(p.is_host, p.user_id)),
+                name: p.name,
+                last_seen_at: None,
+            })
+            .collect())
+    }
+
     /// The participant with this id in this chat, if they have not left.
     pub async fn participant(&self, chat_id: &str, id: i64) -> Result<Option<ParticipantRow>, StoreError> {
         Ok(sqlx::query_as::<_, ParticipantRow>(&format!(

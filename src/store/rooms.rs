@@ -3,7 +3,10 @@
 use sqlx::SqlitePool;
 
 use super::StoreError;
-use crate::rooms::{Role, RoomInfo, RoomSummary};
+use crate::{
+    live::MemberView,
+    rooms::{Role, RoomInfo, RoomSummary},
+};
 
 /// Queries on `rooms` and `memberships`.
 pub struct Rooms<'a> {
@@ -76,5 +79,29 @@ impl<'a> Rooms<'a> {
         .bind(user_id)
         .fetch_optional(self.pool)
         .await?)
+    }
+
+    /// The members of a room with when each was last online, by name.
+    pub async fn members(&self, room_id: i64) -> Result<Vec<MemberView>, StoreError> {
+        let rows = sqlx::query_as::<_, (i64, String, Option<i64>)>(
+            "SELECT u.id, u.username, m.last_seen_at
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.room_id = $1 ORDER BY u.username_key",
+        )
+        .bind(room_id)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id, name, last_seen_at)| MemberView { id, name, tag: None, last_seen_at }).collect())
+    }
+
+    /// Records that a member was last online in a room at `now_ms`.
+    pub async fn set_last_seen(&self, room_id: i64, user_id: i64, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE memberships SET last_seen_at = $3 WHERE room_id = $1 AND user_id = $2")
+            .bind(room_id)
+            .bind(user_id)
+            .bind(now_ms)
+            .execute(self.pool)
+            .await?;
+        Ok(())
     }
 }

@@ -10,11 +10,7 @@ use crate::{
 /// A server with a room "Club" owned by ana, which bruno joined by link.
 async fn two_members() -> (TestServer, Client, Client, i64) {
     let s = TestServer::start().await;
-    let ana = s.user("ana").await;
-    let room = ana.create_room("Club").await;
-    let bruno = s.user("bruno").await;
-    let joined = bruno.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
-    assert!(joined.status().is_success());
+    let (ana, bruno, room) = super::support::club(&s).await;
     (s, ana, bruno, room)
 }
 

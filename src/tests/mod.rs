@@ -6,5 +6,6 @@ mod accounts;
 mod instant;
 mod invites;
 mod live;
+mod presence;
 mod rooms;
 mod support;

@@ -75,6 +75,15 @@ impl TestServer {
     }
 
     /// A new client that signed up as `username` (password "correct horse").
+    /// The id of a user, by name.
+    pub async fn user_id(&self, username: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+    }
+
     pub async fn user(&self, username: &str) -> Client {
         let c = self.client();
         let r = c.call("sign_up", &[("username", username), ("password", "correct horse"), ("next", "")]).await;
@@ -189,25 +198,42 @@ impl Live {
         self.ws.send(Message::text(text.to_string())).await.unwrap();
     }
 
-    /// The next server event; panics after 5 s of silence.
-    pub async fn next(&mut self) -> ServerEvent {
+    /// The next frame as an event within `ms`, or `None`.
+    async fn recv(&mut self, ms: u64) -> Option<ServerEvent> {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
         loop {
-            let frame = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
-                .await
-                .expect("no event within 5 s")
-                .expect("socket closed")
-                .expect("socket error");
-            if let Message::Text(text) = frame {
-                return serde_json::from_str(&text).unwrap();
+            let frame = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()?;
+            if let Message::Text(text) = frame.expect("socket closed").expect("socket error") {
+                return Some(serde_json::from_str(&text).unwrap());
             }
         }
     }
 
-    /// None when nothing arrives within `ms`.
+    /// The next server event of any kind; panics after 5 s of silence.
+    pub async fn next_any(&mut self) -> ServerEvent {
+        self.recv(5_000).await.expect("no event within 5 s")
+    }
+
+    /// `None` when no event of any kind arrives within `ms`.
+    pub async fn quiet_any(&mut self, ms: u64) -> Option<ServerEvent> {
+        self.recv(ms).await
+    }
+
+    /// The next server event that is not about presence or typing; panics
+    /// after 5 s without one.
+    pub async fn next(&mut self) -> ServerEvent {
+        self.quiet_for(5_000).await.expect("no event within 5 s")
+    }
+
+    /// `None` when nothing but presence and typing arrives within `ms`.
     pub async fn quiet_for(&mut self, ms: u64) -> Option<ServerEvent> {
-        match tokio::time::timeout(Duration::from_millis(ms), self.next()).await {
-            Ok(e) => Some(e),
-            Err(_) => None,
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_millis() as u64;
+            match self.recv(left).await? {
+                ServerEvent::Presence { .. } | ServerEvent::PresenceChanged { .. } | ServerEvent::Typing { .. } => {}
+                event => return Some(event),
+            }
         }
     }
 
@@ -219,6 +245,11 @@ impl Live {
 
     pub async fn say(&mut self, topic: impl AsTopic, client_id: &str, body: &str) {
         self.send(&ClientEvent::Send { topic: topic.topic(), client_id: client_id.into(), body: body.into() }).await;
+    }
+
+    /// Closes the connection the way a browser closing a tab does.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
     }
 
     /// True when the server closed the socket within 5 s (after any frames).
@@ -256,4 +287,14 @@ impl AsTopic for &Topic {
     fn topic(self) -> Topic {
         self.clone()
     }
+}
+
+/// On `s`: a room "Club" owned by ana, which bruno joined by link.
+pub async fn club(s: &TestServer) -> (Client, Client, i64) {
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Club").await;
+    let bruno = s.user("bruno").await;
+    let joined = bruno.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
+    assert!(joined.status().is_success());
+    (ana, bruno, room)
 }

@@ -1,19 +1,30 @@
-//! The live part of a room or instant chat page: the timeline, the
-//! composer, and the socket that keeps them current.
+//! The live part of a room or instant chat page: the member list with who
+//! is online, the timeline, who is typing, the composer, and the socket that
+//! keeps them current.
 //!
 //! Sending: the composer clears at once and the message waits in the outbox
 //! (shown as "Sending…") until the server echoes it back with its id. A
 //! refused message goes back into the composer with the reason beside it, so
 //! a draft is never lost; an unsent one is sent again after a reconnect with
 //! the same client id, which the server stores only once.
+//!
+//! Typing: the tab says "typing" at most every 3 s while keys are pressed,
+//! and "stopped" when the message is sent, the input is emptied or loses
+//! focus, or 5 s pass without a keystroke (see [`crate::limits`]).
 
-use leptos::{html, prelude::*};
+mod composer;
+mod members;
+mod timeline;
 
-use super::{format, LocalOffset};
-use crate::{
-    limits::MESSAGE_MAX_CHARS,
-    live::{check_message_body, ChatMessage, ClientEvent, MessageKind, Topic},
-};
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+pub use composer::Composer;
+pub use members::{MemberList, TypingLine};
+pub use timeline::Timeline;
+
+use crate::live::{check_message_body, ChatMessage, ClientEvent, MemberView, MessageKind, ServerEvent, Topic};
 
 /// A message typed in this tab that the server has not confirmed yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +66,13 @@ pub struct LiveState {
     draft: RwSignal<String>,
     error: RwSignal<Option<String>>,
     link: RwSignal<Link>,
+    members: RwSignal<Vec<MemberView>>,
+    online: RwSignal<BTreeSet<i64>>,
+    /// Others typing now: (author id, name), in the order they started.
+    typing: RwSignal<Vec<(i64, String)>>,
+    /// When this tab last said "typing" (ms since the epoch; 0: it has not,
+    /// or it said "stopped" since).
+    typing_said_at: RwSignal<f64>,
     /// Set when the topic is over for good (an instant chat ended): why.
     pub ended: RwSignal<Option<String>>,
     /// Sends an event over the socket; false when it is not open. Only in
@@ -64,8 +82,9 @@ pub struct LiveState {
 }
 
 impl LiveState {
-    /// State for `topic`, seen by author `my_id`, starting from `lines`.
-    pub fn new(topic: Topic, my_id: i64, lines: Vec<ChatMessage>) -> LiveState {
+    /// State for `topic`, seen by author `my_id`, starting from `lines` and
+    /// `members`. In the browser it also opens the live socket.
+    pub fn new(topic: Topic, my_id: i64, lines: Vec<ChatMessage>, members: Vec<MemberView>) -> LiveState {
         let state = LiveState {
             topic: StoredValue::new(topic),
             my_id,
@@ -74,6 +93,10 @@ impl LiveState {
             draft: RwSignal::new(String::new()),
             error: RwSignal::new(None),
             link: RwSignal::new(Link::Connecting),
+            members: RwSignal::new(members),
+            online: RwSignal::new(BTreeSet::new()),
+            typing: RwSignal::new(Vec::new()),
+            typing_said_at: RwSignal::new(0.0),
             ended: RwSignal::new(None),
             send: cfg!(feature = "hydrate").then(|| StoredValue::new_local(None)),
         };
@@ -105,28 +128,47 @@ impl LiveState {
         let pending = Pending { client_id: new_client_id(), body };
         self.error.set(None);
         self.draft.set(String::new());
+        self.stopped_typing();
         self.outbox.update(|o| o.push(pending.clone()));
         self.transmit(&ClientEvent::Send { topic: self.topic(), client_id: pending.client_id, body: pending.body });
     }
 
+    /// A keystroke changed the draft to `text` at `now_ms`: says "typing"
+    /// when it has not for 3 s, or "stopped" when the draft is now empty.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn on_event(&self, event: crate::live::ServerEvent) {
-        use crate::live::ServerEvent;
+    fn typed(&self, text: String, now_ms: f64) {
+        let empty = text.trim().is_empty();
+        self.draft.set(text);
+        if empty {
+            return self.stopped_typing();
+        }
+        let said = self.typing_said_at.get_untracked();
+        if now_ms - said >= f64::from(crate::limits::TYPING_SEND_EVERY_MS)
+            && self.transmit(&ClientEvent::Typing { topic: self.topic(), typing: true })
+        {
+            self.typing_said_at.set(now_ms);
+        }
+    }
+
+    /// Says "stopped typing" if this tab said it was typing.
+    fn stopped_typing(&self) {
+        if self.typing_said_at.get_untracked() > 0.0 {
+            self.typing_said_at.set(0.0);
+            self.transmit(&ClientEvent::Typing { topic: self.topic(), typing: false });
+        }
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn on_event(&self, event: ServerEvent) {
         match event {
             ServerEvent::Subscribed { .. } => {
                 self.link.set(Link::Live);
+                self.typing_said_at.set(0.0);
                 for p in self.outbox.get_untracked() {
                     self.transmit(&ClientEvent::Send { topic: self.topic(), client_id: p.client_id, body: p.body });
                 }
             }
-            ServerEvent::Message { message } if message.topic == self.topic() => {
-                if message.author_id == self.my_id {
-                    self.outbox.update(|o| o.retain(|p| p.client_id != message.client_id));
-                }
-                if message.id > self.last_id() {
-                    self.messages.update(|m| m.push(message));
-                }
-            }
+            ServerEvent::Message { message } if message.topic == self.topic() => self.on_message(message),
             ServerEvent::Refused { client_id: Some(client_id), reason, .. } => {
                 let mut refused = None;
                 self.outbox.update(|o| {
@@ -141,11 +183,65 @@ impl LiveState {
                 self.error.set(Some(reason));
             }
             ServerEvent::Refused { reason, .. } => self.error.set(Some(reason)),
+            ServerEvent::Presence { topic, online } if topic == self.topic() => {
+                self.online.set(online.into_iter().collect());
+            }
+            ServerEvent::PresenceChanged { topic, author_id, online, last_seen_at } if topic == self.topic() => {
+                self.online.update(|set| {
+                    if online {
+                        set.insert(author_id);
+                    } else {
+                        set.remove(&author_id);
+                    }
+                });
+                if last_seen_at.is_some() {
+                    self.members.update(|list| {
+                        list.iter_mut().filter(|m| m.id == author_id).for_each(|m| m.last_seen_at = last_seen_at);
+                    });
+                }
+            }
+            ServerEvent::Typing { topic, author_id, author_name, typing } if topic == self.topic() => {
+                if author_id != self.my_id {
+                    self.typing.update(|list| {
+                        list.retain(|(id, _)| *id != author_id);
+                        if typing {
+                            list.push((author_id, author_name));
+                        }
+                    });
+                }
+            }
             ServerEvent::Ended { topic, reason } if topic == self.topic() => {
                 self.outbox.set(Vec::new());
+                self.typing.set(Vec::new());
+                self.online.set(BTreeSet::new());
                 self.ended.set(Some(reason));
             }
-            ServerEvent::Message { .. } | ServerEvent::Ended { .. } => {}
+            _ => {} // another topic's event
+        }
+    }
+
+    fn on_message(&self, message: ChatMessage) {
+        if message.author_id == self.my_id {
+            self.outbox.update(|o| o.retain(|p| p.client_id != message.client_id));
+        }
+        // Whoever sent something has stopped typing it.
+        self.typing.update(|list| list.retain(|(id, _)| *id != message.author_id));
+        match message.kind {
+            MessageKind::Joined => self.members.update(|list| {
+                if !list.iter().any(|m| m.id == message.author_id) {
+                    list.push(MemberView {
+                        id: message.author_id,
+                        name: message.author_name.clone(),
+                        tag: message.author_tag,
+                        last_seen_at: None,
+                    });
+                }
+            }),
+            MessageKind::Left => self.members.update(|list| list.retain(|m| m.id != message.author_id)),
+            MessageKind::Text => {}
+        }
+        if message.id > self.last_id() {
+            self.messages.update(|m| m.push(message));
         }
     }
 }
@@ -163,21 +259,31 @@ fn new_client_id() -> String {
     String::new()
 }
 
-/// Opens the live socket for the topic and wires it to `state`; the socket
-/// closes when the page's reactive owner goes.
+/// Opens the live socket for the topic and wires it to `state`, with a
+/// heartbeat every 10 s; both stop when the page's reactive owner goes.
 #[cfg(feature = "hydrate")]
 fn connect(state: LiveState) {
     use crate::live::client::{LiveSocket, SocketSignal};
+    use gloo_timers::callback::Interval;
     let socket: StoredValue<Option<LiveSocket>, LocalStorage> = StoredValue::new_local(None);
+    let heartbeat: StoredValue<Option<Interval>, LocalStorage> = StoredValue::new_local(None);
     Effect::new(move |_| {
         let live = LiveSocket::connect(move |signal| match signal {
             SocketSignal::Open => {
                 state.transmit(&ClientEvent::Subscribe { topic: state.topic(), after_id: state.last_id() });
             }
             SocketSignal::Event(event) => state.on_event(event),
-            SocketSignal::Down { .. } => state.link.set(Link::Reconnecting),
+            SocketSignal::Down { .. } => {
+                state.link.set(Link::Reconnecting);
+                state.online.set(BTreeSet::new());
+                state.typing.set(Vec::new());
+            }
         });
         socket.set_value(Some(live));
+        let beat = Interval::new(crate::limits::HEARTBEAT_EVERY_MS, move || {
+            state.transmit(&ClientEvent::Ping);
+        });
+        heartbeat.set_value(Some(beat));
     });
     if let Some(send) = state.send {
         send.set_value(Some(Box::new(move |event: &ClientEvent| {
@@ -185,109 +291,3 @@ fn connect(state: LiveState) {
         })));
     }
 }
-
-#[component]
-pub fn Timeline(state: LiveState) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
-    let list = NodeRef::<html::Ol>::new();
-    // Keep the newest message in view as messages arrive.
-    Effect::new(move |_| {
-        state.messages.track();
-        state.outbox.track();
-        if let Some(el) = list.get() {
-            el.set_scroll_top(el.scroll_height());
-        }
-    });
-    view! {
-        <ol class="timeline" node_ref=list aria-label="Messages" aria-live="polite">
-            {move || state.messages.with(|m| m.is_empty()).then(|| view! {
-                <li class="empty muted">"No messages yet. Say hello!"</li>
-            })}
-            <For each=move || state.messages.get() key=|m| m.id let:message>
-                {line(message, state.my_id, offset)}
-            </For>
-            <For each=move || state.outbox.get() key=|p| p.client_id.clone() let:pending>
-                <li class="message pending" data-mine="true">
-                    <span class="author">"You"</span>
-                    <span class="muted">"Sending…"</span>
-                    <p class="body">{pending.body}</p>
-                </li>
-            </For>
-        </ol>
-    }
-}
-
-/// One timeline line: a message, or a system line for joins and leaves.
-fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl IntoView {
-    let at = message.created_at;
-    let time = view! {
-        <time datetime=format::iso(at) title=move || format::date_time(at, offset.get())>
-            {move || format::clock(at, offset.get())}
-        </time>
-    };
-    let tag = message.author_tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{tag.label()}</span> });
-    let host = message.author_tag == Some(crate::live::AuthorTag::Host);
-    let notice = match message.kind {
-        MessageKind::Text => None,
-        MessageKind::Joined if host => Some(" started the chat"),
-        MessageKind::Joined => Some(" joined"),
-        MessageKind::Left => Some(" left"),
-    };
-    match notice {
-        Some(what) => view! {
-            <li class="notice" data-id=message.id>
-                <span class="author">{message.author_name}</span>" "{tag}{what}" · "{time}
-            </li>
-        }
-        .into_any(),
-        None => view! {
-            <li class="message" data-id=message.id data-mine=(message.author_id == my_id).to_string()>
-                <span class="author">{message.author_name}</span>{tag}
-                {time}
-                <p class="body">{message.body}</p>
-            </li>
-        }
-        .into_any(),
-    }
-}
-
-#[component]
-pub fn Composer(state: LiveState) -> impl IntoView {
-    let status = move || match state.link.get() {
-        Link::Connecting => "Connecting…",
-        Link::Live => "",
-        Link::Reconnecting => "Reconnecting… Messages you send now go out when the connection is back.",
-    };
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        state.submit();
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        // Enter sends; Shift+Enter makes a new line (as in Slack and Discord).
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-            ev.prevent_default();
-            state.submit();
-        }
-    };
-    let count = move || {
-        let n = state.draft.with(|d| d.trim().chars().count());
-        (n > MESSAGE_MAX_CHARS - 200).then(|| format!("{n} / {MESSAGE_MAX_CHARS}"))
-    };
-    let ended = move || state.ended.get().is_some();
-    view! {
-        <form class="composer" on:submit=on_submit data-link=move || state.link.get().name()>
-            {move || state.ended.get().map(|reason| view! { <p class="ended" role="alert">{reason}</p> })}
-            <p class="link-status" role="status">{move || if ended() { "" } else { status() }}</p>
-            <label for="composer-input" class="visually-hidden">"Message"</label>
-            <textarea id="composer-input" name="body" rows="2" placeholder="Write a message…"
-                aria-describedby="composer-error"
-                prop:value=move || state.draft.get()
-                on:input=move |ev| state.draft.set(event_target_value(&ev))
-                on:keydown=on_keydown disabled=ended></textarea>
-            <button type="submit" disabled=ended>"Send"</button>
-            <p class="counter muted">{count}</p>
-            <p id="composer-error" role="alert" class="error">{move || state.error.get()}</p>
-        </form>
-    }
-}
-

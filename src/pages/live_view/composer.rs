@@ -1,0 +1,61 @@
+//! The composer: the message input, Send, the connection status, the
+//! reason a message was refused, and the typing signals it sends.
+
+use leptos::prelude::*;
+
+use super::{Link, LiveState};
+use crate::limits::MESSAGE_MAX_CHARS;
+
+#[component]
+pub fn Composer(state: LiveState) -> impl IntoView {
+    let status = move || match state.link.get() {
+        Link::Connecting => "Connecting…",
+        Link::Live => "",
+        Link::Reconnecting => "Reconnecting… Messages you send now go out when the connection is back.",
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        state.submit();
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        // Enter sends; Shift+Enter makes a new line (as in Slack and Discord).
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            state.submit();
+        }
+    };
+    let count = move || {
+        let n = state.draft.with(|d| d.trim().chars().count());
+        (n > MESSAGE_MAX_CHARS - 200).then(|| format!("{n} / {MESSAGE_MAX_CHARS}"))
+    };
+    let ended = move || state.ended.get().is_some();
+    // Says "stopped typing" 5 s after the last keystroke.
+    #[cfg(feature = "hydrate")]
+    let idle: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage> = StoredValue::new_local(None);
+    let on_input = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            state.typed(event_target_value(&ev), js_sys::Date::now());
+            let timeout = gloo_timers::callback::Timeout::new(crate::limits::TYPING_IDLE_MS, move || state.stopped_typing());
+            idle.set_value(Some(timeout)); // drops (cancels) the previous one
+        }
+        #[cfg(not(feature = "hydrate"))]
+        state.draft.set(event_target_value(&ev));
+    };
+    view! {
+        <form class="composer" on:submit=on_submit data-link=move || state.link.get().name()>
+            {move || state.ended.get().map(|reason| view! { <p class="ended" role="alert">{reason}</p> })}
+            <p class="link-status" role="status">{move || if ended() { "" } else { status() }}</p>
+            <label for="composer-input" class="visually-hidden">"Message"</label>
+            <textarea id="composer-input" name="body" rows="2" placeholder="Write a message…"
+                aria-describedby="composer-error"
+                prop:value=move || state.draft.get()
+                on:input=on_input on:blur=move |_| state.stopped_typing()
+                on:keydown=on_keydown disabled=ended></textarea>
+            <button type="submit" disabled=ended>"Send"</button>
+            <p class="counter muted">{count}</p>
+            <p id="composer-error" role="alert" class="error">{move || state.error.get()}</p>
+        </form>
+    }
+}
+

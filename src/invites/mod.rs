@@ -34,6 +34,8 @@ pub struct InvitePreview {
     pub inviter: String,
     /// Members in the room now.
     pub member_count: i64,
+    /// Members with the room open right now.
+    pub online_now: usize,
     /// When the link stops working, Unix ms; `None` never.
     pub expires_at_ms: Option<i64>,
     /// Who is looking, if logged in.
@@ -92,6 +94,7 @@ pub async fn get_invite_preview(token: String) -> Result<InvitePreview, AppError
         room_name: invite.room_name,
         inviter: invite.inviter,
         member_count: invite.member_count,
+        online_now: state.hub.online_count(&crate::live::Topic::Room(invite.room_id)),
         expires_at_ms: invite.expires_at,
         viewer,
         already_member,

@@ -119,6 +119,11 @@ impl Hub {
         presence.online()
     }
 
+    /// How many people are online in `topic` now.
+    pub fn online_count(&self, topic: &Topic) -> usize {
+        self.existing(topic).map_or(0, |c| c.presence().online().len())
+    }
+
     /// Counts a closed connection of `author_id` in `topic` (call before
     /// [`Hub::release`]). When it was their last, tells the followers they
     /// went offline at `now_ms` (and stopped typing) and returns true.

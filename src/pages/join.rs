@@ -87,7 +87,7 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
         <section class="card invite">
             <p class="muted">{format!("{} invited you to join", preview.inviter)}</p>
             <h1>{preview.room_name.clone()}</h1>
-            <p>{members}</p>
+            <p>{members} " · " {format!("{} online now", preview.online_now)}</p>
             {expires}
             {action_part}
         </section>

@@ -43,6 +43,10 @@ async fn several_tabs_of_one_person_are_one_person_online_until_the_last_goes() 
     a2.subscribe(room, 0).await;
     assert!(b.quiet_any(300).await.is_none(), "a second tab is not news");
 
+    let token = ana.invite(room).await;
+    let preview: crate::invites::InvitePreview = s.client().json("invite_preview", &[("token", &token)]).await;
+    assert_eq!((preview.member_count, preview.online_now), (2, 2), "the join page says who is online");
+
     a1.close().await;
     assert!(b.quiet_any(300).await.is_none(), "ana still has a tab open");
     a2.close().await;

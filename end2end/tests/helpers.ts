@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { expect, Browser, Page } from '@playwright/test';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -28,4 +28,31 @@ export async function send(page: Page, text: string): Promise<void> {
 /** The bodies of the messages shown, in order. */
 export async function bodies(page: Page): Promise<string[]> {
   return page.locator('ol.timeline li.message:not(.pending) .body').allTextContents();
+}
+
+/** A fresh browser context signed up as a new user; returns the page and the username. */
+export async function member(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
+  const page = await (await browser.newContext()).newPage();
+  const name = uniqueName(prefix);
+  await page.goto('/signup');
+  await signUp(page, name);
+  await expect(page.getByText('Logged in as')).toBeVisible();
+  return { page, name };
+}
+
+/** Ana makes a room and Bruno joins it by link; both end on the room page, live. */
+export async function roomOfTwo(browser: Browser, room: string) {
+  const ana = await member(browser, 'ana');
+  await ana.page.getByLabel('Room name').fill(room);
+  await ana.page.getByRole('button', { name: 'Create room' }).click();
+  await expect(ana.page).toHaveURL(/\/rooms\/\d+$/);
+  await ana.page.getByRole('button', { name: 'Share invite link' }).click();
+  const link = await ana.page.getByLabel('Invite link').inputValue();
+  const bruno = await member(browser, 'bruno');
+  await bruno.page.goto(link);
+  await bruno.page.getByRole('button', { name: `Join ${room}` }).click();
+  await waitLive(bruno.page);
+  await ana.page.reload();
+  await waitLive(ana.page);
+  return { ana, bruno };
 }

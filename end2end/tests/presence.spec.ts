@@ -1,15 +1,5 @@
-import { test, expect, Browser, Page } from '@playwright/test';
-import { send, signUp, uniqueName, waitLive } from './helpers';
-
-/** Signs up in a fresh context; returns the page and the username. */
-async function member(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
-  const page = await (await browser.newContext()).newPage();
-  const name = uniqueName(prefix);
-  await page.goto('/signup');
-  await signUp(page, name);
-  await expect(page.getByText('Logged in as')).toBeVisible();
-  return { page, name };
-}
+import { test, expect, Page } from '@playwright/test';
+import { roomOfTwo, send, waitLive } from './helpers';
 
 /** The member list entry for `name`. */
 function entry(page: Page, name: string) {
@@ -17,19 +7,7 @@ function entry(page: Page, name: string) {
 }
 
 test('the online dot follows open tabs, and "is typing" comes and goes', async ({ browser }) => {
-  const ana = await member(browser, 'ana');
-  await ana.page.getByLabel('Room name').fill('Presence lab');
-  await ana.page.getByRole('button', { name: 'Create room' }).click();
-  await expect(ana.page).toHaveURL(/\/rooms\/\d+$/);
-  await ana.page.getByRole('button', { name: 'Share invite link' }).click();
-  const link = await ana.page.getByLabel('Invite link').inputValue();
-
-  const bruno = await member(browser, 'bruno');
-  await bruno.page.goto(link);
-  await bruno.page.getByRole('button', { name: 'Join Presence lab' }).click();
-  await waitLive(bruno.page);
-  await ana.page.reload();
-  await waitLive(ana.page);
+  const { ana, bruno } = await roomOfTwo(browser, 'Presence lab');
 
   // Both online, seen from each side.
   await expect(entry(ana.page, bruno.name)).toHaveAttribute('data-online', 'true');

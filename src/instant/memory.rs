@@ -80,6 +80,16 @@ impl MemoryLines {
             .unwrap_or_default()
     }
 
+    /// Up to `limit` lines of `chat_id` with `from_id <= id < before_id`, oldest first.
+    pub fn before(&self, chat_id: &str, from_id: i64, before_id: i64, limit: usize) -> Vec<ChatMessage> {
+        let chats = self.chats.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(chat) = chats.get(chat_id) else { return Vec::new() };
+        let mut page: Vec<ChatMessage> =
+            chat.lines.iter().rev().filter(|l| l.id < before_id && l.id >= from_id).take(limit).cloned().collect();
+        page.reverse();
+        page
+    }
+
     /// Forgets a chat's lines.
     pub fn forget(&self, chat_id: &str) {
         self.chats.lock().unwrap_or_else(|p| p.into_inner()).remove(chat_id);

@@ -13,6 +13,7 @@
 
 #[cfg(feature = "hydrate")]
 pub mod client;
+pub mod history;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
@@ -180,6 +181,14 @@ pub enum ClientEvent {
     },
     /// Heartbeat, every 10 s: a connection silent for 30 s is closed.
     Ping,
+    /// The person has seen a followed room up to line `up_to` (the tab is
+    /// visible and scrolled to the newest). Feeds the unread counts.
+    Read {
+        /// The room or chat.
+        topic: Topic,
+        /// Newest line id seen.
+        up_to: i64,
+    },
 }
 
 /// What the server says to a tab.

@@ -169,6 +169,15 @@ impl Connection {
                 Vec::new()
             }
             ClientEvent::Ping => Vec::new(),
+            ClientEvent::Read { topic: Topic::Room(room_id), up_to } => {
+                if let (Some(me), true) = (&self.me, self.rooms.contains_key(&Topic::Room(room_id))) {
+                    if let Err(err) = self.state.store.rooms().mark_read(room_id, me.id, up_to).await {
+                        tracing::error!(error = %err, "marking a room read failed");
+                    }
+                }
+                Vec::new()
+            }
+            ClientEvent::Read { .. } => Vec::new(), // instant chats keep no unread counts
         }
     }
 

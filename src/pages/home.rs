@@ -62,6 +62,9 @@ fn RoomList() -> impl IntoView {
                                     view! {
                                         <li>
                                             <a href=format!("/rooms/{}", r.id)>{r.name}</a>
+                                            {(r.unread > 0).then(|| view! {
+                                                <span class="badge" aria-label=format!("{} unread", r.unread)>{r.unread}</span>
+                                            })}
                                             <span class="muted">{members} " · " {role}</span>
                                         </li>
                                     }

@@ -33,6 +33,8 @@ pub struct RoomSummary {
     pub role: Role,
     /// Members in the room.
     pub member_count: i64,
+    /// Messages from others since the user last read the room.
+    pub unread: i64,
 }
 
 /// A room's public facts.

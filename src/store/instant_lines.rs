@@ -129,4 +129,17 @@ impl<'a> InstantLines<'a> {
         .await?;
         Ok(rows.into_iter().map(ChatMessage::from).collect())
     }
+
+    /// Up to `limit` lines of a chat with an id below `before_id`, oldest first.
+    pub async fn before(&self, chat_id: &str, before_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+        let rows = sqlx::query_as::<_, LineRow>(&format!(
+            "{SELECT_LINE} WHERE m.chat_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+        ))
+        .bind(chat_id)
+        .bind(before_id)
+        .bind(limit as i64)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows.into_iter().rev().map(ChatMessage::from).collect())
+    }
 }

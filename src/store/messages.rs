@@ -114,4 +114,18 @@ impl<'a> Messages<'a> {
         .await?;
         Ok(rows.into_iter().map(ChatMessage::from).collect())
     }
+
+    /// Up to `limit` messages of a room with an id below `before_id`, oldest
+    /// first: the page before the oldest one shown (keyset paging on id).
+    pub async fn before(&self, room_id: i64, before_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+        let rows = sqlx::query_as::<_, MessageRow>(&format!(
+            "{SELECT_MESSAGE} WHERE m.room_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+        ))
+        .bind(room_id)
+        .bind(before_id)
+        .bind(limit as i64)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows.into_iter().rev().map(ChatMessage::from).collect())
+    }
 }

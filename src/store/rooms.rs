@@ -47,7 +47,9 @@ impl<'a> Rooms<'a> {
     pub async fn summaries_for_user(&self, user_id: i64) -> Result<Vec<RoomSummary>, StoreError> {
         Ok(sqlx::query_as::<_, RoomSummary>(
             "SELECT r.id, r.name, m.role,
-                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count
+                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count,
+                    (SELECT COUNT(*) FROM messages x
+                     WHERE x.room_id = r.id AND x.id > m.last_read_id AND x.author_id <> m.user_id) AS unread
              FROM memberships m JOIN rooms r ON r.id = m.room_id
              WHERE m.user_id = $1
              ORDER BY COALESCE((SELECT MAX(id) FROM messages x WHERE x.room_id = r.id), 0) DESC,
@@ -92,6 +94,20 @@ impl<'a> Rooms<'a> {
         .fetch_all(self.pool)
         .await?;
         Ok(rows.into_iter().map(|(id, name, last_seen_at)| MemberView { id, name, tag: None, last_seen_at }).collect())
+    }
+
+    /// Records that a member has read a room up to message `up_to` (never backwards).
+    pub async fn mark_read(&self, room_id: i64, user_id: i64, up_to: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE memberships SET last_read_id = CASE WHEN last_read_id < $3 THEN $3 ELSE last_read_id END
+             WHERE room_id = $1 AND user_id = $2",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .bind(up_to)
+        .execute(self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Records that a member was last online in a room at `now_ms`.

@@ -92,6 +92,7 @@ impl TestServer {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,

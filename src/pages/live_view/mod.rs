@@ -73,6 +73,8 @@ pub struct LiveState {
     /// When this tab last said "typing" (ms since the epoch; 0: it has not,
     /// or it said "stopped" since).
     typing_said_at: RwSignal<f64>,
+    /// Newest line id this tab told the server it has read.
+    read_up_to: RwSignal<i64>,
     /// Set when the topic is over for good (an instant chat ended): why.
     pub ended: RwSignal<Option<String>>,
     /// Sends an event over the socket; false when it is not open. Only in
@@ -97,6 +99,7 @@ impl LiveState {
             online: RwSignal::new(BTreeSet::new()),
             typing: RwSignal::new(Vec::new()),
             typing_said_at: RwSignal::new(0.0),
+            read_up_to: RwSignal::new(0),
             ended: RwSignal::new(None),
             send: cfg!(feature = "hydrate").then(|| StoredValue::new_local(None)),
         };
@@ -150,6 +153,24 @@ impl LiveState {
         }
     }
 
+    /// Tells the server the newest line is read, when this tab is visible
+    /// (the caller knows the reader is at the newest line).
+    fn mark_read(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            let last = self.last_id();
+            if visible
+                && last > self.read_up_to.get_untracked()
+                && self.transmit(&ClientEvent::Read { topic: self.topic(), up_to: last })
+            {
+                self.read_up_to.set(last);
+            }
+        }
+    }
+
     /// Says "stopped typing" if this tab said it was typing.
     fn stopped_typing(&self) {
         if self.typing_said_at.get_untracked() > 0.0 {
@@ -164,9 +185,11 @@ impl LiveState {
             ServerEvent::Subscribed { .. } => {
                 self.link.set(Link::Live);
                 self.typing_said_at.set(0.0);
+                self.read_up_to.set(0);
                 for p in self.outbox.get_untracked() {
                     self.transmit(&ClientEvent::Send { topic: self.topic(), client_id: p.client_id, body: p.body });
                 }
+                self.mark_read(); // the page opens at the newest line
             }
             ServerEvent::Message { message } if message.topic == self.topic() => self.on_message(message),
             ServerEvent::Refused { client_id: Some(client_id), reason, .. } => {

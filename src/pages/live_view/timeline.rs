@@ -1,43 +1,128 @@
-//! The timeline: messages and system lines, oldest first, kept scrolled to
-//! the newest, with the tab's unconfirmed messages below as "Sending…".
+//! The timeline: messages and system lines, oldest first, with the tab's
+//! unconfirmed messages below as "Sending…". It opens at the newest line;
+//! scrolling to the top loads the page before (keyset paging on id) without
+//! moving what the reader looks at; a line arriving while the reader is
+//! scrolled up shows a "New messages" button instead of jumping.
 
 use leptos::{html, prelude::*};
 
 use super::LiveState;
 use crate::{
-    live::{ChatMessage, MessageKind},
+    limits::ROOM_HISTORY_PAGE,
+    live::{history::older_lines, ChatMessage, MessageKind},
     pages::{format, LocalOffset},
 };
+
+/// Within this many pixels of the bottom counts as "at the newest".
+const NEAR_BOTTOM_PX: i32 = 48;
+/// Within this many pixels of the top, the page before is loaded.
+const NEAR_TOP_PX: i32 = 64;
 
 #[component]
 pub fn Timeline(state: LiveState) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
     let list = NodeRef::<html::Ol>::new();
-    // Keep the newest message in view as messages arrive.
-    Effect::new(move |_| {
-        state.messages.track();
-        state.outbox.track();
-        if let Some(el) = list.get() {
+    let at_bottom = RwSignal::new(true);
+    let unseen = RwSignal::new(0usize);
+    let has_older = RwSignal::new(state.messages.with_untracked(|m| m.len() >= ROOM_HISTORY_PAGE));
+    let loading = RwSignal::new(false);
+    let to_bottom = move || {
+        if let Some(el) = list.get_untracked() {
             el.set_scroll_top(el.scroll_height());
         }
+        unseen.set(0);
+        state.mark_read();
+    };
+    // Coming back to the tab at the newest line reads it.
+    let _visible = window_event_listener(leptos::ev::focus, move |_| {
+        if at_bottom.get_untracked() {
+            state.mark_read();
+        }
     });
+    // New lines at the end: follow them when the reader is at the newest (or
+    // sent them); otherwise count them on the "New messages" button.
+    let newest = RwSignal::new(None::<i64>);
+    let pending = RwSignal::new(0usize);
+    Effect::new(move |first: Option<()>| {
+        let last = state.messages.with(|m| m.last().map(|m| (m.id, m.author_id)));
+        let outbox = state.outbox.with(Vec::len);
+        let grew = last.map(|(id, _)| id) != newest.get_untracked();
+        let sent = outbox > pending.get_untracked();
+        newest.set(last.map(|(id, _)| id));
+        pending.set(outbox);
+        let mine = last.is_some_and(|(_, author)| author == state.my_id);
+        if first.is_none() || sent || (grew && (at_bottom.get_untracked() || mine)) {
+            to_bottom();
+        } else if grew {
+            unseen.update(|n| *n += 1);
+        }
+        // Otherwise older lines were added at the top: leave the view be.
+    });
+    let on_scroll = move |_| {
+        let Some(el) = list.get_untracked() else { return };
+        let bottom = el.scroll_height() - el.scroll_top() - el.client_height() < NEAR_BOTTOM_PX;
+        at_bottom.set(bottom);
+        if bottom {
+            unseen.set(0);
+            state.mark_read();
+        }
+        if el.scroll_top() < NEAR_TOP_PX && has_older.get_untracked() && !loading.get_untracked() {
+            load_older(state, list, has_older, loading);
+        }
+    };
     view! {
-        <ol class="timeline" node_ref=list aria-label="Messages" aria-live="polite">
-            {move || state.messages.with(|m| m.is_empty()).then(|| view! {
-                <li class="empty muted">"No messages yet. Say hello!"</li>
+        <div class="timeline-wrap">
+            <ol class="timeline" node_ref=list aria-label="Messages" aria-live="polite" on:scroll=on_scroll>
+                {move || loading.get().then(|| view! { <li class="muted loading">"Loading earlier messages…"</li> })}
+                {move || state.messages.with(|m| m.is_empty()).then(|| view! {
+                    <li class="empty muted">"No messages yet. Say hello!"</li>
+                })}
+                <For each=move || state.messages.get() key=|m| m.id let:message>
+                    {line(message, state.my_id, offset)}
+                </For>
+                <For each=move || state.outbox.get() key=|p| p.client_id.clone() let:pending>
+                    <li class="message pending" data-mine="true">
+                        <span class="author">"You"</span>
+                        <span class="muted">"Sending…"</span>
+                        <p class="body">{pending.body}</p>
+                    </li>
+                </For>
+            </ol>
+            {move || (unseen.get() > 0).then(|| view! {
+                <button type="button" class="new-messages" on:click=move |_| to_bottom()>
+                    {move || match unseen.get() { 1 => "1 new message ↓".to_string(), n => format!("{n} new messages ↓") }}
+                </button>
             })}
-            <For each=move || state.messages.get() key=|m| m.id let:message>
-                {line(message, state.my_id, offset)}
-            </For>
-            <For each=move || state.outbox.get() key=|p| p.client_id.clone() let:pending>
-                <li class="message pending" data-mine="true">
-                    <span class="author">"You"</span>
-                    <span class="muted">"Sending…"</span>
-                    <p class="body">{pending.body}</p>
-                </li>
-            </For>
-        </ol>
+        </div>
     }
+}
+
+/// Loads the page before the oldest line shown and keeps the reading
+/// position where it was.
+fn load_older(state: LiveState, list: NodeRef<html::Ol>, has_older: RwSignal<bool>, loading: RwSignal<bool>) {
+    let Some(before_id) = state.messages.with_untracked(|m| m.first().map(|m| m.id)) else { return };
+    loading.set(true);
+    leptos::task::spawn_local(async move {
+        let page = older_lines(state.topic().to_string(), before_id).await;
+        loading.set(false);
+        let Ok(page) = page else { return }; // try again on the next scroll
+        has_older.set(page.len() >= ROOM_HISTORY_PAGE);
+        if page.is_empty() {
+            return;
+        }
+        let height_before = list.get_untracked().map_or(0, |el| el.scroll_height());
+        state.messages.update(|m| {
+            let oldest = m.first().map_or(i64::MAX, |m| m.id);
+            let mut older: Vec<ChatMessage> = page.into_iter().filter(|l| l.id < oldest).collect();
+            older.append(m);
+            *m = older;
+        });
+        request_animation_frame(move || {
+            if let Some(el) = list.get_untracked() {
+                el.set_scroll_top(el.scroll_top() + el.scroll_height() - height_before);
+            }
+        });
+    });
 }
 
 /// One timeline line: a message, or a system line for joins and leaves.

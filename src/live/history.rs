@@ -1,0 +1,41 @@
+//! Older lines, a page at a time: keyset paging on the line id (never an
+//! offset, so lines arriving meanwhile cannot shift a page).
+
+use leptos::prelude::*;
+
+use super::ChatMessage;
+use crate::error::AppError;
+
+/// Up to 50 lines of `topic` (`room:<id>` or `chat:<id>`) older than
+/// `before_id`, oldest first; fewer than 50 means there are no more. In an
+/// instant chat without history, a participant gets nothing from before they
+/// joined.
+///
+/// Errors: [`AppError::NotLoggedIn`], [`AppError::NotMember`] (rooms),
+/// [`AppError::Forbidden`] (chats, when not in it), [`AppError::Invalid`] for a bad topic.
+#[server(endpoint = "older_lines")]
+pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessage>, AppError> {
+    use crate::{instant::service, limits::ROOM_HISTORY_PAGE};
+    let topic = super::Topic::try_from(topic).map_err(|_| AppError::Invalid("Unknown room or chat.".into()))?;
+    let state = crate::server::state()?;
+    match topic {
+        super::Topic::Room(room_id) => {
+            let me = crate::accounts::ssr::require_user().await?;
+            state.store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
+            Ok(state.store.messages().before(room_id, before_id, ROOM_HISTORY_PAGE).await?)
+        }
+        super::Topic::Chat(chat_id) => {
+            let chat = state.store.instant_chats().get(&chat_id).await?.ok_or(AppError::ChatNotFound)?;
+            let user_id = crate::accounts::ssr::current_user().await?.map(|u| u.id);
+            let headers = use_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+            let me = service::identify(&state, &chat.id, &headers, user_id)
+                .await?
+                .ok_or_else(|| AppError::Forbidden("Join this chat first.".into()))?;
+            if chat.keep_history {
+                Ok(state.store.instant_lines().before(&chat.id, before_id, ROOM_HISTORY_PAGE).await?)
+            } else {
+                Ok(state.memory.before(&chat.id, me.first_seen_id, before_id, ROOM_HISTORY_PAGE))
+            }
+        }
+    }
+}

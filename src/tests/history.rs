@@ -1,0 +1,104 @@
+//! History: keyset pages of 50 before a given id, for members only, nothing
+//! from before one's arrival in an instant chat without history, and unread counts.
+
+use super::support::{club, TestServer};
+use crate::live::{ChatMessage, Topic};
+
+async fn older(client: &super::support::Client, topic: &str, before_id: i64) -> Vec<ChatMessage> {
+    client.json("older_lines", &[("topic", topic), ("before_id", &before_id.to_string())]).await
+}
+
+#[tokio::test]
+async fn pages_go_back_fifty_at_a_time_without_gaps_or_repeats() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let ana_id = s.user_id("ana").await;
+    for i in 0..120 {
+        s.store.messages().insert(room, ana_id, &format!("c{i}"), &format!("m{i}"), i).await.unwrap();
+    }
+    let topic = format!("room:{room}");
+    let opened: crate::rooms::RoomPage = bruno.json("room_page", &[("room_id", &room.to_string())]).await;
+    let mut shown: Vec<String> = opened.messages.iter().map(|m| m.body.clone()).collect();
+    assert_eq!(shown.len(), 50);
+    let mut before = opened.messages[0].id;
+    let mut sizes = Vec::new();
+    loop {
+        let page = older(&bruno, &topic, before).await;
+        sizes.push(page.len());
+        if page.is_empty() {
+            break;
+        }
+        before = page[0].id;
+        shown.splice(0..0, page.into_iter().map(|m| m.body));
+    }
+    assert_eq!(sizes, vec![50, 20, 0]);
+    assert_eq!(shown, (0..120).map(|i| format!("m{i}")).collect::<Vec<_>>());
+
+    let eve = s.user("eve").await;
+    let r = eve.call("older_lines", &[("topic", &topic), ("before_id", "1000")]).await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(ana.call("older_lines", &[("topic", "room:x"), ("before_id", "1")]).await.status(), 400);
+}
+
+#[tokio::test]
+async fn without_history_a_newcomer_pages_back_only_to_their_arrival() {
+    let s = TestServer::start().await;
+    let host = s.client();
+    let r = host.call("start_instant_chat", &[("title", ""), ("name", "Ana")]).await;
+    let id = r.headers()["location"].to_str().unwrap().trim_start_matches("/instant-chat/").to_string();
+    let topic = Topic::Chat(id.clone());
+    let mut live = host.live().await;
+    live.subscribe(&topic, 0).await;
+    live.message().await; // "Ana started the chat"
+    for i in 0..60 {
+        live.say(&topic, &format!("c{i}"), &format!("early {i}")).await;
+        live.message().await;
+    }
+    let late = s.client();
+    assert!(late.call("join_instant_chat", &[("id", &id), ("name", "Late")]).await.status().is_success());
+    let wire = topic.to_string();
+    let seen = older(&late, &wire, i64::MAX).await;
+    assert_eq!(seen.iter().map(|l| l.author_name.as_str()).collect::<Vec<_>>(), ["Late"]);
+    let all = older(&host, &wire, i64::MAX).await;
+    assert_eq!(all.len(), 50, "the host was there for all of it");
+    assert_eq!(all.last().map(|l| l.author_name.as_str()), Some("Late"));
+    let earlier = older(&host, &wire, all[0].id).await;
+    assert_eq!(earlier.len(), 12, "1 start, 60 messages, 1 join: 62 lines");
+    assert_eq!(s.client().call("older_lines", &[("topic", &wire), ("before_id", "1")]).await.status(), 403);
+}
+
+#[tokio::test]
+async fn unread_counts_are_what_others_said_since_the_last_read() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let unread = |c: &super::support::Client| {
+        let c = c.clone();
+        async move {
+            let rooms: Vec<crate::rooms::RoomSummary> = c.json("my_rooms", &[]).await;
+            rooms.iter().find(|r| r.id == room).map(|r| r.unread)
+        }
+    };
+    let mut a = ana.live().await;
+    a.subscribe(room, 0).await;
+    for i in 0..3 {
+        a.say(room, &format!("a{i}"), "hello").await;
+        a.message().await;
+    }
+    assert_eq!(unread(&bruno).await, Some(3));
+    assert_eq!(unread(&ana).await, Some(0), "one's own messages are read");
+
+    let mut b = bruno.live().await;
+    b.subscribe(room, 0).await;
+    let mut last = 0;
+    for _ in 0..3 {
+        last = b.message().await.id;
+    }
+    b.send(&crate::live::ClientEvent::Read { topic: Topic::Room(room), up_to: last - 1 }).await;
+    b.send(&crate::live::ClientEvent::Ping).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(unread(&bruno).await, Some(1));
+    b.send(&crate::live::ClientEvent::Read { topic: Topic::Room(room), up_to: last }).await;
+    b.send(&crate::live::ClientEvent::Read { topic: Topic::Room(room), up_to: 1 }).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(unread(&bruno).await, Some(0), "reading never goes backwards");
+}

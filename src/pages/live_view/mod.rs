@@ -26,6 +26,10 @@ pub use timeline::Timeline;
 
 use crate::live::{check_message_body, ChatMessage, ClientEvent, MemberView, MessageKind, ServerEvent, Topic};
 
+/// Least time between two "read up to" reports from a tab, in milliseconds.
+#[cfg(feature = "hydrate")]
+const READ_REPORT_EVERY_MS: u32 = 1_000;
+
 /// A message typed in this tab that the server has not confirmed yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Pending {
@@ -75,6 +79,12 @@ pub struct LiveState {
     typing_said_at: RwSignal<f64>,
     /// Newest line id this tab told the server it has read.
     read_up_to: RwSignal<i64>,
+    /// When this tab last said what it has read (ms since the epoch).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    read_said_at: RwSignal<f64>,
+    /// A pending "read" report, sent once a second at most.
+    #[cfg(feature = "hydrate")]
+    read_timer: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage>,
     /// Set when the topic is over for good (an instant chat ended): why.
     pub ended: RwSignal<Option<String>>,
     /// Sends an event over the socket; false when it is not open. Only in
@@ -100,6 +110,9 @@ impl LiveState {
             typing: RwSignal::new(Vec::new()),
             typing_said_at: RwSignal::new(0.0),
             read_up_to: RwSignal::new(0),
+            read_said_at: RwSignal::new(0.0),
+            #[cfg(feature = "hydrate")]
+            read_timer: StoredValue::new_local(None),
             ended: RwSignal::new(None),
             send: cfg!(feature = "hydrate").then(|| StoredValue::new_local(None)),
         };
@@ -154,7 +167,8 @@ impl LiveState {
     }
 
     /// Tells the server the newest line is read, when this tab is visible
-    /// (the caller knows the reader is at the newest line).
+    /// (the caller knows the reader is at the newest line); at most once a
+    /// second, the last report trailing.
     fn mark_read(&self) {
         #[cfg(feature = "hydrate")]
         {
@@ -162,11 +176,23 @@ impl LiveState {
                 .and_then(|w| w.document())
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
             let last = self.last_id();
-            if visible
-                && last > self.read_up_to.get_untracked()
-                && self.transmit(&ClientEvent::Read { topic: self.topic(), up_to: last })
-            {
-                self.read_up_to.set(last);
+            if !visible || last <= self.read_up_to.get_untracked() {
+                return;
+            }
+            let since = js_sys::Date::now() - self.read_said_at.get_untracked();
+            if since >= f64::from(READ_REPORT_EVERY_MS) {
+                if self.transmit(&ClientEvent::Read { topic: self.topic(), up_to: last }) {
+                    self.read_up_to.set(last);
+                    self.read_said_at.set(js_sys::Date::now());
+                }
+            } else if self.read_timer.with_value(Option::is_none) {
+                let state = *self;
+                let wait = READ_REPORT_EVERY_MS.saturating_sub(since as u32);
+                let timer = gloo_timers::callback::Timeout::new(wait, move || {
+                    state.read_timer.set_value(None);
+                    state.mark_read();
+                });
+                self.read_timer.set_value(Some(timer));
             }
         }
     }

@@ -119,7 +119,26 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
         .ok_or(AppError::InviteInvalid)?;
     if !accepted.already_member {
         tracing::info!(room_id = accepted.room_id, user_id = me.id, "joined through invite");
+        announce_join(&state, accepted.room_id, me.id).await;
     }
     leptos_axum::redirect(&format!("/rooms/{}", accepted.room_id));
     Ok(())
+}
+
+/// Puts "<name> joined" in the room's timeline, live. A failure is logged:
+/// the membership stands either way.
+#[cfg(feature = "ssr")]
+async fn announce_join(state: &crate::server::AppState, room_id: i64, user_id: i64) {
+    use crate::live::{MessageKind, Topic};
+    let now = crate::server::now_ms();
+    let client_id = format!("sys:joined:{room_id}:{now}");
+    let stored = state
+        .hub
+        .store_and_publish(&Topic::Room(room_id), || async {
+            state.store.messages().insert_line(room_id, user_id, MessageKind::Joined, &client_id, "", now).await
+        })
+        .await;
+    if let Err(err) = stored {
+        tracing::error!(error = %err, "announcing a join failed");
+    }
 }

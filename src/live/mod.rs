@@ -106,6 +106,26 @@ pub enum MessageKind {
     Left,
 }
 
+impl MessageKind {
+    /// The name stored in the database's `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Joined => "joined",
+            MessageKind::Left => "left",
+        }
+    }
+
+    /// The kind stored as `name` (anything unknown reads as text).
+    pub fn from_name(name: &str) -> MessageKind {
+        match name {
+            "joined" => MessageKind::Joined,
+            "left" => MessageKind::Left,
+            _ => MessageKind::Text,
+        }
+    }
+}
+
 /// One line of a timeline, as stored (or, in an instant chat without
 /// history, as kept in memory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

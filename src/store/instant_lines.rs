@@ -34,11 +34,7 @@ impl From<LineRow> for ChatMessage {
             author_id: row.participant_id,
             author_name: row.name,
             author_tag: Some(tag_of(row.is_host, row.user_id)),
-            kind: match row.kind.as_str() {
-                "joined" => MessageKind::Joined,
-                "left" => MessageKind::Left,
-                _ => MessageKind::Text,
-            },
+            kind: MessageKind::from_name(&row.kind),
             client_id: row.client_id,
             body: row.body,
             created_at: row.created_at,
@@ -76,11 +72,6 @@ impl<'a> InstantLines<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        let kind = match kind {
-            MessageKind::Text => "text",
-            MessageKind::Joined => "joined",
-            MessageKind::Left => "left",
-        };
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO instant_messages (chat_id, participant_id, kind, client_id, body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)
@@ -89,7 +80,7 @@ impl<'a> InstantLines<'a> {
         )
         .bind(chat_id)
         .bind(participant_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(client_id)
         .bind(body)
         .bind(now_ms)

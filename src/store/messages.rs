@@ -17,6 +17,7 @@ struct MessageRow {
     room_id: i64,
     author_id: i64,
     author_name: String,
+    kind: String,
     client_id: String,
     body: String,
     created_at: i64,
@@ -30,7 +31,7 @@ impl From<MessageRow> for ChatMessage {
             author_id: row.author_id,
             author_name: row.author_name,
             author_tag: None,
-            kind: MessageKind::Text,
+            kind: MessageKind::from_name(&row.kind),
             client_id: row.client_id,
             body: row.body,
             created_at: row.created_at,
@@ -39,7 +40,7 @@ impl From<MessageRow> for ChatMessage {
 }
 
 const SELECT_MESSAGE: &str = "
-    SELECT m.id, m.room_id, m.author_id, u.username AS author_name, m.client_id, m.body,
+    SELECT m.id, m.room_id, m.author_id, u.username AS author_name, m.kind, m.client_id, m.body,
            m.created_at
     FROM messages m JOIN users u ON u.id = m.author_id";
 
@@ -61,14 +62,29 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
+        self.insert_line(room_id, author_id, MessageKind::Text, client_id, body, now_ms).await
+    }
+
+    /// Stores a line of any kind (a system line like "joined" has an empty
+    /// body); otherwise as [`Messages::insert`].
+    pub async fn insert_line(
+        &self,
+        room_id: i64,
+        author_id: i64,
+        kind: MessageKind,
+        client_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
         let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO messages (room_id, author_id, client_id, body, created_at)
-             VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO messages (room_id, author_id, kind, client_id, body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (author_id, client_id) DO NOTHING
              RETURNING id",
         )
         .bind(room_id)
         .bind(author_id)
+        .bind(kind.as_str())
         .bind(client_id)
         .bind(body)
         .bind(now_ms)

@@ -49,7 +49,8 @@ impl<'a> Rooms<'a> {
             "SELECT r.id, r.name, m.role,
                     (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count,
                     (SELECT COUNT(*) FROM messages x
-                     WHERE x.room_id = r.id AND x.id > m.last_read_id AND x.author_id <> m.user_id) AS unread
+                     WHERE x.room_id = r.id AND x.id > m.last_read_id AND x.author_id <> m.user_id
+                       AND x.kind = 'text') AS unread
              FROM memberships m JOIN rooms r ON r.id = m.room_id
              WHERE m.user_id = $1
              ORDER BY COALESCE((SELECT MAX(id) FROM messages x WHERE x.room_id = r.id), 0) DESC,

@@ -31,8 +31,9 @@ async fn pages_go_back_fifty_at_a_time_without_gaps_or_repeats() {
         before = page[0].id;
         shown.splice(0..0, page.into_iter().map(|m| m.body));
     }
-    assert_eq!(sizes, vec![50, 20, 0]);
-    assert_eq!(shown, (0..120).map(|i| format!("m{i}")).collect::<Vec<_>>());
+    assert_eq!(sizes, vec![50, 21, 0], "120 messages after the line \"bruno joined\"");
+    let expected: Vec<String> = std::iter::once(String::new()).chain((0..120).map(|i| format!("m{i}"))).collect();
+    assert_eq!(shown, expected);
 
     let eve = s.user("eve").await;
     let r = eve.call("older_lines", &[("topic", &topic), ("before_id", "1000")]).await;
@@ -49,7 +50,7 @@ async fn without_history_a_newcomer_pages_back_only_to_their_arrival() {
     let topic = Topic::Chat(id.clone());
     let mut live = host.live().await;
     live.subscribe(&topic, 0).await;
-    live.message().await; // "Ana started the chat"
+    live.line().await; // "Ana started the chat"
     for i in 0..60 {
         live.say(&topic, &format!("c{i}"), &format!("early {i}")).await;
         live.message().await;
@@ -101,4 +102,23 @@ async fn unread_counts_are_what_others_said_since_the_last_read() {
     b.send(&crate::live::ClientEvent::Read { topic: Topic::Room(room), up_to: 1 }).await;
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(unread(&bruno).await, Some(0), "reading never goes backwards");
+}
+
+#[tokio::test]
+async fn joining_through_a_link_puts_a_line_in_the_timeline_live() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Club").await;
+    let mut a = ana.live().await;
+    a.subscribe(room, 0).await;
+    let bruno = s.user("bruno").await;
+    let token = ana.invite(room).await;
+    assert!(bruno.call("accept_invite", &[("token", &token)]).await.status().is_success());
+    let line = a.line().await;
+    assert_eq!((line.author_name.as_str(), line.kind, line.body.as_str()), ("bruno", crate::live::MessageKind::Joined, ""));
+    // Accepting again (already a member) says nothing new.
+    assert!(bruno.call("accept_invite", &[("token", &token)]).await.status().is_success());
+    assert!(a.quiet_for(300).await.is_none());
+    let rooms: Vec<crate::rooms::RoomSummary> = ana.json("my_rooms", &[]).await;
+    assert_eq!(rooms[0].unread, 0, "system lines are not unread messages");
 }

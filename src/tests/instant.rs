@@ -181,7 +181,7 @@ async fn without_history_nothing_is_written_and_newcomers_see_only_what_follows(
     let mut b = bruno.live().await;
     let from = page(&bruno, &id).await.lines.last().unwrap().id;
     assert!(matches!(a.subscribe(&topic, 0).await, ServerEvent::Subscribed { .. }));
-    let joined: Vec<_> = [a.message().await, a.message().await].into_iter().map(|m| (m.author_name, m.kind)).collect();
+    let joined: Vec<_> = [a.line().await, a.line().await].into_iter().map(|m| (m.author_name, m.kind)).collect();
     assert_eq!(joined, [("Ana".to_string(), MessageKind::Joined), ("Bruno".to_string(), MessageKind::Joined)]);
     assert!(matches!(b.subscribe(&topic, from).await, ServerEvent::Subscribed { .. }));
     a.say(&topic, "m1", "the-secret-plan-xyzzy").await;
@@ -223,7 +223,7 @@ async fn with_history_lines_are_stored_and_newcomers_see_them() {
     let topic = Topic::Chat(id.clone());
     let mut a = host.live().await;
     a.subscribe(&topic, 0).await;
-    a.message().await; // Ana started the chat
+    a.line().await; // Ana started the chat
     a.say(&topic, "m1", "before you came").await;
     assert_eq!(a.message().await.body, "before you came");
     let bruno = s.client();

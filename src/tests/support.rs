@@ -264,11 +264,21 @@ impl Live {
         }
     }
 
-    /// Waits for the next chat message and returns it.
-    pub async fn message(&mut self) -> crate::live::ChatMessage {
+    /// Waits for the next line of any kind (message or system line).
+    pub async fn line(&mut self) -> crate::live::ChatMessage {
         match self.next().await {
             ServerEvent::Message { message } => message,
-            other => panic!("expected a message, got {other:?}"),
+            other => panic!("expected a line, got {other:?}"),
+        }
+    }
+
+    /// Waits for the next message (skipping system lines like "joined").
+    pub async fn message(&mut self) -> crate::live::ChatMessage {
+        loop {
+            let line = self.line().await;
+            if line.kind == crate::live::MessageKind::Text {
+                return line;
+            }
         }
     }
 }

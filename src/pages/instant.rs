@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     form_error, format,
-    live_view::{Composer, LiveState, MemberList, Timeline, TypingLine},
+    live_view::{LivePanel, LiveState},
     share::LinkField,
     ErrorPage, LocalOffset,
 };
@@ -179,10 +179,7 @@ fn Chat(
                     {close}
                 </div>
             </header>
-            <MemberList state />
-            <Timeline state />
-            <TypingLine state />
-            <Composer state />
+            <LivePanel state />
         </section>
     }
 }

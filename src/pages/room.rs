@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     format,
-    live_view::{Composer, LiveState, MemberList, Timeline, TypingLine},
+    live_view::{LivePanel, LiveState},
     share::LinkField,
     ErrorPage, LocalOffset,
 };
@@ -62,10 +62,7 @@ fn Room(data: RoomData) -> impl IntoView {
                 </div>
                 <ShareInvite room_id=data.room.id />
             </header>
-            <MemberList state />
-            <Timeline state />
-            <TypingLine state />
-            <Composer state />
+            <LivePanel state />
         </section>
     }
 }

@@ -20,9 +20,21 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-pub use composer::Composer;
-pub use members::{MemberList, TypingLine};
-pub use timeline::Timeline;
+use composer::Composer;
+use members::{MemberList, TypingLine};
+use timeline::Timeline;
+
+/// Everything live under a room's or chat's header: who is here, the
+/// timeline, who is typing, and the composer.
+#[component]
+pub fn LivePanel(state: LiveState) -> impl IntoView {
+    view! {
+        <MemberList state />
+        <Timeline state />
+        <TypingLine state />
+        <Composer state />
+    }
+}
 
 use crate::live::{check_message_body, ChatMessage, ClientEvent, MemberView, MessageKind, ServerEvent, Topic};
 

@@ -28,12 +28,15 @@ use timeline::Timeline;
 /// timeline, who is typing, and the composer.
 #[component]
 pub fn LivePanel(state: LiveState) -> impl IntoView {
+    // Erased to `AnyView`: the nested view type is otherwise too deep for
+    // rustc's layout queries in the wasm release build.
     view! {
         <MemberList state />
         <Timeline state />
         <TypingLine state />
         <Composer state />
     }
+    .into_any()
 }
 
 use crate::live::{check_message_body, ChatMessage, ClientEvent, MemberView, MessageKind, ServerEvent, Topic};

@@ -64,10 +64,7 @@ pub async fn start_instant_chat(title: String, name: String, keep_history: Optio
 /// [`AppError::ChatEnded`] (410) for ended or expired ones.
 #[server(endpoint = "instant_chat_page")]
 pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppError> {
-    let state = crate::server::state()?;
-    let chat = open_chat(&state, &id).await?;
-    let account = crate::accounts::ssr::current_user().await?;
-    let me = identify(&state, &chat.id, account.as_ref().map(|u| u.id)).await?;
+    let Visit { state, chat, account, me } = visit(&id).await?;
     let lines = match &me {
         Some(_) if chat.keep_history => {
             state.store.instant_lines().recent(&chat.id, crate::limits::ROOM_HISTORY_PAGE).await?
@@ -111,10 +108,8 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
 /// [`AppError::ChatFull`], [`AppError::ChatNotFound`], [`AppError::ChatEnded`].
 #[server(endpoint = "join_instant_chat")]
 pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError> {
-    let state = crate::server::state()?;
-    let chat = open_chat(&state, &id).await?;
-    let account = crate::accounts::ssr::current_user().await?;
-    if identify(&state, &chat.id, account.as_ref().map(|u| u.id)).await?.is_none() {
+    let Visit { state, chat, account, me } = visit(&id).await?;
+    if me.is_none() {
         let name = match &account {
             Some(user) => user.username.clone(),
             None => check_display_name(&name).map_err(AppError::Invalid)?,
@@ -139,12 +134,8 @@ pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError>
 /// Errors: [`AppError::Forbidden`] when not in the chat or the host.
 #[server(endpoint = "leave_instant_chat")]
 pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
-    let state = crate::server::state()?;
-    let chat = open_chat(&state, &id).await?;
-    let account = crate::accounts::ssr::current_user().await?;
-    let me = identify(&state, &chat.id, account.map(|u| u.id))
-        .await?
-        .ok_or_else(|| AppError::Forbidden("You are not in this chat.".into()))?;
+    let Visit { state, chat, me, .. } = visit(&id).await?;
+    let me = me.ok_or_else(|| AppError::Forbidden("You are not in this chat.".into()))?;
     if me.is_host {
         return Err(AppError::Forbidden("As the host, end the chat instead of leaving it.".into()));
     }
@@ -161,10 +152,7 @@ pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
 /// Errors: [`AppError::Forbidden`] unless the host asks.
 #[server(endpoint = "end_instant_chat")]
 pub async fn end_instant_chat(id: String) -> Result<(), AppError> {
-    let state = crate::server::state()?;
-    let chat = open_chat(&state, &id).await?;
-    let account = crate::accounts::ssr::current_user().await?;
-    let me = identify(&state, &chat.id, account.map(|u| u.id)).await?;
+    let Visit { state, chat, me, .. } = visit(&id).await?;
     if !me.is_some_and(|p| p.is_host) {
         return Err(AppError::Forbidden("Only the host can end this chat.".into()));
     }
@@ -192,11 +180,26 @@ async fn open_chat(state: &AppState, id: &str) -> Result<ChatRow, AppError> {
     Ok(chat)
 }
 
-/// The participant behind this request, from the request's cookies or account.
+/// An open chat as the current request sees it.
 #[cfg(feature = "ssr")]
-async fn identify(state: &AppState, chat_id: &str, user_id: Option<i64>) -> Result<Option<ParticipantRow>, AppError> {
+struct Visit {
+    state: AppState,
+    chat: ChatRow,
+    /// The logged-in account, if any.
+    account: Option<crate::accounts::CurrentUser>,
+    /// The participant behind the request (from its cookie or account), if in the chat.
+    me: Option<ParticipantRow>,
+}
+
+/// The open chat `id` and who is asking. Errors: as [`open_chat`].
+#[cfg(feature = "ssr")]
+async fn visit(id: &str) -> Result<Visit, AppError> {
+    let state = crate::server::state()?;
+    let chat = open_chat(&state, id).await?;
+    let account = crate::accounts::ssr::current_user().await?;
     let headers = use_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
-    Ok(service::identify(state, chat_id, &headers, user_id).await?)
+    let me = service::identify(&state, &chat.id, &headers, account.as_ref().map(|u| u.id)).await?;
+    Ok(Visit { state, chat, account, me })
 }
 
 /// Announces a new participant and hands them their signed cookie.

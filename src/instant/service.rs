@@ -91,14 +91,18 @@ pub async fn sweep_once(state: &AppState) -> Result<Swept, StoreError> {
     Ok(swept)
 }
 
-/// Runs [`sweep_once`] at start-up and then every `every`, for as long as the
-/// runtime lives.
-pub fn spawn_sweeper(state: AppState, every: Duration) {
+/// Runs [`sweep_once`] now, before the server takes requests (so nothing
+/// expired lingers after a restart), and then every `every`, for as long as
+/// the runtime lives.
+pub async fn start_sweeper(state: AppState, every: Duration) {
+    if let Err(err) = sweep_once(&state).await {
+        tracing::error!(error = %err, "instant chat sweep at start-up failed");
+    }
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await; // the first tick is immediate: nothing expired lingers after a restart
+            tick.tick().await;
             if let Err(err) = sweep_once(&state).await {
                 tracing::error!(error = %err, "instant chat sweep failed");
             }

@@ -25,7 +25,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
     error::AppError,
-    instant::{identity::GuestKeys, memory::MemoryLines, qr, service::spawn_sweeper},
+    instant::{identity::GuestKeys, memory::MemoryLines, qr, service::start_sweeper},
     limits::SESSION_IDLE_DAYS,
     live::{hub::Hub, socket::live_handler, LIVE_PATH},
     pages::{shell, App},
@@ -111,7 +111,7 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
         rate_limits: Arc::new(rate_limit::RateLimits::default()),
         settings: Arc::new(settings),
     };
-    spawn_sweeper(state.clone(), std::time::Duration::from_secs(state.settings.instant_chat_sweep_secs.into()));
+    start_sweeper(state.clone(), std::time::Duration::from_secs(state.settings.instant_chat_sweep_secs.into())).await;
     {
         let hub = state.hub.clone();
         tokio::spawn(async move {

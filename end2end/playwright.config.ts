@@ -21,6 +21,8 @@ export default defineConfig({
       args: [
         '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // A fake microphone, granted without asking, for recording voice messages.
+        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       ],
     },
   },

@@ -48,6 +48,12 @@ pub enum AppError {
     /// The instant chat holds its maximum number of people (HTTP 409).
     #[error("This chat is full: it holds at most {0} people.")]
     ChatFull(u32),
+    /// The upload is bigger than its kind allows; the text names both sizes (HTTP 413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// The upload is not a kind of file Roomlink takes; the text says what it is (HTTP 415).
+    #[error("{0}")]
+    UnsupportedType(String),
     /// Too many requests from this address or user; try again after this many seconds (HTTP 429).
     #[error("Too many attempts. Please try again in {0} seconds.")]
     TooManyRequests(u64),
@@ -72,6 +78,8 @@ impl AppError {
             AppError::InviteInvalid | AppError::NotFound | AppError::ChatNotFound => 404,
             AppError::UsernameTaken | AppError::NameTaken | AppError::ChatFull(_) => 409,
             AppError::ChatEnded(_) => 410,
+            AppError::TooLarge(_) => 413,
+            AppError::UnsupportedType(_) => 415,
             AppError::TooManyRequests(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }

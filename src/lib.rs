@@ -5,6 +5,7 @@
 //! - [`accounts`]: sign-up, log-in, log-out and who the current user is.
 //! - [`rooms`]: creating rooms, listing a user's rooms, loading a room page.
 //! - [`invites`]: invite links (create, preview, accept).
+//! - [`attachments`]: images and voice messages: checks, upload, serving.
 //! - [`live`]: the live layer: the WebSocket protocol, the fan-out hub and the
 //!   browser's connection.
 //! - [`store`] (server only): every SQL statement the app runs.
@@ -17,6 +18,7 @@
 //! `hydrate` as the WebAssembly bundle that takes over the server-rendered page.
 
 pub mod accounts;
+pub mod attachments;
 pub mod error;
 pub mod instant;
 pub mod invites;

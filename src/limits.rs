@@ -55,3 +55,17 @@ pub const TYPING_IDLE_MS: u32 = 5_000;
 /// The server forgets a typing state not refreshed for this long, in
 /// milliseconds, so an indicator can never get stuck.
 pub const TYPING_TTL_MS: u64 = 6_000;
+/// Largest image attachment (PNG, JPEG, WebP or GIF), in bytes: 5 MiB.
+pub const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Widest or tallest image attachment, in pixels. Bigger images are refused
+/// so that no one can make the other side's browser decode a gigapixel bomb.
+pub const IMAGE_MAX_SIDE_PX: u32 = 16_384;
+/// Largest voice message (WebM, Ogg or MP4 audio), in bytes: 10 MiB.
+pub const VOICE_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Longest voice message, in milliseconds: 5 minutes. The browser stops
+/// recording there; the server measures every upload's length itself.
+pub const VOICE_MAX_MS: u32 = 5 * 60 * 1000;
+/// Attachments one user may upload in a burst…
+pub const UPLOADS_BURST: u32 = 10;
+/// …after which they may upload one more every this many seconds.
+pub const UPLOADS_EVERY_SECS: u64 = 6;

@@ -63,6 +63,7 @@ impl MemoryLines {
             client_id: client_id.to_string(),
             body: body.to_string(),
             created_at: now_ms,
+            attachment: None,
         };
         if chat.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
             chat.lines.pop_front();

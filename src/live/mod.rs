@@ -145,10 +145,14 @@ pub struct ChatMessage {
     pub kind: MessageKind,
     /// Id the sender's tab gave it (see [`ClientEvent::Send`]).
     pub client_id: String,
-    /// Text, trimmed, 1-4000 characters (empty for system lines).
+    /// Text, trimmed, 1-4000 characters (empty for system lines and
+    /// attachments).
     pub body: String,
     /// When the server accepted it, Unix ms.
     pub created_at: i64,
+    /// An image or voice message it carries (member rooms only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<crate::attachments::Attachment>,
 }
 
 /// Someone who belongs to a room or chat, as its member list shows them.

@@ -14,7 +14,7 @@ use axum::{
     extract::FromRef,
     http::{header, HeaderValue},
     middleware,
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use leptos::{config::LeptosOptions, prelude::*};
@@ -24,6 +24,7 @@ use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, S
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
+    attachments::http as attachments,
     error::AppError,
     instant::{identity::GuestKeys, memory::MemoryLines, qr, service::start_sweeper},
     limits::SESSION_IDLE_DAYS,
@@ -139,6 +140,8 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
     let router = Router::new()
         .route(LIVE_PATH, get(live_handler))
         .route(qr::QR_ROUTE, get(qr::qr_handler))
+        .route(attachments::UPLOAD_ROUTE, post(attachments::upload_handler))
+        .route(attachments::SERVE_ROUTE, get(attachments::serve_handler))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

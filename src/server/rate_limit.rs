@@ -2,7 +2,8 @@
 //!
 //! Starting instant chats is limited per client address: a burst of
 //! [`INSTANT_CHAT_STARTS_BURST`], then one per
-//! [`INSTANT_CHAT_STARTS_EVERY_SECS`] seconds. Past the limit the answer is
+//! [`INSTANT_CHAT_STARTS_EVERY_SECS`] seconds. Uploading attachments is
+//! limited per user: [`UPLOADS_BURST`], then one per [`UPLOADS_EVERY_SECS`]. Past the limit the answer is
 //! 429 with `Retry-After` (RFC 9110 §10.2.3) and [`AppError::TooManyRequests`]
 //! as the server function's error, or a short page for plain form posts.
 //!
@@ -28,7 +29,7 @@ use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use super::AppState;
 use crate::{
     error::AppError,
-    limits::{INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS},
+    limits::{INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS, UPLOADS_BURST, UPLOADS_EVERY_SECS},
 };
 
 /// The server function endpoint that starts instant chats.
@@ -37,31 +38,48 @@ const START_INSTANT_CHAT: &str = "/api/start_instant_chat";
 /// The app's rate limiters. Share as `Arc`.
 pub struct RateLimits {
     instant_starts: DefaultKeyedRateLimiter<IpAddr>,
+    uploads: DefaultKeyedRateLimiter<i64>,
+}
+
+/// A burst of `burst`, then one more every `every_secs` seconds.
+fn quota(burst: u32, every_secs: u64) -> Quota {
+    Quota::with_period(Duration::from_secs(every_secs))
+        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
 }
 
 impl Default for RateLimits {
     fn default() -> Self {
-        let burst = NonZeroU32::new(INSTANT_CHAT_STARTS_BURST).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(Duration::from_secs(INSTANT_CHAT_STARTS_EVERY_SECS))
-            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
-            .allow_burst(burst);
-        RateLimits { instant_starts: RateLimiter::keyed(quota) }
+        RateLimits {
+            instant_starts: RateLimiter::keyed(quota(INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS)),
+            uploads: RateLimiter::keyed(quota(UPLOADS_BURST, UPLOADS_EVERY_SECS)),
+        }
     }
+}
+
+/// Whole seconds until `not_until`, rounded up.
+fn seconds_to_wait(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 impl RateLimits {
     /// `Ok` when `ip` may start an instant chat now (and counts it); else the
     /// seconds to wait.
     pub fn start_instant_chat(&self, ip: IpAddr) -> Result<(), u64> {
-        self.instant_starts.check_key(&ip).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
+        self.instant_starts.check_key(&ip).map_err(seconds_to_wait)
     }
 
-    /// Drops the state of addresses that are back at full allowance.
+    /// `Ok` when user `user_id` may upload an attachment now (and counts
+    /// it); else the seconds to wait.
+    pub fn upload(&self, user_id: i64) -> Result<(), u64> {
+        self.uploads.check_key(&user_id).map_err(seconds_to_wait)
+    }
+
+    /// Drops the state of keys that are back at full allowance.
     pub fn forget_idle(&self) {
         self.instant_starts.retain_recent();
+        self.uploads.retain_recent();
     }
 }
 

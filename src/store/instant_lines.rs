@@ -38,6 +38,7 @@ impl From<LineRow> for ChatMessage {
             client_id: row.client_id,
             body: row.body,
             created_at: row.created_at,
+            attachment: None,
         }
     }
 }

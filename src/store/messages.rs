@@ -4,7 +4,10 @@
 use sqlx::SqlitePool;
 
 use super::StoreError;
-use crate::live::{ChatMessage, MessageKind, Topic};
+use crate::{
+    attachments::{Attachment, AttachmentKind},
+    live::{ChatMessage, MessageKind, Topic},
+};
 
 /// Queries on `messages`.
 pub struct Messages<'a> {
@@ -21,11 +24,32 @@ struct MessageRow {
     client_id: String,
     body: String,
     created_at: i64,
+    attachment_id: Option<i64>,
+    attachment_kind: Option<String>,
+    content_type: Option<String>,
+    size_bytes: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    duration_ms: Option<i64>,
 }
 
 impl From<MessageRow> for ChatMessage {
     fn from(row: MessageRow) -> ChatMessage {
+        let small = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+        let attachment = match (row.attachment_id, row.attachment_kind, row.content_type) {
+            (Some(id), Some(kind), Some(content_type)) => Some(Attachment {
+                id,
+                kind: AttachmentKind::from_name(&kind),
+                content_type,
+                size_bytes: row.size_bytes.unwrap_or_default(),
+                width: small(row.width),
+                height: small(row.height),
+                duration_ms: small(row.duration_ms),
+            }),
+            _ => None,
+        };
         ChatMessage {
+            attachment,
             id: row.id,
             topic: Topic::Room(row.room_id),
             author_id: row.author_id,
@@ -41,8 +65,24 @@ impl From<MessageRow> for ChatMessage {
 
 const SELECT_MESSAGE: &str = "
     SELECT m.id, m.room_id, m.author_id, u.username AS author_name, m.kind, m.client_id, m.body,
-           m.created_at
-    FROM messages m JOIN users u ON u.id = m.author_id";
+           m.created_at, m.attachment_id, a.kind AS attachment_kind, a.content_type, a.size_bytes,
+           a.width, a.height, a.duration_ms
+    FROM messages m JOIN users u ON u.id = m.author_id
+    LEFT JOIN attachments a ON a.id = m.attachment_id";
+
+/// The message `author_id` sent with `client_id`, if any.
+pub(super) async fn by_client_id<'e, E: sqlx::SqliteExecutor<'e>>(
+    executor: E,
+    author_id: i64,
+    client_id: &str,
+) -> Result<Option<ChatMessage>, StoreError> {
+    let row = sqlx::query_as::<_, MessageRow>(&format!("{SELECT_MESSAGE} WHERE m.author_id = $1 AND m.client_id = $2"))
+        .bind(author_id)
+        .bind(client_id)
+        .fetch_optional(executor)
+        .await?;
+    Ok(row.map(ChatMessage::from))
+}
 
 impl<'a> Messages<'a> {
     pub(super) fn new(pool: &'a SqlitePool) -> Self {
@@ -90,14 +130,8 @@ impl<'a> Messages<'a> {
         .bind(now_ms)
         .fetch_optional(self.pool)
         .await?;
-        let message = sqlx::query_as::<_, MessageRow>(&format!(
-            "{SELECT_MESSAGE} WHERE m.author_id = $1 AND m.client_id = $2"
-        ))
-        .bind(author_id)
-        .bind(client_id)
-        .fetch_one(self.pool)
-        .await?;
-        Ok((message.into(), inserted.is_some()))
+        let message = by_client_id(self.pool, author_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        Ok((message, inserted.is_some()))
     }
 
     /// The newest `limit` messages of a room, oldest first.

@@ -10,6 +10,7 @@
 //! they write start with `BEGIN IMMEDIATE` so that two writers queue instead of
 //! failing with `SQLITE_BUSY` half-way (see <https://sqlite.org/lang_transaction.html>).
 
+mod attachments;
 mod instant_chats;
 mod instant_lines;
 mod invites;
@@ -24,6 +25,7 @@ use sqlx::{
     SqlitePool,
 };
 
+pub use attachments::{AttachmentRow, Attachments, NewAttachment};
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantLines};
 pub use invites::{AcceptedInvite, InviteRow, Invites, NewInvite};
@@ -86,6 +88,11 @@ impl Store {
     /// The pool, for the session store (tower-sessions keeps its own table).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Images and voice messages posted to rooms.
+    pub fn attachments(&self) -> Attachments<'_> {
+        Attachments::new(&self.pool)
     }
 
     /// Users and their password hashes.

@@ -3,6 +3,7 @@
 //! to it over real HTTP and WebSockets.
 
 mod accounts;
+mod attachments;
 mod history;
 mod instant;
 mod invites;

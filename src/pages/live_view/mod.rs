@@ -12,6 +12,7 @@
 //! and "stopped" when the message is sent, the input is emptied or loses
 //! focus, or 5 s pass without a keystroke (see [`crate::limits`]).
 
+mod attach;
 mod composer;
 mod members;
 mod timeline;
@@ -82,6 +83,9 @@ pub struct LiveState {
     my_id: i64,
     messages: RwSignal<Vec<ChatMessage>>,
     outbox: RwSignal<Vec<Pending>>,
+    /// Files being uploaded from this tab ("Uploading photo.png…").
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    uploading: RwSignal<Vec<Pending>>,
     draft: RwSignal<String>,
     error: RwSignal<Option<String>>,
     link: RwSignal<Link>,
@@ -117,6 +121,7 @@ impl LiveState {
             my_id,
             messages: RwSignal::new(lines),
             outbox: RwSignal::new(Vec::new()),
+            uploading: RwSignal::new(Vec::new()),
             draft: RwSignal::new(String::new()),
             error: RwSignal::new(None),
             link: RwSignal::new(Link::Connecting),

@@ -8,6 +8,7 @@ use leptos::{html, prelude::*};
 
 use super::LiveState;
 use crate::{
+    attachments::{clock, Attachment, AttachmentKind},
     limits::ROOM_HISTORY_PAGE,
     live::{history::older_lines, ChatMessage, MessageKind},
     pages::{format, LocalOffset},
@@ -87,6 +88,12 @@ pub fn Timeline(state: LiveState) -> impl IntoView {
                         <p class="body">{pending.body}</p>
                     </li>
                 </For>
+                <For each=move || state.uploading.get() key=|p| p.client_id.clone() let:upload>
+                    <li class="message pending" data-mine="true">
+                        <span class="author">"You"</span>
+                        <span class="muted">{upload.body}</span>
+                    </li>
+                </For>
             </ol>
             {move || (unseen.get() > 0).then(|| view! {
                 <button type="button" class="new-messages" on:click=move |_| to_bottom()>
@@ -148,14 +155,44 @@ fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl
             </li>
         }
         .into_any(),
-        None => view! {
-            <li class="message" data-id=message.id data-mine=(message.author_id == my_id).to_string()>
-                <span class="author">{message.author_name}</span>{tag}
-                {time}
-                <p class="body">{message.body}</p>
-            </li>
+        None => {
+            let attachment = message.attachment.map(|a| attachment_view(a, &message.author_name));
+            let body = (!message.body.is_empty()).then(|| view! { <p class="body">{message.body}</p> });
+            view! {
+                <li class="message" data-id=message.id data-mine=(message.author_id == my_id).to_string()>
+                    <span class="author">{message.author_name}</span>{tag}
+                    {time}
+                    {body}
+                    {attachment}
+                </li>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
+
+/// An image, inline with its size reserved before it loads (a click opens
+/// it full size), or a voice message with a player and its length.
+fn attachment_view(attachment: Attachment, author: &str) -> AnyView {
+    let url = attachment.url();
+    match attachment.kind {
+        AttachmentKind::Image => view! {
+            <a class="attachment image" href=url.clone() target="_blank" rel="noopener">
+                <img src=url.clone() alt=format!("Image from {author}") loading="lazy" decoding="async"
+                    width=attachment.width height=attachment.height />
+            </a>
+        }
+        .into_any(),
+        AttachmentKind::Voice => {
+            let length = clock(attachment.duration_ms.unwrap_or_default());
+            view! {
+                <figure class="attachment voice">
+                    <audio controls preload="metadata" src=url aria-label=format!("Voice message from {author}, {length}")></audio>
+                    <figcaption class="muted">"Voice message · " {length.clone()}</figcaption>
+                </figure>
+            }
+            .into_any()
+        }
+    }
+}

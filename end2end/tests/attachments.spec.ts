@@ -1,0 +1,49 @@
+import { test, expect } from '@playwright/test';
+import { member, roomOfTwo, waitLive } from './helpers';
+
+/** A real 40×30 PNG (one colour). */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAAK0lEQVR42u3NMQ0AAAgDsIlCCsZxhAw4mvRvqudExGKxWCwWi8VisVj8N15pVVGLBnIm1wAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test('an image and a recorded voice message reach the other side; other files are refused', async ({ browser }) => {
+  const { ana, bruno } = await roomOfTwo(browser, 'Show and tell');
+
+  // Ana attaches an image: Bruno sees it inline, its size reserved, loaded.
+  await ana.page.getByLabel('Attach image or audio').setInputFiles({ name: 'square.png', mimeType: 'image/png', buffer: PNG });
+  const image = bruno.page.getByRole('img', { name: `Image from ${ana.name}` });
+  await expect(image).toBeVisible();
+  await expect(image).toHaveAttribute('width', '40');
+  await expect(image).toHaveAttribute('height', '30');
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+
+  // A text file named like an image is refused by its bytes, with the reason shown.
+  await ana.page.getByLabel('Attach image or audio').setInputFiles({
+    name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just some text, not an image'),
+  });
+  await expect(ana.page.locator('#composer-error')).toContainText('Roomlink takes images (PNG, JPEG, WebP or GIF)');
+
+  // Bruno records a voice message with the (fake) microphone.
+  await bruno.page.getByRole('button', { name: 'Record voice message' }).click();
+  await expect(bruno.page.getByRole('status').filter({ hasText: 'Recording' })).toBeVisible();
+  await bruno.page.waitForTimeout(1_500);
+  await bruno.page.getByRole('button', { name: 'Stop and send' }).click();
+  const voice = ana.page.getByRole('figure').filter({ hasText: 'Voice message' }).locator('audio');
+  await expect(voice).toHaveAttribute('aria-label', new RegExp(`^Voice message from ${bruno.name}, 0:0[1-3]$`));
+  await expect.poll(() => voice.evaluate((a: HTMLAudioElement) => a.readyState)).toBeGreaterThan(0);
+
+  // The files are for members only.
+  const src = (await voice.getAttribute('src')) ?? '';
+  const fetched = await ana.page.request.get(src);
+  expect(fetched.status()).toBe(200);
+  expect(fetched.headers()['content-type']).toBe('audio/webm');
+  expect(fetched.headers()['x-content-type-options']).toBe('nosniff');
+  const outsider = await member(browser, 'eve');
+  expect((await outsider.page.request.get(src)).status()).toBe(404);
+
+  // Only the image went through: the refused file left nothing in the room.
+  await bruno.page.reload();
+  await waitLive(bruno.page);
+  await expect(bruno.page.locator('ol.timeline .attachment')).toHaveCount(2);
+});

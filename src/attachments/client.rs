@@ -1,0 +1,149 @@
+//! The browser side of attachments: uploading a file with `fetch`, and
+//! recording a voice message with `MediaRecorder` (through web-sys).
+
+use std::{cell::RefCell, rc::Rc};
+
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamConstraints};
+
+use super::upload_url;
+use crate::{error::AppError, live::ChatMessage};
+
+/// Container types tried for recording, best first: Chromium and Firefox
+/// record WebM or Ogg Opus, Safari MP4.
+const RECORDING_TYPES: [&str; 4] = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
+
+/// Uploads `file` to a room as a new message with `client_id`.
+///
+/// Returns the stored message (the room also gets it live). Errors: the
+/// server's reason (too big, wrong type, too long…), or a sentence saying the
+/// upload did not reach Roomlink.
+pub async fn upload(room_id: i64, client_id: &str, file: &Blob) -> Result<ChatMessage, String> {
+    let unreachable = |_| "The upload did not reach Roomlink. Check the connection and try again.".to_string();
+    let window = web_sys::window().ok_or("No browser window.")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(file);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let response = JsFuture::from(window.fetch_with_str_and_init(&upload_url(room_id, client_id), &init))
+        .await
+        .map_err(unreachable)?;
+    let response: web_sys::Response = response.dyn_into().map_err(unreachable)?;
+    let text = JsFuture::from(response.text().map_err(unreachable)?).await.map_err(unreachable)?;
+    let text = text.as_string().unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| "Roomlink's answer could not be read. Reload the page.".to_string())
+    } else {
+        Err(serde_json::from_str::<AppError>(&text)
+            .map(|e| e.to_string())
+            .unwrap_or_else(|_| format!("The upload was refused (HTTP {}).", response.status())))
+    }
+}
+
+/// A voice message being recorded from the microphone.
+///
+/// Dropping it without [`Recorder::stop`] discards the recording and
+/// releases the microphone.
+pub struct Recorder {
+    recorder: MediaRecorder,
+    stream: MediaStream,
+    /// Set by [`Recorder::stop`]: the recording is wanted.
+    keep: Rc<RefCell<bool>>,
+}
+
+impl Recorder {
+    /// Asks for the microphone and starts recording. When the recording
+    /// stops after [`Recorder::stop`], `done` gets it as one blob.
+    ///
+    /// Errors: a sentence for the person (no microphone, permission denied,
+    /// no supported recording format).
+    pub async fn start(done: impl FnOnce(Blob) + 'static) -> Result<Recorder, String> {
+        let window = web_sys::window().ok_or("No browser window.")?;
+        let devices = window
+            .navigator()
+            .media_devices()
+            .map_err(|_| "This browser cannot record audio here (it needs a secure https:// page).".to_string())?;
+        let constraints = MediaStreamConstraints::new();
+        constraints.set_audio(&JsValue::TRUE);
+        let denied = |_| "Roomlink may not use the microphone. Allow it in the browser's site settings and try again.".to_string();
+        let promise = devices.get_user_media_with_constraints(&constraints).map_err(denied)?;
+        let stream: MediaStream = JsFuture::from(promise).await.map_err(denied)?.dyn_into().map_err(denied)?;
+        let Some(mime) = RECORDING_TYPES.into_iter().find(|t| MediaRecorder::is_type_supported(t)) else {
+            stop_tracks(&stream);
+            return Err("This browser cannot record WebM, Ogg or MP4 audio.".into());
+        };
+        let options = MediaRecorderOptions::new();
+        options.set_mime_type(mime);
+        let recorder = MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &options).map_err(|_| {
+            stop_tracks(&stream);
+            "The recording could not start.".to_string()
+        })?;
+
+        let chunks: Rc<RefCell<Vec<Blob>>> = Rc::default();
+        let keep = Rc::new(RefCell::new(false));
+        let on_data = {
+            let chunks = chunks.clone();
+            Closure::<dyn FnMut(BlobEvent)>::new(move |event: BlobEvent| {
+                if let Some(data) = event.data() {
+                    chunks.borrow_mut().push(data);
+                }
+            })
+        };
+        // The stop handler runs once, possibly after this `Recorder` is gone,
+        // so it owns itself (freed once called) and the data handler.
+        recorder.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
+        let on_stop = {
+            let (keep, stream) = (keep.clone(), stream.clone());
+            let content_type = mime.split(';').next().unwrap_or(mime).to_string();
+            Closure::once_into_js(move || {
+                let _data_handler = on_data;
+                stop_tracks(&stream);
+                if !*keep.borrow() {
+                    return;
+                }
+                let parts = js_sys::Array::new();
+                for chunk in chunks.borrow_mut().drain(..) {
+                    parts.push(&chunk);
+                }
+                let bag = BlobPropertyBag::new();
+                bag.set_type(&content_type);
+                if let Ok(blob) = Blob::new_with_blob_sequence_and_options(&parts, &bag) {
+                    done(blob);
+                }
+            })
+        };
+        recorder.set_onstop(Some(on_stop.unchecked_ref()));
+        recorder.start().map_err(|_| {
+            stop_tracks(&stream);
+            "The recording could not start.".to_string()
+        })?;
+        Ok(Recorder { recorder, stream, keep })
+    }
+
+    /// Stops recording and hands the recording to `done` (soon, once the
+    /// browser has flushed it; the `Recorder` may be dropped meanwhile).
+    pub fn stop(&self) {
+        *self.keep.borrow_mut() = true;
+        let _ = self.recorder.stop();
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if !*self.keep.borrow() {
+            // Cancelled: release the microphone; the stop handler discards the data.
+            let _ = self.recorder.stop();
+            stop_tracks(&self.stream);
+        }
+    }
+}
+
+/// Turns the microphone off (the browser's recording indicator goes away).
+fn stop_tracks(stream: &MediaStream) {
+    for track in stream.get_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+            track.stop();
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The two HTTP endpoints of attachments: upload to a room, and fetch a file.
+//!
+//! Both need a logged-in member of the room. Uploads are `POST`s, so the
+//! cross-site check in [`crate::server::csrf`] covers them like every other
+//! state change. Errors are the JSON form of [`AppError`] with its status, as
+//! server functions answer.
+
+use std::path::{Path as FsPath, PathBuf};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Path, Query, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use rand::{rngs::OsRng, RngCore};
+use serde::Deserialize;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+use tower_sessions::Session;
+
+use super::{human_size, inspect::inspect};
+use crate::{
+    accounts::ssr::user_id_in,
+    error::AppError,
+    limits::{IMAGE_MAX_BYTES, VOICE_MAX_BYTES},
+    live::{is_valid_client_id, Topic},
+    server::{now_ms, AppState},
+    store::NewAttachment,
+};
+
+/// Route of [`upload_handler`].
+pub const UPLOAD_ROUTE: &str = "/rooms/{room_id}/attachments";
+/// Route of [`serve_handler`].
+pub const SERVE_ROUTE: &str = "/attachments/{id}";
+
+/// The query of an upload.
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    /// The tab-made message id (see [`crate::live::ClientEvent::Send`]); a
+    /// retried upload with the same id is stored once.
+    client_id: Option<String>,
+}
+
+/// Where uploaded files are kept: `<data_dir>/uploads`.
+pub fn uploads_dir(data_dir: &FsPath) -> PathBuf {
+    data_dir.join("uploads")
+}
+
+/// `POST /rooms/<room id>/attachments?client_id=<id>`, the file's bytes as
+/// the body (any `Content-Type`; the bytes decide).
+///
+/// Answers 201 with the new [`crate::live::ChatMessage`] as JSON, which is
+/// also sent live to everyone in the room; 200 with the earlier message for a
+/// retry. Errors: 401 not logged in, 403 not a member, 429 (with
+/// `Retry-After`) past [`crate::limits::UPLOADS_BURST`] quick uploads, 400 bad
+/// client id or a file [`inspect`] refuses, 413 too big, 415 not a type
+/// Roomlink takes, 500 on a storage fault (nothing is kept).
+pub async fn upload_handler(
+    State(state): State<AppState>,
+    session: Session,
+    Path(room_id): Path<i64>,
+    Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match upload(&state, &session, room_id, query, &headers, body).await {
+        Ok((message, fresh)) => {
+            let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
+            (status, Json(message)).into_response()
+        }
+        Err(err) => error_response(err),
+    }
+}
+
+async fn upload(
+    state: &AppState,
+    session: &Session,
+    room_id: i64,
+    query: UploadQuery,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(crate::live::ChatMessage, bool), AppError> {
+    let user_id = user_id_in(session).await?.ok_or(AppError::NotLoggedIn)?;
+    state.store.rooms().role_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
+    state.rate_limits.upload(user_id).map_err(AppError::TooManyRequests)?;
+    let client_id = query.client_id.filter(|id| is_valid_client_id(id));
+    let client_id = client_id.ok_or_else(|| AppError::Invalid("The upload has no valid message id; reload the page.".into()))?;
+    let too_large = || {
+        AppError::TooLarge(format!(
+            "Files can be at most {} (images {}).",
+            human_size(VOICE_MAX_BYTES as u64),
+            human_size(IMAGE_MAX_BYTES as u64)
+        ))
+    };
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > VOICE_MAX_BYTES as u64) {
+        return Err(too_large());
+    }
+    let bytes: Bytes = axum::body::to_bytes(body, VOICE_MAX_BYTES).await.map_err(|_| too_large())?;
+    let checked = {
+        let bytes = bytes.clone();
+        tokio::task::spawn_blocking(move || inspect(&bytes)).await.map_err(|e| {
+            tracing::error!(error = %e, "inspecting an upload panicked");
+            AppError::Internal
+        })??
+    };
+
+    let dir = uploads_dir(&state.settings.data_dir);
+    let key = storage_key();
+    let path = dir.join(&key);
+    save(&dir, &path, &bytes).await?;
+    let new = NewAttachment {
+        room_id,
+        uploader_id: user_id,
+        kind: checked.kind,
+        content_type: checked.content_type,
+        size_bytes: bytes.len() as i64,
+        dimensions: checked.dimensions,
+        duration_ms: checked.duration_ms,
+        storage_key: &key,
+    };
+    let store = &state.store;
+    let (new_ref, client_ref) = (&new, &client_id);
+    let posted = state
+        .hub
+        .store_and_publish(&Topic::Room(room_id), || async move {
+            store.attachments().post(new_ref, client_ref, now_ms()).await
+        })
+        .await;
+    match posted {
+        Ok((message, true)) => Ok((message, true)),
+        Ok((message, false)) => {
+            remove(&path).await; // a retry: the first upload's file is the one kept
+            Ok((message, false))
+        }
+        Err(err) => {
+            remove(&path).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// 128 random bits as 32 hex characters: a file name nobody can guess.
+fn storage_key() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes the file next to its final name, then renames it, so a crash
+/// never leaves half a file under a real key.
+async fn save(dir: &FsPath, path: &FsPath, bytes: &[u8]) -> Result<(), AppError> {
+    let fault = |e: std::io::Error| {
+        tracing::error!(error = %e, dir = %dir.display(), "saving an upload failed");
+        AppError::Internal
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(fault)?;
+    let partial = path.with_extension("part");
+    tokio::fs::write(&partial, bytes).await.map_err(fault)?;
+    tokio::fs::rename(&partial, path).await.map_err(fault)
+}
+
+async fn remove(path: &FsPath) {
+    if let Err(e) = tokio::fs::remove_file(path).await {
+        tracing::warn!(error = %e, "removing an unused upload failed");
+    }
+}
+
+/// `GET /attachments/<id>`: the file, to members of its room only, with its
+/// sniffed type, `nosniff`, a sandboxing CSP, and range requests (so voice
+/// messages can be seeked).
+///
+/// Errors: 401 not logged in; 404 for an unknown id and for non-members
+/// alike, so ids say nothing to outsiders.
+pub async fn serve_handler(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Response {
+    let row = match find(&state, &session, id).await {
+        Ok(row) => row,
+        Err(err) => return error_response(err),
+    };
+    let path = uploads_dir(&state.settings.data_dir).join(&row.storage_key);
+    let mut response = match ServeFile::new(path).oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    };
+    if response.status() == StatusCode::NOT_FOUND {
+        tracing::error!(attachment = id, "an attachment's file is missing");
+        return error_response(AppError::NotFound);
+    }
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&row.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    // Files never change under an id, but they are members-only: private caches only.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
+    response
+}
+
+async fn find(state: &AppState, session: &Session, id: i64) -> Result<crate::store::AttachmentRow, AppError> {
+    let user_id = user_id_in(session).await?.ok_or(AppError::NotLoggedIn)?;
+    let row = state.store.attachments().get(id).await?.ok_or(AppError::NotFound)?;
+    state.store.rooms().role_of(row.room_id, user_id).await?.ok_or(AppError::NotFound)?;
+    Ok(row)
+}
+
+fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let retry_after = match err {
+        AppError::TooManyRequests(secs) => Some(secs),
+        _ => None,
+    };
+    let mut response = (status, Json(err)).into_response();
+    if let Some(value) = retry_after.and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}

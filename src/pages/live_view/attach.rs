@@ -1,0 +1,124 @@
+//! Attaching an image or audio file, and recording a voice message, in a
+//! member room. Uploads show as "Uploading …" in the timeline until the
+//! server has stored them; a refused one says why next to the composer.
+
+use leptos::prelude::*;
+
+use super::LiveState;
+use crate::attachments::clock;
+
+/// What the file picker offers (the server checks the bytes regardless).
+const ACCEPT: &str = "image/png,image/jpeg,image/webp,image/gif,audio/webm,audio/ogg,audio/mp4,.webm,.ogg,.opus,.m4a";
+
+/// The recording stops by itself this long before the 5-minute limit, in
+/// milliseconds, so that what it made is never refused as too long.
+#[cfg(feature = "hydrate")]
+const STOP_MARGIN_MS: u32 = 1_000;
+
+/// "Attach image or audio" and "Record voice message" (with "Stop and send"
+/// and "Cancel recording" while recording).
+#[component]
+pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
+    let recording = RwSignal::new(false);
+    let elapsed_ms = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    let recorder: StoredValue<Option<crate::attachments::client::Recorder>, LocalStorage> = StoredValue::new_local(None);
+    #[cfg(feature = "hydrate")]
+    let ticker: StoredValue<Option<gloo_timers::callback::Interval>, LocalStorage> = StoredValue::new_local(None);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (state, room_id);
+
+    // Ends the recording: `keep` sends it, otherwise it is thrown away.
+    let finish = move |keep: bool| {
+        #[cfg(feature = "hydrate")]
+        {
+            if keep {
+                recorder.with_value(|r| r.as_ref().map(|r| r.stop()));
+            }
+            recorder.set_value(None); // dropping an unstopped recorder cancels it
+            ticker.set_value(None);
+        }
+        let _ = keep;
+        recording.set(false);
+        elapsed_ms.set(0);
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            if let Some(files) = input.files() {
+                for file in (0..files.length()).filter_map(|i| files.get(i)) {
+                    send_file(state, room_id, file.clone().into(), file.name());
+                }
+            }
+            input.set_value(""); // the same file can be picked again
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let on_record = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use crate::{attachments::client::Recorder, limits::VOICE_MAX_MS};
+            let started = js_sys::Date::now();
+            let done = move |blob| send_file(state, room_id, blob, "voice message".into());
+            match Recorder::start(done).await {
+                Ok(r) => {
+                    state.error.set(None);
+                    recorder.set_value(Some(r));
+                    recording.set(true);
+                    let tick = gloo_timers::callback::Interval::new(250, move || {
+                        let ms = (js_sys::Date::now() - started) as u32;
+                        elapsed_ms.set(ms);
+                        if ms >= VOICE_MAX_MS - STOP_MARGIN_MS {
+                            // Not from inside this timer's own callback, which `finish` drops.
+                            leptos::task::spawn_local(async move { finish(true) });
+                        }
+                    });
+                    ticker.set_value(Some(tick));
+                }
+                Err(reason) => state.error.set(Some(reason)),
+            }
+        });
+    };
+    view! {
+        <div class="attach">
+            <input id="attach-input" type="file" class="visually-hidden" accept=ACCEPT multiple on:change=on_file />
+            <label class="button secondary" for="attach-input">"Attach image or audio"</label>
+            {move || if recording.get() {
+                view! {
+                    <span class="recording" role="status">"● Recording " {move || clock(elapsed_ms.get())}</span>
+                    <button type="button" on:click=move |_| finish(true)>"Stop and send"</button>
+                    <button type="button" class="secondary" on:click=move |_| finish(false)>"Cancel recording"</button>
+                }.into_any()
+            } else {
+                view! { <button type="button" class="secondary" on:click=on_record>"Record voice message"</button> }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Uploads one file or recording, showing it as "Uploading …" meanwhile.
+#[cfg(feature = "hydrate")]
+fn send_file(state: LiveState, room_id: i64, file: web_sys::Blob, label: String) {
+    use crate::{
+        attachments::{client::upload, human_size},
+        limits::VOICE_MAX_BYTES,
+    };
+    if file.size() > VOICE_MAX_BYTES as f64 {
+        let (size, max) = (human_size(file.size() as u64), human_size(VOICE_MAX_BYTES as u64));
+        return state.error.set(Some(format!("{label}: files can be at most {max}; this one is {size}.")));
+    }
+    let pending = super::Pending { client_id: super::new_client_id(), body: format!("Uploading {label}…") };
+    state.error.set(None);
+    state.uploading.update(|u| u.push(pending.clone()));
+    leptos::task::spawn_local(async move {
+        let result = upload(room_id, &pending.client_id, &file).await;
+        state.uploading.update(|u| u.retain(|p| p.client_id != pending.client_id));
+        match result {
+            Ok(message) => state.on_message(message),
+            Err(reason) => state.error.set(Some(format!("{label}: {reason}"))),
+        }
+    });
+}

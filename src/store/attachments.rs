@@ -1,0 +1,118 @@
+//! Attachments: the rows describing uploaded files, and the message that
+//! carries each one. The files themselves are under `<data_dir>/uploads/`.
+
+use sqlx::SqlitePool;
+
+use super::{messages::by_client_id, StoreError};
+use crate::{attachments::AttachmentKind, live::ChatMessage};
+
+/// Queries on `attachments`.
+pub struct Attachments<'a> {
+    pool: &'a SqlitePool,
+}
+
+/// An attachment about to be posted to a room.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    /// The room it is posted to.
+    pub room_id: i64,
+    /// Who posts it (a member).
+    pub uploader_id: i64,
+    /// Image or voice message.
+    pub kind: AttachmentKind,
+    /// The sniffed type it is served with.
+    pub content_type: &'a str,
+    /// File size in bytes.
+    pub size_bytes: i64,
+    /// Images: width and height in pixels.
+    pub dimensions: Option<(u32, u32)>,
+    /// Voice messages: length in milliseconds.
+    pub duration_ms: Option<u32>,
+    /// The file's name under `uploads/` (32 random hex characters).
+    pub storage_key: &'a str,
+}
+
+/// An attachment's row, for serving its file.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttachmentRow {
+    /// Id.
+    pub id: i64,
+    /// The room whose members may fetch it.
+    pub room_id: i64,
+    /// The type to serve it with.
+    pub content_type: String,
+    /// The file's name under `uploads/`.
+    pub storage_key: String,
+}
+
+impl<'a> Attachments<'a> {
+    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+        Attachments { pool }
+    }
+
+    /// Stores the attachment and a message carrying it (empty body) in one
+    /// transaction, and returns the message with `true`.
+    ///
+    /// When `(uploader, client_id)` already names a message (a retried
+    /// upload), stores nothing and returns that message with `false`: the
+    /// caller then deletes its copy of the file.
+    pub async fn post(
+        &self,
+        new: &NewAttachment<'_>,
+        client_id: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        if let Some(earlier) = by_client_id(self.pool, new.uploader_id, client_id).await? {
+            return Ok((earlier, false));
+        }
+        let mut tx = self.pool.begin().await?;
+        let attachment_id: i64 = sqlx::query_scalar(
+            "INSERT INTO attachments (room_id, uploader_id, kind, content_type, size_bytes, width, height,
+                                      duration_ms, storage_key, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             RETURNING id",
+        )
+        .bind(new.room_id)
+        .bind(new.uploader_id)
+        .bind(new.kind.as_str())
+        .bind(new.content_type)
+        .bind(new.size_bytes)
+        .bind(new.dimensions.map(|d| i64::from(d.0)))
+        .bind(new.dimensions.map(|d| i64::from(d.1)))
+        .bind(new.duration_ms.map(i64::from))
+        .bind(new.storage_key)
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await?;
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO messages (room_id, author_id, kind, client_id, body, created_at, attachment_id)
+             VALUES ($1, $2, 'text', $3, '', $4, $5)
+             ON CONFLICT (author_id, client_id) DO NOTHING
+             RETURNING id",
+        )
+        .bind(new.room_id)
+        .bind(new.uploader_id)
+        .bind(client_id)
+        .bind(now_ms)
+        .bind(attachment_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if inserted.is_none() {
+            // The same upload finished first on another request.
+            tx.rollback().await?;
+            let earlier = by_client_id(self.pool, new.uploader_id, client_id).await?;
+            return Ok((earlier.ok_or(sqlx::Error::RowNotFound)?, false));
+        }
+        let message = by_client_id(&mut *tx, new.uploader_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        tx.commit().await?;
+        Ok((message, true))
+    }
+
+    /// The attachment with this id, if any.
+    pub async fn get(&self, id: i64) -> Result<Option<AttachmentRow>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, room_id, content_type, storage_key FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool)
+            .await?)
+    }
+}

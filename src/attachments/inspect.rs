@@ -79,7 +79,9 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, AppError> {
             }
             let ms = audio_length_ms(bytes).map_err(AppError::Invalid)?;
             if ms > u64::from(VOICE_MAX_MS) {
-                let (max, length) = (clock(VOICE_MAX_MS), clock(ms.min(u64::from(u32::MAX)) as u32));
+                // Tenths, so that 5:00.4 does not read as the 5:00 allowed.
+                let (max, tenths) = (clock(VOICE_MAX_MS), ms.div_ceil(100));
+                let length = format!("{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10);
                 return Err(AppError::Invalid(format!(
                     "Voice messages can be at most {max} long; this one is {length}. Record a shorter one or split it."
                 )));

@@ -80,9 +80,10 @@ pub fn upload_url(room_id: i64, client_id: &str) -> String {
     format!("/rooms/{room_id}/attachments?client_id={client_id}")
 }
 
-/// A length in milliseconds as people read it: `0:07`, `4:59`.
+/// A length in milliseconds as players show it, in whole seconds rounded
+/// down: `0:07`, `4:59`.
 pub fn clock(ms: u32) -> String {
-    let secs = ms.div_ceil(1000);
+    let secs = ms / 1000;
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
@@ -103,7 +104,7 @@ mod tests {
     #[test]
     fn clocks_and_sizes() {
         assert_eq!(clock(0), "0:00");
-        assert_eq!(clock(6_200), "0:07");
+        assert_eq!(clock(6_900), "0:06");
         assert_eq!(clock(300_000), "5:00");
         assert_eq!(human_size(900), "900 bytes");
         assert_eq!(human_size(48 * 1024), "48 KB");

@@ -90,7 +90,7 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
                 view! {
                     <span class="recording" role="status">"● Recording " {move || clock(elapsed_ms.get())}</span>
                     <button type="button" on:click=move |_| finish(true)>"Stop and send"</button>
-                    <button type="button" class="secondary" on:click=move |_| finish(false)>"Cancel recording"</button>
+                    <button type="button" class="secondary" aria-label="Cancel recording" on:click=move |_| finish(false)>"Cancel"</button>
                 }.into_any()
             } else {
                 view! { <button type="button" class="secondary" on:click=on_record>"Record voice message"</button> }.into_any()

@@ -64,6 +64,7 @@ impl MemoryLines {
             body: body.to_string(),
             created_at: now_ms,
             attachment: None,
+            actor_name: None,
         };
         if chat.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
             chat.lines.pop_front();

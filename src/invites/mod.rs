@@ -105,7 +105,8 @@ pub async fn get_invite_preview(token: String) -> Result<InvitePreview, AppError
 /// simply taken to the room.
 ///
 /// Errors: [`AppError::NotLoggedIn`]; [`AppError::InviteInvalid`] for unknown,
-/// expired or malformed tokens.
+/// expired or malformed tokens; [`AppError::Forbidden`] for someone banned
+/// from the room.
 #[server(endpoint = "accept_invite")]
 pub async fn accept_invite(token: String) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
@@ -117,6 +118,9 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
         .accept(&hash, me.id, crate::server::now_ms())
         .await?
         .ok_or(AppError::InviteInvalid)?;
+    if accepted.banned {
+        return Err(AppError::Forbidden("You are banned from this room and cannot join it again.".into()));
+    }
     if !accepted.already_member {
         tracing::info!(room_id = accepted.room_id, user_id = me.id, "joined through invite");
         announce_join(&state, accepted.room_id, me.id).await;

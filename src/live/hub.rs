@@ -37,6 +37,9 @@ pub struct HubEvent {
     pub frame: Utf8Bytes,
     /// True for [`ServerEvent::Ended`]: followers stop following after it.
     pub ends_topic: bool,
+    /// When set, the event is only for the connections of this author id
+    /// (someone removed from a room); everyone else skips it.
+    pub only_for: Option<i64>,
 }
 
 struct RoomChannel {
@@ -50,7 +53,7 @@ struct RoomChannel {
 impl RoomChannel {
     fn publish(&self, event: &ServerEvent) {
         // No receivers is fine: nobody is watching the topic right now.
-        let _ = self.sender.send(Arc::new(HubEvent { message_id: None, frame: encode(event), ends_topic: false }));
+        let _ = self.sender.send(Arc::new(HubEvent { message_id: None, frame: encode(event), ends_topic: false, only_for: None }));
     }
 
     fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
@@ -170,7 +173,18 @@ impl Hub {
     pub fn end(&self, topic: &Topic, reason: &str) {
         if let Some(channel) = self.existing(topic) {
             let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
-            let _ = channel.sender.send(Arc::new(HubEvent { message_id: None, frame, ends_topic: true }));
+            let _ = channel.sender.send(Arc::new(HubEvent { message_id: None, frame, ends_topic: true, only_for: None }));
+        }
+    }
+
+    /// Ends `topic` for one author only (removed or banned from a room):
+    /// their tabs get [`ServerEvent::Ended`] with `reason` and stop following;
+    /// nobody else notices except through presence.
+    pub fn end_for(&self, topic: &Topic, author_id: i64, reason: &str) {
+        if let Some(channel) = self.existing(topic) {
+            let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
+            let event = HubEvent { message_id: None, frame, ends_topic: true, only_for: Some(author_id) };
+            let _ = channel.sender.send(Arc::new(event));
         }
     }
 
@@ -193,7 +207,7 @@ impl Hub {
         if fresh {
             let frame = encode(&ServerEvent::Message { message: message.clone() });
             // No receivers is fine: nobody is watching the room right now.
-            let _ = channel.sender.send(Arc::new(HubEvent { message_id: Some(message.id), frame, ends_topic: false }));
+            let _ = channel.sender.send(Arc::new(HubEvent { message_id: Some(message.id), frame, ends_topic: false, only_for: None }));
         }
         Ok((message, fresh))
     }

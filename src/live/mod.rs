@@ -104,6 +104,10 @@ pub enum MessageKind {
     Joined,
     /// The author left; `body` is empty.
     Left,
+    /// The author was removed from the room by `actor_name`; `body` is empty.
+    Removed,
+    /// The author was banned from the room by `actor_name`; `body` is empty.
+    Banned,
 }
 
 impl MessageKind {
@@ -113,6 +117,8 @@ impl MessageKind {
             MessageKind::Text => "text",
             MessageKind::Joined => "joined",
             MessageKind::Left => "left",
+            MessageKind::Removed => "removed",
+            MessageKind::Banned => "banned",
         }
     }
 
@@ -121,6 +127,8 @@ impl MessageKind {
         match name {
             "joined" => MessageKind::Joined,
             "left" => MessageKind::Left,
+            "removed" => MessageKind::Removed,
+            "banned" => MessageKind::Banned,
             _ => MessageKind::Text,
         }
     }
@@ -150,6 +158,9 @@ pub struct ChatMessage {
     pub body: String,
     /// When the server accepted it, Unix ms.
     pub created_at: i64,
+    /// Who removed or banned the author, for those lines; `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
     /// An image or voice message it carries (member rooms only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<crate::attachments::Attachment>,
@@ -164,6 +175,9 @@ pub struct MemberView {
     pub name: String,
     /// Mark in an instant chat; `None` in a member room.
     pub tag: Option<AuthorTag>,
+    /// Role in a member room; `None` in an instant chat.
+    #[serde(default)]
+    pub role: Option<crate::rooms::Role>,
     /// When they were last online here, Unix ms; `None` if never seen or unknown.
     pub last_seen_at: Option<i64>,
 }

@@ -308,6 +308,11 @@ impl Connection {
     }
 
     fn live_event(&mut self, topic: Topic, event: &super::hub::HubEvent) -> Replies {
+        if let Some(author) = event.only_for {
+            if self.authors.get(&topic).is_none_or(|(me, _)| *me != author) {
+                return Vec::new(); // meant for someone else
+            }
+        }
         if let Some(id) = event.message_id {
             let sent = self.sent_up_to.entry(topic.clone()).or_insert(0);
             if id <= *sent {

@@ -1,4 +1,7 @@
-//! Rooms: creating them, listing a user's rooms, loading a room page.
+//! Rooms: creating them, listing a user's rooms, loading a room page;
+//! [`moderation`]: leaving, removing and banning.
+
+pub mod moderation;
 
 #[cfg(feature = "ssr")]
 use crate::accounts::ssr::require_user;
@@ -56,6 +59,8 @@ pub struct RoomPage {
     pub room: RoomInfo,
     /// Who is looking.
     pub me: CurrentUser,
+    /// Their role in the room.
+    pub role: Role,
     /// The newest [`crate::limits::ROOM_HISTORY_PAGE`] messages, oldest first.
     pub messages: Vec<ChatMessage>,
     /// The members, by name, with when each was last online.
@@ -110,8 +115,8 @@ pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
     let state = crate::server::state()?;
     let store = &state.store;
     let room = store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
-    store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
+    let role = store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
     let messages = store.messages().recent(room_id, crate::limits::ROOM_HISTORY_PAGE).await?;
     let members = store.rooms().members(room_id).await?;
-    Ok(RoomPage { room, me, messages, members })
+    Ok(RoomPage { room, me, role, messages, members })
 }

@@ -39,6 +39,7 @@ impl From<LineRow> for ChatMessage {
             body: row.body,
             created_at: row.created_at,
             attachment: None,
+            actor_name: None,
         }
     }
 }

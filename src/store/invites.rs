@@ -44,6 +44,9 @@ pub struct AcceptedInvite {
     pub room_id: i64,
     /// True when they were a member already (nothing changed, no use counted).
     pub already_member: bool,
+    /// True when they are banned from the room: nothing changed, no use
+    /// counted, and they are not a member.
+    pub banned: bool,
 }
 
 /// Queries on `invites`.
@@ -53,7 +56,7 @@ pub struct Invites<'a> {
 
 const USABLE_INVITE: &str = "
     SELECT i.id, i.room_id, r.name AS room_name, u.username AS inviter,
-           (SELECT COUNT(*) FROM memberships c WHERE c.room_id = i.room_id) AS member_count,
+           (SELECT COUNT(*) FROM memberships c WHERE c.room_id = i.room_id AND c.status = 'active') AS member_count,
            i.expires_at
     FROM invites i
     JOIN rooms r ON r.id = i.room_id
@@ -96,7 +99,9 @@ impl<'a> Invites<'a> {
 
     /// Makes `user_id` a member of the invite's room, counting one use, in one
     /// `BEGIN IMMEDIATE` transaction. A user who is a member already is left as
-    /// they are. Returns `None` when the invite does not exist or has expired.
+    /// they are; one who left or was removed gets their membership back (the
+    /// same row, reactivated as a plain member); a banned one is refused.
+    /// Returns `None` when the invite does not exist or has expired.
     pub async fn accept(
         &self,
         token_hash: &str,
@@ -112,10 +117,24 @@ impl<'a> Invites<'a> {
         else {
             return Ok(None);
         };
+        let earlier: Option<String> =
+            sqlx::query_scalar("SELECT status FROM memberships WHERE room_id = $1 AND user_id = $2")
+                .bind(invite.room_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (room_id, banned) = (invite.room_id, earlier.as_deref() == Some("banned"));
+        if banned || earlier.as_deref() == Some("active") {
+            return Ok(Some(AcceptedInvite { room_id, already_member: !banned, banned }));
+        }
+        // New, or back after leaving or being removed: one row either way.
         let inserted = sqlx::query(
             "INSERT INTO memberships (room_id, user_id, role, invite_id, joined_at)
              VALUES ($1, $2, 'member', $3, $4)
-             ON CONFLICT (room_id, user_id) DO NOTHING",
+             ON CONFLICT (room_id, user_id) DO UPDATE SET
+                 status = 'active', role = 'member', invite_id = excluded.invite_id,
+                 joined_at = excluded.joined_at, status_at = excluded.joined_at, status_by = NULL
+             WHERE memberships.status IN ('left', 'removed')",
         )
         .bind(invite.room_id)
         .bind(user_id)
@@ -132,6 +151,6 @@ impl<'a> Invites<'a> {
                 .await?;
         }
         tx.commit().await?;
-        Ok(Some(AcceptedInvite { room_id: invite.room_id, already_member: !inserted }))
+        Ok(Some(AcceptedInvite { room_id, already_member: !inserted, banned: false }))
     }
 }

@@ -24,6 +24,7 @@ struct MessageRow {
     client_id: String,
     body: String,
     created_at: i64,
+    actor_name: Option<String>,
     attachment_id: Option<i64>,
     attachment_kind: Option<String>,
     content_type: Option<String>,
@@ -50,6 +51,7 @@ impl From<MessageRow> for ChatMessage {
         };
         ChatMessage {
             attachment,
+            actor_name: row.actor_name,
             id: row.id,
             topic: Topic::Room(row.room_id),
             author_id: row.author_id,
@@ -65,9 +67,10 @@ impl From<MessageRow> for ChatMessage {
 
 const SELECT_MESSAGE: &str = "
     SELECT m.id, m.room_id, m.author_id, u.username AS author_name, m.kind, m.client_id, m.body,
-           m.created_at, m.attachment_id, a.kind AS attachment_kind, a.content_type, a.size_bytes,
-           a.width, a.height, a.duration_ms
+           m.created_at, actor.username AS actor_name, m.attachment_id, a.kind AS attachment_kind,
+           a.content_type, a.size_bytes, a.width, a.height, a.duration_ms
     FROM messages m JOIN users u ON u.id = m.author_id
+    LEFT JOIN users actor ON actor.id = m.actor_id
     LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 /// The message `author_id` sent with `client_id`, if any.
@@ -116,15 +119,43 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
+        self.insert_full(room_id, author_id, kind, None, client_id, body, now_ms).await
+    }
+
+    /// Stores a "removed" or "banned" line about `member_id`, done by `actor_id`.
+    pub async fn insert_action(
+        &self,
+        room_id: i64,
+        member_id: i64,
+        kind: MessageKind,
+        actor_id: i64,
+        client_id: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        self.insert_full(room_id, member_id, kind, Some(actor_id), client_id, "", now_ms).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_full(
+        &self,
+        room_id: i64,
+        author_id: i64,
+        kind: MessageKind,
+        actor_id: Option<i64>,
+        client_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
         let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO messages (room_id, author_id, kind, client_id, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO messages (room_id, author_id, kind, actor_id, client_id, body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (author_id, client_id) DO NOTHING
              RETURNING id",
         )
         .bind(room_id)
         .bind(author_id)
         .bind(kind.as_str())
+        .bind(actor_id)
         .bind(client_id)
         .bind(body)
         .bind(now_ms)

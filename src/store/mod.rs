@@ -30,7 +30,7 @@ pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, Part
 pub use instant_lines::{tag_of, InstantLines};
 pub use invites::{AcceptedInvite, InviteRow, Invites, NewInvite};
 pub use messages::Messages;
-pub use rooms::Rooms;
+pub use rooms::{MembershipEnd, Rooms};
 pub use users::{UserRow, Users};
 
 /// What can go wrong in the store.

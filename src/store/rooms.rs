@@ -8,6 +8,27 @@ use crate::{
     rooms::{Role, RoomInfo, RoomSummary},
 };
 
+/// How a membership ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipEnd {
+    /// They left.
+    Left,
+    /// An owner or moderator removed them; an invite brings them back.
+    Removed,
+    /// An owner or moderator banned them; no invite brings them back.
+    Banned,
+}
+
+impl MembershipEnd {
+    fn as_str(self) -> &'static str {
+        match self {
+            MembershipEnd::Left => "left",
+            MembershipEnd::Removed => "removed",
+            MembershipEnd::Banned => "banned",
+        }
+    }
+}
+
 /// Queries on `rooms` and `memberships`.
 pub struct Rooms<'a> {
     pool: &'a SqlitePool,
@@ -47,12 +68,12 @@ impl<'a> Rooms<'a> {
     pub async fn summaries_for_user(&self, user_id: i64) -> Result<Vec<RoomSummary>, StoreError> {
         Ok(sqlx::query_as::<_, RoomSummary>(
             "SELECT r.id, r.name, m.role,
-                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count,
+                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id AND c.status = 'active') AS member_count,
                     (SELECT COUNT(*) FROM messages x
                      WHERE x.room_id = r.id AND x.id > m.last_read_id AND x.author_id <> m.user_id
                        AND x.kind = 'text') AS unread
              FROM memberships m JOIN rooms r ON r.id = m.room_id
-             WHERE m.user_id = $1
+             WHERE m.user_id = $1 AND m.status = 'active'
              ORDER BY COALESCE((SELECT MAX(id) FROM messages x WHERE x.room_id = r.id), 0) DESC,
                       r.id DESC",
         )
@@ -65,7 +86,7 @@ impl<'a> Rooms<'a> {
     pub async fn info(&self, room_id: i64) -> Result<Option<RoomInfo>, StoreError> {
         Ok(sqlx::query_as::<_, RoomInfo>(
             "SELECT r.id, r.name,
-                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id) AS member_count
+                    (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id AND c.status = 'active') AS member_count
              FROM rooms r WHERE r.id = $1",
         )
         .bind(room_id)
@@ -76,7 +97,7 @@ impl<'a> Rooms<'a> {
     /// The role of `user_id` in `room_id`, or `None` when they are not a member.
     pub async fn role_of(&self, room_id: i64, user_id: i64) -> Result<Option<Role>, StoreError> {
         Ok(sqlx::query_scalar::<_, Role>(
-            "SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2",
+            "SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2 AND status = 'active'",
         )
         .bind(room_id)
         .bind(user_id)
@@ -86,15 +107,46 @@ impl<'a> Rooms<'a> {
 
     /// The members of a room with when each was last online, by name.
     pub async fn members(&self, room_id: i64) -> Result<Vec<MemberView>, StoreError> {
-        let rows = sqlx::query_as::<_, (i64, String, Option<i64>)>(
-            "SELECT u.id, u.username, m.last_seen_at
+        let rows = sqlx::query_as::<_, (i64, String, Option<i64>, Role)>(
+            "SELECT u.id, u.username, m.last_seen_at, m.role
              FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.room_id = $1 ORDER BY u.username_key",
+             WHERE m.room_id = $1 AND m.status = 'active' ORDER BY u.username_key",
         )
         .bind(room_id)
         .fetch_all(self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(id, name, last_seen_at)| MemberView { id, name, tag: None, last_seen_at }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, last_seen_at, role)| MemberView { id, name, tag: None, role: Some(role), last_seen_at })
+            .collect())
+    }
+
+    /// Ends `user_id`'s active membership with `status` (`Left`, `Removed`
+    /// or `Banned`), done by `actor_id` (`None` when they left themselves).
+    /// Banning someone who is not a member (any more) records the ban too.
+    /// Returns false when there was nothing to change.
+    pub async fn end_membership(
+        &self,
+        room_id: i64,
+        user_id: i64,
+        status: MembershipEnd,
+        actor_id: Option<i64>,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE memberships SET status = $3, status_at = $4, status_by = $5
+             WHERE room_id = $1 AND user_id = $2 AND status <> 'banned'
+               AND (status = 'active' OR $3 = 'banned')",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .bind(status.as_str())
+        .bind(now_ms)
+        .bind(actor_id)
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
     }
 
     /// Records that a member has read a room up to message `up_to` (never backwards).

@@ -8,6 +8,7 @@ mod history;
 mod instant;
 mod invites;
 mod live;
+mod moderation;
 mod presence;
 mod rooms;
 mod support;

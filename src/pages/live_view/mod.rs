@@ -302,11 +302,18 @@ impl LiveState {
                         id: message.author_id,
                         name: message.author_name.clone(),
                         tag: message.author_tag,
+                        // Invites make plain members; chats have no roles.
+                        role: matches!(self.topic(), Topic::Room(_)).then_some(crate::rooms::Role::Member),
                         last_seen_at: None,
                     });
                 }
             }),
-            MessageKind::Left => self.members.update(|list| list.retain(|m| m.id != message.author_id)),
+            MessageKind::Left | MessageKind::Removed | MessageKind::Banned => {
+                self.members.update(|list| list.retain(|m| m.id != message.author_id));
+                self.online.update(|set| {
+                    set.remove(&message.author_id);
+                });
+            }
             MessageKind::Text => {}
         }
         if message.id > self.last_id() {

@@ -142,11 +142,14 @@ fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl
     };
     let tag = message.author_tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{tag.label()}</span> });
     let host = message.author_tag == Some(crate::live::AuthorTag::Host);
+    let by = message.actor_name.clone().unwrap_or_else(|| "a moderator".into());
     let notice = match message.kind {
         MessageKind::Text => None,
-        MessageKind::Joined if host => Some(" started the chat"),
-        MessageKind::Joined => Some(" joined"),
-        MessageKind::Left => Some(" left"),
+        MessageKind::Joined if host => Some(" started the chat".to_string()),
+        MessageKind::Joined => Some(" joined".to_string()),
+        MessageKind::Left => Some(" left".to_string()),
+        MessageKind::Removed => Some(format!(" was removed by {by}")),
+        MessageKind::Banned => Some(format!(" was banned by {by}")),
     };
     match notice {
         Some(what) => view! {

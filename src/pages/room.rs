@@ -15,7 +15,7 @@ use crate::{
     error::AppError,
     invites::CreateInvite,
     live::Topic,
-    rooms::{get_room_page, RoomPage as RoomData},
+    rooms::{get_room_page, moderation::LeaveRoom as Leave, RoomPage as RoomData, Role},
 };
 
 /// `/rooms/:id`.
@@ -46,7 +46,8 @@ pub fn RoomPage() -> impl IntoView {
 
 #[component]
 fn Room(data: RoomData) -> impl IntoView {
-    let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members);
+    let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members).with_role(data.role);
+    let leave = (data.role != Role::Owner).then(|| view! { <LeaveRoom room_id=data.room.id /> });
 
     let members = match data.room.member_count {
         1 => "1 member".to_string(),
@@ -60,10 +61,27 @@ fn Room(data: RoomData) -> impl IntoView {
                     <h1>{data.room.name.clone()}</h1>
                     <p class="muted">{members}</p>
                 </div>
-                <ShareInvite room_id=data.room.id />
+                <div class="row">
+                    <ShareInvite room_id=data.room.id />
+                    {leave}
+                </div>
             </header>
             <LivePanel state />
         </section>
+    }
+}
+
+/// "Leave room": a form, so it works without JavaScript too; home after.
+#[component]
+fn LeaveRoom(room_id: i64) -> impl IntoView {
+    let leave = ServerAction::<Leave>::new();
+    let error = move || leave.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <ActionForm action=leave attr:class="leave">
+            <input type="hidden" name="room_id" value=room_id />
+            <button type="submit" class="secondary" disabled=move || leave.pending().get()>"Leave room"</button>
+            <p role="alert" class="error">{error}</p>
+        </ActionForm>
     }
 }
 

@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 
 use super::LiveState;
-use crate::pages::{format, LocalOffset};
+use crate::{
+    live::Topic,
+    pages::{format, LocalOffset},
+    rooms::{moderation::may_moderate, Role},
+};
 
 /// The member list. Each entry says "online" or "last seen …" in words, so
 /// it reads the same to screen readers as the dot does to the eye.
@@ -35,7 +39,9 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
                                 <span class="dot" aria-hidden="true"></span>
                                 <span class="name">{member.name.clone()}</span>
                                 {member.tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{tag.label()}</span> })}
+                                {role_tag(member.role)}
                                 <span class="status muted">{status}</span>
+                                {moderation(state, id, member.name.clone(), member.role)}
                             </li>
                         }
                     }
@@ -43,6 +49,55 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
             </ul>
         </section>
     }
+}
+
+/// "owner" or "moderator" next to a name; nothing for plain members.
+fn role_tag(role: Option<Role>) -> Option<impl IntoView> {
+    let label = match role? {
+        Role::Owner => "owner",
+        Role::Moderator => "moderator",
+        Role::Member => return None,
+    };
+    Some(view! { <span class="tag" data-tag=label>{label}</span> })
+}
+
+/// "Remove" and "Ban" for a member the viewer may act on (owners on anyone
+/// else, moderators on plain members). The result shows as a timeline line;
+/// a refusal shows next to the composer.
+fn moderation(state: LiveState, member_id: i64, name: String, role: Option<Role>) -> Option<impl IntoView> {
+    let Topic::Room(room_id) = state.topic() else { return None };
+    let allowed = member_id != state.my_id && matches!((state.my_role, role), (Some(me), Some(them)) if may_moderate(me, them));
+    if !allowed {
+        return None;
+    }
+    let act = move |ban: bool| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use crate::rooms::moderation::{ban_member, remove_member};
+            let done = if ban { ban_member(room_id, member_id).await } else { remove_member(room_id, member_id).await };
+            if let Err(err) = done {
+                state.error.set(Some(err.to_string()));
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ban, room_id);
+    };
+    let ban = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let question = "Ban this member? They are removed and no invite link will let them back in.";
+            if !web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false) {
+                return;
+            }
+        }
+        act(true);
+    };
+    Some(view! {
+        <span class="moderate">
+            <button type="button" class="link" aria-label=format!("Remove {name}") on:click=move |_| act(false)>"Remove"</button>
+            <button type="button" class="link danger" aria-label=format!("Ban {name}") on:click=ban>"Ban"</button>
+        </span>
+    })
 }
 
 /// "Ana is typing…" under the timeline; empty when nobody else types.

@@ -81,6 +81,9 @@ impl Link {
 pub struct LiveState {
     topic: StoredValue<Topic>,
     my_id: i64,
+    /// The viewer's role in a member room (what moderation they may do);
+    /// `None` in an instant chat.
+    my_role: Option<crate::rooms::Role>,
     messages: RwSignal<Vec<ChatMessage>>,
     outbox: RwSignal<Vec<Pending>>,
     /// Files being uploaded from this tab ("Uploading photo.png…").
@@ -119,6 +122,7 @@ impl LiveState {
         let state = LiveState {
             topic: StoredValue::new(topic),
             my_id,
+            my_role: None,
             messages: RwSignal::new(lines),
             outbox: RwSignal::new(Vec::new()),
             uploading: RwSignal::new(Vec::new()),
@@ -139,6 +143,12 @@ impl LiveState {
         #[cfg(feature = "hydrate")]
         connect(state);
         state
+    }
+
+    /// The same state, for a viewer with `role` in a member room.
+    pub fn with_role(mut self, role: crate::rooms::Role) -> LiveState {
+        self.my_role = Some(role);
+        self
     }
 
     fn topic(&self) -> Topic {

@@ -32,6 +32,14 @@ pub enum AppError {
     /// so that the page never tells which (HTTP 404).
     #[error("This invite link is invalid or has expired.")]
     InviteInvalid,
+    /// The invite link has been used as many times as it may (HTTP 410).
+    /// Only someone who pressed Join sees this; its preview page looks like
+    /// any other dead link.
+    #[error("This invite link has reached its limit: it cannot be used any more. Ask for a new link.")]
+    InviteUsedUp,
+    /// The room holds its member limit (HTTP 409); nothing was used up.
+    #[error("This room is full ({0} members). Ask its owner to make room.")]
+    RoomFull(i64),
     /// The action is not allowed for this person; the text says why (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
@@ -76,8 +84,8 @@ impl AppError {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
             AppError::NotMember | AppError::Forbidden(_) => 403,
             AppError::InviteInvalid | AppError::NotFound | AppError::ChatNotFound => 404,
-            AppError::UsernameTaken | AppError::NameTaken | AppError::ChatFull(_) => 409,
-            AppError::ChatEnded(_) => 410,
+            AppError::UsernameTaken | AppError::NameTaken | AppError::ChatFull(_) | AppError::RoomFull(_) => 409,
+            AppError::ChatEnded(_) | AppError::InviteUsedUp => 410,
             AppError::TooLarge(_) => 413,
             AppError::UnsupportedType(_) => 415,
             AppError::TooManyRequests(_) => 429,

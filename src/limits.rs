@@ -69,3 +69,24 @@ pub const VOICE_MAX_MS: u32 = 5 * 60 * 1000;
 pub const UPLOADS_BURST: u32 = 10;
 /// …after which they may upload one more every this many seconds.
 pub const UPLOADS_EVERY_SECS: u64 = 6;
+/// Lifetimes an invite link can be given, in minutes; 0 is "never expires".
+/// The choices follow Discord's: 30 min, 1 h, 6 h, 1 day, 7 days, 30 days, never.
+pub const INVITE_LIFETIMES_MIN: [u32; 7] = [30, 60, 360, 1_440, 10_080, 43_200, 0];
+/// Use limits an invite link can be given; 0 is "unlimited" (Discord's choices).
+pub const INVITE_MAX_USES: [u32; 7] = [1, 5, 10, 25, 50, 100, 0];
+/// Longest invite link label, in characters after trimming (may be empty).
+pub const INVITE_LABEL_MAX_CHARS: usize = 32;
+/// Longest room description, in characters after trimming (may be empty).
+pub const ROOM_DESCRIPTION_MAX_CHARS: usize = 300;
+/// Members a new room holds until its owner changes it.
+pub const ROOM_MEMBER_LIMIT_DEFAULT: u32 = 50;
+/// Smallest and largest member limit an owner may set.
+pub const ROOM_MEMBER_LIMIT_RANGE: std::ops::RangeInclusive<u32> = 2..=1_000;
+/// Join attempts (accepting an invite) one client address may make in a burst…
+pub const JOINS_BURST: u32 = 20;
+/// …after which it may make one more every this many seconds.
+pub const JOINS_EVERY_SECS: u64 = 3;
+/// Invite links one user may make in a burst…
+pub const INVITE_CREATES_BURST: u32 = 20;
+/// …after which they may make one more every this many seconds.
+pub const INVITE_CREATES_EVERY_SECS: u64 = 30;

@@ -83,7 +83,10 @@ async fn upload(
     body: Body,
 ) -> Result<(crate::live::ChatMessage, bool), AppError> {
     let user_id = user_id_in(session).await?.ok_or(AppError::NotLoggedIn)?;
-    state.store.rooms().role_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
+    let rights = state.store.rooms().rights_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
+    if !rights.can_write {
+        return Err(AppError::Forbidden(crate::live::socket::MUTED.into()));
+    }
     state.rate_limits.upload(user_id).map_err(AppError::TooManyRequests)?;
     let client_id = query.client_id.filter(|id| is_valid_client_id(id));
     let client_id = client_id.ok_or_else(|| AppError::Invalid("The upload has no valid message id; reload the page.".into()))?;

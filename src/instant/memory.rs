@@ -65,6 +65,7 @@ impl MemoryLines {
             created_at: now_ms,
             attachment: None,
             actor_name: None,
+            via_invite: None,
         };
         if chat.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
             chat.lines.pop_front();

@@ -3,24 +3,54 @@
 //! A token is 256 random bits in URL-safe base64; only its SHA-256 hash is
 //! stored ([`token`]). Opening the link (a GET) never changes anything, since
 //! link-preview bots open links too; joining is a POST ([`accept_invite`]).
-//! Unknown, expired and malformed tokens all answer [`AppError::InviteInvalid`]
-//! so that nobody can tell them apart.
+//!
+//! A link has options (lifetime, maximum uses, label, the role it grants;
+//! Discord's choices, see [`crate::limits::INVITE_LIFETIMES_MIN`]) and a
+//! state ([`InviteStatus`]), derived from what is stored, never stored
+//! itself. From outside, unknown, expired, revoked, used-up and malformed
+//! tokens all look the same ([`AppError::InviteInvalid`]); only someone who
+//! presses Join on a link that filled up meanwhile is told so.
+//!
+//! [`api`]: making, previewing and accepting links; [`manage`]: listing and
+//! revoking them (the room's "Manage invite links" panel and `/dashboard`).
 
+pub mod api;
+pub mod manage;
+#[cfg(feature = "ssr")]
+pub mod qr;
 #[cfg(feature = "ssr")]
 pub mod token;
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{accounts::CurrentUser, error::AppError};
+pub use api::{accept_invite, create_invite, get_invite_preview, AcceptInvite, CreateInvite};
+pub use manage::{
+    get_dashboard, pending_invite_count, reset_invite_links, revoke_invite, room_invites, Dashboard, ResetInviteLinks,
+    RevokeInvite,
+};
 
-/// A freshly made invite link.
+use crate::{
+    accounts::CurrentUser,
+    limits::{INVITE_LABEL_MAX_CHARS, INVITE_LIFETIMES_MIN, INVITE_MAX_USES},
+    rooms::Role,
+};
+
+/// A freshly made invite link. Its token is shown this once: the server
+/// keeps only its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteLink {
+    /// The invite's id (to find it again in the manage panel).
+    pub id: i64,
     /// Full link, `http(s)://<host>/join/<token>`.
     pub url: String,
+    /// Path of its QR code, `/join/<token>/qr.svg`.
+    pub qr_path: String,
     /// When it stops working, Unix ms; `None` never.
     pub expires_at_ms: Option<i64>,
+    /// Most uses; `None` unlimited.
+    pub max_uses: Option<i64>,
+    /// Its label ("" for none).
+    pub label: String,
 }
 
 /// What the join page shows about an invite.
@@ -30,119 +60,181 @@ pub struct InvitePreview {
     pub room_id: i64,
     /// That room's name.
     pub room_name: String,
+    /// That room's description ("" for none).
+    pub room_description: String,
     /// Who made the link.
     pub inviter: String,
     /// Members in the room now.
     pub member_count: i64,
+    /// Most members the room holds.
+    pub member_limit: i64,
     /// Members with the room open right now.
     pub online_now: usize,
     /// When the link stops working, Unix ms; `None` never.
     pub expires_at_ms: Option<i64>,
+    /// Uses the link has left; `None` unlimited.
+    pub uses_left: Option<i64>,
     /// Who is looking, if logged in.
     pub viewer: Option<CurrentUser>,
     /// True when the viewer is a member already.
     pub already_member: bool,
 }
 
-/// Makes an invite link for a room the logged-in user is a member of, valid
-/// for the configured lifetime (`invite_lifetime_hours`, 7 days by default).
-///
-/// Errors: [`AppError::NotLoggedIn`], [`AppError::NotMember`].
-#[server(endpoint = "create_invite")]
-pub async fn create_invite(room_id: i64) -> Result<InviteLink, AppError> {
-    let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
-    state.store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
-    let (token, token_hash) = token::generate();
-    let now = crate::server::now_ms();
-    let expires_at_ms = Some(now + i64::from(state.settings.invite_lifetime_hours) * 3_600_000);
-    state
-        .store
-        .invites()
-        .create(crate::store::NewInvite {
-            room_id,
-            token_hash: &token_hash,
-            created_by: me.id,
-            now_ms: now,
-            expires_at_ms,
-        })
-        .await?;
-    let origin = crate::server::public_origin(&state.settings);
-    Ok(InviteLink { url: format!("{origin}/join/{token}"), expires_at_ms })
+/// The state of an invite link. Checked in this order: a revoked link says
+/// revoked even if it has also expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteStatus {
+    /// Works.
+    Active,
+    /// Its lifetime is over.
+    Expired,
+    /// It has been used as many times as it may be.
+    UsedUp,
+    /// An owner, moderator or its maker revoked it.
+    Revoked,
 }
 
-/// What an invite link leads to. Reads only.
-///
-/// Errors: [`AppError::InviteInvalid`] for unknown, expired or malformed tokens.
-#[server(endpoint = "invite_preview")]
-pub async fn get_invite_preview(token: String) -> Result<InvitePreview, AppError> {
-    let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
-    let state = crate::server::state()?;
-    let invite = state
-        .store
-        .invites()
-        .find_usable(&hash, crate::server::now_ms())
-        .await?
-        .ok_or(AppError::InviteInvalid)?;
-    let viewer = crate::accounts::ssr::current_user().await?;
-    let already_member = match &viewer {
-        Some(v) => state.store.rooms().role_of(invite.room_id, v.id).await?.is_some(),
-        None => false,
-    };
-    Ok(InvitePreview {
-        room_id: invite.room_id,
-        room_name: invite.room_name,
-        inviter: invite.inviter,
-        member_count: invite.member_count,
-        online_now: state.hub.online_count(&crate::live::Topic::Room(invite.room_id)),
-        expires_at_ms: invite.expires_at,
-        viewer,
-        already_member,
-    })
-}
-
-/// Joins the room behind an invite and goes to it. A member already is
-/// simply taken to the room.
-///
-/// Errors: [`AppError::NotLoggedIn`]; [`AppError::InviteInvalid`] for unknown,
-/// expired or malformed tokens; [`AppError::Forbidden`] for someone banned
-/// from the room.
-#[server(endpoint = "accept_invite")]
-pub async fn accept_invite(token: String) -> Result<(), AppError> {
-    let me = crate::accounts::ssr::require_user().await?;
-    let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
-    let state = crate::server::state()?;
-    let accepted = state
-        .store
-        .invites()
-        .accept(&hash, me.id, crate::server::now_ms())
-        .await?
-        .ok_or(AppError::InviteInvalid)?;
-    if accepted.banned {
-        return Err(AppError::Forbidden("You are banned from this room and cannot join it again.".into()));
+impl InviteStatus {
+    /// The state of a link with these facts at `now_ms`.
+    pub fn of(revoked: bool, uses: i64, max_uses: Option<i64>, expires_at: Option<i64>, now_ms: i64) -> InviteStatus {
+        if revoked {
+            InviteStatus::Revoked
+        } else if max_uses.is_some_and(|max| uses >= max) {
+            InviteStatus::UsedUp
+        } else if expires_at.is_some_and(|at| at <= now_ms) {
+            InviteStatus::Expired
+        } else {
+            InviteStatus::Active
+        }
     }
-    if !accepted.already_member {
-        tracing::info!(room_id = accepted.room_id, user_id = me.id, "joined through invite");
-        announce_join(&state, accepted.room_id, me.id).await;
+
+    /// As shown in the panel and dashboard.
+    pub fn label(self) -> &'static str {
+        match self {
+            InviteStatus::Active => "active",
+            InviteStatus::Expired => "expired",
+            InviteStatus::UsedUp => "used up",
+            InviteStatus::Revoked => "revoked",
+        }
     }
-    leptos_axum::redirect(&format!("/rooms/{}", accepted.room_id));
-    Ok(())
 }
 
-/// Puts "<name> joined" in the room's timeline, live. A failure is logged:
-/// the membership stands either way.
-#[cfg(feature = "ssr")]
-async fn announce_join(state: &crate::server::AppState, room_id: i64, user_id: i64) {
-    use crate::live::{MessageKind, Topic};
-    let now = crate::server::now_ms();
-    let client_id = format!("sys:joined:{room_id}:{now}");
-    let stored = state
-        .hub
-        .store_and_publish(&Topic::Room(room_id), || async {
-            state.store.messages().insert_line(room_id, user_id, MessageKind::Joined, &client_id, "", now).await
-        })
-        .await;
-    if let Err(err) = stored {
-        tracing::error!(error = %err, "announcing a join failed");
+/// One invite link as the manage panel and the dashboard list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteSummary {
+    /// Invite id.
+    pub id: i64,
+    /// Room it leads to.
+    pub room_id: i64,
+    /// That room's name.
+    pub room_name: String,
+    /// Label ("" for none).
+    pub label: String,
+    /// State now.
+    pub status: InviteStatus,
+    /// Times it was used.
+    pub uses: i64,
+    /// Most uses; `None` unlimited.
+    pub max_uses: Option<i64>,
+    /// Role it grants.
+    pub role: Role,
+    /// Username of its maker.
+    pub created_by: String,
+    /// When it was made, Unix ms.
+    pub created_at: i64,
+    /// When it stops working, Unix ms; `None` never.
+    pub expires_at: Option<i64>,
+    /// Usernames of the people who joined through it, in joining order.
+    pub joined: Vec<String>,
+}
+
+impl InviteSummary {
+    /// Active and not used yet: what the header's badge counts.
+    pub fn is_pending(&self) -> bool {
+        self.status == InviteStatus::Active && self.uses == 0
+    }
+}
+
+/// Options of a new invite link, as the form sends them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteOptions {
+    /// Lifetime in minutes, one of [`INVITE_LIFETIMES_MIN`] (0: never).
+    pub lifetime_min: u32,
+    /// Most uses, one of [`INVITE_MAX_USES`] (0: unlimited).
+    pub max_uses: u32,
+    /// Label, up to 32 characters after trimming; may be empty.
+    pub label: String,
+    /// Role it grants: `Member`, or `Moderator` when the owner makes it.
+    pub role: Role,
+}
+
+/// The options of a new link, checked: (expires after ms or never, max
+/// uses or unlimited, trimmed label). Errors: a message naming the choices.
+pub fn check_options(options: &InviteOptions) -> Result<(Option<i64>, Option<i64>, String), String> {
+    if !INVITE_LIFETIMES_MIN.contains(&options.lifetime_min) {
+        return Err("Choose how long the link works: 30 minutes, 1 hour, 6 hours, 1 day, 7 days, 30 days or never.".into());
+    }
+    if !INVITE_MAX_USES.contains(&options.max_uses) {
+        return Err("Choose how many times the link can be used: 1, 5, 10, 25, 50, 100 or unlimited.".into());
+    }
+    let label = options.label.trim();
+    let len = label.chars().count();
+    if len > INVITE_LABEL_MAX_CHARS {
+        return Err(format!("A link label can have at most {INVITE_LABEL_MAX_CHARS} characters (this one has {len})."));
+    }
+    if label.chars().any(char::is_control) {
+        return Err("A link label cannot contain line breaks, tabs or other control characters.".into());
+    }
+    if options.role == Role::Owner {
+        return Err("A link can make people members or moderators, not owners.".into());
+    }
+    let lifetime = (options.lifetime_min > 0).then(|| i64::from(options.lifetime_min) * 60_000);
+    let max_uses = (options.max_uses > 0).then(|| i64::from(options.max_uses));
+    Ok((lifetime, max_uses, label.to_string()))
+}
+
+/// The words for a lifetime choice in minutes, e.g. "7 days"; 0 is "Never".
+pub fn lifetime_label(minutes: u32) -> String {
+    match minutes {
+        0 => "Never".into(),
+        m if m < 60 => format!("{m} minutes"),
+        60 => "1 hour".into(),
+        m if m < 1_440 => format!("{} hours", m / 60),
+        1_440 => "1 day".into(),
+        m => format!("{} days", m / 1_440),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(lifetime_min: u32, max_uses: u32, label: &str, role: Role) -> InviteOptions {
+        InviteOptions { lifetime_min, max_uses, label: label.into(), role }
+    }
+
+    #[test]
+    fn options_are_checked() {
+        assert_eq!(check_options(&options(30, 1, "  News ", Role::Member)), Ok((Some(1_800_000), Some(1), "News".into())));
+        assert_eq!(check_options(&options(0, 0, "", Role::Moderator)), Ok((None, None, String::new())));
+        assert!(check_options(&options(45, 1, "", Role::Member)).unwrap_err().contains("30 minutes"));
+        assert!(check_options(&options(30, 7, "", Role::Member)).unwrap_err().contains("unlimited"));
+        assert!(check_options(&options(30, 1, &"x".repeat(33), Role::Member)).unwrap_err().contains("33"));
+        assert!(check_options(&options(30, 1, &"é".repeat(32), Role::Member)).is_ok());
+        assert!(check_options(&options(30, 1, "a\nb", Role::Member)).is_err());
+        assert!(check_options(&options(30, 1, "", Role::Owner)).is_err());
+    }
+
+    #[test]
+    fn states_in_order() {
+        use InviteStatus::*;
+        assert_eq!(InviteStatus::of(false, 0, None, None, 10), Active);
+        assert_eq!(InviteStatus::of(false, 4, Some(5), Some(11), 10), Active);
+        assert_eq!(InviteStatus::of(false, 5, Some(5), Some(11), 10), UsedUp);
+        assert_eq!(InviteStatus::of(false, 0, Some(5), Some(10), 10), Expired, "expiry is exclusive");
+        assert_eq!(InviteStatus::of(true, 5, Some(5), Some(1), 10), Revoked);
+        assert_eq!(lifetime_label(10_080), "7 days");
+        assert_eq!(lifetime_label(360), "6 hours");
     }
 }

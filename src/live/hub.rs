@@ -40,6 +40,20 @@ pub struct HubEvent {
     /// When set, the event is only for the connections of this author id
     /// (someone removed from a room); everyone else skips it.
     pub only_for: Option<i64>,
+    /// When set, `frame` carries details only those who manage links may
+    /// see (which invite a member joined through), and this is the frame for
+    /// everyone else.
+    pub plain_frame: Option<Utf8Bytes>,
+    /// When set, the rights of this author changed: their connections read
+    /// them again (a muted member's tab stops sending, a new moderator's tab
+    /// starts getting link details).
+    pub rights_changed_for: Option<i64>,
+}
+
+impl HubEvent {
+    fn new(frame: Utf8Bytes) -> HubEvent {
+        HubEvent { message_id: None, frame, ends_topic: false, only_for: None, plain_frame: None, rights_changed_for: None }
+    }
 }
 
 struct RoomChannel {
@@ -53,7 +67,7 @@ struct RoomChannel {
 impl RoomChannel {
     fn publish(&self, event: &ServerEvent) {
         // No receivers is fine: nobody is watching the topic right now.
-        let _ = self.sender.send(Arc::new(HubEvent { message_id: None, frame: encode(event), ends_topic: false, only_for: None }));
+        let _ = self.sender.send(Arc::new(HubEvent::new(encode(event))));
     }
 
     fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
@@ -173,7 +187,7 @@ impl Hub {
     pub fn end(&self, topic: &Topic, reason: &str) {
         if let Some(channel) = self.existing(topic) {
             let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
-            let _ = channel.sender.send(Arc::new(HubEvent { message_id: None, frame, ends_topic: true, only_for: None }));
+            let _ = channel.sender.send(Arc::new(HubEvent { ends_topic: true, ..HubEvent::new(frame) }));
         }
     }
 
@@ -183,8 +197,19 @@ impl Hub {
     pub fn end_for(&self, topic: &Topic, author_id: i64, reason: &str) {
         if let Some(channel) = self.existing(topic) {
             let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
-            let event = HubEvent { message_id: None, frame, ends_topic: true, only_for: Some(author_id) };
+            let event = HubEvent { ends_topic: true, only_for: Some(author_id), ..HubEvent::new(frame) };
             let _ = channel.sender.send(Arc::new(event));
+        }
+    }
+
+    /// Tells every follower of a room that a member's role or permissions
+    /// changed ([`ServerEvent::MemberUpdated`]); that member's own tabs read
+    /// their rights again.
+    pub fn member_updated(&self, topic: &Topic, member: super::MemberView) {
+        if let Some(channel) = self.existing(topic) {
+            let author_id = member.id;
+            let frame = encode(&ServerEvent::MemberUpdated { topic: topic.clone(), member });
+            let _ = channel.sender.send(Arc::new(HubEvent { rights_changed_for: Some(author_id), ..HubEvent::new(frame) }));
         }
     }
 
@@ -206,8 +231,12 @@ impl Hub {
         let (message, fresh) = store().await?;
         if fresh {
             let frame = encode(&ServerEvent::Message { message: message.clone() });
+            let mut plain = message.clone();
+            plain.hide_link_details();
+            let plain_frame = (plain != message).then(|| encode(&ServerEvent::Message { message: plain }));
+            let event = HubEvent { message_id: Some(message.id), plain_frame, ..HubEvent::new(frame) };
             // No receivers is fine: nobody is watching the room right now.
-            let _ = channel.sender.send(Arc::new(HubEvent { message_id: Some(message.id), frame, ends_topic: false, only_for: None }));
+            let _ = channel.sender.send(Arc::new(event));
         }
         Ok((message, fresh))
     }

@@ -158,12 +158,29 @@ pub struct ChatMessage {
     pub body: String,
     /// When the server accepted it, Unix ms.
     pub created_at: i64,
-    /// Who removed or banned the author, for those lines; `None` otherwise.
+    /// Who removed or banned the author, for those lines; for a "joined"
+    /// line, who made the invite link they came through (shown only to those
+    /// who manage links, see [`ChatMessage::hide_link_details`]); `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_name: Option<String>,
+    /// For a "joined" line: the invite link it came through (id, label ""
+    /// when it has none), for those who manage links; `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_invite: Option<(i64, String)>,
     /// An image or voice message it carries (member rooms only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<crate::attachments::Attachment>,
+}
+
+impl ChatMessage {
+    /// Drops which invite link a "joined" line came through and who made
+    /// it: only owners and moderators (those who manage links) see that.
+    pub fn hide_link_details(&mut self) {
+        if self.kind == MessageKind::Joined {
+            self.actor_name = None;
+            self.via_invite = None;
+        }
+    }
 }
 
 /// Someone who belongs to a room or chat, as its member list shows them.
@@ -175,9 +192,9 @@ pub struct MemberView {
     pub name: String,
     /// Mark in an instant chat; `None` in a member room.
     pub tag: Option<AuthorTag>,
-    /// Role in a member room; `None` in an instant chat.
+    /// Role and permissions in a member room; `None` in an instant chat.
     #[serde(default)]
-    pub role: Option<crate::rooms::Role>,
+    pub rights: Option<crate::rooms::Rights>,
     /// When they were last online here, Unix ms; `None` if never seen or unknown.
     pub last_seen_at: Option<i64>,
 }
@@ -281,6 +298,14 @@ pub enum ServerEvent {
         author_name: String,
         /// Typing or stopped.
         typing: bool,
+    },
+    /// A member's role or permissions changed (made moderator, muted…):
+    /// the member list shows the new tags; their own tabs adjust what they offer.
+    MemberUpdated {
+        /// The room.
+        topic: Topic,
+        /// The member as the list shows them now.
+        member: MemberView,
     },
     /// The topic is over for good (an instant chat ended or expired): the
     /// tab no longer follows it and should not try again.

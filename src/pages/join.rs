@@ -50,7 +50,15 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
             </p>
         }
     });
-    let summary = format!("{} invited you to join {} on Roomlink ({members}).", preview.inviter, preview.room_name);
+    let uses_left = preview.uses_left.map(|n| match n {
+        1 => "This link can be used 1 more time.".to_string(),
+        n => format!("This link can be used {n} more times."),
+    });
+    let full = preview.member_count >= preview.member_limit;
+    let summary = match preview.room_description.is_empty() {
+        true => format!("{} invited you to join {} on Roomlink ({members}).", preview.inviter, preview.room_name),
+        false => format!("{} invited you to join {} on Roomlink ({members}): {}", preview.inviter, preview.room_name, preview.room_description),
+    };
     let next = format!("/join/{token}");
     let next_q: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     let room_name = preview.room_name.clone();
@@ -87,8 +95,11 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
         <section class="card invite">
             <p class="muted">{format!("{} invited you to join", preview.inviter)}</p>
             <h1>{preview.room_name.clone()}</h1>
+            {(!preview.room_description.is_empty()).then(|| view! { <p class="description">{preview.room_description.clone()}</p> })}
             <p>{members} " · " {format!("{} online now", preview.online_now)}</p>
+            {full.then(|| view! { <p class="error">{format!("This room is full ({} members).", preview.member_limit)}</p> })}
             {expires}
+            {uses_left.map(|text| view! { <p class="muted">{text}</p> })}
             {action_part}
         </section>
     }

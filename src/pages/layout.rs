@@ -4,11 +4,26 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::Session;
+use crate::invites::pending_invite_count;
 
 /// Top bar: home link, then the user's name and "Log out", or "Log in" / "Sign up".
 #[component]
 pub fn Header() -> impl IntoView {
     let session = expect_context::<Session>();
+    let location = leptos_router::hooks::use_location();
+    // Counted again on every page change and whenever links are made or revoked.
+    let pending = Resource::new(
+        move || (location.pathname.get(), session.links_changed.get(), session.user.get().map(|u| u.ok().flatten().map(|u| u.id))),
+        |_| pending_invite_count(),
+    );
+    let badge = move || {
+        let n = pending.get().and_then(Result::ok).unwrap_or(0);
+        (n > 0).then(|| view! {
+            <span class="badge" title="Invite links nobody has used yet">
+                {n}<span class="visually-hidden">{if n == 1 { " pending invite link" } else { " pending invite links" }}</span>
+            </span>
+        })
+    };
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">"Roomlink"</A>
@@ -17,6 +32,7 @@ pub fn Header() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match session.user.await {
                             Ok(Some(user)) => view! {
+                                <A href="/dashboard" attr:class="dashboard-link">"Dashboard" {badge}</A>
                                 <span class="whoami">"Logged in as " <strong>{user.username}</strong></span>
                                 <ActionForm action=session.log_out attr:class="inline">
                                     <button type="submit" class="link">"Log out"</button>

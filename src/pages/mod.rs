@@ -7,14 +7,17 @@
 //! [`url_error`] reads back.
 
 mod auth;
+mod dashboard;
 mod errors;
 mod format;
 mod home;
 mod instant;
+mod invite_links;
 mod join;
 mod layout;
 mod live_view;
 mod room;
+mod room_manage;
 mod share;
 
 use leptos::prelude::*;
@@ -66,6 +69,9 @@ pub struct Session {
     pub log_out: ServerAction<LogOut>,
     /// The logged-in user, or `None`.
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    /// Bumped whenever this tab makes or revokes invite links, so the
+    /// header's pending-links badge counts again.
+    pub links_changed: RwSignal<u32>,
 }
 
 fn provide_session_context() -> Session {
@@ -76,7 +82,7 @@ fn provide_session_context() -> Session {
         move || (log_in.version().get(), sign_up.version().get(), log_out.version().get()),
         |_| get_current_user(),
     );
-    let session = Session { log_in, sign_up, log_out, user };
+    let session = Session { log_in, sign_up, log_out, user, links_changed: RwSignal::new(0) };
     provide_context(session);
     session
 }
@@ -98,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::LogInPage />
                     <Route path=path!("/signup") view=auth::SignUpPage />
                     <Route path=path!("/rooms/:id") view=room::RoomPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/join/:token") view=join::JoinPage ssr=SsrMode::Async />
                     <Route path=path!("/instant-chat/:id") view=instant::InstantChatPage ssr=SsrMode::Async />
                 </Routes>

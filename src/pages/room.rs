@@ -6,14 +6,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    format,
+    invite_links::InviteForm,
     live_view::{LivePanel, LiveState},
-    share::LinkField,
-    ErrorPage, LocalOffset,
+    room_manage::{ManageLinks, RoomSettings},
+    ErrorPage,
 };
 use crate::{
     error::AppError,
-    invites::CreateInvite,
     live::Topic,
     rooms::{get_room_page, moderation::LeaveRoom as Leave, RoomPage as RoomData, Role},
 };
@@ -44,28 +43,60 @@ pub fn RoomPage() -> impl IntoView {
     }
 }
 
+/// Which panel under the room's header is open.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    None,
+    Invite,
+    Links,
+    Settings,
+}
+
 #[component]
 fn Room(data: RoomData) -> impl IntoView {
-    let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members).with_role(data.role);
-    let leave = (data.role != Role::Owner).then(|| view! { <LeaveRoom room_id=data.room.id /> });
-
+    let rights = data.rights;
+    let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members).with_rights(rights);
+    let room_id = data.room.id;
+    let leave = (rights.role != Role::Owner).then(|| view! { <LeaveRoom room_id /> });
+    let panel = RwSignal::new(Panel::None);
+    let made = RwSignal::new(0u32);
+    let toggle = move |which: Panel| panel.update(|p| *p = if *p == which { Panel::None } else { which });
+    let button = move |which: Panel, text: &'static str| {
+        view! {
+            <button type="button" class="secondary" aria-expanded=move || (panel.get() == which).to_string()
+                on:click=move |_| toggle(which)>{text}</button>
+        }
+    };
     let members = match data.room.member_count {
         1 => "1 member".to_string(),
         n => format!("{n} members"),
     };
+    let description = (!data.room.description.is_empty()).then(|| data.room.description.clone());
+    let room = data.room.clone();
     view! {
         <super::PageTitle text=data.room.name.clone() />
         <section class="room">
             <header class="room-head">
                 <div>
                     <h1>{data.room.name.clone()}</h1>
+                    {description.map(|d| view! { <p class="description">{d}</p> })}
                     <p class="muted">{members}</p>
                 </div>
                 <div class="row">
-                    <ShareInvite room_id=data.room.id />
+                    {rights.can_invite.then(|| button(Panel::Invite, "Invite people"))}
+                    {rights.can_moderate.then(|| button(Panel::Links, "Manage invite links"))}
+                    {(rights.role == Role::Owner).then(|| button(Panel::Settings, "Room settings"))}
                     {leave}
                 </div>
             </header>
+            {move || match panel.get() {
+                Panel::Invite => view! {
+                    <div class="card"><InviteForm room_id is_owner=rights.role == Role::Owner made /></div>
+                }.into_any(),
+                Panel::Links => view! { <ManageLinks room_id made /> }.into_any(),
+                Panel::Settings => view! { <RoomSettings room=room.clone() /> }.into_any(),
+                Panel::None => ().into_any(),
+            }}
             <LivePanel state />
         </section>
     }
@@ -82,27 +113,5 @@ fn LeaveRoom(room_id: i64) -> impl IntoView {
             <button type="submit" class="secondary" disabled=move || leave.pending().get()>"Leave room"</button>
             <p role="alert" class="error">{error}</p>
         </ActionForm>
-    }
-}
-
-#[component]
-fn ShareInvite(room_id: i64) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
-    let create = ServerAction::<CreateInvite>::new();
-    view! {
-        <div class="share">
-            <button type="button" on:click=move |_| { create.dispatch(CreateInvite { room_id }); }
-                disabled=move || create.pending().get()>"Share invite link"</button>
-            {move || match create.value().get() {
-                Some(Ok(link)) => view! {
-                    <LinkField id="invite-url" label="Invite link" url=link.url.clone() />
-                    {link.expires_at_ms.map(|ms| view! {
-                        <p class="muted">"Works until " {move || format::date_time(ms, offset.get())} "."</p>
-                    })}
-                }.into_any(),
-                Some(Err(e)) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
-                None => ().into_any(),
-            }}
-        </div>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 /// A labelled, read-only link with a Copy button. `id` names the input.
 #[component]
-pub fn LinkField(id: &'static str, label: &'static str, url: String) -> impl IntoView {
+pub fn LinkField(#[prop(into)] id: String, #[prop(into)] label: String, url: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     let to_copy = url.clone();
     let copy = move |_| {
@@ -19,7 +19,7 @@ pub fn LinkField(id: &'static str, label: &'static str, url: String) -> impl Int
     };
     view! {
         <div class="invite-link">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <div class="row">
                 <input id=id readonly prop:value=url
                     on:focus=|ev| { let _ = event_target::<leptos::web_sys::HtmlInputElement>(&ev).select(); } />

@@ -1,7 +1,9 @@
 //! Rooms: creating them, listing a user's rooms, loading a room page;
-//! [`moderation`]: leaving, removing and banning.
+//! [`moderation`]: leaving, removing and banning; [`permissions`]: roles,
+//! permissions (muting) and room settings.
 
 pub mod moderation;
+pub mod permissions;
 
 #[cfg(feature = "ssr")]
 use crate::accounts::ssr::require_user;
@@ -11,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::{accounts::CurrentUser, error::AppError, limits::ROOM_NAME_MAX_CHARS, live::{ChatMessage, MemberView}};
 
 /// A member's role in a room. Stored as lower-case text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::Type))]
 #[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "lowercase"))]
 #[serde(rename_all = "lowercase")]
@@ -22,6 +24,32 @@ pub enum Role {
     Moderator,
     /// Everyone else.
     Member,
+}
+
+impl Role {
+    /// As shown in tags and lists: "owner", "moderator", "member".
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Moderator => "moderator",
+            Role::Member => "member",
+        }
+    }
+}
+
+/// What a member may do in a room: their role and the permissions it gives,
+/// as changed by the owner (Discord's per-member overrides, reduced to three).
+/// The owner may always do everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Rights {
+    /// Their role.
+    pub role: Role,
+    /// May send messages and attachments; false means muted.
+    pub can_write: bool,
+    /// May make invite links (members: the room's setting, unless changed).
+    pub can_invite: bool,
+    /// May remove, ban and mute plain members, and manage invite links.
+    pub can_moderate: bool,
 }
 
 /// One line of a user's room list.
@@ -48,6 +76,12 @@ pub struct RoomInfo {
     pub id: i64,
     /// Room name.
     pub name: String,
+    /// What the room is for ("" for nothing), shown on the join page.
+    pub description: String,
+    /// Most members the room holds (2-1000).
+    pub member_limit: i64,
+    /// Whether plain members may make invite links.
+    pub members_can_invite: bool,
     /// Members in the room.
     pub member_count: i64,
 }
@@ -59,8 +93,8 @@ pub struct RoomPage {
     pub room: RoomInfo,
     /// Who is looking.
     pub me: CurrentUser,
-    /// Their role in the room.
-    pub role: Role,
+    /// What they may do in the room.
+    pub rights: Rights,
     /// The newest [`crate::limits::ROOM_HISTORY_PAGE`] messages, oldest first.
     pub messages: Vec<ChatMessage>,
     /// The members, by name, with when each was last online.
@@ -115,8 +149,11 @@ pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
     let state = crate::server::state()?;
     let store = &state.store;
     let room = store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
-    let role = store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
-    let messages = store.messages().recent(room_id, crate::limits::ROOM_HISTORY_PAGE).await?;
+    let rights = store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
+    let mut messages = store.messages().recent(room_id, crate::limits::ROOM_HISTORY_PAGE).await?;
+    if !rights.can_moderate {
+        messages.iter_mut().for_each(ChatMessage::hide_link_details);
+    }
     let members = store.rooms().members(room_id).await?;
-    Ok(RoomPage { room, me, role, messages, members })
+    Ok(RoomPage { room, me, rights, messages, members })
 }

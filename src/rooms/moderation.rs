@@ -13,13 +13,19 @@
 
 use leptos::prelude::*;
 
-use super::Role;
+use super::{Rights, Role};
 use crate::error::AppError;
 
-/// True when someone with role `actor` may remove or ban someone with role
-/// `target` (never themselves: that is leaving).
-pub fn may_moderate(actor: Role, target: Role) -> bool {
-    matches!((actor, target), (Role::Owner, Role::Moderator | Role::Member) | (Role::Moderator, Role::Member))
+/// True when someone with `actor`'s rights may remove, ban or mute someone
+/// with role `target` (never themselves: that is leaving). Moderating needs
+/// `can_moderate`; only the owner acts on moderators; nobody on the owner.
+pub fn may_moderate(actor: Rights, target: Role) -> bool {
+    actor.can_moderate
+        && match target {
+            Role::Owner => false,
+            Role::Moderator => actor.role == Role::Owner,
+            Role::Member => true,
+        }
 }
 
 /// Leaves the room and goes home.
@@ -59,8 +65,9 @@ pub async fn ban_member(room_id: i64, user_id: i64) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::{may_moderate, Role};
+    use crate::rooms::Rights;
     use crate::{
         error::AppError,
         live::{MessageKind, Topic},
@@ -73,25 +80,38 @@ mod ssr {
     pub(super) async fn moderate(room_id: i64, user_id: i64, how: MembershipEnd) -> Result<(), AppError> {
         let me = crate::accounts::ssr::require_user().await?;
         let state = crate::server::state()?;
-        let rooms = state.store.rooms();
-        let my_role = rooms.role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
         if user_id == me.id {
             return Err(AppError::Invalid("To leave the room yourself, use Leave room.".into()));
         }
-        if my_role == Role::Member {
-            return Err(AppError::Forbidden("Only the owner and moderators can remove or ban members.".into()));
+        may_act_on(&state, room_id, me.id, user_id, "remove or ban").await?;
+        end(&state, room_id, user_id, how, Some((me.id, &me.username))).await
+    }
+
+    /// Checks that `actor_id` may moderate `user_id` in the room (`what`:
+    /// "remove or ban", "mute"…, for the messages). Returns both one's rights.
+    pub(crate) async fn may_act_on(
+        state: &AppState,
+        room_id: i64,
+        actor_id: i64,
+        user_id: i64,
+        what: &str,
+    ) -> Result<(Rights, Rights), AppError> {
+        let rooms = state.store.rooms();
+        let mine = rooms.rights_of(room_id, actor_id).await?.ok_or(AppError::NotMember)?;
+        if !mine.can_moderate {
+            return Err(AppError::Forbidden(format!("Only the owner and moderators can {what} members.")));
         }
-        let their_role = rooms
-            .role_of(room_id, user_id)
+        let theirs = rooms
+            .rights_of(room_id, user_id)
             .await?
             .ok_or_else(|| AppError::Invalid("That person is not a member of this room (any more).".into()))?;
-        if !may_moderate(my_role, their_role) {
-            return Err(AppError::Forbidden(match their_role {
-                Role::Owner => "Nobody can remove or ban the room's owner.".into(),
-                _ => "Moderators cannot remove or ban other moderators; ask the owner.".into(),
+        if !may_moderate(mine, theirs.role) {
+            return Err(AppError::Forbidden(match theirs.role {
+                Role::Owner => format!("Nobody can {what} the room's owner."),
+                _ => format!("Only the owner can {what} moderators."),
             }));
         }
-        end(&state, room_id, user_id, how, Some((me.id, &me.username))).await
+        Ok((mine, theirs))
     }
 
     /// Ends the membership, puts the line in the timeline and tells the
@@ -143,14 +163,22 @@ mod ssr {
 mod tests {
     use super::*;
 
+    fn rights(role: Role, can_moderate: bool) -> Rights {
+        Rights { role, can_write: true, can_invite: true, can_moderate }
+    }
+
     #[test]
     fn who_may_moderate_whom() {
-        assert!(may_moderate(Role::Owner, Role::Moderator));
-        assert!(may_moderate(Role::Owner, Role::Member));
-        assert!(may_moderate(Role::Moderator, Role::Member));
-        assert!(!may_moderate(Role::Moderator, Role::Moderator));
-        assert!(!may_moderate(Role::Moderator, Role::Owner));
-        assert!(!may_moderate(Role::Member, Role::Member));
-        assert!(!may_moderate(Role::Owner, Role::Owner));
+        let owner = rights(Role::Owner, true);
+        let moderator = rights(Role::Moderator, true);
+        assert!(may_moderate(owner, Role::Moderator));
+        assert!(may_moderate(owner, Role::Member));
+        assert!(may_moderate(moderator, Role::Member));
+        assert!(!may_moderate(moderator, Role::Moderator));
+        assert!(!may_moderate(moderator, Role::Owner));
+        assert!(!may_moderate(rights(Role::Member, false), Role::Member));
+        assert!(may_moderate(rights(Role::Member, true), Role::Member), "a member the owner let moderate");
+        assert!(!may_moderate(rights(Role::Moderator, false), Role::Member), "a moderator the owner stopped");
+        assert!(!may_moderate(owner, Role::Owner));
     }
 }

@@ -140,6 +140,7 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
     let router = Router::new()
         .route(LIVE_PATH, get(live_handler))
         .route(qr::QR_ROUTE, get(qr::qr_handler))
+        .route(crate::invites::qr::QR_ROUTE, get(crate::invites::qr::qr_handler))
         .route(attachments::UPLOAD_ROUTE, post(attachments::upload_handler))
         .route(attachments::SERVE_ROUTE, get(attachments::serve_handler))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {

@@ -2,7 +2,10 @@
 //!
 //! Starting instant chats is limited per client address: a burst of
 //! [`INSTANT_CHAT_STARTS_BURST`], then one per
-//! [`INSTANT_CHAT_STARTS_EVERY_SECS`] seconds. Uploading attachments is
+//! [`INSTANT_CHAT_STARTS_EVERY_SECS`] seconds; joining rooms through invites
+//! likewise ([`JOINS_BURST`], then one per [`JOINS_EVERY_SECS`]). Making
+//! invite links is limited per user ([`INVITE_CREATES_BURST`], then one per
+//! [`INVITE_CREATES_EVERY_SECS`]). Uploading attachments is
 //! limited per user: [`UPLOADS_BURST`], then one per [`UPLOADS_EVERY_SECS`]. Past the limit the answer is
 //! 429 with `Retry-After` (RFC 9110 §10.2.3) and [`AppError::TooManyRequests`]
 //! as the server function's error, or a short page for plain form posts.
@@ -29,16 +32,23 @@ use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use super::AppState;
 use crate::{
     error::AppError,
-    limits::{INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS, UPLOADS_BURST, UPLOADS_EVERY_SECS},
+    limits::{
+        INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS, INVITE_CREATES_BURST, INVITE_CREATES_EVERY_SECS,
+        JOINS_BURST, JOINS_EVERY_SECS, UPLOADS_BURST, UPLOADS_EVERY_SECS,
+    },
 };
 
 /// The server function endpoint that starts instant chats.
 const START_INSTANT_CHAT: &str = "/api/start_instant_chat";
+/// The server function endpoint that accepts invites (joins a room).
+const ACCEPT_INVITE: &str = "/api/accept_invite";
 
 /// The app's rate limiters. Share as `Arc`.
 pub struct RateLimits {
     instant_starts: DefaultKeyedRateLimiter<IpAddr>,
     uploads: DefaultKeyedRateLimiter<i64>,
+    joins: DefaultKeyedRateLimiter<IpAddr>,
+    invite_creates: DefaultKeyedRateLimiter<i64>,
 }
 
 /// A burst of `burst`, then one more every `every_secs` seconds.
@@ -53,6 +63,8 @@ impl Default for RateLimits {
         RateLimits {
             instant_starts: RateLimiter::keyed(quota(INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS)),
             uploads: RateLimiter::keyed(quota(UPLOADS_BURST, UPLOADS_EVERY_SECS)),
+            joins: RateLimiter::keyed(quota(JOINS_BURST, JOINS_EVERY_SECS)),
+            invite_creates: RateLimiter::keyed(quota(INVITE_CREATES_BURST, INVITE_CREATES_EVERY_SECS)),
         }
     }
 }
@@ -64,34 +76,41 @@ fn seconds_to_wait(not_until: governor::NotUntil<governor::clock::QuantaInstant>
 }
 
 impl RateLimits {
-    /// `Ok` when `ip` may start an instant chat now (and counts it); else the
-    /// seconds to wait.
-    pub fn start_instant_chat(&self, ip: IpAddr) -> Result<(), u64> {
-        self.instant_starts.check_key(&ip).map_err(seconds_to_wait)
-    }
-
     /// `Ok` when user `user_id` may upload an attachment now (and counts
     /// it); else the seconds to wait.
     pub fn upload(&self, user_id: i64) -> Result<(), u64> {
         self.uploads.check_key(&user_id).map_err(seconds_to_wait)
     }
 
+    /// `Ok` when user `user_id` may make an invite link now (and counts
+    /// it); else the seconds to wait.
+    pub fn create_invite(&self, user_id: i64) -> Result<(), u64> {
+        self.invite_creates.check_key(&user_id).map_err(seconds_to_wait)
+    }
+
     /// Drops the state of keys that are back at full allowance.
     pub fn forget_idle(&self) {
         self.instant_starts.retain_recent();
         self.uploads.retain_recent();
+        self.joins.retain_recent();
+        self.invite_creates.retain_recent();
     }
 }
 
 /// Middleware: applies the limits to the requests they cover.
 pub async fn limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
-    if req.method() == Method::POST && req.uri().path() == START_INSTANT_CHAT {
+    let path = req.uri().path();
+    if req.method() == Method::POST && (path == START_INSTANT_CHAT || path == ACCEPT_INVITE) {
         let ip = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        if let Err(wait_secs) = state.rate_limits.start_instant_chat(ip) {
-            tracing::warn!(%ip, wait_secs, "instant chat starts rate-limited");
+        let (limiter, what) = match path == ACCEPT_INVITE {
+            true => (&state.rate_limits.joins, "join attempts"),
+            false => (&state.rate_limits.instant_starts, "instant chat starts"),
+        };
+        if let Err(wait_secs) = limiter.check_key(&ip).map_err(seconds_to_wait) {
+            tracing::warn!(%ip, wait_secs, what, "rate-limited");
             return too_many(&req, wait_secs);
         }
     }

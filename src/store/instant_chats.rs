@@ -196,7 +196,7 @@ impl<'a> InstantChats<'a> {
                 id: p.id,
                 tag: Some(super::tag_of(p.is_host, p.user_id)),
                 name: p.name,
-                role: None,
+                rights: None,
                 last_seen_at: None,
             })
             .collect())

@@ -40,6 +40,7 @@ impl From<LineRow> for ChatMessage {
             created_at: row.created_at,
             attachment: None,
             actor_name: None,
+            via_invite: None,
         }
     }
 }

@@ -1,9 +1,15 @@
 //! Invite links. Only the SHA-256 hash of a token is stored (see
-//! [`crate::invites::token`]); every lookup goes through that hash.
+//! [`crate::invites::token`]); every lookup goes through that hash. A link's
+//! state (active, expired, used up, revoked) is derived from `expires_at`,
+//! `uses`/`max_uses` and `revoked_at`.
 
 use sqlx::SqlitePool;
 
 use super::StoreError;
+use crate::{
+    invites::{InviteStatus, InviteSummary},
+    rooms::Role,
+};
 
 /// The fields of a new invite.
 #[derive(Debug, Clone)]
@@ -18,6 +24,12 @@ pub struct NewInvite<'s> {
     pub now_ms: i64,
     /// Expiry, Unix ms; `None` never expires.
     pub expires_at_ms: Option<i64>,
+    /// Most uses; `None` unlimited.
+    pub max_uses: Option<i64>,
+    /// Label, checked ("" for none).
+    pub label: &'s str,
+    /// Role a member joining through it gets (`Member` or `Moderator`).
+    pub role: Role,
 }
 
 /// A usable invite with what its preview page shows.
@@ -29,24 +41,50 @@ pub struct InviteRow {
     pub room_id: i64,
     /// That room's name.
     pub room_name: String,
+    /// That room's description.
+    pub room_description: String,
+    /// Most members the room holds.
+    pub member_limit: i64,
     /// Username of whoever made the invite.
     pub inviter: String,
     /// Members in the room now.
     pub member_count: i64,
     /// Expiry, Unix ms; `None` never expires.
     pub expires_at: Option<i64>,
+    /// Times used.
+    pub uses: i64,
+    /// Most uses; `None` unlimited.
+    pub max_uses: Option<i64>,
 }
 
-/// The result of accepting an invite.
+/// What accepting an invite came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AcceptedInvite {
-    /// Room the user is now a member of.
-    pub room_id: i64,
-    /// True when they were a member already (nothing changed, no use counted).
-    pub already_member: bool,
-    /// True when they are banned from the room: nothing changed, no use
-    /// counted, and they are not a member.
-    pub banned: bool,
+pub enum Accepted {
+    /// The user is now a member (new, or back after leaving or removal); one use counted.
+    Joined {
+        /// The room.
+        room_id: i64,
+        /// The invite they came through.
+        invite_id: i64,
+        /// Who made that invite.
+        creator_id: i64,
+    },
+    /// They were a member already: nothing changed, no use counted.
+    AlreadyMember {
+        /// The room.
+        room_id: i64,
+    },
+    /// Unknown, expired or revoked: nothing changed.
+    Invalid,
+    /// The link has been used as often as it may: nothing changed.
+    UsedUp,
+    /// The room holds its member limit: nothing changed, no use counted.
+    RoomFull {
+        /// The room's member limit.
+        limit: i64,
+    },
+    /// They are banned from the room: nothing changed, no use counted.
+    Banned,
 }
 
 /// Queries on `invites`.
@@ -55,13 +93,85 @@ pub struct Invites<'a> {
 }
 
 const USABLE_INVITE: &str = "
-    SELECT i.id, i.room_id, r.name AS room_name, u.username AS inviter,
+    SELECT i.id, i.room_id, r.name AS room_name, r.description AS room_description, r.member_limit,
+           u.username AS inviter,
            (SELECT COUNT(*) FROM memberships c WHERE c.room_id = i.room_id AND c.status = 'active') AS member_count,
-           i.expires_at
+           i.expires_at, i.uses, i.max_uses
     FROM invites i
     JOIN rooms r ON r.id = i.room_id
     JOIN users u ON u.id = i.created_by
-    WHERE i.token_hash = $1 AND (i.expires_at IS NULL OR i.expires_at > $2)";
+    WHERE i.token_hash = $1 AND (i.expires_at IS NULL OR i.expires_at > $2)
+      AND i.revoked_at IS NULL AND (i.max_uses IS NULL OR i.uses < i.max_uses)";
+
+/// One row of a listing, before its state is worked out.
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    room_id: i64,
+    room_name: String,
+    label: String,
+    revoked_at: Option<i64>,
+    uses: i64,
+    max_uses: Option<i64>,
+    role: Role,
+    created_by: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    joined: Option<String>,
+}
+
+impl ListRow {
+    fn summary(self, now_ms: i64) -> InviteSummary {
+        let status = InviteStatus::of(self.revoked_at.is_some(), self.uses, self.max_uses, self.expires_at, now_ms);
+        // Usernames are letters, digits, '_' and '-', so ',' separates them safely.
+        let joined = self.joined.map(|j| j.split(',').map(str::to_string).collect()).unwrap_or_default();
+        InviteSummary {
+            id: self.id,
+            room_id: self.room_id,
+            room_name: self.room_name,
+            label: self.label,
+            status,
+            uses: self.uses,
+            max_uses: self.max_uses,
+            role: self.role,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            joined,
+        }
+    }
+}
+
+const LIST: &str = "
+    SELECT i.id, i.room_id, r.name AS room_name, i.label, i.revoked_at, i.uses, i.max_uses, i.role,
+           u.username AS created_by, i.created_at, i.expires_at,
+           (SELECT GROUP_CONCAT(j.username, ',') FROM
+               (SELECT ju.username FROM memberships m JOIN users ju ON ju.id = m.user_id
+                WHERE m.invite_id = i.id ORDER BY m.joined_at, ju.id) j) AS joined
+    FROM invites i JOIN rooms r ON r.id = i.room_id JOIN users u ON u.id = i.created_by";
+
+async fn insert<'e, E: sqlx::SqliteExecutor<'e>>(executor: E, invite: &NewInvite<'_>) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO invites (room_id, token_hash, created_by, created_at, expires_at, max_uses, label, role)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(invite.room_id)
+    .bind(invite.token_hash)
+    .bind(invite.created_by)
+    .bind(invite.now_ms)
+    .bind(invite.expires_at_ms)
+    .bind(invite.max_uses)
+    .bind(invite.label)
+    .bind(invite.role)
+    .fetch_one(executor)
+    .await?)
+}
+
+/// Sorts pending links (active, unused) first, then newest first.
+fn pending_first(mut list: Vec<InviteSummary>) -> Vec<InviteSummary> {
+    list.sort_by_key(|s| (!s.is_pending(), std::cmp::Reverse(s.id)));
+    list
+}
 
 impl<'a> Invites<'a> {
     pub(super) fn new(pool: &'a SqlitePool) -> Self {
@@ -70,87 +180,157 @@ impl<'a> Invites<'a> {
 
     /// Stores a new invite and returns its id.
     pub async fn create(&self, invite: NewInvite<'_>) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO invites (room_id, token_hash, created_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        insert(self.pool, &invite).await
+    }
+
+    /// The invite with this token hash if it can be used at `now_ms`;
+    /// `None` when it does not exist, has expired, is used up or revoked. Reads only.
+    pub async fn find_usable(&self, token_hash: &str, now_ms: i64) -> Result<Option<InviteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, InviteRow>(USABLE_INVITE).bind(token_hash).bind(now_ms).fetch_optional(self.pool).await?)
+    }
+
+    /// Makes `user_id` a member of the invite's room in one `BEGIN IMMEDIATE`
+    /// transaction: one conditional update counts the use (not revoked, not
+    /// expired, uses below the maximum) and the membership is inserted, or a
+    /// former member's row reactivated with the invite's role, in the same
+    /// transaction. A mute (`can_write = 0`) outlives leaving and coming back.
+    pub async fn accept(&self, token_hash: &str, user_id: i64, now_ms: i64) -> Result<Accepted, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let found: Option<(i64, i64, i64, Role, i64, Option<String>)> = sqlx::query_as(
+            "SELECT i.id, i.room_id, i.created_by, i.role, r.member_limit,
+                    (SELECT status FROM memberships m WHERE m.room_id = i.room_id AND m.user_id = $3)
+             FROM invites i JOIN rooms r ON r.id = i.room_id
+             WHERE i.token_hash = $1 AND i.revoked_at IS NULL AND (i.expires_at IS NULL OR i.expires_at > $2)",
         )
-        .bind(invite.room_id)
-        .bind(invite.token_hash)
-        .bind(invite.created_by)
-        .bind(invite.now_ms)
-        .bind(invite.expires_at_ms)
+        .bind(token_hash)
+        .bind(now_ms)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((invite_id, room_id, creator_id, role, limit, earlier)) = found else {
+            return Ok(Accepted::Invalid);
+        };
+        match earlier.as_deref() {
+            Some("active") => return Ok(Accepted::AlreadyMember { room_id }),
+            Some("banned") => return Ok(Accepted::Banned),
+            _ => {}
+        }
+        let members: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE room_id = $1 AND status = 'active'")
+                .bind(room_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if members >= limit {
+            return Ok(Accepted::RoomFull { limit });
+        }
+        let counted = sqlx::query(
+            "UPDATE invites SET uses = uses + 1
+             WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)
+               AND (max_uses IS NULL OR uses < max_uses)",
+        )
+        .bind(invite_id)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if counted == 0 {
+            return Ok(Accepted::UsedUp);
+        }
+        // New, or back after leaving or being removed: one row either way.
+        sqlx::query(
+            "INSERT INTO memberships (room_id, user_id, role, invite_id, joined_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (room_id, user_id) DO UPDATE SET
+                 status = 'active', role = excluded.role, invite_id = excluded.invite_id,
+                 joined_at = excluded.joined_at, status_at = excluded.joined_at, status_by = NULL,
+                 can_invite = NULL, can_moderate = NULL
+             WHERE memberships.status IN ('left', 'removed')",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .bind(role)
+        .bind(invite_id)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Accepted::Joined { room_id, invite_id, creator_id })
+    }
+
+    /// Every link of a room: pending (active, unused) first, then newest first.
+    pub async fn for_room(&self, room_id: i64, now_ms: i64) -> Result<Vec<InviteSummary>, StoreError> {
+        let rows = sqlx::query_as::<_, ListRow>(&format!("{LIST} WHERE i.room_id = $1"))
+            .bind(room_id)
+            .fetch_all(self.pool)
+            .await?;
+        Ok(pending_first(rows.into_iter().map(|r| r.summary(now_ms)).collect()))
+    }
+
+    /// Every link `user_id` made, across rooms they are still in: pending
+    /// first, then newest first.
+    pub async fn by_creator(&self, user_id: i64, now_ms: i64) -> Result<Vec<InviteSummary>, StoreError> {
+        let rows = sqlx::query_as::<_, ListRow>(&format!(
+            "{LIST} WHERE i.created_by = $1 AND EXISTS (SELECT 1 FROM memberships o
+                 WHERE o.room_id = i.room_id AND o.user_id = $1 AND o.status = 'active')"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(pending_first(rows.into_iter().map(|r| r.summary(now_ms)).collect()))
+    }
+
+    /// How many of `user_id`'s links are pending (active and unused) at `now_ms`.
+    pub async fn pending_count(&self, user_id: i64, now_ms: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invites i
+             WHERE i.created_by = $1 AND i.uses = 0 AND i.revoked_at IS NULL
+               AND (i.expires_at IS NULL OR i.expires_at > $2)
+               AND EXISTS (SELECT 1 FROM memberships o
+                           WHERE o.room_id = i.room_id AND o.user_id = $1 AND o.status = 'active')",
+        )
+        .bind(user_id)
+        .bind(now_ms)
         .fetch_one(self.pool)
         .await?)
     }
 
-    /// The invite with this token hash if it can still be used at `now_ms`;
-    /// `None` when it does not exist or has expired. Reads only.
-    pub async fn find_usable(
-        &self,
-        token_hash: &str,
-        now_ms: i64,
-    ) -> Result<Option<InviteRow>, StoreError> {
-        Ok(sqlx::query_as::<_, InviteRow>(USABLE_INVITE)
-            .bind(token_hash)
-            .bind(now_ms)
+    /// The room and maker of an invite, or `None` if there is no such invite.
+    pub async fn owner_of(&self, invite_id: i64) -> Result<Option<(i64, i64)>, StoreError> {
+        Ok(sqlx::query_as("SELECT room_id, created_by FROM invites WHERE id = $1")
+            .bind(invite_id)
             .fetch_optional(self.pool)
             .await?)
     }
 
-    /// Makes `user_id` a member of the invite's room, counting one use, in one
-    /// `BEGIN IMMEDIATE` transaction. A user who is a member already is left as
-    /// they are; one who left or was removed gets their membership back (the
-    /// same row, reactivated as a plain member); a banned one is refused.
-    /// Returns `None` when the invite does not exist or has expired.
-    pub async fn accept(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        now_ms: i64,
-    ) -> Result<Option<AcceptedInvite>, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(invite) = sqlx::query_as::<_, InviteRow>(USABLE_INVITE)
-            .bind(token_hash)
+    /// Revokes one link. Returns false when it was revoked already.
+    pub async fn revoke(&self, invite_id: i64, by: i64, now_ms: i64) -> Result<bool, StoreError> {
+        let changed = sqlx::query("UPDATE invites SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(invite_id)
             .bind(now_ms)
-            .fetch_optional(&mut *tx)
+            .bind(by)
+            .execute(self.pool)
             .await?
-        else {
-            return Ok(None);
-        };
-        let earlier: Option<String> =
-            sqlx::query_scalar("SELECT status FROM memberships WHERE room_id = $1 AND user_id = $2")
-                .bind(invite.room_id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (room_id, banned) = (invite.room_id, earlier.as_deref() == Some("banned"));
-        if banned || earlier.as_deref() == Some("active") {
-            return Ok(Some(AcceptedInvite { room_id, already_member: !banned, banned }));
-        }
-        // New, or back after leaving or being removed: one row either way.
-        let inserted = sqlx::query(
-            "INSERT INTO memberships (room_id, user_id, role, invite_id, joined_at)
-             VALUES ($1, $2, 'member', $3, $4)
-             ON CONFLICT (room_id, user_id) DO UPDATE SET
-                 status = 'active', role = 'member', invite_id = excluded.invite_id,
-                 joined_at = excluded.joined_at, status_at = excluded.joined_at, status_by = NULL
-             WHERE memberships.status IN ('left', 'removed')",
+            .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// "Reset link": revokes every link of the room that still works and
+    /// stores `fresh` in one transaction. Returns (links revoked, new id).
+    pub async fn reset(&self, fresh: NewInvite<'_>) -> Result<(u64, i64), StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let revoked = sqlx::query(
+            "UPDATE invites SET revoked_at = $2, revoked_by = $3
+             WHERE room_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)
+               AND (max_uses IS NULL OR uses < max_uses)",
         )
-        .bind(invite.room_id)
-        .bind(user_id)
-        .bind(invite.id)
-        .bind(now_ms)
+        .bind(fresh.room_id)
+        .bind(fresh.now_ms)
+        .bind(fresh.created_by)
         .execute(&mut *tx)
         .await?
-        .rows_affected()
-            == 1;
-        if inserted {
-            sqlx::query("UPDATE invites SET uses = uses + 1 WHERE id = $1")
-                .bind(invite.id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        .rows_affected();
+        let id = insert(&mut *tx, &fresh).await?;
         tx.commit().await?;
-        Ok(Some(AcceptedInvite { room_id, already_member: !inserted, banned: false }))
+        Ok((revoked, id))
     }
 }

@@ -25,6 +25,8 @@ struct MessageRow {
     body: String,
     created_at: i64,
     actor_name: Option<String>,
+    invite_id: Option<i64>,
+    invite_label: Option<String>,
     attachment_id: Option<i64>,
     attachment_kind: Option<String>,
     content_type: Option<String>,
@@ -52,6 +54,7 @@ impl From<MessageRow> for ChatMessage {
         ChatMessage {
             attachment,
             actor_name: row.actor_name,
+            via_invite: row.invite_id.map(|id| (id, row.invite_label.unwrap_or_default())),
             id: row.id,
             topic: Topic::Room(row.room_id),
             author_id: row.author_id,
@@ -67,10 +70,11 @@ impl From<MessageRow> for ChatMessage {
 
 const SELECT_MESSAGE: &str = "
     SELECT m.id, m.room_id, m.author_id, u.username AS author_name, m.kind, m.client_id, m.body,
-           m.created_at, actor.username AS actor_name, m.attachment_id, a.kind AS attachment_kind,
-           a.content_type, a.size_bytes, a.width, a.height, a.duration_ms
+           m.created_at, actor.username AS actor_name, m.invite_id, i.label AS invite_label,
+           m.attachment_id, a.kind AS attachment_kind, a.content_type, a.size_bytes, a.width, a.height, a.duration_ms
     FROM messages m JOIN users u ON u.id = m.author_id
     LEFT JOIN users actor ON actor.id = m.actor_id
+    LEFT JOIN invites i ON i.id = m.invite_id
     LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 /// The message `author_id` sent with `client_id`, if any.
@@ -119,7 +123,20 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.insert_full(room_id, author_id, kind, None, client_id, body, now_ms).await
+        self.insert_full(room_id, author_id, kind, (None, None), client_id, body, now_ms).await
+    }
+
+    /// Stores the "joined" line of `member_id`, who came through invite
+    /// `invite_id` made by `creator_id`.
+    pub async fn insert_joined(
+        &self,
+        room_id: i64,
+        member_id: i64,
+        (invite_id, creator_id): (i64, i64),
+        client_id: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        self.insert_full(room_id, member_id, MessageKind::Joined, (Some(creator_id), Some(invite_id)), client_id, "", now_ms).await
     }
 
     /// Stores a "removed" or "banned" line about `member_id`, done by `actor_id`.
@@ -132,7 +149,7 @@ impl<'a> Messages<'a> {
         client_id: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.insert_full(room_id, member_id, kind, Some(actor_id), client_id, "", now_ms).await
+        self.insert_full(room_id, member_id, kind, (Some(actor_id), None), client_id, "", now_ms).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -141,14 +158,14 @@ impl<'a> Messages<'a> {
         room_id: i64,
         author_id: i64,
         kind: MessageKind,
-        actor_id: Option<i64>,
+        (actor_id, invite_id): (Option<i64>, Option<i64>),
         client_id: &str,
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
         let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO messages (room_id, author_id, kind, actor_id, client_id, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO messages (room_id, author_id, kind, actor_id, invite_id, client_id, body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (author_id, client_id) DO NOTHING
              RETURNING id",
         )
@@ -156,6 +173,7 @@ impl<'a> Messages<'a> {
         .bind(author_id)
         .bind(kind.as_str())
         .bind(actor_id)
+        .bind(invite_id)
         .bind(client_id)
         .bind(body)
         .bind(now_ms)

@@ -28,7 +28,7 @@ use sqlx::{
 pub use attachments::{AttachmentRow, Attachments, NewAttachment};
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantLines};
-pub use invites::{AcceptedInvite, InviteRow, Invites, NewInvite};
+pub use invites::{Accepted, InviteRow, Invites, NewInvite};
 pub use messages::Messages;
 pub use rooms::{MembershipEnd, Rooms};
 pub use users::{UserRow, Users};

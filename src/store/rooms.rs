@@ -5,7 +5,7 @@ use sqlx::SqlitePool;
 use super::StoreError;
 use crate::{
     live::MemberView,
-    rooms::{Role, RoomInfo, RoomSummary},
+    rooms::{Rights, Role, RoomInfo, RoomSummary},
 };
 
 /// How a membership ended.
@@ -28,6 +28,14 @@ impl MembershipEnd {
         }
     }
 }
+
+/// A member's effective permissions, as SQL over `memberships m JOIN rooms r`.
+const RIGHTS: &str = "
+    CASE WHEN m.role = 'owner' THEN 1 ELSE m.can_write END AS can_write,
+    CASE WHEN m.role = 'owner' THEN 1
+         ELSE COALESCE(m.can_invite, CASE WHEN m.role = 'moderator' THEN 1 ELSE r.members_can_invite END) END AS can_invite,
+    CASE WHEN m.role = 'owner' THEN 1
+         ELSE COALESCE(m.can_moderate, CASE WHEN m.role = 'moderator' THEN 1 ELSE 0 END) END AS can_moderate";
 
 /// Queries on `rooms` and `memberships`.
 pub struct Rooms<'a> {
@@ -85,7 +93,7 @@ impl<'a> Rooms<'a> {
     /// Name and member count of a room, or `None` when it does not exist.
     pub async fn info(&self, room_id: i64) -> Result<Option<RoomInfo>, StoreError> {
         Ok(sqlx::query_as::<_, RoomInfo>(
-            "SELECT r.id, r.name,
+            "SELECT r.id, r.name, r.description, r.member_limit, r.members_can_invite,
                     (SELECT COUNT(*) FROM memberships c WHERE c.room_id = r.id AND c.status = 'active') AS member_count
              FROM rooms r WHERE r.id = $1",
         )
@@ -105,20 +113,101 @@ impl<'a> Rooms<'a> {
         .await?)
     }
 
-    /// The members of a room with when each was last online, by name.
+    /// What `user_id` may do in `room_id`, or `None` when they are not a
+    /// member. Permissions left unset follow the role (and, for inviting,
+    /// the room's `members_can_invite`); the owner may do everything.
+    pub async fn rights_of(&self, room_id: i64, user_id: i64) -> Result<Option<Rights>, StoreError> {
+        let row = sqlx::query_as::<_, (Role, bool, bool, bool)>(&format!(
+            "SELECT m.role, {RIGHTS} FROM memberships m JOIN rooms r ON r.id = m.room_id
+             WHERE m.room_id = $1 AND m.user_id = $2 AND m.status = 'active'"
+        ))
+        .bind(room_id)
+        .bind(user_id)
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.map(|(role, can_write, can_invite, can_moderate)| Rights { role, can_write, can_invite, can_moderate }))
+    }
+
+    /// The members of a room with their rights and when each was last
+    /// online, by name.
     pub async fn members(&self, room_id: i64) -> Result<Vec<MemberView>, StoreError> {
-        let rows = sqlx::query_as::<_, (i64, String, Option<i64>, Role)>(
-            "SELECT u.id, u.username, m.last_seen_at, m.role
-             FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.room_id = $1 AND m.status = 'active' ORDER BY u.username_key",
-        )
+        let rows = sqlx::query_as::<_, (i64, String, Option<i64>, Role, bool, bool, bool)>(&format!(
+            "SELECT u.id, u.username, m.last_seen_at, m.role, {RIGHTS}
+             FROM memberships m JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id
+             WHERE m.room_id = $1 AND m.status = 'active' ORDER BY u.username_key"
+        ))
         .bind(room_id)
         .fetch_all(self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, last_seen_at, role)| MemberView { id, name, tag: None, role: Some(role), last_seen_at })
+            .map(|(id, name, last_seen_at, role, can_write, can_invite, can_moderate)| MemberView {
+                id,
+                name,
+                tag: None,
+                rights: Some(Rights { role, can_write, can_invite, can_moderate }),
+                last_seen_at,
+            })
             .collect())
+    }
+
+    /// Sets a member's role and permissions (`None`: follow the role). The
+    /// owner's row is never changed. Returns false when `user_id` is not an
+    /// active non-owner member.
+    pub async fn set_rights(
+        &self,
+        room_id: i64,
+        user_id: i64,
+        role: Role,
+        can_write: bool,
+        can_invite: Option<bool>,
+        can_moderate: Option<bool>,
+    ) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE memberships SET role = $3, can_write = $4, can_invite = $5, can_moderate = $6
+             WHERE room_id = $1 AND user_id = $2 AND status = 'active' AND role <> 'owner'",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .bind(role)
+        .bind(can_write)
+        .bind(can_invite)
+        .bind(can_moderate)
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// A member's stored can_invite and can_moderate overrides (`None`:
+    /// as the role says); both `None` for a non-member.
+    pub async fn overrides(&self, room_id: i64, user_id: i64) -> Result<(Option<bool>, Option<bool>), StoreError> {
+        let row: Option<(Option<bool>, Option<bool>)> =
+            sqlx::query_as("SELECT can_invite, can_moderate FROM memberships WHERE room_id = $1 AND user_id = $2")
+                .bind(room_id)
+                .bind(user_id)
+                .fetch_optional(self.pool)
+                .await?;
+        Ok(row.unwrap_or_default())
+    }
+
+    /// Changes a room's description, member limit and whether plain members
+    /// may make invite links. Values must be checked already.
+    pub async fn update_settings(
+        &self,
+        room_id: i64,
+        description: &str,
+        member_limit: i64,
+        members_can_invite: bool,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE rooms SET description = $2, member_limit = $3, members_can_invite = $4 WHERE id = $1")
+            .bind(room_id)
+            .bind(description)
+            .bind(member_limit)
+            .bind(members_can_invite)
+            .execute(self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Ends `user_id`'s active membership with `status` (`Left`, `Removed`

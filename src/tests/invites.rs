@@ -79,7 +79,7 @@ async fn unknown_expired_and_malformed_links_look_the_same() {
     let (expired, expired_hash) = crate::invites::token::generate();
     s.store
         .invites()
-        .create(NewInvite { room_id: room, token_hash: &expired_hash, created_by: 1, now_ms: 0, expires_at_ms: Some(1) })
+        .create(NewInvite { room_id: room, token_hash: &expired_hash, created_by: 1, now_ms: 0, expires_at_ms: Some(1), max_uses: None, label: "", role: crate::rooms::Role::Member })
         .await
         .unwrap();
     let (unknown, _) = crate::invites::token::generate();

@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::LiveState;
+use super::{permissions::PermissionsEditor, LiveState};
 use crate::{
     live::Topic,
     pages::{format, LocalOffset},
-    rooms::{moderation::may_moderate, Role},
+    rooms::{moderation::may_moderate, Rights, Role},
 };
 
 /// The member list. Each entry says "online" or "last seen …" in words, so
@@ -24,11 +24,12 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
         <section class="members" aria-label="Members">
             <p class="muted members-summary">{summary}</p>
             <ul>
-                <For each=move || state.members.get() key=|m| (m.id, m.last_seen_at) let:member>
+                <For each=move || state.members.get() key=|m| (m.id, m.last_seen_at, m.rights) let:member>
                     {
                         let id = member.id;
                         let online = move || state.online.with(|on| on.contains(&id));
                         let seen = member.last_seen_at;
+                        let (name, rights) = (member.name.clone(), member.rights);
                         let status = move || match (online(), seen) {
                             (true, _) => "online".to_string(),
                             (false, Some(ms)) => format!("last seen {}", format::date_time(ms, offset.get())),
@@ -39,9 +40,9 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
                                 <span class="dot" aria-hidden="true"></span>
                                 <span class="name">{member.name.clone()}</span>
                                 {member.tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{tag.label()}</span> })}
-                                {role_tag(member.role)}
+                                {member.rights.map(tags)}
                                 <span class="status muted">{status}</span>
-                                {moderation(state, id, member.name.clone(), member.role)}
+                                {move || moderation(state, id, name.clone(), rights)}
                             </li>
                         }
                     }
@@ -51,25 +52,37 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
     }
 }
 
-/// "owner" or "moderator" next to a name; nothing for plain members.
-fn role_tag(role: Option<Role>) -> Option<impl IntoView> {
-    let label = match role? {
-        Role::Owner => "owner",
-        Role::Moderator => "moderator",
-        Role::Member => return None,
-    };
-    Some(view! { <span class="tag" data-tag=label>{label}</span> })
+/// "owner" or "moderator" next to a name, and "muted"; nothing for plain members.
+fn tags(rights: Rights) -> impl IntoView {
+    let role = (rights.role != Role::Member).then(|| rights.role.label());
+    let muted = (!rights.can_write).then_some("muted");
+    [role, muted].into_iter().flatten().map(|label| view! { <span class="tag" data-tag=label>{label}</span> }).collect_view()
 }
 
-/// "Remove" and "Ban" for a member the viewer may act on (owners on anyone
-/// else, moderators on plain members). The result shows as a timeline line;
-/// a refusal shows next to the composer.
-fn moderation(state: LiveState, member_id: i64, name: String, role: Option<Role>) -> Option<impl IntoView> {
+/// "Remove", "Ban" and "Mute" for a member the viewer may act on (owners on
+/// anyone else, moderators on plain members), and for the owner "Permissions".
+/// The result shows as a timeline line or new tags; a refusal shows next to
+/// the composer.
+fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rights>) -> Option<AnyView> {
     let Topic::Room(room_id) = state.topic() else { return None };
-    let allowed = member_id != state.my_id && matches!((state.my_role, role), (Some(me), Some(them)) if may_moderate(me, them));
-    if !allowed {
+    let them = rights.unwrap_or(Rights { role: Role::Member, can_write: true, can_invite: false, can_moderate: false });
+    let me = state.rights.get()?;
+    if member_id == state.my_id || !may_moderate(me, them.role) {
         return None;
     }
+    let mute = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let done = crate::rooms::permissions::mute_member(room_id, member_id, them.can_write).await;
+            if let Err(err) = done {
+                state.error.set(Some(err.to_string()));
+            }
+        });
+    };
+    let owner_part = (me.role == Role::Owner).then(|| {
+        let name = name.clone();
+        view! { <PermissionsEditor state room_id member_id name rights=them /> }
+    });
     let act = move |ban: bool| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
@@ -92,12 +105,15 @@ fn moderation(state: LiveState, member_id: i64, name: String, role: Option<Role>
         }
         act(true);
     };
+    let mute_label = if them.can_write { "Mute" } else { "Unmute" };
     Some(view! {
         <span class="moderate">
+            <button type="button" class="link" aria-label=format!("{mute_label} {name}") on:click=mute>{mute_label}</button>
             <button type="button" class="link" aria-label=format!("Remove {name}") on:click=move |_| act(false)>"Remove"</button>
             <button type="button" class="link danger" aria-label=format!("Ban {name}") on:click=ban>"Ban"</button>
+            {owner_part}
         </span>
-    })
+    }.into_any())
 }
 
 /// "Ana is typing…" under the timeline; empty when nobody else types.

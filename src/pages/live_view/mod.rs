@@ -15,6 +15,7 @@
 mod attach;
 mod composer;
 mod members;
+mod permissions;
 mod timeline;
 
 use std::collections::BTreeSet;
@@ -83,7 +84,9 @@ pub struct LiveState {
     my_id: i64,
     /// The viewer's role in a member room (what moderation they may do);
     /// `None` in an instant chat.
-    my_role: Option<crate::rooms::Role>,
+    /// What the viewer may do in a member room (`None` in instant chats);
+    /// changes live when the owner or a moderator changes it.
+    rights: RwSignal<Option<crate::rooms::Rights>>,
     messages: RwSignal<Vec<ChatMessage>>,
     outbox: RwSignal<Vec<Pending>>,
     /// Files being uploaded from this tab ("Uploading photo.png…").
@@ -122,7 +125,7 @@ impl LiveState {
         let state = LiveState {
             topic: StoredValue::new(topic),
             my_id,
-            my_role: None,
+            rights: RwSignal::new(None),
             messages: RwSignal::new(lines),
             outbox: RwSignal::new(Vec::new()),
             uploading: RwSignal::new(Vec::new()),
@@ -145,9 +148,9 @@ impl LiveState {
         state
     }
 
-    /// The same state, for a viewer with `role` in a member room.
-    pub fn with_role(mut self, role: crate::rooms::Role) -> LiveState {
-        self.my_role = Some(role);
+    /// The same state, for a viewer with `rights` in a member room.
+    pub fn with_rights(self, rights: crate::rooms::Rights) -> LiveState {
+        self.rights.set(Some(rights));
         self
     }
 
@@ -289,6 +292,16 @@ impl LiveState {
                     });
                 }
             }
+            ServerEvent::MemberUpdated { topic, member } if topic == self.topic() => {
+                if member.id == self.my_id {
+                    self.rights.set(member.rights);
+                }
+                self.members.update(|list| {
+                    if let Some(m) = list.iter_mut().find(|m| m.id == member.id) {
+                        *m = MemberView { last_seen_at: m.last_seen_at, ..member };
+                    }
+                });
+            }
             ServerEvent::Ended { topic, reason } if topic == self.topic() => {
                 self.outbox.set(Vec::new());
                 self.typing.set(Vec::new());
@@ -312,8 +325,8 @@ impl LiveState {
                         id: message.author_id,
                         name: message.author_name.clone(),
                         tag: message.author_tag,
-                        // Invites make plain members; chats have no roles.
-                        role: matches!(self.topic(), Topic::Room(_)).then_some(crate::rooms::Role::Member),
+                        // Known once the page is reloaded or rights change.
+                        rights: None,
                         last_seen_at: None,
                     });
                 }

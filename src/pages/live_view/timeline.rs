@@ -146,7 +146,12 @@ fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl
     let notice = match message.kind {
         MessageKind::Text => None,
         MessageKind::Joined if host => Some(" started the chat".to_string()),
-        MessageKind::Joined => Some(" joined".to_string()),
+        MessageKind::Joined => Some(match (&message.via_invite, &message.actor_name) {
+            // Only those who manage links get these (see ChatMessage::hide_link_details).
+            (Some((_, label)), Some(maker)) if !label.is_empty() => format!(" joined via {maker}'s link “{label}”"),
+            (Some((id, _)), Some(maker)) => format!(" joined via {maker}'s link #{id}"),
+            _ => " joined".to_string(),
+        }),
         MessageKind::Left => Some(" left".to_string()),
         MessageKind::Removed => Some(format!(" was removed by {by}")),
         MessageKind::Banned => Some(format!(" was banned by {by}")),

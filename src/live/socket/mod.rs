@@ -7,7 +7,11 @@
 //! writes the events of every topic it follows: member rooms need a
 //! membership, instant chats a participant (see [`crate::instant::service::identify`]).
 
-use std::collections::HashMap;
+mod send;
+
+pub use send::MUTED;
+
+use std::collections::{HashMap, HashSet};
 
 use axum::{
     extract::{
@@ -24,7 +28,7 @@ use tokio_stream::{
 };
 use tower_sessions::Session;
 
-use super::{check_message_body, hub::encode, is_valid_client_id, ClientEvent, MessageKind, ServerEvent, Topic};
+use super::{hub::encode, ClientEvent, ServerEvent, Topic};
 use crate::{
     accounts::{ssr::user_id_in, CurrentUser},
     instant::service as instant,
@@ -86,6 +90,9 @@ struct Connection {
     chats: HashMap<String, (ChatRow, ParticipantRow)>,
     /// Per followed topic, who this tab is there (author id, name), as counted in presence.
     authors: HashMap<Topic, (i64, String)>,
+    /// Followed rooms where this tab's user manages invite links (owners,
+    /// moderators): they see which link each member joined through.
+    managing: HashSet<Topic>,
     /// Set when the last followed topic ended: the socket closes.
     closing: bool,
 }
@@ -95,7 +102,7 @@ type Replies = Vec<Utf8Bytes>;
 
 impl Connection {
     fn new(state: AppState, me: Option<CurrentUser>, cookies: HeaderMap) -> Self {
-        Connection { state, me, cookies, rooms: StreamMap::new(), sent_up_to: HashMap::new(), chats: HashMap::new(), authors: HashMap::new(), closing: false }
+        Connection { state, me, cookies, rooms: StreamMap::new(), sent_up_to: HashMap::new(), chats: HashMap::new(), authors: HashMap::new(), managing: HashSet::new(), closing: false }
     }
 
     async fn run(mut self, socket: WebSocket) {
@@ -114,7 +121,12 @@ impl Connection {
                 }
                 Some((topic, item)) = self.rooms.next(), if !self.rooms.is_empty() => {
                     match item {
-                        Ok(event) => self.live_event(topic, &event),
+                        Ok(event) => {
+                            if self.rights_changed(&topic, &event) {
+                                self.read_rights(&topic).await;
+                            }
+                            self.live_event(topic, &event)
+                        }
                         Err(BroadcastStreamRecvError::Lagged(missed)) => {
                             tracing::debug!(%topic, missed, "follower lagged; catching up");
                             self.catch_up(&topic).await
@@ -191,6 +203,7 @@ impl Connection {
             .is_some_and(|(id, name)| self.state.hub.disconnect(topic, id, &name, now_ms()));
         self.rooms.remove(topic);
         self.sent_up_to.remove(topic);
+        self.managing.remove(topic);
         if let Topic::Chat(id) = topic {
             self.chats.remove(id);
         }
@@ -254,8 +267,11 @@ impl Connection {
                 let Some(me) = &self.me else {
                     return Err(refused(Some(topic), None, "Please log in first."));
                 };
-                match self.state.store.rooms().role_of(*room_id, me.id).await.map_err(fault)? {
-                    Some(_) => Ok(()),
+                match self.state.store.rooms().rights_of(*room_id, me.id).await.map_err(fault)? {
+                    Some(rights) => {
+                        self.set_managing(topic, rights.can_moderate);
+                        Ok(())
+                    }
                     None => Err(refused(Some(topic), None, "You are not a member of this room.")),
                 }
             }
@@ -296,7 +312,11 @@ impl Connection {
                 }
             };
             let full = batch.len() == CATCH_UP_BATCH;
-            for message in batch {
+            let managing = self.managing.contains(topic);
+            for mut message in batch {
+                if !managing {
+                    message.hide_link_details();
+                }
                 self.sent_up_to.insert(topic.clone(), message.id);
                 replies.push(encode(&ServerEvent::Message { message }));
             }
@@ -324,65 +344,33 @@ impl Connection {
             let _ = self.unfollow(&topic); // instant chats keep no last-seen time
             self.closing = self.rooms.is_empty();
         }
-        vec![event.frame.clone()]
+        match &event.plain_frame {
+            Some(plain) if !self.managing.contains(&topic) => vec![plain.clone()],
+            _ => vec![event.frame.clone()],
+        }
     }
 
-    async fn send(&mut self, topic: Topic, client_id: String, body: String) -> Replies {
-        if !self.rooms.contains_key(&topic) {
-            return vec![refused(Some(&topic), Some(client_id), self.why_not_followed(&topic).await)];
-        }
-        if !is_valid_client_id(&client_id) {
-            return vec![refused(Some(&topic), None, "The message id is not valid; reload the page.")];
-        }
-        let body = match check_message_body(&body) {
-            Ok(body) => body,
-            Err(reason) => return vec![refused(Some(&topic), Some(client_id), &reason)],
-        };
-        let stored = match &topic {
-            Topic::Room(room_id) => {
-                let Some(me) = &self.me else { return Vec::new() };
-                let (store, author_id, room_id) = (&self.state.store, me.id, *room_id);
-                let (client_ref, body_ref) = (&client_id, &body);
-                self.state
-                    .hub
-                    .store_and_publish(&topic, || async move {
-                        store.messages().insert(room_id, author_id, client_ref, body_ref, now_ms()).await
-                    })
-                    .await
-            }
-            Topic::Chat(chat_id) => {
-                let Some((chat, me)) = self.chats.get(chat_id) else { return Vec::new() };
-                if !chat.is_open(now_ms()) {
-                    return vec![refused(Some(&topic), Some(client_id), "This chat has ended; messages can no longer be sent.")];
-                }
-                instant::append(&self.state, chat, me, MessageKind::Text, &client_id, &body).await
-            }
-        };
-        match stored {
-            // The hub delivers a new message to every follower, this tab included.
-            Ok((_, true)) => Vec::new(),
-            // A retry of a message stored before: tell this tab it is saved
-            // (the tab ignores a message id it already shows).
-            Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
-            Err(err) => {
-                tracing::error!(error = %err, "storing a message failed");
-                vec![refused(Some(&topic), Some(client_id), "Your message was not saved. Please try again.")]
+    /// True when `event` says this tab's own rights in `topic` changed.
+    fn rights_changed(&self, topic: &Topic, event: &super::hub::HubEvent) -> bool {
+        event.rights_changed_for.is_some_and(|id| self.authors.get(topic).is_some_and(|(me, _)| *me == id))
+    }
+
+    /// Reads this tab's rights in a room again, after the owner changed them.
+    async fn read_rights(&mut self, topic: &Topic) {
+        if let (Topic::Room(room_id), Some(me)) = (topic, &self.me) {
+            match self.state.store.rooms().rights_of(*room_id, me.id).await {
+                Ok(rights) => self.set_managing(topic, rights.is_some_and(|r| r.can_moderate)),
+                Err(err) => tracing::error!(error = %err, "reading rights failed"),
             }
         }
     }
-}
 
-impl Connection {
-    /// Why a send to a topic this tab does not follow is refused: an instant
-    /// chat that is over says so; anything else must be opened first.
-    async fn why_not_followed(&self, topic: &Topic) -> &'static str {
-        if let Topic::Chat(chat_id) = topic {
-            let chat = self.state.store.instant_chats().get(chat_id).await.ok().flatten();
-            if chat.is_none_or(|c| !c.is_open(now_ms())) {
-                return "This chat has ended; messages can no longer be sent.";
-            }
+    fn set_managing(&mut self, topic: &Topic, managing: bool) {
+        if managing {
+            self.managing.insert(topic.clone());
+        } else {
+            self.managing.remove(topic);
         }
-        "Open the room before sending to it."
     }
 }
 

@@ -1,0 +1,14 @@
+ALTER TABLE messages DROP COLUMN invite_id;
+DROP INDEX memberships_invite;
+ALTER TABLE memberships DROP COLUMN can_moderate;
+ALTER TABLE memberships DROP COLUMN can_invite;
+ALTER TABLE memberships DROP COLUMN can_write;
+DROP INDEX invites_creator;
+ALTER TABLE invites DROP COLUMN revoked_by;
+ALTER TABLE invites DROP COLUMN revoked_at;
+ALTER TABLE invites DROP COLUMN role;
+ALTER TABLE invites DROP COLUMN max_uses;
+ALTER TABLE invites DROP COLUMN label;
+ALTER TABLE rooms DROP COLUMN members_can_invite;
+ALTER TABLE rooms DROP COLUMN member_limit;
+ALTER TABLE rooms DROP COLUMN description;

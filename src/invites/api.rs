@@ -1,0 +1,193 @@
+//! Making an invite link, previewing where it leads, and accepting it.
+
+use leptos::prelude::*;
+
+use super::{InviteLink, InvitePreview};
+#[cfg(feature = "ssr")]
+use super::{token, InviteOptions};
+use crate::{error::AppError, rooms::Role};
+
+/// Makes an invite link for a room. Every option may be left out: the link
+/// then works for `invite_lifetime_hours` (7 days by default), any number of
+/// times, has no label and makes people members.
+///
+/// `lifetime_min`: one of [`crate::limits::INVITE_LIFETIMES_MIN`] (0 never);
+/// `max_uses`: one of [`crate::limits::INVITE_MAX_USES`] (0 unlimited);
+/// `label`: up to 32 characters; `role`: `member`, or `moderator` when the owner makes it.
+///
+/// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`];
+/// [`AppError::Forbidden`] when the member may not invite or asks for a
+/// moderator link without being the owner; [`AppError::Invalid`] for
+/// options outside the choices; [`AppError::TooManyRequests`] past the
+/// per-user rate ([`crate::limits::INVITE_CREATES_BURST`]).
+#[server(endpoint = "create_invite")]
+pub async fn create_invite(
+    room_id: i64,
+    lifetime_min: Option<u32>,
+    max_uses: Option<u32>,
+    label: Option<String>,
+    role: Option<Role>,
+) -> Result<InviteLink, AppError> {
+    let me = crate::accounts::ssr::require_user().await?;
+    let state = crate::server::state()?;
+    let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
+    if !rights.can_invite {
+        return Err(AppError::Forbidden("In this room only the owner and moderators make invite links. Ask one of them for a link.".into()));
+    }
+    let role = role.unwrap_or(Role::Member);
+    if role == Role::Moderator && rights.role != Role::Owner {
+        return Err(AppError::Forbidden("Only the room's owner can make links that make people moderators.".into()));
+    }
+    let default_lifetime = state.settings.invite_lifetime_hours.saturating_mul(60);
+    let options = InviteOptions {
+        lifetime_min: lifetime_min.unwrap_or(default_lifetime),
+        max_uses: max_uses.unwrap_or(0),
+        label: label.unwrap_or_default(),
+        role,
+    };
+    let (lifetime_ms, max_uses, label) = match lifetime_min {
+        Some(_) => super::check_options(&options).map_err(AppError::Invalid)?,
+        // The configured default need not be one of the form's choices.
+        None => {
+            let (_, max_uses, label) =
+                super::check_options(&InviteOptions { lifetime_min: 0, ..options.clone() }).map_err(AppError::Invalid)?;
+            (Some(i64::from(default_lifetime) * 60_000), max_uses, label)
+        }
+    };
+    if let Err(wait) = state.rate_limits.create_invite(me.id) {
+        return Err(AppError::TooManyRequests(wait));
+    }
+    let (token, token_hash) = token::generate();
+    let now = crate::server::now_ms();
+    let new = ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, max_uses, &label, role);
+    let id = state.store.invites().create(new).await?;
+    tracing::info!(room_id, invite_id = id, user_id = me.id, "invite link made");
+    Ok(ssr::link(&state, id, &token, now, lifetime_ms, max_uses, label))
+}
+
+/// What an invite link leads to. Reads only.
+///
+/// Errors: [`AppError::InviteInvalid`] for unknown, expired, used-up,
+/// revoked or malformed tokens alike.
+#[server(endpoint = "invite_preview")]
+pub async fn get_invite_preview(token: String) -> Result<InvitePreview, AppError> {
+    let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
+    let state = crate::server::state()?;
+    let invite =
+        state.store.invites().find_usable(&hash, crate::server::now_ms()).await?.ok_or(AppError::InviteInvalid)?;
+    let viewer = crate::accounts::ssr::current_user().await?;
+    let already_member = match &viewer {
+        Some(v) => state.store.rooms().role_of(invite.room_id, v.id).await?.is_some(),
+        None => false,
+    };
+    Ok(InvitePreview {
+        room_id: invite.room_id,
+        room_name: invite.room_name,
+        room_description: invite.room_description,
+        inviter: invite.inviter,
+        member_count: invite.member_count,
+        member_limit: invite.member_limit,
+        online_now: state.hub.online_count(&crate::live::Topic::Room(invite.room_id)),
+        expires_at_ms: invite.expires_at,
+        uses_left: invite.max_uses.map(|max| max - invite.uses),
+        viewer,
+        already_member,
+    })
+}
+
+/// Joins the room behind an invite and goes to it. A member already is
+/// simply taken to the room. Join attempts are rate-limited per client
+/// address ([`crate::limits::JOINS_BURST`]).
+///
+/// Errors: [`AppError::NotLoggedIn`]; [`AppError::InviteInvalid`] for
+/// unknown, expired, revoked or malformed tokens; [`AppError::InviteUsedUp`]
+/// when the link reached its maximum uses; [`AppError::RoomFull`];
+/// [`AppError::Forbidden`] for someone banned from the room.
+#[server(endpoint = "accept_invite")]
+pub async fn accept_invite(token: String) -> Result<(), AppError> {
+    use crate::store::Accepted;
+    let me = crate::accounts::ssr::require_user().await?;
+    let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
+    let state = crate::server::state()?;
+    let room_id = match state.store.invites().accept(&hash, me.id, crate::server::now_ms()).await? {
+        Accepted::Joined { room_id, invite_id, creator_id } => {
+            tracing::info!(room_id, invite_id, user_id = me.id, "joined through invite");
+            ssr::announce_join(&state, room_id, me.id, (invite_id, creator_id)).await;
+            room_id
+        }
+        Accepted::AlreadyMember { room_id } => room_id,
+        Accepted::Invalid => return Err(AppError::InviteInvalid),
+        Accepted::UsedUp => return Err(AppError::InviteUsedUp),
+        Accepted::RoomFull { limit } => return Err(AppError::RoomFull(limit)),
+        Accepted::Banned => {
+            return Err(AppError::Forbidden("You are banned from this room and cannot join it again.".into()))
+        }
+    };
+    leptos_axum::redirect(&format!("/rooms/{room_id}"));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub(super) mod ssr {
+    use crate::{
+        invites::InviteLink,
+        rooms::Role,
+        server::AppState,
+        store::NewInvite,
+    };
+
+    /// The fields of a new invite.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new_invite<'s>(
+        room_id: i64,
+        token_hash: &'s str,
+        created_by: i64,
+        now_ms: i64,
+        lifetime_ms: Option<i64>,
+        max_uses: Option<i64>,
+        label: &'s str,
+        role: Role,
+    ) -> NewInvite<'s> {
+        let expires_at_ms = lifetime_ms.map(|ms| now_ms + ms);
+        NewInvite { room_id, token_hash, created_by, now_ms, expires_at_ms, max_uses, label, role }
+    }
+
+    /// The link as its maker sees it, this once.
+    pub fn link(
+        state: &AppState,
+        id: i64,
+        token: &str,
+        now_ms: i64,
+        lifetime_ms: Option<i64>,
+        max_uses: Option<i64>,
+        label: String,
+    ) -> InviteLink {
+        let origin = crate::server::public_origin(&state.settings);
+        InviteLink {
+            id,
+            url: format!("{origin}/join/{token}"),
+            qr_path: format!("/join/{token}/qr.svg"),
+            expires_at_ms: lifetime_ms.map(|ms| now_ms + ms),
+            max_uses,
+            label,
+        }
+    }
+
+    /// Puts "<name> joined" in the room's timeline, live, naming the link
+    /// (for those who manage links). A failure is logged: the membership
+    /// stands either way.
+    pub async fn announce_join(state: &AppState, room_id: i64, user_id: i64, via: (i64, i64)) {
+        use crate::live::Topic;
+        let now = crate::server::now_ms();
+        let client_id = format!("sys:joined:{room_id}:{now}");
+        let stored = state
+            .hub
+            .store_and_publish(&Topic::Room(room_id), || async {
+                state.store.messages().insert_joined(room_id, user_id, via, &client_id, now).await
+            })
+            .await;
+        if let Err(err) = stored {
+            tracing::error!(error = %err, "announcing a join failed");
+        }
+    }
+}

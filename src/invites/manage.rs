@@ -1,0 +1,109 @@
+//! Keeping track of invite links: the room's "Manage invite links" panel
+//! (owners and moderators), revoking, "Reset link", and `/dashboard`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{InviteLink, InviteSummary};
+use crate::{error::AppError, rooms::RoomSummary};
+
+/// What `/dashboard` shows a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Rooms they own or moderate.
+    pub rooms: Vec<RoomSummary>,
+    /// Every link they made in rooms they are still in: pending first, then newest.
+    pub invites: Vec<InviteSummary>,
+}
+
+/// Every invite link of a room, pending (active, unused) first, then newest.
+///
+/// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`];
+/// [`AppError::Forbidden`] for members who do not moderate the room.
+#[server(endpoint = "room_invites")]
+pub async fn room_invites(room_id: i64) -> Result<Vec<InviteSummary>, AppError> {
+    let (_, state) = ssr::moderator_of(room_id).await?;
+    Ok(state.store.invites().for_room(room_id, crate::server::now_ms()).await?)
+}
+
+/// Revokes an invite link: it stops working at once. Its maker may revoke
+/// it, and so may the room's owner and moderators.
+///
+/// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotFound`] for an unknown
+/// invite; [`AppError::Forbidden`] for anyone else; [`AppError::Invalid`]
+/// when it was revoked already.
+#[server(endpoint = "revoke_invite")]
+pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
+    let me = crate::accounts::ssr::require_user().await?;
+    let state = crate::server::state()?;
+    let (room_id, maker) = state.store.invites().owner_of(invite_id).await?.ok_or(AppError::NotFound)?;
+    let rights = state.store.rooms().rights_of(room_id, me.id).await?;
+    let maker_still_in = maker == me.id && rights.is_some();
+    if !(maker_still_in || rights.is_some_and(|r| r.can_moderate)) {
+        return Err(AppError::Forbidden("Only whoever made this link, the owner and moderators can revoke it.".into()));
+    }
+    if !state.store.invites().revoke(invite_id, me.id, crate::server::now_ms()).await? {
+        return Err(AppError::Invalid("This link was revoked already.".into()));
+    }
+    tracing::info!(room_id, invite_id, user_id = me.id, "invite link revoked");
+    Ok(())
+}
+
+/// "Reset link": revokes every link of the room that still works and makes
+/// a fresh one with the default options, in one transaction. Like
+/// Telegram's "Revoke link" on a group's primary link.
+///
+/// Errors: as [`room_invites`], and [`AppError::TooManyRequests`] past the
+/// per-user rate for making links.
+#[server(endpoint = "reset_invite_links")]
+pub async fn reset_invite_links(room_id: i64) -> Result<InviteLink, AppError> {
+    let (me, state) = ssr::moderator_of(room_id).await?;
+    if let Err(wait) = state.rate_limits.create_invite(me.id) {
+        return Err(AppError::TooManyRequests(wait));
+    }
+    let (token, token_hash) = super::token::generate();
+    let now = crate::server::now_ms();
+    let lifetime_ms = Some(i64::from(state.settings.invite_lifetime_hours) * 3_600_000);
+    let fresh = super::api::ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, None, "", crate::rooms::Role::Member);
+    let (revoked, id) = state.store.invites().reset(fresh).await?;
+    tracing::info!(room_id, revoked, invite_id = id, "invite links reset");
+    Ok(super::api::ssr::link(&state, id, &token, now, lifetime_ms, None, String::new()))
+}
+
+/// The logged-in user's dashboard.
+///
+/// Errors: [`AppError::NotLoggedIn`].
+#[server(endpoint = "dashboard")]
+pub async fn get_dashboard() -> Result<Dashboard, AppError> {
+    let me = crate::accounts::ssr::require_user().await?;
+    let state = crate::server::state()?;
+    let mut rooms = state.store.rooms().summaries_for_user(me.id).await?;
+    rooms.retain(|r| r.role != crate::rooms::Role::Member);
+    let invites = state.store.invites().by_creator(me.id, crate::server::now_ms()).await?;
+    Ok(Dashboard { rooms, invites })
+}
+
+/// How many of the logged-in user's links are pending (active and unused),
+/// for the header's badge; 0 when logged out.
+#[server(endpoint = "pending_invites")]
+pub async fn pending_invite_count() -> Result<i64, AppError> {
+    let Some(me) = crate::accounts::ssr::current_user().await? else { return Ok(0) };
+    let state = crate::server::state()?;
+    Ok(state.store.invites().pending_count(me.id, crate::server::now_ms()).await?)
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::{accounts::CurrentUser, error::AppError, server::AppState};
+
+    /// The logged-in user, if they moderate `room_id`.
+    pub async fn moderator_of(room_id: i64) -> Result<(CurrentUser, AppState), AppError> {
+        let me = crate::accounts::ssr::require_user().await?;
+        let state = crate::server::state()?;
+        let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
+        if !rights.can_moderate {
+            return Err(AppError::Forbidden("Only the room's owner and moderators manage its invite links.".into()));
+        }
+        Ok((me, state))
+    }
+}

@@ -1,0 +1,91 @@
+//! Sending a message on a live connection.
+
+
+use super::{refused, Connection, Replies};
+use crate::{
+    instant::service as instant,
+    live::{check_message_body, hub::encode, is_valid_client_id, MessageKind, ServerEvent, Topic},
+    server::{now_ms, AppState},
+};
+
+/// The text a muted member's refused sends carry.
+pub const MUTED: &str = "You are muted in this room: an owner or moderator has to unmute you before you can send messages.";
+
+/// `Ok` when `user_id` may send to `room_id` now; else why not.
+pub async fn may_write(state: &AppState, room_id: i64, user_id: i64) -> Result<(), &'static str> {
+    match state.store.rooms().rights_of(room_id, user_id).await {
+        Ok(Some(rights)) if rights.can_write => Ok(()),
+        Ok(Some(_)) => Err(MUTED),
+        Ok(None) => Err("You are not a member of this room."),
+        Err(err) => {
+            tracing::error!(error = %err, "checking rights failed");
+            Err("Your message was not saved. Please try again.")
+        }
+    }
+}
+
+impl Connection {
+    /// Stores and publishes a message from this tab. Refused, with the
+    /// reason, when the topic is not followed, the id or text is bad, the
+    /// member is muted (checked against the database each time, so a mute
+    /// holds from the moment it is saved) or the instant chat is over.
+    pub(super) async fn send(&mut self, topic: Topic, client_id: String, body: String) -> Replies {
+        if !self.rooms.contains_key(&topic) {
+            return vec![refused(Some(&topic), Some(client_id), self.why_not_followed(&topic).await)];
+        }
+        if !is_valid_client_id(&client_id) {
+            return vec![refused(Some(&topic), None, "The message id is not valid; reload the page.")];
+        }
+        let body = match check_message_body(&body) {
+            Ok(body) => body,
+            Err(reason) => return vec![refused(Some(&topic), Some(client_id), &reason)],
+        };
+        let stored = match &topic {
+            Topic::Room(room_id) => {
+                let Some(me) = &self.me else { return Vec::new() };
+                if let Err(reason) = may_write(&self.state, *room_id, me.id).await {
+                    return vec![refused(Some(&topic), Some(client_id), reason)];
+                }
+                let (store, author_id, room_id) = (&self.state.store, me.id, *room_id);
+                let (client_ref, body_ref) = (&client_id, &body);
+                self.state
+                    .hub
+                    .store_and_publish(&topic, || async move {
+                        store.messages().insert(room_id, author_id, client_ref, body_ref, now_ms()).await
+                    })
+                    .await
+            }
+            Topic::Chat(chat_id) => {
+                let Some((chat, me)) = self.chats.get(chat_id) else { return Vec::new() };
+                if !chat.is_open(now_ms()) {
+                    return vec![refused(Some(&topic), Some(client_id), "This chat has ended; messages can no longer be sent.")];
+                }
+                instant::append(&self.state, chat, me, MessageKind::Text, &client_id, &body).await
+            }
+        };
+        match stored {
+            // The hub delivers a new message to every follower, this tab included.
+            Ok((_, true)) => Vec::new(),
+            // A retry of a message stored before: tell this tab it is saved
+            // (the tab ignores a message id it already shows).
+            Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
+            Err(err) => {
+                tracing::error!(error = %err, "storing a message failed");
+                vec![refused(Some(&topic), Some(client_id), "Your message was not saved. Please try again.")]
+            }
+        }
+    }
+
+    /// Why a send to a topic this tab does not follow is refused: an instant
+    /// chat that is over says so; anything else must be opened first.
+    pub(super) async fn why_not_followed(&self, topic: &Topic) -> &'static str {
+        if let Topic::Chat(chat_id) = topic {
+            let chat = self.state.store.instant_chats().get(chat_id).await.ok().flatten();
+            if chat.is_none_or(|c| !c.is_open(now_ms())) {
+                return "This chat has ended; messages can no longer be sent.";
+            }
+        }
+        "Open the room before sending to it."
+    }
+}
+

@@ -1,0 +1,77 @@
+//! `/dashboard`: the rooms a user owns or moderates, and every invite link
+//! they made, filterable by state; pending links (active, unused) first,
+//! then newest.
+
+use leptos::prelude::*;
+
+use super::{invite_links::LinkList, ErrorPage, Session};
+use crate::invites::{get_dashboard, InviteStatus};
+
+/// `/dashboard`.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let revoked = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        revoked.track();
+        session.links_changed.update(|n| *n += 1);
+    });
+    let data = Resource::new(move || revoked.get(), |_| get_dashboard());
+    let filter = RwSignal::new(None::<InviteStatus>);
+    let choices = [
+        ("all", "All links", None),
+        ("active", "Active", Some(InviteStatus::Active)),
+        ("expired", "Expired", Some(InviteStatus::Expired)),
+        ("used_up", "Used up", Some(InviteStatus::UsedUp)),
+        ("revoked", "Revoked", Some(InviteStatus::Revoked)),
+    ];
+    view! {
+        <super::PageTitle text="Dashboard" />
+        <h1>"Dashboard"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let dashboard = match data.await {
+                    Ok(d) => d,
+                    Err(error) => return view! { <ErrorPage error /> }.into_any(),
+                };
+                let rooms = dashboard.rooms.clone();
+                let invites = dashboard.invites.clone();
+                view! {
+                    <section class="card" aria-label="Rooms you run">
+                        <h2>"Rooms you own or moderate"</h2>
+                        {if rooms.is_empty() {
+                            view! { <p class="muted">"None yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="room-list">
+                                    {rooms.into_iter().map(|r| view! {
+                                        <li>
+                                            <a href=format!("/rooms/{}", r.id)>{r.name}</a>
+                                            <span class="muted">{r.role.label()} " · " {r.member_count} " members"</span>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                    <section class="card" aria-label="Your invite links">
+                        <div class="row">
+                            <h2>"Your invite links"</h2>
+                            <label for="link-filter" class="inline-label">"Show"</label>
+                            <select id="link-filter" on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                filter.set(choices.iter().find(|c| c.0 == value).and_then(|c| c.2));
+                            }>
+                                {choices.map(|(value, text, _)| view! { <option value=value>{text}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        {move || {
+                            let shown: Vec<_> = invites.iter().filter(|l| filter.get().is_none_or(|f| l.status == f)).cloned().collect();
+                            view! { <LinkList links=shown show_room=true revoked /> }
+                        }}
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}

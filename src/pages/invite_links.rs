@@ -1,0 +1,232 @@
+//! Invite links in the browser: the form that makes one (lifetime, uses,
+//! label, role), the list of links with their state, uses and who joined
+//! through each (the room's "Manage invite links" panel and `/dashboard`),
+//! Revoke and "Reset link".
+//!
+//! The server keeps only a hash of each token, so a link's full address is
+//! known only where it was made: this browser remembers the links it made
+//! (in `localStorage`, by invite id) to offer Copy and QR for them later.
+//! Elsewhere the list says so, and "Reset link" makes a fresh one.
+
+use leptos::prelude::*;
+
+use super::{format, share::LinkField, LocalOffset};
+use crate::{
+    invites::{lifetime_label, CreateInvite, InviteLink, InviteSummary, RevokeInvite},
+    limits::{INVITE_LABEL_MAX_CHARS, INVITE_LIFETIMES_MIN, INVITE_MAX_USES},
+    rooms::Role,
+};
+
+/// `localStorage` key of the links this browser made: JSON `{ "<id>": "<url>" }`.
+#[cfg(feature = "hydrate")]
+const KEY: &str = "roomlink.invite-links";
+
+#[cfg(feature = "hydrate")]
+fn stored_links() -> (Option<web_sys::Storage>, std::collections::HashMap<String, String>) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let map = storage
+        .as_ref()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    (storage, map)
+}
+
+/// Remembers a link this browser made, for Copy and QR in the lists.
+pub fn remember(link: &InviteLink) {
+    #[cfg(feature = "hydrate")]
+    {
+        let (storage, mut map) = stored_links();
+        map.insert(link.id.to_string(), link.url.clone());
+        if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&map)) {
+            let _ = storage.set_item(KEY, &json);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = link;
+}
+
+/// The address of link `id` if this browser made it.
+fn recall(id: i64) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return stored_links().1.get(&id.to_string()).cloned();
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        None
+    }
+}
+
+/// The QR code path of a link address (`…/join/<token>` → `/join/<token>/qr.svg`).
+pub fn qr_path(url: &str) -> Option<String> {
+    url.find("/join/").map(|at| format!("{}/qr.svg", &url[at..]))
+}
+
+/// A made link: the address with Copy, its QR code, and what it allows.
+#[component]
+pub fn MadeLink(link: InviteLink) -> impl IntoView {
+    let offset = expect_context::<LocalOffset>().0;
+    let expires = link.expires_at_ms.map(|ms| move || format!("Works until {}", format::date_time(ms, offset.get())));
+    let uses = match link.max_uses {
+        Some(1) => "once".to_string(),
+        Some(n) => format!("{n} times"),
+        None => "any number of times".to_string(),
+    };
+    view! {
+        <div class="made-link">
+            <LinkField id="invite-url" label="Invite link" url=link.url.clone() />
+            <p class="muted">
+                {expires.map(|e| view! { {e} ", " }.into_any()).unwrap_or_else(|| "Never expires, ".into_any())}
+                "can be used " {uses} "."
+            </p>
+            <details>
+                <summary>"Show QR code"</summary>
+                <img class="qr" src=link.qr_path.clone() width="240" height="240" alt="QR code of the invite link, for a phone camera" />
+            </details>
+        </div>
+    }
+}
+
+/// "Invite people": the options and "Create link". `is_owner` offers
+/// moderator links. `made` counts links made, for lists to refresh.
+#[component]
+pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>) -> impl IntoView {
+    let create = ServerAction::<CreateInvite>::new();
+    let lifetime = RwSignal::new(10_080u32);
+    let max_uses = RwSignal::new(0u32);
+    let label = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Member);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(CreateInvite {
+            room_id,
+            lifetime_min: Some(lifetime.get()),
+            max_uses: Some(max_uses.get()),
+            label: Some(label.get()),
+            role: Some(role.get()),
+        });
+    };
+    let session = expect_context::<super::Session>();
+    Effect::new(move |_| {
+        if let Some(Ok(link)) = create.value().get() {
+            remember(&link);
+            made.update(|n| *n += 1);
+            session.links_changed.update(|n| *n += 1);
+        }
+    });
+    let choice = |value: u32, text: String| view! { <option value=value.to_string()>{text}</option> };
+    view! {
+        <form class="invite-form" on:submit=submit aria-label="Make an invite link">
+            <div class="fields">
+                <div>
+                    <label for="invite-lifetime">"Expire after"</label>
+                    <select id="invite-lifetime" on:change=move |ev| lifetime.set(event_target_value(&ev).parse().unwrap_or(10_080))>
+                        {INVITE_LIFETIMES_MIN.map(|m| view! {
+                            <option value=m.to_string() selected=m == 10_080>{lifetime_label(m)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="invite-uses">"Max number of uses"</label>
+                    <select id="invite-uses" on:change=move |ev| max_uses.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {INVITE_MAX_USES.map(|n| choice(n, if n == 0 { "No limit".into() } else { n.to_string() })).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="invite-label">"Label (optional)"</label>
+                    <input id="invite-label" maxlength=INVITE_LABEL_MAX_CHARS.to_string() placeholder="e.g. Newsletter"
+                        prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev)) />
+                </div>
+                {is_owner.then(|| view! {
+                    <div>
+                        <label for="invite-role">"Joins as"</label>
+                        <select id="invite-role" on:change=move |ev| role.set(if event_target_value(&ev) == "moderator" { Role::Moderator } else { Role::Member })>
+                            <option value="member" selected=true>"Member"</option>
+                            <option value="moderator">"Moderator"</option>
+                        </select>
+                    </div>
+                })}
+            </div>
+            <button type="submit" disabled=move || create.pending().get()>"Create link"</button>
+            {move || match create.value().get() {
+                Some(Ok(link)) => view! { <MadeLink link /> }.into_any(),
+                Some(Err(e)) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+        </form>
+    }
+}
+
+/// A list of links with their facts and Revoke. `show_room` adds the room
+/// (the dashboard); `revoked` counts revocations, for the lists to refresh.
+#[component]
+pub fn LinkList(links: Vec<InviteSummary>, show_room: bool, revoked: RwSignal<u32>) -> impl IntoView {
+    if links.is_empty() {
+        return view! { <p class="muted">"No invite links here."</p> }.into_any();
+    }
+    view! {
+        <ul class="link-list">
+            {links.into_iter().map(|link| view! { <LinkItem link show_room revoked /> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> impl IntoView {
+    let offset = expect_context::<LocalOffset>().0;
+    let revoke = ServerAction::<RevokeInvite>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = revoke.value().get() {
+            revoked.update(|n| *n += 1);
+        }
+    });
+    let name = if link.label.is_empty() { format!("Link #{}", link.id) } else { link.label.clone() };
+    let uses = match link.max_uses {
+        Some(max) => format!("{} / {max} uses", link.uses),
+        None => format!("{} uses", link.uses),
+    };
+    let (created_at, expires_at) = (link.created_at, link.expires_at);
+    let expires = move || match expires_at {
+        Some(ms) => format!("expires {}", format::date_time(ms, offset.get())),
+        None => "never expires".into(),
+    };
+    let url = recall(link.id);
+    let joined = match link.joined.is_empty() {
+        true => "Nobody joined through it yet.".to_string(),
+        false => format!("Joined: {}", link.joined.join(", ")),
+    };
+    let active = link.status == crate::invites::InviteStatus::Active;
+    let id = link.id;
+    view! {
+        <li class="link-item" data-status=link.status.label() data-label=link.label.clone()>
+            <div class="row">
+                <strong>{name.clone()}</strong>
+                <span class="tag" data-tag=link.status.label()>{link.status.label()}</span>
+                {(link.role == Role::Moderator).then(|| view! { <span class="tag">"makes moderators"</span> })}
+                {show_room.then(|| view! { <a href=format!("/rooms/{}", link.room_id)>{link.room_name.clone()}</a> })}
+            </div>
+            <p class="muted">
+                {uses} " · by " {link.created_by.clone()} " · made "
+                {move || format::date_time(created_at, offset.get())} " · " {expires}
+            </p>
+            <p class="joined">{joined}</p>
+            <div class="row">
+                {match url {
+                    Some(url) if active => view! {
+                        <LinkField id=format!("invite-url-{id}") label=format!("Address of {name}") url=url.clone() />
+                        {qr_path(&url).map(|qr| view! { <a href=qr target="_blank" aria-label=format!("QR code of {name}")>"QR code"</a> })}
+                    }.into_any(),
+                    None if active => view! { <span class="muted">"The full link was shown on the device that made it."</span> }.into_any(),
+                    _ => ().into_any(),
+                }}
+                {active.then(|| view! {
+                    <button type="button" class="secondary" aria-label=format!("Revoke {name}")
+                        disabled=move || revoke.pending().get()
+                        on:click=move |_| { revoke.dispatch(RevokeInvite { invite_id: id }); }>"Revoke"</button>
+                })}
+            </div>
+            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
+        </li>
+    }
+}

@@ -1,0 +1,102 @@
+//! The room's owner and moderator panels: "Manage invite links" (every link,
+//! Revoke, "Reset link") and, for the owner, "Room settings".
+
+use leptos::prelude::*;
+
+use super::invite_links::{remember, LinkList, MadeLink};
+use crate::{
+    invites::{room_invites, ResetInviteLinks},
+    limits::{ROOM_DESCRIPTION_MAX_CHARS, ROOM_MEMBER_LIMIT_RANGE},
+    rooms::{permissions::UpdateRoomSettings, RoomInfo},
+};
+
+/// Every link of the room with its state, uses and who joined through it.
+/// `made` counts links made on this page, so the list follows them.
+#[component]
+pub fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
+    let revoked = RwSignal::new(0u32);
+    let reset = ServerAction::<ResetInviteLinks>::new();
+    let links = Resource::new(
+        move || (made.get(), revoked.get(), reset.version().get()),
+        move |_| room_invites(room_id),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(link)) = reset.value().get() {
+            remember(&link);
+        }
+    });
+    let on_reset = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let question = "Reset the link? Every link of this room that still works stops working, and a new one is made.";
+            if !web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false) {
+                return;
+            }
+        }
+        reset.dispatch(ResetInviteLinks { room_id });
+    };
+    view! {
+        <section class="card manage-links" aria-label="Manage invite links">
+            <div class="row">
+                <h2>"Invite links"</h2>
+                <button type="button" class="secondary" on:click=on_reset disabled=move || reset.pending().get()>"Reset link"</button>
+            </div>
+            {move || match reset.value().get() {
+                Some(Ok(link)) => view! { <MadeLink link /> }.into_any(),
+                Some(Err(e)) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+            <Transition fallback=|| view! { <p class="muted">"Loading links…"</p> }>
+                {move || Suspend::new(async move {
+                    match links.await {
+                        Ok(list) => view! { <LinkList links=list show_room=false revoked /> }.into_any(),
+                        Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The owner's room settings: description, member limit, and whether plain
+/// members may make invite links. Saved with "Save settings".
+#[component]
+pub fn RoomSettings(room: RoomInfo) -> impl IntoView {
+    let save = ServerAction::<UpdateRoomSettings>::new();
+    let description = RwSignal::new(room.description.clone());
+    let limit = RwSignal::new(room.member_limit.to_string());
+    let members_invite = RwSignal::new(room.members_can_invite);
+    let room_id = room.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(UpdateRoomSettings {
+            room_id,
+            description: description.get(),
+            // Not a number: the server answers with the allowed range.
+            member_limit: limit.get().trim().parse().unwrap_or(0),
+            members_can_invite: members_invite.get(),
+        });
+    };
+    view! {
+        <form class="card room-settings" on:submit=submit aria-label="Room settings">
+            <h2>"Room settings"</h2>
+            <label for="room-description">"Description (shown on the invite page)"</label>
+            <textarea id="room-description" rows="2" maxlength=ROOM_DESCRIPTION_MAX_CHARS.to_string()
+                prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+            <label for="room-limit">
+                {format!("Member limit ({}-{})", ROOM_MEMBER_LIMIT_RANGE.start(), ROOM_MEMBER_LIMIT_RANGE.end())}
+            </label>
+            <input id="room-limit" type="number" inputmode="numeric" min=ROOM_MEMBER_LIMIT_RANGE.start().to_string()
+                max=ROOM_MEMBER_LIMIT_RANGE.end().to_string()
+                prop:value=move || limit.get() on:input=move |ev| limit.set(event_target_value(&ev)) />
+            <label class="check">
+                <input type="checkbox" prop:checked=move || members_invite.get()
+                    on:change=move |ev| members_invite.set(event_target_checked(&ev)) />
+                "Members may make invite links"
+            </label>
+            <button type="submit" disabled=move || save.pending().get()>"Save settings"</button>
+            <p role="status" class="muted">{move || matches!(save.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
+            <p role="alert" class="error">{move || save.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
+        </form>
+    }
+}

@@ -74,4 +74,5 @@ pub fn DashboardPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }

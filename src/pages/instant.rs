@@ -182,4 +182,5 @@ fn Chat(
             <LivePanel state />
         </section>
     }
+    .into_any()
 }

@@ -85,13 +85,64 @@ pub fn MadeLink(link: InviteLink) -> impl IntoView {
             </details>
         </div>
     }
+    .into_any()
 }
 
-/// "Invite people": the options and "Create link". `is_owner` offers
-/// moderator links. `made` counts links made, for lists to refresh.
+/// The four choices of a new link.
+#[component]
+fn OptionFields(
+    is_owner: bool,
+    lifetime: RwSignal<u32>,
+    max_uses: RwSignal<u32>,
+    label: RwSignal<String>,
+    role: RwSignal<Role>,
+) -> impl IntoView {
+    let choice = |value: u32, text: String| view! { <option value=value.to_string()>{text}</option> };
+    view! {
+        <div class="fields">
+            <div>
+                <label for="invite-lifetime">"Expire after"</label>
+                <select id="invite-lifetime" on:change=move |ev| lifetime.set(event_target_value(&ev).parse().unwrap_or(10_080))>
+                    {INVITE_LIFETIMES_MIN.map(|m| view! {
+                        <option value=m.to_string() selected=m == 10_080>{lifetime_label(m)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="invite-uses">"Max number of uses"</label>
+                <select id="invite-uses" on:change=move |ev| max_uses.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {INVITE_MAX_USES.map(|n| choice(n, if n == 0 { "No limit".into() } else { n.to_string() })).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="invite-label">"Label (optional)"</label>
+                <input id="invite-label" maxlength=INVITE_LABEL_MAX_CHARS.to_string() placeholder="e.g. Newsletter"
+                    prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev)) />
+            </div>
+            {is_owner.then(|| view! {
+                <div>
+                    <label for="invite-role">"Joins as"</label>
+                    <select id="invite-role" on:change=move |ev| role.set(if event_target_value(&ev) == "moderator" { Role::Moderator } else { Role::Member })>
+                        <option value="member" selected=true>"Member"</option>
+                        <option value="moderator">"Moderator"</option>
+                    </select>
+                </div>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// "Share invite link": makes a link with the default options at once (7
+/// days, any number of uses) and shows it with Copy and QR, as Discord's
+/// "Invite people" does; "Link options" makes one with a lifetime, use
+/// limit, label and (for the owner, `is_owner`) the moderator role.
+/// `made` counts links made, for lists to refresh.
 #[component]
 pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>) -> impl IntoView {
     let create = ServerAction::<CreateInvite>::new();
+    // Opening the panel is the click that makes the first link.
+    create.dispatch(CreateInvite { room_id, lifetime_min: None, max_uses: None, label: None, role: None });
     let lifetime = RwSignal::new(10_080u32);
     let max_uses = RwSignal::new(0u32);
     let label = RwSignal::new(String::new());
@@ -114,46 +165,21 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>) -> impl Int
             session.links_changed.update(|n| *n += 1);
         }
     });
-    let choice = |value: u32, text: String| view! { <option value=value.to_string()>{text}</option> };
     view! {
-        <form class="invite-form" on:submit=submit aria-label="Make an invite link">
-            <div class="fields">
-                <div>
-                    <label for="invite-lifetime">"Expire after"</label>
-                    <select id="invite-lifetime" on:change=move |ev| lifetime.set(event_target_value(&ev).parse().unwrap_or(10_080))>
-                        {INVITE_LIFETIMES_MIN.map(|m| view! {
-                            <option value=m.to_string() selected=m == 10_080>{lifetime_label(m)}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div>
-                    <label for="invite-uses">"Max number of uses"</label>
-                    <select id="invite-uses" on:change=move |ev| max_uses.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {INVITE_MAX_USES.map(|n| choice(n, if n == 0 { "No limit".into() } else { n.to_string() })).collect_view()}
-                    </select>
-                </div>
-                <div>
-                    <label for="invite-label">"Label (optional)"</label>
-                    <input id="invite-label" maxlength=INVITE_LABEL_MAX_CHARS.to_string() placeholder="e.g. Newsletter"
-                        prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev)) />
-                </div>
-                {is_owner.then(|| view! {
-                    <div>
-                        <label for="invite-role">"Joins as"</label>
-                        <select id="invite-role" on:change=move |ev| role.set(if event_target_value(&ev) == "moderator" { Role::Moderator } else { Role::Member })>
-                            <option value="member" selected=true>"Member"</option>
-                            <option value="moderator">"Moderator"</option>
-                        </select>
-                    </div>
-                })}
-            </div>
-            <button type="submit" disabled=move || create.pending().get()>"Create link"</button>
+        <div class="share">
             {move || match create.value().get() {
                 Some(Ok(link)) => view! { <MadeLink link /> }.into_any(),
                 Some(Err(e)) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
-                None => ().into_any(),
+                None => view! { <p class="muted">"Making a link…"</p> }.into_any(),
             }}
-        </form>
+            <details>
+                <summary>"Link options"</summary>
+                <form class="invite-form" on:submit=submit>
+                    <OptionFields is_owner lifetime max_uses label role />
+                    <button type="submit" disabled=move || create.pending().get()>"Create link"</button>
+                </form>
+            </details>
+        </div>
     }
 }
 
@@ -229,4 +255,5 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
             {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
         </li>
     }
+    .into_any()
 }

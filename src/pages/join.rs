@@ -103,4 +103,5 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
             {action_part}
         </section>
     }
+    .into_any()
 }

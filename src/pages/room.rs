@@ -83,7 +83,7 @@ fn Room(data: RoomData) -> impl IntoView {
                     <p class="muted">{members}</p>
                 </div>
                 <div class="row">
-                    {rights.can_invite.then(|| button(Panel::Invite, "Invite people"))}
+                    {rights.can_invite.then(|| button(Panel::Invite, "Share invite link"))}
                     {rights.can_moderate.then(|| button(Panel::Links, "Manage invite links"))}
                     {(rights.role == Role::Owner).then(|| button(Panel::Settings, "Room settings"))}
                     {leave}
@@ -100,6 +100,7 @@ fn Room(data: RoomData) -> impl IntoView {
             <LivePanel state />
         </section>
     }
+    .into_any()
 }
 
 /// "Leave room": a form, so it works without JavaScript too; home after.

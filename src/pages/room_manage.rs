@@ -36,9 +36,9 @@ pub fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
         reset.dispatch(ResetInviteLinks { room_id });
     };
     view! {
-        <section class="card manage-links" aria-label="Manage invite links">
+        <section class="card manage-links" aria-labelledby="links-heading">
             <div class="row">
-                <h2>"Invite links"</h2>
+                <h2 id="links-heading">"All links of this room"</h2>
                 <button type="button" class="secondary" on:click=on_reset disabled=move || reset.pending().get()>"Reset link"</button>
             </div>
             {move || match reset.value().get() {
@@ -56,6 +56,7 @@ pub fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 /// The owner's room settings: description, member limit, and whether plain
@@ -99,4 +100,5 @@ pub fn RoomSettings(room: RoomInfo) -> impl IntoView {
             <p role="alert" class="error">{move || save.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
         </form>
     }
+    .into_any()
 }

@@ -50,7 +50,7 @@ pub fn PermissionsEditor(state: LiveState, room_id: i64, member_id: i64, name: S
             <label>
                 <input type="checkbox" checked=can_invite
                     on:change=move |ev| save((role, can_write, Some(checked(&ev)), Some(can_moderate))) />
-                " Can make invite links"
+                " Can make invites"
             </label>
             <label>
                 <input type="checkbox" checked=can_moderate
@@ -59,4 +59,5 @@ pub fn PermissionsEditor(state: LiveState, room_id: i64, member_id: i64, name: S
             </label>
         </details>
     }
+    .into_any()
 }

@@ -21,8 +21,12 @@ pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessag
     match topic {
         super::Topic::Room(room_id) => {
             let me = crate::accounts::ssr::require_user().await?;
-            state.store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
-            Ok(state.store.messages().before(room_id, before_id, ROOM_HISTORY_PAGE).await?)
+            let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
+            let mut lines = state.store.messages().before(room_id, before_id, ROOM_HISTORY_PAGE).await?;
+            if !rights.can_moderate {
+                lines.iter_mut().for_each(super::ChatMessage::hide_link_details);
+            }
+            Ok(lines)
         }
         super::Topic::Chat(chat_id) => {
             let chat = state.store.instant_chats().get(&chat_id).await?.ok_or(AppError::ChatNotFound)?;

@@ -224,6 +224,12 @@ async fn join_lines_name_the_link_for_those_who_manage_links_only() {
     assert!(page.messages.iter().all(|m| m.via_invite.is_none() && (m.kind != MessageKind::Joined || m.actor_name.is_none())));
     let page: crate::rooms::RoomPage = ana.json("room_page", &[("room_id", &room.to_string())]).await;
     assert!(page.messages.iter().any(|m| m.via_invite.as_ref().is_some_and(|v| v.1 == "Newsletter")));
+    let older: Vec<crate::live::ChatMessage> =
+        bruno.json("older_lines", &[("topic", &format!("room:{room}")), ("before_id", &i64::MAX.to_string())]).await;
+    assert!(older.iter().any(|m| m.kind == MessageKind::Joined) && older.iter().all(|m| m.via_invite.is_none()));
+    let older: Vec<crate::live::ChatMessage> =
+        ana.json("older_lines", &[("topic", &format!("room:{room}")), ("before_id", &i64::MAX.to_string())]).await;
+    assert!(older.iter().any(|m| m.via_invite.is_some()));
     let mut fresh = bruno.live().await;
     fresh.subscribe(room, 0).await;
     while let Some(event) = fresh.quiet_any(300).await {

@@ -3,7 +3,10 @@
 
 use reqwest::StatusCode;
 
-use super::support::{club, Client, TestServer};
+use super::{
+    moderation::follow,
+    support::{club, Client, TestServer},
+};
 use crate::{
     error::AppError,
     invites::{Dashboard, InviteLink, InviteStatus, InviteSummary},
@@ -35,14 +38,6 @@ async fn link(client: &Client, room: i64, lifetime_min: &str, max_uses: &str, la
 
 async fn links_of(client: &Client, room: i64) -> Vec<InviteSummary> {
     client.json("room_invites", &[("room_id", &room.to_string())]).await
-}
-
-/// A live connection following `room`, past its history.
-pub async fn follow(client: &Client, room: i64) -> super::support::Live {
-    let mut live = client.live().await;
-    live.subscribe(room, 0).await;
-    while live.quiet_for(300).await.is_some() {}
-    live
 }
 
 /// The error card of a page, to compare two error pages.

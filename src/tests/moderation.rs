@@ -18,7 +18,7 @@ async fn membership_rows(s: &TestServer, room: i64, user: &str) -> Vec<String> {
 }
 
 /// Calls a room server function and returns the error, if any.
-async fn act(client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Result<(), AppError> {
+pub(super) async fn act(client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Result<(), AppError> {
     let response = client.call(endpoint, form).await;
     if response.status().is_success() || response.status().is_redirection() {
         Ok(())
@@ -28,7 +28,7 @@ async fn act(client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Result<(
 }
 
 /// A live connection following `room`, past its history.
-async fn follow(client: &Client, room: i64) -> super::support::Live {
+pub(super) async fn follow(client: &Client, room: i64) -> super::support::Live {
     let mut live = client.live().await;
     live.subscribe(room, 0).await;
     while live.quiet_for(300).await.is_some() {}

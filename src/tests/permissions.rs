@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 
 use super::{
-    invite_links::follow,
-    support::{club, Client, TestServer},
+    moderation::{act, follow},
+    support::{club, TestServer},
 };
 use crate::{
     error::AppError,
@@ -14,15 +14,6 @@ use crate::{
     live::ServerEvent,
     rooms::{Rights, Role},
 };
-
-async fn act(client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Result<(), AppError> {
-    let response = client.call(endpoint, form).await;
-    if response.status().is_success() || response.status().is_redirection() {
-        Ok(())
-    } else {
-        Err(response.json::<AppError>().await.unwrap())
-    }
-}
 
 async fn rights(s: &TestServer, room: i64, user: &str) -> Option<Rights> {
     s.store.rooms().rights_of(room, s.user_id(user).await).await.unwrap()

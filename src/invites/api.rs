@@ -38,21 +38,17 @@ pub async fn create_invite(
     if role == Role::Moderator && rights.role != Role::Owner {
         return Err(AppError::Forbidden("Only the room's owner can make links that make people moderators.".into()));
     }
-    let default_lifetime = state.settings.invite_lifetime_hours.saturating_mul(60);
     let options = InviteOptions {
-        lifetime_min: lifetime_min.unwrap_or(default_lifetime),
+        lifetime_min: lifetime_min.unwrap_or(0),
         max_uses: max_uses.unwrap_or(0),
         label: label.unwrap_or_default(),
         role,
     };
-    let (lifetime_ms, max_uses, label) = match lifetime_min {
-        Some(_) => super::check_options(&options).map_err(AppError::Invalid)?,
-        // The configured default need not be one of the form's choices.
-        None => {
-            let (_, max_uses, label) =
-                super::check_options(&InviteOptions { lifetime_min: 0, ..options.clone() }).map_err(AppError::Invalid)?;
-            (Some(i64::from(default_lifetime) * 60_000), max_uses, label)
-        }
+    let (lifetime_ms, max_uses, label) = super::check_options(&options).map_err(AppError::Invalid)?;
+    // Left out: the configured default, which need not be one of the form's choices.
+    let lifetime_ms = match lifetime_min {
+        Some(_) => lifetime_ms,
+        None => Some(i64::from(state.settings.invite_lifetime_hours) * 3_600_000),
     };
     if let Err(wait) = state.rate_limits.create_invite(me.id) {
         return Err(AppError::TooManyRequests(wait));

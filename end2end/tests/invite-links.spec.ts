@@ -57,6 +57,10 @@ test('a 1-use labelled link lets one person in, refuses the next, shows on the d
   const plain = ana.page.locator('li.link-item[data-status="active"]');
   await expect(plain).toHaveCount(1);
 
+  // A fresh load (server-rendered, then hydrated) offers the address of the links this browser made.
+  await ana.page.reload();
+  await expect(plain.getByLabel(/^Address of/)).toHaveValue(plainLink);
+
   // Revoke: the link stops working at once, and the badge goes.
   await plain.getByRole('button', { name: /^Revoke/ }).click();
   await expect(ana.page.locator('li.link-item[data-status="active"]')).toHaveCount(0);

@@ -217,13 +217,16 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
         Some(ms) => format!("expires {}", format::date_time(ms, offset.get())),
         None => "never expires".into(),
     };
-    let url = recall(link.id);
+    // Read after hydration: the server cannot know what this browser remembers.
+    let url = RwSignal::new(None::<String>);
+    let id = link.id;
+    Effect::new(move |_| url.set(recall(id)));
     let joined = match link.joined.is_empty() {
         true => "Nobody joined through it yet.".to_string(),
         false => format!("Joined: {}", link.joined.join(", ")),
     };
     let active = link.status == crate::invites::InviteStatus::Active;
-    let id = link.id;
+    let link_name = name.clone();
     view! {
         <li class="link-item" data-status=link.status.label() data-label=link.label.clone()>
             <div class="row">
@@ -238,10 +241,10 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
             </p>
             <p class="joined">{joined}</p>
             <div class="row">
-                {match url {
+                {move || match url.get() {
                     Some(url) if active => view! {
-                        <LinkField id=format!("invite-url-{id}") label=format!("Address of {name}") url=url.clone() />
-                        {qr_path(&url).map(|qr| view! { <a href=qr target="_blank" aria-label=format!("QR code of {name}")>"QR code"</a> })}
+                        <LinkField id=format!("invite-url-{id}") label=format!("Address of {link_name}") url=url.clone() />
+                        {qr_path(&url).map(|qr| view! { <a href=qr target="_blank" aria-label=format!("QR code of {link_name}")>"QR code"</a> })}
                     }.into_any(),
                     None if active => view! { <span class="muted">"The full link was shown on the device that made it."</span> }.into_any(),
                     _ => ().into_any(),

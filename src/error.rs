@@ -37,6 +37,10 @@ pub enum AppError {
     /// any other dead link.
     #[error("This invite link has reached its limit: it cannot be used any more. Ask for a new link.")]
     InviteUsedUp,
+    /// What the person asked for exists already; the text says what and
+    /// where to find it (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
     /// The room holds its member limit (HTTP 409); nothing was used up.
     #[error("This room is full ({0} members). Ask its owner to make room.")]
     RoomFull(i64),
@@ -84,7 +88,7 @@ impl AppError {
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
             AppError::NotMember | AppError::Forbidden(_) => 403,
             AppError::InviteInvalid | AppError::NotFound | AppError::ChatNotFound => 404,
-            AppError::UsernameTaken | AppError::NameTaken | AppError::ChatFull(_) | AppError::RoomFull(_) => 409,
+            AppError::UsernameTaken | AppError::Conflict(_) | AppError::NameTaken | AppError::ChatFull(_) | AppError::RoomFull(_) => 409,
             AppError::ChatEnded(_) | AppError::InviteUsedUp => 410,
             AppError::TooLarge(_) => 413,
             AppError::UnsupportedType(_) => 415,

@@ -2,9 +2,12 @@
 //!
 //! The crate is split by subject so that `src/` reads like the product:
 //!
-//! - [`accounts`]: sign-up, log-in, log-out and who the current user is.
+//! - [`accounts`]: sign-up, log-in, log-out, who the current user is and
+//!   their profile (teacher, student).
 //! - [`rooms`]: creating rooms, listing a user's rooms, loading a room page.
 //! - [`invites`]: invite links (create, preview, accept).
+//! - [`spaces`]: teacher spaces: language invites and the private
+//!   teacher-student rooms they make.
 //! - [`attachments`]: images and voice messages: checks, upload, serving.
 //! - [`live`]: the live layer: the WebSocket protocol, the fan-out hub and the
 //!   browser's connection.
@@ -28,6 +31,7 @@ pub mod pages;
 pub mod rooms;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod spaces;
 #[cfg(feature = "ssr")]
 pub mod store;
 

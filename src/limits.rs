@@ -90,3 +90,8 @@ pub const JOINS_EVERY_SECS: u64 = 3;
 pub const INVITE_CREATES_BURST: u32 = 20;
 /// …after which they may make one more every this many seconds.
 pub const INVITE_CREATES_EVERY_SECS: u64 = 30;
+/// Longest language of a language invite, in characters after trimming (at
+/// least 1; control characters refused), e.g. "German" or "Brazilian Portuguese".
+pub const LANGUAGE_MAX_CHARS: usize = 40;
+/// Lifetimes a language invite can be given, in whole days; left out, it never expires.
+pub const LANGUAGE_INVITE_DAYS: std::ops::RangeInclusive<u32> = 1..=365;

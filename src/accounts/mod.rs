@@ -5,6 +5,7 @@
 //! database) keyed by a random 128-bit id in an HttpOnly, SameSite=Lax cookie;
 //! the session holds the user's id under [`ssr::USER_ID_KEY`].
 
+pub mod profile;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::{InviteLink, InvitePreview};
+use super::{InviteLink, JoinPreview};
 #[cfg(feature = "ssr")]
-use super::{token, InviteOptions};
+use super::{token, InviteOptions, InvitePreview};
 use crate::{error::AppError, rooms::Role};
 
 /// Makes an invite link for a room. Every option may be left out: the link
@@ -16,8 +16,8 @@ use crate::{error::AppError, rooms::Role};
 /// `label`: up to 32 characters; `role`: `member`, or `moderator` when the owner makes it.
 ///
 /// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`];
-/// [`AppError::Forbidden`] when the member may not invite or asks for a
-/// moderator link without being the owner; [`AppError::Invalid`] for
+/// [`AppError::Forbidden`] when the member may not invite, asks for a
+/// moderator link without being the owner, or the room is a teacher space; [`AppError::Invalid`] for
 /// options outside the choices; [`AppError::TooManyRequests`] past the
 /// per-user rate ([`crate::limits::INVITE_CREATES_BURST`]).
 #[server(endpoint = "create_invite")]
@@ -34,6 +34,7 @@ pub async fn create_invite(
     if !rights.can_invite {
         return Err(AppError::Forbidden("In this room only the owner and moderators make invite links. Ask one of them for a link.".into()));
     }
+    crate::spaces::api::ssr::refuse_in_space(&state, room_id, "make invite links").await?;
     let role = role.unwrap_or(Role::Member);
     if role == Role::Moderator && rights.role != Role::Owner {
         return Err(AppError::Forbidden("Only the room's owner can make links that make people moderators.".into()));
@@ -61,22 +62,25 @@ pub async fn create_invite(
     Ok(ssr::link(&state, id, &token, now, lifetime_ms, max_uses, label))
 }
 
-/// What an invite link leads to. Reads only.
+/// What an invite link leads to: a room, or a teacher's space for a
+/// language invite. Reads only.
 ///
-/// Errors: [`AppError::InviteInvalid`] for unknown, expired, used-up,
+/// Errors: [`AppError::InviteInvalid`] for unknown, expired, used-up, used,
 /// revoked or malformed tokens alike.
 #[server(endpoint = "invite_preview")]
-pub async fn get_invite_preview(token: String) -> Result<InvitePreview, AppError> {
+pub async fn get_invite_preview(token: String) -> Result<JoinPreview, AppError> {
     let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
     let state = crate::server::state()?;
-    let invite =
-        state.store.invites().find_usable(&hash, crate::server::now_ms()).await?.ok_or(AppError::InviteInvalid)?;
     let viewer = crate::accounts::ssr::current_user().await?;
+    let Some(invite) = state.store.invites().find_usable(&hash, crate::server::now_ms()).await? else {
+        let space = crate::spaces::api::ssr::preview(&state, &hash, viewer).await?;
+        return space.map(JoinPreview::Space).ok_or(AppError::InviteInvalid);
+    };
     let already_member = match &viewer {
         Some(v) => state.store.rooms().role_of(invite.room_id, v.id).await?.is_some(),
         None => false,
     };
-    Ok(InvitePreview {
+    Ok(JoinPreview::Room(InvitePreview {
         room_id: invite.room_id,
         room_name: invite.room_name,
         room_description: invite.room_description,
@@ -88,17 +92,20 @@ pub async fn get_invite_preview(token: String) -> Result<InvitePreview, AppError
         uses_left: invite.max_uses.map(|max| max - invite.uses),
         viewer,
         already_member,
-    })
+    }))
 }
 
 /// Joins the room behind an invite and goes to it. A member already is
-/// simply taken to the room. Join attempts are rate-limited per client
-/// address ([`crate::limits::JOINS_BURST`]).
+/// simply taken to the room. A teacher's language invite makes (or reopens)
+/// the student's space instead ([`crate::spaces::api::ssr::accept`]). Join
+/// attempts are rate-limited per client address ([`crate::limits::JOINS_BURST`]).
 ///
 /// Errors: [`AppError::NotLoggedIn`]; [`AppError::InviteInvalid`] for
-/// unknown, expired, revoked or malformed tokens; [`AppError::InviteUsedUp`]
-/// when the link reached its maximum uses; [`AppError::RoomFull`];
-/// [`AppError::Forbidden`] for someone banned from the room.
+/// unknown, expired, revoked, used or malformed tokens; [`AppError::InviteUsedUp`]
+/// when a room link reached its maximum uses; [`AppError::RoomFull`];
+/// [`AppError::Forbidden`] for someone banned from the room and for a
+/// teacher accepting their own language invite; [`AppError::Conflict`] for
+/// a student who has a space with this teacher for this language.
 #[server(endpoint = "accept_invite")]
 pub async fn accept_invite(token: String) -> Result<(), AppError> {
     use crate::store::Accepted;
@@ -108,11 +115,12 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
     let room_id = match state.store.invites().accept(&hash, me.id, crate::server::now_ms()).await? {
         Accepted::Joined { room_id, invite_id, creator_id } => {
             tracing::info!(room_id, invite_id, user_id = me.id, "joined through invite");
-            ssr::announce_join(&state, room_id, me.id, (invite_id, creator_id)).await;
+            ssr::announce_join(&state, room_id, me.id, Some((invite_id, creator_id))).await;
             room_id
         }
         Accepted::AlreadyMember { room_id } => room_id,
-        Accepted::Invalid => return Err(AppError::InviteInvalid),
+        // Not a room's invite link: perhaps a teacher's language invite.
+        Accepted::Invalid => crate::spaces::api::ssr::accept(&state, &hash, me.id).await?,
         Accepted::UsedUp => return Err(AppError::InviteUsedUp),
         Accepted::RoomFull { limit } => return Err(AppError::RoomFull(limit)),
         Accepted::Banned => {
@@ -124,7 +132,7 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub(super) mod ssr {
+pub(crate) mod ssr {
     use crate::{
         invites::InviteLink,
         rooms::Role,
@@ -172,7 +180,7 @@ pub(super) mod ssr {
     /// Puts "<name> joined" in the room's timeline, live, naming the link
     /// (for those who manage links). A failure is logged: the membership
     /// stands either way.
-    pub async fn announce_join(state: &AppState, room_id: i64, user_id: i64, via: (i64, i64)) {
+    pub async fn announce_join(state: &AppState, room_id: i64, user_id: i64, via: Option<(i64, i64)>) {
         use crate::live::Topic;
         let now = crate::server::now_ms();
         let client_id = format!("sys:joined:{room_id}:{now}");

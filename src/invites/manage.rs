@@ -58,6 +58,7 @@ pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "reset_invite_links")]
 pub async fn reset_invite_links(room_id: i64) -> Result<InviteLink, AppError> {
     let (me, state) = ssr::moderator_of(room_id).await?;
+    crate::spaces::api::ssr::refuse_in_space(&state, room_id, "make invite links").await?;
     if let Err(wait) = state.rate_limits.create_invite(me.id) {
         return Err(AppError::TooManyRequests(wait));
     }
@@ -84,12 +85,14 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
 }
 
 /// How many of the logged-in user's links are pending (active and unused),
-/// for the header's badge; 0 when logged out.
+/// room invite links and language invites together, for the header's
+/// badge; 0 when logged out.
 #[server(endpoint = "pending_invites")]
 pub async fn pending_invite_count() -> Result<i64, AppError> {
     let Some(me) = crate::accounts::ssr::current_user().await? else { return Ok(0) };
     let state = crate::server::state()?;
-    Ok(state.store.invites().pending_count(me.id, crate::server::now_ms()).await?)
+    let now = crate::server::now_ms();
+    Ok(state.store.invites().pending_count(me.id, now).await? + state.store.spaces().pending_count(me.id, now).await?)
 }
 
 #[cfg(feature = "ssr")]

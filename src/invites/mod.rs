@@ -80,6 +80,15 @@ pub struct InvitePreview {
     pub already_member: bool,
 }
 
+/// What `/join/<token>` leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinPreview {
+    /// A room's invite link.
+    Room(InvitePreview),
+    /// A teacher's language invite: accepting it makes a private space.
+    Space(crate::spaces::SpacePreview),
+}
+
 /// The state of an invite link. Checked in this order: a revoked link says
 /// revoked even if it has also expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! `/dashboard`: the rooms a user owns or moderates, and every invite link
 //! they made, filterable by state; pending links (active, unused) first,
-//! then newest.
+//! then newest; and, for teachers, their language invites and spaces
+//! ([`super::teaching`]).
 
 use leptos::prelude::*;
 
@@ -54,6 +55,7 @@ pub fn DashboardPage() -> impl IntoView {
                             }.into_any()
                         }}
                     </section>
+                    <super::teaching::TeachingSection />
                     <section class="card" aria-label="Your invite links">
                         <div class="row">
                             <h2>"Your invite links"</h2>

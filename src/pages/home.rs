@@ -1,4 +1,5 @@
-//! Home: the rooms you belong to and a form to make one; a welcome otherwise.
+//! Home: your teacher spaces (by language and teacher), the rooms you
+//! belong to and a form to make one; a welcome otherwise.
 //! Everyone, logged in or not, can start an instant chat here.
 
 use leptos::prelude::*;
@@ -19,7 +20,12 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match session.user.await {
-                    Ok(Some(_)) => view! { <RoomList /> <CreateRoomForm /> <StartInstantChatForm logged_in=true /> }.into_any(),
+                    Ok(Some(_)) => view! {
+                        <super::spaces::SpaceList />
+                        <RoomList />
+                        <CreateRoomForm />
+                        <StartInstantChatForm logged_in=true />
+                    }.into_any(),
                     _ => view! { <Welcome /> <StartInstantChatForm logged_in=false /> }.into_any(),
                 }
             })}

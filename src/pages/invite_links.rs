@@ -34,25 +34,32 @@ fn stored_links() -> (Option<web_sys::Storage>, std::collections::HashMap<String
 
 /// Remembers a link this browser made, for Copy and QR in the lists.
 pub fn remember(link: &InviteLink) {
+    remember_url(&link.id.to_string(), &link.url);
+}
+
+/// Remembers the address of a link this browser made under `key` (a room
+/// invite's id; `lang:<id>` for a language invite).
+pub fn remember_url(key: &str, url: &str) {
     #[cfg(feature = "hydrate")]
     {
         let (storage, mut map) = stored_links();
-        map.insert(link.id.to_string(), link.url.clone());
+        map.insert(key.to_string(), url.to_string());
         if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&map)) {
             let _ = storage.set_item(KEY, &json);
         }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = link;
+    let _ = (key, url);
 }
 
-/// The address of link `id` if this browser made it.
-fn recall(id: i64) -> Option<String> {
+/// The address remembered under `key`, if this browser made that link.
+/// Browser-only: call it after hydration (in an `Effect`), never while rendering.
+pub fn recall_url(key: &str) -> Option<String> {
     #[cfg(feature = "hydrate")]
-    return stored_links().1.get(&id.to_string()).cloned();
+    return stored_links().1.get(key).cloned();
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = id;
+        let _ = key;
         None
     }
 }
@@ -217,10 +224,7 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
         Some(ms) => format!("expires {}", format::date_time(ms, offset.get())),
         None => "never expires".into(),
     };
-    // Read after hydration: the server cannot know what this browser remembers.
-    let url = RwSignal::new(None::<String>);
     let id = link.id;
-    Effect::new(move |_| url.set(recall(id)));
     let joined = match link.joined.is_empty() {
         true => "Nobody joined through it yet.".to_string(),
         false => format!("Joined: {}", link.joined.join(", ")),
@@ -241,14 +245,7 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
             </p>
             <p class="joined">{joined}</p>
             <div class="row">
-                {move || match url.get() {
-                    Some(url) if active => view! {
-                        <LinkField id=format!("invite-url-{id}") label=format!("Address of {link_name}") url=url.clone() />
-                        {qr_path(&url).map(|qr| view! { <a href=qr target="_blank" aria-label=format!("QR code of {link_name}")>"QR code"</a> })}
-                    }.into_any(),
-                    None if active => view! { <span class="muted">"The full link was shown on the device that made it."</span> }.into_any(),
-                    _ => ().into_any(),
-                }}
+                {active.then(|| view! { <RememberedLink key=id.to_string() field_id=format!("invite-url-{id}") name=link_name /> })}
                 {active.then(|| view! {
                     <button type="button" class="secondary" aria-label=format!("Revoke {name}")
                         disabled=move || revoke.pending().get()
@@ -259,4 +256,22 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
         </li>
     }
     .into_any()
+}
+
+/// Copy and QR code for an active link, if this browser made it (and so
+/// remembers its address under `key`); otherwise a note saying where it
+/// was shown. `name` names the link for the field's label.
+#[component]
+pub fn RememberedLink(key: String, field_id: String, name: String) -> impl IntoView {
+    // Read after hydration: the server cannot know what this browser remembers.
+    let url = RwSignal::new(None::<String>);
+    Effect::new(move |_| url.set(recall_url(&key)));
+    move || match url.get() {
+        Some(url) => view! {
+            <LinkField id=field_id.clone() label=format!("Address of {name}") url=url.clone() />
+            {qr_path(&url).map(|qr| view! { <a href=qr target="_blank" aria-label=format!("QR code of {name}")>"QR code"</a> })}
+        }
+        .into_any(),
+        None => view! { <span class="muted">"The full link was shown on the device that made it."</span> }.into_any(),
+    }
 }

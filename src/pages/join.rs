@@ -1,4 +1,5 @@
-//! `/join/<token>`: what an invite link leads to, and the Join button.
+//! `/join/<token>`: what an invite link leads to, and the Join button. A
+//! teacher's language invite shows [`super::spaces::SpaceInviteCard`] instead.
 //!
 //! Rendering this page changes nothing (link-preview bots open links too).
 //! Joining is a POST to [`crate::invites::accept_invite`] that works without
@@ -9,7 +10,7 @@ use leptos_meta::Meta;
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
 use super::{form_error, format, ErrorPage, LocalOffset};
-use crate::invites::{get_invite_preview, AcceptInvite, InvitePreview};
+use crate::invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview};
 
 /// `/join/:token`.
 #[component]
@@ -21,10 +22,13 @@ pub fn JoinPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Opening the invite…"</p> }>
             {move || Suspend::new(async move {
                 match preview.await {
-                    Ok(p) if p.already_member => {
+                    Ok(JoinPreview::Room(p)) if p.already_member => {
                         view! { <Redirect path=format!("/rooms/{}", p.room_id) /> }.into_any()
                     }
-                    Ok(p) => view! { <InviteCard preview=p token=token.get_untracked() /> }.into_any(),
+                    Ok(JoinPreview::Room(p)) => view! { <InviteCard preview=p token=token.get_untracked() /> }.into_any(),
+                    Ok(JoinPreview::Space(p)) => {
+                        view! { <super::spaces::SpaceInviteCard preview=p token=token.get_untracked() /> }.into_any()
+                    }
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                 }
             })}
@@ -59,8 +63,6 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
         true => format!("{} invited you to join {} on Roomlink ({members}).", preview.inviter, preview.room_name),
         false => format!("{} invited you to join {} on Roomlink ({members}): {}", preview.inviter, preview.room_name, preview.room_description),
     };
-    let next = format!("/join/{token}");
-    let next_q: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
     let room_name = preview.room_name.clone();
     let action_part = match preview.viewer {
         Some(viewer) => view! {
@@ -74,14 +76,7 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
             </ActionForm>
         }
         .into_any(),
-        None => view! {
-            <p>"Log in or sign up to join. You will come back here afterwards."</p>
-            <p class="row">
-                <a class="button primary" href=format!("/signup?next={next_q}")>"Sign up to join"</a>
-                <a class="button" href=format!("/login?next={next_q}")>"Log in to join"</a>
-            </p>
-        }
-        .into_any(),
+        None => view! { <LogInToJoin token /> }.into_any(),
     };
     view! {
         <super::PageTitle text=format!("Join {}", preview.room_name) />
@@ -104,4 +99,18 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// For someone logged out: sign up or log in, then come back to this link.
+#[component]
+pub fn LogInToJoin(token: String) -> impl IntoView {
+    let next = format!("/join/{token}");
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    view! {
+        <p>"Log in or sign up to join. You will come back here afterwards."</p>
+        <p class="row">
+            <a class="button primary" href=format!("/signup?next={next}")>"Sign up to join"</a>
+            <a class="button" href=format!("/login?next={next}")>"Log in to join"</a>
+        </p>
+    }
 }

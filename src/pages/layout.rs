@@ -33,6 +33,7 @@ pub fn Header() -> impl IntoView {
                         match session.user.await {
                             Ok(Some(user)) => view! {
                                 <A href="/dashboard" attr:class="dashboard-link">"Dashboard" {badge}</A>
+                                <A href="/profile">"Profile"</A>
                                 <span class="whoami">"Logged in as " <strong>{user.username}</strong></span>
                                 <ActionForm action=session.log_out attr:class="inline">
                                     <button type="submit" class="link">"Log out"</button>

@@ -16,9 +16,12 @@ mod invite_links;
 mod join;
 mod layout;
 mod live_view;
+mod profile;
 mod room;
 mod room_manage;
 mod share;
+mod spaces;
+mod teaching;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -105,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=auth::SignUpPage />
                     <Route path=path!("/rooms/:id") view=room::RoomPage ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/join/:token") view=join::JoinPage ssr=SsrMode::Async />
                     <Route path=path!("/instant-chat/:id") view=instant::InstantChatPage ssr=SsrMode::Async />
                 </Routes>

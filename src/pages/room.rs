@@ -57,7 +57,8 @@ fn Room(data: RoomData) -> impl IntoView {
     let rights = data.rights;
     let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members).with_rights(rights);
     let room_id = data.room.id;
-    let leave = (rights.role != Role::Owner).then(|| view! { <LeaveRoom room_id /> });
+    let in_space = data.space.is_some();
+    let leave = (rights.role != Role::Owner).then(|| view! { <LeaveRoom room_id in_space /> });
     let panel = RwSignal::new(Panel::None);
     let made = RwSignal::new(0u32);
     let toggle = move |which: Panel| panel.update(|p| *p = if *p == which { Panel::None } else { which });
@@ -71,21 +72,30 @@ fn Room(data: RoomData) -> impl IntoView {
         1 => "1 member".to_string(),
         n => format!("{n} members"),
     };
-    let description = (!data.room.description.is_empty()).then(|| data.room.description.clone());
+    let (title, description) = match &data.space {
+        Some(space) => (
+            format!("{} with {}", space.language, space.other()),
+            Some(format!("A private space: {} teaches {} {}. Only the two of you can read it.", space.teacher, space.student, space.language)),
+        ),
+        None => (data.room.name.clone(), (!data.room.description.is_empty()).then(|| data.room.description.clone())),
+    };
+    // A space is for its two people: no invite links, no settings.
+    let rights = crate::rooms::Rights { can_invite: rights.can_invite && !in_space, ..rights };
+    let owner_tools = rights.role == Role::Owner && !in_space;
     let room = data.room.clone();
     view! {
-        <super::PageTitle text=data.room.name.clone() />
+        <super::PageTitle text=title.clone() />
         <section class="room">
             <header class="room-head">
                 <div>
-                    <h1>{data.room.name.clone()}</h1>
+                    <h1>{title}</h1>
                     {description.map(|d| view! { <p class="description">{d}</p> })}
                     <p class="muted">{members}</p>
                 </div>
                 <div class="row">
                     {rights.can_invite.then(|| button(Panel::Invite, "Share invite link"))}
-                    {rights.can_moderate.then(|| button(Panel::Links, "Manage invite links"))}
-                    {(rights.role == Role::Owner).then(|| button(Panel::Settings, "Room settings"))}
+                    {(rights.can_moderate && !in_space).then(|| button(Panel::Links, "Manage invite links"))}
+                    {owner_tools.then(|| button(Panel::Settings, "Room settings"))}
                     {leave}
                 </div>
             </header>
@@ -103,15 +113,18 @@ fn Room(data: RoomData) -> impl IntoView {
     .into_any()
 }
 
-/// "Leave room": a form, so it works without JavaScript too; home after.
+/// "Leave room" ("Leave space" in a teacher space): a form, so it works
+/// without JavaScript too; home after.
 #[component]
-fn LeaveRoom(room_id: i64) -> impl IntoView {
+fn LeaveRoom(room_id: i64, in_space: bool) -> impl IntoView {
     let leave = ServerAction::<Leave>::new();
     let error = move || leave.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <ActionForm action=leave attr:class="leave">
             <input type="hidden" name="room_id" value=room_id />
-            <button type="submit" class="secondary" disabled=move || leave.pending().get()>"Leave room"</button>
+            <button type="submit" class="secondary" disabled=move || leave.pending().get()>
+                {if in_space { "Leave space" } else { "Leave room" }}
+            </button>
             <p role="alert" class="error">{error}</p>
         </ActionForm>
     }

@@ -99,6 +99,8 @@ pub struct RoomPage {
     pub messages: Vec<ChatMessage>,
     /// The members, by name, with when each was last online.
     pub members: Vec<MemberView>,
+    /// The teacher space this room is, if it is one (no invite links, no settings).
+    pub space: Option<crate::spaces::SpaceSummary>,
 }
 
 /// Checks a room name and returns it trimmed: 1-80 characters.
@@ -129,7 +131,8 @@ pub async fn create_room(name: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The rooms the logged-in user belongs to; empty when logged out.
+/// The rooms the logged-in user belongs to, teacher spaces aside
+/// ([`crate::spaces::my_spaces`] lists those); empty when logged out.
 #[server(endpoint = "my_rooms")]
 pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
     let Some(me) = crate::accounts::ssr::current_user().await? else {
@@ -155,5 +158,6 @@ pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
         messages.iter_mut().for_each(ChatMessage::hide_link_details);
     }
     let members = store.rooms().members(room_id).await?;
-    Ok(RoomPage { room, me, rights, messages, members })
+    let space = store.spaces().of_room(room_id, me.id).await?;
+    Ok(RoomPage { room, me, rights, messages, members, space })
 }

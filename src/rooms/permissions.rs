@@ -85,10 +85,11 @@ pub async fn set_member_rights(
 
 /// Changes the room's description (at most 300 characters), member limit
 /// (2-1000, not below the members it has) and whether plain members may
-/// make invite links. Owner only.
+/// make invite links. Owner only; a teacher space has no settings.
 ///
 /// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`];
-/// [`AppError::Forbidden`]; [`AppError::Invalid`] naming the bad value.
+/// [`AppError::Forbidden`] for non-owners and in teacher spaces;
+/// [`AppError::Invalid`] naming the bad value.
 #[server(endpoint = "update_room_settings")]
 pub async fn update_room_settings(
     room_id: i64,
@@ -99,6 +100,7 @@ pub async fn update_room_settings(
     let me = crate::accounts::ssr::require_user().await?;
     let state = crate::server::state()?;
     ssr::require_owner(&state, room_id, me.id, "change the room's settings").await?;
+    crate::spaces::api::ssr::refuse_in_space(&state, room_id, "change room settings").await?;
     let description = check_description(&description).map_err(AppError::Invalid)?;
     let room = state.store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
     let member_limit = check_member_limit(member_limit, room.member_count).map_err(AppError::Invalid)?;

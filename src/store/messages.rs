@@ -126,17 +126,19 @@ impl<'a> Messages<'a> {
         self.insert_full(room_id, author_id, kind, (None, None), client_id, body, now_ms).await
     }
 
-    /// Stores the "joined" line of `member_id`, who came through invite
-    /// `invite_id` made by `creator_id`.
+    /// Stores the "joined" line of `member_id`; `via` is the room invite
+    /// `(invite_id, creator_id)` they came through (`None` for a teacher
+    /// space, whose language invites are not room invites).
     pub async fn insert_joined(
         &self,
         room_id: i64,
         member_id: i64,
-        (invite_id, creator_id): (i64, i64),
+        via: Option<(i64, i64)>,
         client_id: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.insert_full(room_id, member_id, MessageKind::Joined, (Some(creator_id), Some(invite_id)), client_id, "", now_ms).await
+        let (invite_id, creator_id) = via.unzip();
+        self.insert_full(room_id, member_id, MessageKind::Joined, (creator_id, invite_id), client_id, "", now_ms).await
     }
 
     /// Stores a "removed" or "banned" line about `member_id`, done by `actor_id`.

@@ -16,6 +16,7 @@ mod instant_lines;
 mod invites;
 mod messages;
 mod rooms;
+mod spaces;
 mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -31,6 +32,7 @@ pub use instant_lines::{tag_of, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
 pub use messages::Messages;
 pub use rooms::{MembershipEnd, Rooms};
+pub use spaces::{LanguageInviteRow, LanguageRevoke, SpaceAccepted, Spaces};
 pub use users::{UserRow, Users};
 
 /// What can go wrong in the store.
@@ -108,6 +110,11 @@ impl Store {
     /// Invite links.
     pub fn invites(&self) -> Invites<'_> {
         Invites::new(&self.pool)
+    }
+
+    /// Teacher spaces and language invites.
+    pub fn spaces(&self) -> Spaces<'_> {
+        Spaces::new(&self.pool)
     }
 
     /// Chat messages.

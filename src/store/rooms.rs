@@ -72,7 +72,8 @@ impl<'a> Rooms<'a> {
         Ok(room_id)
     }
 
-    /// The rooms `user_id` belongs to, most recently active first.
+    /// The rooms `user_id` belongs to, most recently active first; teacher
+    /// spaces are listed on their own ([`super::Spaces::for_user`]).
     pub async fn summaries_for_user(&self, user_id: i64) -> Result<Vec<RoomSummary>, StoreError> {
         Ok(sqlx::query_as::<_, RoomSummary>(
             "SELECT r.id, r.name, m.role,
@@ -82,6 +83,7 @@ impl<'a> Rooms<'a> {
                        AND x.kind = 'text') AS unread
              FROM memberships m JOIN rooms r ON r.id = m.room_id
              WHERE m.user_id = $1 AND m.status = 'active'
+               AND NOT EXISTS (SELECT 1 FROM spaces s WHERE s.room_id = r.id)
              ORDER BY COALESCE((SELECT MAX(id) FROM messages x WHERE x.room_id = r.id), 0) DESC,
                       r.id DESC",
         )

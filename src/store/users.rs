@@ -75,4 +75,19 @@ impl<'a> Users<'a> {
         .fetch_optional(self.pool)
         .await?)
     }
+
+    /// The profile roles of `id`: (teacher, student); `None` for no such user.
+    pub async fn roles(&self, id: i64) -> Result<Option<(bool, bool)>, StoreError> {
+        Ok(sqlx::query_as("SELECT is_teacher, is_student FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool)
+            .await?)
+    }
+
+    /// Marks `id` as a teacher (or not). Their language invites and spaces
+    /// stay as they are either way.
+    pub async fn set_teacher(&self, id: i64, teacher: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET is_teacher = $2 WHERE id = $1").bind(id).bind(teacher).execute(self.pool).await?;
+        Ok(())
+    }
 }

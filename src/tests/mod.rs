@@ -14,4 +14,5 @@ mod moderation;
 mod permissions;
 mod presence;
 mod rooms;
+mod spaces;
 mod support;

@@ -44,7 +44,9 @@ async fn several_tabs_of_one_person_are_one_person_online_until_the_last_goes() 
     assert!(b.quiet_any(300).await.is_none(), "a second tab is not news");
 
     let token = ana.invite(room).await;
-    let preview: crate::invites::InvitePreview = s.client().json("invite_preview", &[("token", &token)]).await;
+    let crate::invites::JoinPreview::Room(preview) = s.client().json("invite_preview", &[("token", &token)]).await else {
+        panic!("a room's link previews the room");
+    };
     assert_eq!((preview.member_count, preview.online_now), (2, 2), "the join page says who is online");
 
     a1.close().await;

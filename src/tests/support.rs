@@ -74,7 +74,6 @@ impl TestServer {
         Client { http, jar, base: self.url(""), addr: self.addr }
     }
 
-    /// A new client that signed up as `username` (password "correct horse").
     /// The id of a user, by name.
     pub async fn user_id(&self, username: &str) -> i64 {
         sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
@@ -84,6 +83,7 @@ impl TestServer {
             .unwrap()
     }
 
+    /// A new client that signed up as `username` (password "correct horse").
     pub async fn user(&self, username: &str) -> Client {
         let c = self.client();
         let r = c.call("sign_up", &[("username", username), ("password", "correct horse"), ("next", "")]).await;

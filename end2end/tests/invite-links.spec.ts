@@ -13,6 +13,11 @@ test('a 1-use labelled link lets one person in, refuses the next, shows on the d
   await ana.page.getByRole('button', { name: 'Share invite link' }).click();
   const plainLink = await ana.page.getByLabel('Invite link').inputValue();
   expect(plainLink).toMatch(/\/join\/[A-Za-z0-9_-]{43}$/);
+  // Closing and opening the panel again shows the same link, not a new one.
+  await ana.page.getByRole('button', { name: 'Share invite link' }).click();
+  await expect(ana.page.getByLabel('Invite link')).toHaveCount(0);
+  await ana.page.getByRole('button', { name: 'Share invite link' }).click();
+  await expect(ana.page.getByLabel('Invite link')).toHaveValue(plainLink);
   await ana.page.getByText('Link options').click();
   await ana.page.getByLabel('Expire after').selectOption({ label: '1 day' });
   await ana.page.getByLabel('Max number of uses').selectOption('1');

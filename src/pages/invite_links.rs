@@ -144,12 +144,15 @@ fn OptionFields(
 /// days, any number of uses) and shows it with Copy and QR, as Discord's
 /// "Invite people" does; "Link options" makes one with a lifetime, use
 /// limit, label and (for the owner, `is_owner`) the moderator role.
-/// `made` counts links made, for lists to refresh.
+/// `made` counts links made, for lists to refresh; `create` belongs to the
+/// room page, so the link outlives closing the panel.
 #[component]
-pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>) -> impl IntoView {
-    let create = ServerAction::<CreateInvite>::new();
-    // Opening the panel is the click that makes the first link.
-    create.dispatch(CreateInvite { room_id, lifetime_min: None, max_uses: None, label: None, role: None });
+pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: ServerAction<CreateInvite>) -> impl IntoView {
+    // Opening the panel the first time is the click that makes a link;
+    // opening it again shows the same link, as Discord does.
+    if create.value().get_untracked().is_none() && !create.pending().get_untracked() {
+        create.dispatch(CreateInvite { room_id, lifetime_min: None, max_uses: None, label: None, role: None });
+    }
     let lifetime = RwSignal::new(10_080u32);
     let max_uses = RwSignal::new(0u32);
     let label = RwSignal::new(String::new());

@@ -61,6 +61,8 @@ fn Room(data: RoomData) -> impl IntoView {
     let leave = (rights.role != Role::Owner).then(|| view! { <LeaveRoom room_id in_space /> });
     let panel = RwSignal::new(Panel::None);
     let made = RwSignal::new(0u32);
+    // Lives as long as the page, so that closing and opening "Share invite link" shows the same link.
+    let create = ServerAction::<crate::invites::CreateInvite>::new();
     let toggle = move |which: Panel| panel.update(|p| *p = if *p == which { Panel::None } else { which });
     let button = move |which: Panel, text: &'static str| {
         view! {
@@ -101,7 +103,7 @@ fn Room(data: RoomData) -> impl IntoView {
             </header>
             {move || match panel.get() {
                 Panel::Invite => view! {
-                    <div class="card"><InviteForm room_id is_owner=rights.role == Role::Owner made /></div>
+                    <div class="card"><InviteForm room_id is_owner=rights.role == Role::Owner made create /></div>
                 }.into_any(),
                 Panel::Links => view! { <ManageLinks room_id made /> }.into_any(),
                 Panel::Settings => view! { <RoomSettings room=room.clone() /> }.into_any(),

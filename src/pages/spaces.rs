@@ -33,9 +33,9 @@ pub fn SpaceInviteCard(preview: SpacePreview, token: String) -> impl IntoView {
     let intro = format!("Accepting makes a private space for you and {teacher}: only the two of you can read it.");
     let invited = format!("{teacher} invited you to");
     let action_part = match (viewer, existing_space) {
-        (Some(_), _) if own => view! { <p role="status" class="notice">{OWN_INVITE}</p> }.into_any(),
+        (Some(_), _) if own => view! { <p role="status" class="callout">{OWN_INVITE}</p> }.into_any(),
         (Some(_), Some(room_id)) => view! {
-            <p role="status" class="notice">{already_has_space(&language, &teacher)}</p>
+            <p role="status" class="callout">{already_has_space(&language, &teacher)}</p>
             <a class="button primary" href=format!("/rooms/{room_id}")>{format!("Open your {language} space")}</a>
         }
         .into_any(),

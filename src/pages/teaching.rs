@@ -29,6 +29,14 @@ pub fn TeachingSection() -> impl IntoView {
         session.links_changed.update(|n| *n += 1);
     });
     let data = Resource::new(move || changed.get(), |_| get_teaching());
+    // Outside the list that reloads, so the link just made stays on screen.
+    let create = ServerAction::<CreateLanguageInvite>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(link)) = create.value().get() {
+            remember_url(&format!("lang:{}", link.id), &link.url);
+            changed.update(|n| *n += 1);
+        }
+    });
     view! {
         <section class="card" aria-label="Teaching">
             <h2>"Teaching"</h2>
@@ -43,7 +51,7 @@ pub fn TeachingSection() -> impl IntoView {
                             </p>
                         }.into_any(),
                         Ok(t) => view! {
-                            {t.is_teacher.then(|| view! { <LanguageInviteForm changed /> })}
+                            {t.is_teacher.then(|| view! { <LanguageInviteForm create /> })}
                             <h3>"Language invites"</h3>
                             <LanguageInviteList invites=t.invites changed />
                             <h3>"Spaces you teach in"</h3>
@@ -59,17 +67,8 @@ pub fn TeachingSection() -> impl IntoView {
 }
 
 #[component]
-fn LanguageInviteForm(changed: RwSignal<u32>) -> impl IntoView {
-    let create = ServerAction::<CreateLanguageInvite>::new();
+fn LanguageInviteForm(create: ServerAction<CreateLanguageInvite>) -> impl IntoView {
     let error = form_error(create.value(), "create_language_invite");
-    let made = RwSignal::new(None::<LanguageInviteLink>);
-    Effect::new(move |_| {
-        if let Some(Ok(link)) = create.value().get() {
-            remember_url(&format!("lang:{}", link.id), &link.url);
-            made.set(Some(link));
-            changed.update(|n| *n += 1);
-        }
-    });
     let (low, high) = (*LANGUAGE_INVITE_DAYS.start(), *LANGUAGE_INVITE_DAYS.end());
     view! {
         <ActionForm action=create attr:class="language-invite-form">
@@ -84,7 +83,7 @@ fn LanguageInviteForm(changed: RwSignal<u32>) -> impl IntoView {
             <button type="submit" class="primary" disabled=move || create.pending().get()>"Create language invite"</button>
             <p role="alert" class="error">{error}</p>
         </ActionForm>
-        {move || made.get().map(|link| view! { <MadeLanguageInvite link /> })}
+        {move || create.value().get().and_then(Result::ok).map(|link| view! { <MadeLanguageInvite link /> })}
     }
     .into_any()
 }

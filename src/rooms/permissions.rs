@@ -49,9 +49,8 @@ pub async fn mute_member(room_id: i64, user_id: i64, muted: bool) -> Result<(), 
         return Err(AppError::Invalid("You cannot mute yourself.".into()));
     }
     let state = crate::server::state()?;
-    let (_, theirs) = super::moderation::ssr::may_act_on(&state, room_id, me.id, user_id, "mute").await?;
-    let (invite, moderate) = ssr::overrides(&state, room_id, user_id).await?;
-    state.store.rooms().set_rights(room_id, user_id, theirs.role, !muted, invite, moderate).await?;
+    super::moderation::ssr::may_act_on(&state, room_id, me.id, user_id, "mute").await?;
+    state.store.rooms().set_can_write(room_id, user_id, !muted).await?;
     ssr::tell(&state, room_id, user_id).await
 }
 
@@ -119,12 +118,6 @@ mod ssr {
             Some(_) => Err(AppError::Forbidden(format!("Only the room's owner can {what}."))),
             None => Err(AppError::NotMember),
         }
-    }
-
-    /// A member's stored can_invite / can_moderate overrides, kept as they
-    /// are when only muting changes.
-    pub async fn overrides(state: &AppState, room_id: i64, user_id: i64) -> Result<(Option<bool>, Option<bool>), AppError> {
-        Ok(state.store.rooms().overrides(room_id, user_id).await?)
     }
 
     /// Tells the room's open tabs about the member's new rights.

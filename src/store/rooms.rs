@@ -181,16 +181,21 @@ impl<'a> Rooms<'a> {
         Ok(changed == 1)
     }
 
-    /// A member's stored can_invite and can_moderate overrides (`None`:
-    /// as the role says); both `None` for a non-member.
-    pub async fn overrides(&self, room_id: i64, user_id: i64) -> Result<(Option<bool>, Option<bool>), StoreError> {
-        let row: Option<(Option<bool>, Option<bool>)> =
-            sqlx::query_as("SELECT can_invite, can_moderate FROM memberships WHERE room_id = $1 AND user_id = $2")
-                .bind(room_id)
-                .bind(user_id)
-                .fetch_optional(self.pool)
-                .await?;
-        Ok(row.unwrap_or_default())
+    /// Mutes (`false`) or unmutes (`true`) a member, leaving their role and
+    /// other permissions as they are. The owner's row is never changed.
+    /// Returns false when `user_id` is not an active non-owner member.
+    pub async fn set_can_write(&self, room_id: i64, user_id: i64, can_write: bool) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE memberships SET can_write = $3
+             WHERE room_id = $1 AND user_id = $2 AND status = 'active' AND role <> 'owner'",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .bind(can_write)
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
     }
 
     /// Changes a room's description, member limit and whether plain members

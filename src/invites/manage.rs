@@ -14,6 +14,8 @@ pub struct Dashboard {
     pub rooms: Vec<RoomSummary>,
     /// Every link they made in rooms they are still in: pending first, then newest.
     pub invites: Vec<InviteSummary>,
+    /// Their language invites and the spaces they teach in.
+    pub teaching: crate::spaces::Teaching,
 }
 
 /// Every invite link of a room, pending (active, unused) first, then newest.
@@ -81,7 +83,8 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let mut rooms = state.store.rooms().summaries_for_user(me.id).await?;
     rooms.retain(|r| r.role != crate::rooms::Role::Member);
     let invites = state.store.invites().by_creator(me.id, crate::server::now_ms()).await?;
-    Ok(Dashboard { rooms, invites })
+    let teaching = crate::spaces::api::ssr::teaching(&state, me.id).await?;
+    Ok(Dashboard { rooms, invites, teaching })
 }
 
 /// How many of the logged-in user's links are pending (active and unused),

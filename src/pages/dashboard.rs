@@ -12,12 +12,14 @@ use crate::invites::{get_dashboard, InviteStatus};
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let revoked = RwSignal::new(0u32);
+    let changed = RwSignal::new(0u32);
     Effect::new(move |_| {
-        revoked.track();
+        changed.track();
         session.links_changed.update(|n| *n += 1);
     });
-    let data = Resource::new(move || revoked.get(), |_| get_dashboard());
+    let data = Resource::new(move || changed.get(), |_| get_dashboard());
+    let create = ServerAction::<crate::spaces::CreateLanguageInvite>::new();
+    super::teaching::remember_made(create, changed);
     let filter = RwSignal::new(None::<InviteStatus>);
     let choices = [
         ("all", "All links", None),
@@ -37,6 +39,7 @@ pub fn DashboardPage() -> impl IntoView {
                 };
                 let rooms = dashboard.rooms.clone();
                 let invites = dashboard.invites.clone();
+                let teaching = dashboard.teaching.clone();
                 view! {
                     <section class="card" aria-label="Rooms you run">
                         <h2>"Rooms you own or moderate"</h2>
@@ -55,7 +58,7 @@ pub fn DashboardPage() -> impl IntoView {
                             }.into_any()
                         }}
                     </section>
-                    <super::teaching::TeachingSection />
+                    <super::teaching::TeachingSection teaching create changed />
                     <section class="card" aria-label="Your invite links">
                         <div class="row">
                             <h2>"Your invite links"</h2>
@@ -69,7 +72,7 @@ pub fn DashboardPage() -> impl IntoView {
                         </div>
                         {move || {
                             let shown: Vec<_> = invites.iter().filter(|l| filter.get().is_none_or(|f| l.status == f)).cloned().collect();
-                            view! { <LinkList links=shown show_room=true revoked /> }
+                            view! { <LinkList links=shown show_room=true revoked=changed /> }
                         }}
                     </section>
                 }.into_any()

@@ -38,22 +38,13 @@ pub fn JoinPage() -> impl IntoView {
 
 #[component]
 fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
     let accept = ServerAction::<AcceptInvite>::new();
     let error = form_error(accept.value(), "accept_invite");
     let members = match preview.member_count {
         1 => "1 member".to_string(),
         n => format!("{n} members"),
     };
-    let expires = preview.expires_at_ms.map(|ms| {
-        view! {
-            <p class="muted">
-                "This link expires on "
-                <time datetime=format::iso(ms)>{move || format::date_time(ms, offset.get())}</time>
-                "."
-            </p>
-        }
-    });
+    let expires = preview.expires_at_ms.map(|ms| view! { <ExpiresNote ms /> });
     let uses_left = preview.uses_left.map(|n| match n {
         1 => "This link can be used 1 more time.".to_string(),
         n => format!("This link can be used {n} more times."),
@@ -111,6 +102,19 @@ pub fn LogInToJoin(token: String) -> impl IntoView {
         <p class="row">
             <a class="button primary" href=format!("/signup?next={next}")>"Sign up to join"</a>
             <a class="button" href=format!("/login?next={next}")>"Log in to join"</a>
+        </p>
+    }
+}
+
+/// "This link expires on <date>." in the reader's time zone.
+#[component]
+pub fn ExpiresNote(ms: i64) -> impl IntoView {
+    let offset = expect_context::<LocalOffset>().0;
+    view! {
+        <p class="muted">
+            "This link expires on "
+            <time datetime=format::iso(ms)>{move || format::date_time(ms, offset.get())}</time>
+            "."
         </p>
     }
 }

@@ -16,13 +16,18 @@ pub fn Header() -> impl IntoView {
         move || (location.pathname.get(), session.links_changed.get(), session.user.get().map(|u| u.ok().flatten().map(|u| u.id))),
         |_| pending_invite_count(),
     );
+    // Always the same elements, only hidden at 0: what the server rendered
+    // and what hydration finds must match even while the count reloads.
+    let count = move || pending.get().and_then(Result::ok).unwrap_or(0);
     let badge = move || {
-        let n = pending.get().and_then(Result::ok).unwrap_or(0);
-        (n > 0).then(|| view! {
-            <span class="badge" title="Invite links nobody has used yet">
-                {n}<span class="visually-hidden">{if n == 1 { " pending invite link" } else { " pending invite links" }}</span>
+        view! {
+            <span class="badge" title="Invite links nobody has used yet" hidden=move || count() == 0>
+                {count}
+                <span class="visually-hidden">
+                    {move || if count() == 1 { " pending invite link" } else { " pending invite links" }}
+                </span>
             </span>
-        })
+        }
     };
     view! {
         <header class="topbar">

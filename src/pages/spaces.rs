@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_meta::Meta;
 
-use super::{form_error, format, join::LogInToJoin, LocalOffset};
+use super::{
+    form_error,
+    join::{ExpiresNote, LogInToJoin},
+};
 use crate::{
     invites::AcceptInvite,
     spaces::{already_has_space, my_spaces, SpacePreview, SpaceSummary, OWN_INVITE},
@@ -15,21 +18,12 @@ use crate::{
 /// already, are told so instead of getting a button.
 #[component]
 pub fn SpaceInviteCard(preview: SpacePreview, token: String) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
     let accept = ServerAction::<AcceptInvite>::new();
     let error = form_error(accept.value(), "accept_invite");
     let SpacePreview { teacher, language, expires_at_ms, viewer, own, existing_space } = preview;
     let title = format!("{language} with {teacher}");
     let summary = format!("{teacher} invited you to {language} lessons on Roomlink: a private space for the two of you.");
-    let expires = expires_at_ms.map(|ms| {
-        view! {
-            <p class="muted">
-                "This link expires on "
-                <time datetime=format::iso(ms)>{move || format::date_time(ms, offset.get())}</time>
-                "."
-            </p>
-        }
-    });
+    let expires = expires_at_ms.map(|ms| view! { <ExpiresNote ms /> });
     let intro = format!("Accepting makes a private space for you and {teacher}: only the two of you can read it.");
     let invited = format!("{teacher} invited you to");
     let action_part = match (viewer, existing_space) {

@@ -9,61 +9,63 @@ use super::{
     form_error, format,
     invite_links::{remember_url, RememberedLink},
     share::LinkField,
-    LocalOffset, Session,
+    LocalOffset,
 };
 use crate::{
     limits::{LANGUAGE_INVITE_DAYS, LANGUAGE_MAX_CHARS},
     spaces::{
-        get_teaching, CreateLanguageInvite, LanguageInviteLink, LanguageInviteStatus, LanguageInviteSummary,
-        RevokeLanguageInvite, SpaceSummary,
+        CreateLanguageInvite, LanguageInviteLink, LanguageInviteStatus, LanguageInviteSummary,
+        RevokeLanguageInvite, SpaceSummary, Teaching,
     },
 };
 
-/// The "Teaching" card.
+/// The "Teaching" card, from the dashboard's data. `create` belongs to the
+/// dashboard, so the link just made stays on screen while the lists reload;
+/// `changed` is bumped when an invite is made or revoked, to reload them.
 #[component]
-pub fn TeachingSection() -> impl IntoView {
-    let session = expect_context::<Session>();
-    let changed = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        changed.track();
-        session.links_changed.update(|n| *n += 1);
-    });
-    let data = Resource::new(move || changed.get(), |_| get_teaching());
-    // Outside the list that reloads, so the link just made stays on screen.
-    let create = ServerAction::<CreateLanguageInvite>::new();
+pub fn TeachingSection(
+    teaching: Teaching,
+    create: ServerAction<CreateLanguageInvite>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let Teaching { is_teacher, invites, spaces } = teaching;
+    let body = if !is_teacher && invites.is_empty() {
+        view! {
+            <p class="muted">
+                "Teach a language? Mark yourself as a teacher in your "
+                <a href="/profile">"profile"</a>
+                ", then make a language invite for each student: accepting it gives you both a private space."
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            {is_teacher.then(|| view! { <LanguageInviteForm create /> })}
+            <h3>"Language invites"</h3>
+            <LanguageInviteList invites changed />
+            <h3>"Spaces you teach in"</h3>
+            <TaughtSpaces spaces />
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card" aria-label="Teaching">
+            <h2>"Teaching"</h2>
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
+/// Remembers each language invite `create` makes (for Copy and QR later in
+/// this browser) and bumps `changed`.
+pub fn remember_made(create: ServerAction<CreateLanguageInvite>, changed: RwSignal<u32>) {
     Effect::new(move |_| {
         if let Some(Ok(link)) = create.value().get() {
             remember_url(&format!("lang:{}", link.id), &link.url);
             changed.update(|n| *n += 1);
         }
     });
-    view! {
-        <section class="card" aria-label="Teaching">
-            <h2>"Teaching"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(t) if !t.is_teacher && t.invites.is_empty() => view! {
-                            <p class="muted">
-                                "Teach a language? Mark yourself as a teacher in your "
-                                <a href="/profile">"profile"</a>
-                                ", then make a language invite for each student: accepting it gives you both a private space."
-                            </p>
-                        }.into_any(),
-                        Ok(t) => view! {
-                            {t.is_teacher.then(|| view! { <LanguageInviteForm create /> })}
-                            <h3>"Language invites"</h3>
-                            <LanguageInviteList invites=t.invites changed />
-                            <h3>"Spaces you teach in"</h3>
-                            <TaughtSpaces spaces=t.spaces />
-                        }.into_any(),
-                        Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
-    .into_any()
 }
 
 #[component]

@@ -77,12 +77,7 @@ pub async fn revoke_language_invite(invite_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "teaching")]
 pub async fn get_teaching() -> Result<Teaching, AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
-    let spaces = state.store.spaces();
-    let (is_teacher, _) = state.store.users().roles(me.id).await?.unwrap_or_default();
-    let invites = spaces.invites_by(me.id, crate::server::now_ms()).await?;
-    let taught = spaces.for_user(me.id).await?.into_iter().filter(|s| s.i_teach).collect();
-    Ok(Teaching { is_teacher, invites, spaces: taught })
+    ssr::teaching(&crate::server::state()?, me.id).await
 }
 
 /// The spaces the logged-in user is in, as teacher or student, by language
@@ -102,9 +97,19 @@ pub mod ssr {
         accounts::CurrentUser,
         error::AppError,
         server::AppState,
-        spaces::SpacePreview,
+        spaces::{SpacePreview, Teaching},
         store::SpaceAccepted,
     };
+
+    /// `user_id`'s teaching: whether they are a teacher, their language
+    /// invites (pending first, then newest) and the spaces they teach in.
+    pub async fn teaching(state: &AppState, user_id: i64) -> Result<Teaching, AppError> {
+        let spaces = state.store.spaces();
+        let (is_teacher, _) = state.store.users().roles(user_id).await?.unwrap_or_default();
+        let invites = spaces.invites_by(user_id, crate::server::now_ms()).await?;
+        let taught = spaces.for_user(user_id).await?.into_iter().filter(|s| s.i_teach).collect();
+        Ok(Teaching { is_teacher, invites, spaces: taught })
+    }
 
     /// Errors with [`AppError::Forbidden`] when `room_id` is a teacher space,
     /// which is private to its two people: no invite links, no settings.

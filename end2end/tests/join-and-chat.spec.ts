@@ -38,6 +38,8 @@ test('share a link, join it from the sign-up page, and chat live both ways', asy
 
   await waitLive(a);
   await waitLive(b);
+  // The owner's header counted the newcomer live, without a reload.
+  await expect(a.locator('.room-head')).toContainText('2 members');
 
   // B records when each message appears, using the wall clock both pages share.
   await b.evaluate(() => {

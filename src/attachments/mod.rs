@@ -7,7 +7,8 @@
 //! same id sequence as text, so catch-up after a reconnect covers it. The file
 //! is served at `GET /attachments/<id>` to members of that room only
 //! ([`http`]). In the browser, [`client`] uploads files and records voice
-//! messages with `MediaRecorder`.
+//! messages with `MediaRecorder`. At start-up, [`sweep`] removes files that
+//! a crash left without an attachment row.
 
 #[cfg(feature = "hydrate")]
 pub mod client;
@@ -17,6 +18,8 @@ pub(crate) mod fixtures;
 pub mod http;
 #[cfg(feature = "ssr")]
 pub mod inspect;
+#[cfg(feature = "ssr")]
+pub mod sweep;
 
 use serde::{Deserialize, Serialize};
 

@@ -70,7 +70,8 @@ fn Room(data: RoomData) -> impl IntoView {
                 on:click=move |_| toggle(which)>{text}</button>
         }
     };
-    let members = match data.room.member_count {
+    // Live: the member list follows joins, departures and removals.
+    let members = move || match state.member_count() {
         1 => "1 member".to_string(),
         n => format!("{n} members"),
     };

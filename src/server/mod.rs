@@ -88,8 +88,9 @@ pub fn origin_for(settings: &Settings, headers: Option<&axum::http::HeaderMap>) 
 }
 
 /// Builds the router: pages, server functions, the live socket, static files,
-/// sessions, cross-site checks and security headers. Opens the database and
-/// runs migrations. Errors: a message for the operator.
+/// sessions, cross-site checks and security headers. Opens the database,
+/// runs migrations and removes upload files a crash left behind
+/// ([`crate::attachments::sweep`]). Errors: a message for the operator.
 pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Router, String> {
     let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     let sessions = SqliteStore::new(store.pool().clone());
@@ -112,6 +113,8 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
         rate_limits: Arc::new(rate_limit::RateLimits::default()),
         settings: Arc::new(settings),
     };
+    let uploads = crate::attachments::http::uploads_dir(&state.settings.data_dir);
+    crate::attachments::sweep::sweep_stray_files(&state.store, &uploads).await.map_err(|e| format!("uploads clean-up: {e}"))?;
     start_sweeper(state.clone(), std::time::Duration::from_secs(state.settings.instant_chat_sweep_secs.into())).await;
     {
         let hub = state.hub.clone();

@@ -115,4 +115,9 @@ impl<'a> Attachments<'a> {
             .fetch_optional(self.pool)
             .await?)
     }
+
+    /// The storage key (file name under the uploads folder) of every attachment.
+    pub async fn storage_keys(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT storage_key FROM attachments").fetch_all(self.pool).await?)
+    }
 }

@@ -173,3 +173,21 @@ async fn uploads_are_rate_limited_per_user() {
     // Someone else in the room is not held back by Ana.
     assert_eq!(upload(&s, &bruno, room, "bruno-1", fixtures::png(1, 1)).await.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn files_a_crash_left_behind_are_removed_and_real_ones_kept() {
+    let s = TestServer::start().await;
+    let (ana, _bruno, room) = club(&s).await;
+    let posted: ChatMessage = upload(&s, &ana, room, "img-1", fixtures::png(8, 8)).await.json().await.unwrap();
+    let dir = crate::attachments::http::uploads_dir(&s.settings.data_dir);
+    std::fs::write(dir.join("0123456789abcdef0123456789abcdef"), b"no row").unwrap();
+    std::fs::write(dir.join("fedcba9876543210fedcba9876543210.part"), b"half").unwrap();
+    assert_eq!(counts(&s).await.2, 3);
+
+    let removed = crate::attachments::sweep::sweep_stray_files(&s.store, &dir).await.unwrap();
+    assert_eq!((removed, counts(&s).await.2), (2, 1));
+    let url = s.url(&posted.attachment.unwrap().url());
+    assert_eq!(ana.http.get(&url).send().await.unwrap().status(), StatusCode::OK, "the real file stays");
+    let none = crate::attachments::sweep::sweep_stray_files(&s.store, &s.settings.data_dir.join("nowhere")).await;
+    assert_eq!(none.unwrap(), 0, "no folder, nothing to do");
+}

@@ -82,8 +82,6 @@ impl Link {
 pub struct LiveState {
     topic: StoredValue<Topic>,
     my_id: i64,
-    /// The viewer's role in a member room (what moderation they may do);
-    /// `None` in an instant chat.
     /// What the viewer may do in a member room (`None` in instant chats);
     /// changes live when the owner or a moderator changes it.
     rights: RwSignal<Option<crate::rooms::Rights>>,
@@ -146,6 +144,11 @@ impl LiveState {
         #[cfg(feature = "hydrate")]
         connect(state);
         state
+    }
+
+    /// How many members the list shows now; follows joins and departures live.
+    pub fn member_count(&self) -> usize {
+        self.members.with(Vec::len)
     }
 
     /// The same state, for a viewer with `rights` in a member room.

@@ -47,3 +47,31 @@ test('an image and a recorded voice message reach the other side; other files ar
   await waitLive(bruno.page);
   await expect(bruno.page.locator('ol.timeline .attachment')).toHaveCount(2);
 });
+
+test('an upload that did not arrive stays with Retry, and arrives once when retried', async ({ browser }) => {
+  const { ana, bruno } = await roomOfTwo(browser, 'Flaky network');
+
+  // The first try is cut off on the way (as a dropped connection would be).
+  let tries = 0;
+  await ana.page.route('**/rooms/*/attachments*', async (route) => {
+    tries += 1;
+    if (tries === 1) await route.abort('connectionreset');
+    else await route.continue();
+  });
+  await ana.page.getByLabel('Attach image or audio').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PNG });
+  const failed = ana.page.getByRole('list', { name: 'Uploads that did not arrive' });
+  await expect(failed).toContainText('photo.png did not arrive: The upload did not reach Roomlink.');
+
+  await ana.page.getByRole('button', { name: 'Retry photo.png' }).click();
+  await expect(bruno.page.getByRole('img', { name: `Image from ${ana.name}` })).toHaveCount(1);
+  await expect(failed.getByRole('listitem')).toHaveCount(0);
+  expect(tries).toBe(2);
+
+  // Dismiss forgets a failed upload without sending it.
+  await ana.page.unroute('**/rooms/*/attachments*');
+  await ana.page.route('**/rooms/*/attachments*', (route) => route.abort('connectionreset'));
+  await ana.page.getByLabel('Attach image or audio').setInputFiles({ name: 'other.png', mimeType: 'image/png', buffer: PNG });
+  await ana.page.getByRole('button', { name: 'Dismiss other.png' }).click();
+  await expect(failed.getByRole('listitem')).toHaveCount(0);
+  await expect(bruno.page.getByRole('img', { name: `Image from ${ana.name}` })).toHaveCount(1);
+});

@@ -14,14 +14,29 @@ use crate::{error::AppError, live::ChatMessage};
 /// record WebM or Ogg Opus, Safari MP4.
 const RECORDING_TYPES: [&str; 4] = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus", "audio/mp4"];
 
-/// Uploads `file` to a room as a new message with `client_id`.
+/// Why an upload did not work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadFailure {
+    /// A sentence for the person: the server's reason, or that it did not arrive.
+    pub reason: String,
+    /// True when sending the same file again may work: the upload did not
+    /// reach Roomlink, came too fast (429) or met a fault on our side (5xx).
+    /// False for refusals of the file itself (too big, wrong type, too long…).
+    pub retryable: bool,
+}
+
+/// Uploads `file` to a room as a new message with `client_id`. Sending the
+/// same file again with the same `client_id` stores it once.
 ///
-/// Returns the stored message (the room also gets it live). Errors: the
-/// server's reason (too big, wrong type, too long…), or a sentence saying the
-/// upload did not reach Roomlink.
-pub async fn upload(room_id: i64, client_id: &str, file: &Blob) -> Result<ChatMessage, String> {
-    let unreachable = |_| "The upload did not reach Roomlink. Check the connection and try again.".to_string();
-    let window = web_sys::window().ok_or("No browser window.")?;
+/// Returns the stored message (the room also gets it live). Errors: an
+/// [`UploadFailure`] with the server's reason, or saying the upload did not
+/// reach Roomlink.
+pub async fn upload(room_id: i64, client_id: &str, file: &Blob) -> Result<ChatMessage, UploadFailure> {
+    let unreachable = |_| UploadFailure {
+        reason: "The upload did not reach Roomlink. Check the connection and try again.".into(),
+        retryable: true,
+    };
+    let window = web_sys::window().ok_or_else(|| UploadFailure { reason: "No browser window.".into(), retryable: false })?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(file);
@@ -32,13 +47,17 @@ pub async fn upload(room_id: i64, client_id: &str, file: &Blob) -> Result<ChatMe
     let response: web_sys::Response = response.dyn_into().map_err(unreachable)?;
     let text = JsFuture::from(response.text().map_err(unreachable)?).await.map_err(unreachable)?;
     let text = text.as_string().unwrap_or_default();
+    let status = response.status();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| "Roomlink's answer could not be read. Reload the page.".to_string())
-    } else {
-        Err(serde_json::from_str::<AppError>(&text)
-            .map(|e| e.to_string())
-            .unwrap_or_else(|_| format!("The upload was refused (HTTP {}).", response.status())))
+        return serde_json::from_str(&text).map_err(|_| UploadFailure {
+            reason: "Roomlink's answer could not be read. Reload the page.".into(),
+            retryable: false,
+        });
     }
+    let reason = serde_json::from_str::<AppError>(&text)
+        .map(|e| e.to_string())
+        .unwrap_or_else(|_| format!("The upload was refused (HTTP {status})."));
+    Err(UploadFailure { reason, retryable: status == 429 || status >= 500 })
 }
 
 /// A voice message being recorded from the microphone.

@@ -1,6 +1,9 @@
 //! Attaching an image or audio file, and recording a voice message, in a
 //! member room. Uploads show as "Uploading …" in the timeline until the
-//! server has stored them; a refused one says why next to the composer.
+//! server has stored them; a refused one says why next to the composer. One
+//! that did not arrive (network, 429, a fault on our side) stays under the
+//! composer with "Retry", which sends the same file with the same message id
+//! (so the server keeps it once), and "Dismiss".
 
 use leptos::prelude::*;
 
@@ -19,6 +22,7 @@ const STOP_MARGIN_MS: u32 = 1_000;
 /// and "Cancel recording" while recording).
 #[component]
 pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
+    let failed = Failed::new();
     let recording = RwSignal::new(false);
     let elapsed_ms = RwSignal::new(0u32);
     #[cfg(feature = "hydrate")]
@@ -49,7 +53,7 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
             let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
             if let Some(files) = input.files() {
                 for file in (0..files.length()).filter_map(|i| files.get(i)) {
-                    send_file(state, room_id, file.clone().into(), file.name());
+                    send_file(state, failed, room_id, file.clone().into(), file.name());
                 }
             }
             input.set_value(""); // the same file can be picked again
@@ -62,7 +66,7 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
         leptos::task::spawn_local(async move {
             use crate::{attachments::client::Recorder, limits::VOICE_MAX_MS};
             let started = js_sys::Date::now();
-            let done = move |blob| send_file(state, room_id, blob, "voice message".into());
+            let done = move |blob| send_file(state, failed, room_id, blob, "voice message".into());
             match Recorder::start(done).await {
                 Ok(r) => {
                     state.error.set(None);
@@ -95,30 +99,121 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
             } else {
                 view! { <button type="button" class="secondary" on:click=on_record>"Record voice message"</button> }.into_any()
             }}
+            <FailedUploads state failed room_id />
         </div>
+    }
+}
+
+/// An upload that did not arrive and may be sent again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FailedUpload {
+    /// The message id it was sent with, and is sent again with.
+    client_id: String,
+    /// "photo.png" or "voice message".
+    label: String,
+    /// Why it did not arrive.
+    reason: String,
+}
+
+/// The failed uploads of this tab, and their files (kept in the browser for "Retry").
+#[derive(Clone, Copy)]
+struct Failed {
+    list: RwSignal<Vec<FailedUpload>>,
+    #[cfg(feature = "hydrate")]
+    files: StoredValue<std::collections::HashMap<String, web_sys::Blob>, LocalStorage>,
+}
+
+impl Failed {
+    fn new() -> Failed {
+        Failed {
+            list: RwSignal::new(Vec::new()),
+            #[cfg(feature = "hydrate")]
+            files: StoredValue::new_local(Default::default()),
+        }
+    }
+
+    /// Forgets a failed upload (after "Retry" or "Dismiss"); its file, if kept.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn take(&self, client_id: &str) -> Option<FailedUpload> {
+        #[cfg(feature = "hydrate")]
+        self.files.update_value(|files| {
+            files.remove(client_id);
+        });
+        let mut taken = None;
+        self.list.update(|list| {
+            if let Some(at) = list.iter().position(|f| f.client_id == client_id) {
+                taken = Some(list.remove(at));
+            }
+        });
+        taken
+    }
+}
+
+/// "photo.png did not arrive: … [Retry] [Dismiss]" for each failed upload.
+#[component]
+fn FailedUploads(state: LiveState, failed: Failed, room_id: i64) -> impl IntoView {
+    let retry = move |client_id: String| {
+        #[cfg(feature = "hydrate")]
+        {
+            let file = failed.files.with_value(|files| files.get(&client_id).cloned());
+            if let (Some(file), Some(upload)) = (file, failed.take(&client_id)) {
+                send_again(state, failed, room_id, file, upload.label, upload.client_id);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (client_id, state, room_id);
+    };
+    view! {
+        <ul class="failed-uploads" aria-label="Uploads that did not arrive">
+            <For each=move || failed.list.get() key=|f| f.client_id.clone() let:upload>
+                <li role="alert">
+                    <span>{format!("{} did not arrive: {}", upload.label, upload.reason)}</span>
+                    <button type="button" aria-label=format!("Retry {}", upload.label)
+                        on:click={
+                            let id = upload.client_id.clone();
+                            move |_| retry(id.clone())
+                        }>"Retry"</button>
+                    <button type="button" class="secondary" aria-label=format!("Dismiss {}", upload.label)
+                        on:click={
+                            let id = upload.client_id.clone();
+                            move |_| { failed.take(&id); }
+                        }>"Dismiss"</button>
+                </li>
+            </For>
+        </ul>
     }
 }
 
 /// Uploads one file or recording, showing it as "Uploading …" meanwhile.
 #[cfg(feature = "hydrate")]
-fn send_file(state: LiveState, room_id: i64, file: web_sys::Blob, label: String) {
-    use crate::{
-        attachments::{client::upload, human_size},
-        limits::VOICE_MAX_BYTES,
-    };
+fn send_file(state: LiveState, failed: Failed, room_id: i64, file: web_sys::Blob, label: String) {
+    use crate::{attachments::human_size, limits::VOICE_MAX_BYTES};
     if file.size() > VOICE_MAX_BYTES as f64 {
         let (size, max) = (human_size(file.size() as u64), human_size(VOICE_MAX_BYTES as u64));
         return state.error.set(Some(format!("{label}: files can be at most {max}; this one is {size}.")));
     }
-    let pending = super::Pending { client_id: super::new_client_id(), body: format!("Uploading {label}…") };
+    send_again(state, failed, room_id, file, label, super::new_client_id());
+}
+
+/// Uploads `file` with `client_id` (new, or the one a failed try used).
+#[cfg(feature = "hydrate")]
+fn send_again(state: LiveState, failed: Failed, room_id: i64, file: web_sys::Blob, label: String, client_id: String) {
+    let pending = super::Pending { client_id, body: format!("Uploading {label}…") };
     state.error.set(None);
     state.uploading.update(|u| u.push(pending.clone()));
     leptos::task::spawn_local(async move {
-        let result = upload(room_id, &pending.client_id, &file).await;
+        let result = crate::attachments::client::upload(room_id, &pending.client_id, &file).await;
         state.uploading.update(|u| u.retain(|p| p.client_id != pending.client_id));
         match result {
             Ok(message) => state.on_message(message),
-            Err(reason) => state.error.set(Some(format!("{label}: {reason}"))),
+            Err(failure) if failure.retryable => {
+                let client_id = pending.client_id.clone();
+                failed.files.update_value(|files| {
+                    files.insert(client_id.clone(), file);
+                });
+                failed.list.update(|list| list.push(FailedUpload { client_id, label, reason: failure.reason }));
+            }
+            Err(failure) => state.error.set(Some(format!("{label}: {}", failure.reason))),
         }
     });
 }

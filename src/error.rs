@@ -69,6 +69,10 @@ pub enum AppError {
     /// Too many requests from this address or user; try again after this many seconds (HTTP 429).
     #[error("Too many attempts. Please try again in {0} seconds.")]
     TooManyRequests(u64),
+    /// The server cannot take this now for lack of room; the text says what
+    /// to do (HTTP 503).
+    #[error("{0}")]
+    Unavailable(String),
     /// Something that does not exist (HTTP 404).
     #[error("We could not find that.")]
     NotFound,
@@ -94,6 +98,7 @@ impl AppError {
             AppError::UnsupportedType(_) => 415,
             AppError::TooManyRequests(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable(_) => 503,
         }
     }
 }

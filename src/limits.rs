@@ -69,6 +69,14 @@ pub const VOICE_MAX_MS: u32 = 5 * 60 * 1000;
 pub const UPLOADS_BURST: u32 = 10;
 /// …after which they may upload one more every this many seconds.
 pub const UPLOADS_EVERY_SECS: u64 = 6;
+/// Bytes of files one instant chat without history holds in memory (such
+/// chats never write to disk): 64 MiB. Past it, the chat's oldest files are
+/// dropped to make room; their lines stay and say the file is gone.
+pub const INSTANT_MEMORY_FILES_PER_CHAT_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes of files all instant chats without history hold in memory
+/// together: 512 MiB. Past it, uploads to such chats are refused (503)
+/// until chats end or drop files.
+pub const INSTANT_MEMORY_FILES_TOTAL_BYTES: usize = 512 * 1024 * 1024;
 /// Lifetimes an invite link can be given, in minutes; 0 is "never expires".
 /// The choices follow Discord's: 30 min, 1 h, 6 h, 1 day, 7 days, 30 days, never.
 pub const INVITE_LIFETIMES_MIN: [u32; 7] = [30, 60, 360, 1_440, 10_080, 43_200, 0];

@@ -1,11 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { member, roomOfTwo, waitLive } from './helpers';
-
-/** A real 40×30 PNG (one colour). */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAAK0lEQVR42u3NMQ0AAAgDsIlCCsZxhAw4mvRvqudExGKxWCwWi8VisVj8N15pVVGLBnIm1wAAAABJRU5ErkJggg==',
-  'base64',
-);
+import { PNG, member, roomOfTwo, waitLive } from './helpers';
 
 test('an image and a recorded voice message reach the other side; other files are refused', async ({ browser }) => {
   const { ana, bruno } = await roomOfTwo(browser, 'Show and tell');

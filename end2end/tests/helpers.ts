@@ -56,3 +56,9 @@ export async function roomOfTwo(browser: Browser, room: string) {
   await waitLive(ana.page);
   return { ana, bruno };
 }
+
+/** A real 40×30 PNG (one colour). */
+export const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAAK0lEQVR42u3NMQ0AAAgDsIlCCsZxhAw4mvRvqudExGKxWCwWi8VisVj8N15pVVGLBnIm1wAAAABJRU5ErkJggg==',
+  'base64',
+);

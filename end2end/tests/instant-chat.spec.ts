@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { bodies, send, waitLive } from './helpers';
+import { PNG, bodies, send, waitLive } from './helpers';
 
 /** A fresh anonymous browser (its own cookies), on a phone-sized screen when asked. */
 async function stranger(browser: Browser, phone = false): Promise<Page> {
@@ -77,12 +77,27 @@ test('three anonymous people share an instant chat without history, and the host
   }
   await expect(carla.locator('li.message', { hasText: 'Bring a blanket' }).locator('.tag')).toHaveText('host');
 
+  // A guest sends a photo from the phone: everyone sees it inline, and only people in the chat can fetch it.
+  await bruno.getByLabel('Attach image or audio').setInputFiles({ name: 'blanket.png', mimeType: 'image/png', buffer: PNG });
+  for (const page of [host, carla]) {
+    const image = page.getByRole('img', { name: 'Image from Bruno' });
+    await expect(image).toBeVisible();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+  }
+  const src = (await carla.getByRole('img', { name: 'Image from Bruno' }).getAttribute('src')) ?? '';
+  expect(src).toMatch(/^\/instant-chat\/[A-Za-z0-9_-]{16}\/attachments\/\d+$/);
+  expect((await carla.request.get(src)).status()).toBe(200);
+  const outsider = await stranger(browser);
+  expect((await outsider.request.get(src)).status()).toBe(404);
+
   // The host ends the chat: both guests see it end at once and can no longer send.
   await host.getByRole('button', { name: 'End chat for everyone' }).click();
   for (const page of [bruno, carla]) {
     await expect(page.getByRole('alert').filter({ hasText: 'The host ended this chat.' })).toBeVisible();
     await expect(page.getByRole('textbox', { name: 'Message' })).toBeDisabled();
+    await expect(page.getByText('Attach image or audio')).toHaveCount(0);
   }
+  expect((await carla.request.get(src)).status()).toBe(410);
   await expect(host.getByRole('heading', { name: 'This chat has ended' })).toBeVisible();
   const response = await bruno.goto(link);
   expect(response?.status()).toBe(410);

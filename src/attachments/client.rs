@@ -25,13 +25,13 @@ pub struct UploadFailure {
     pub retryable: bool,
 }
 
-/// Uploads `file` to a room as a new message with `client_id`. Sending the
+/// Uploads `file` to a room or instant chat as a new message with `client_id`. Sending the
 /// same file again with the same `client_id` stores it once.
 ///
 /// Returns the stored message (the room also gets it live). Errors: an
 /// [`UploadFailure`] with the server's reason, or saying the upload did not
 /// reach Roomlink.
-pub async fn upload(room_id: i64, client_id: &str, file: &Blob) -> Result<ChatMessage, UploadFailure> {
+pub async fn upload(topic: &crate::live::Topic, client_id: &str, file: &Blob) -> Result<ChatMessage, UploadFailure> {
     let unreachable = |_| UploadFailure {
         reason: "The upload did not reach Roomlink. Check the connection and try again.".into(),
         retryable: true,
@@ -41,7 +41,7 @@ pub async fn upload(room_id: i64, client_id: &str, file: &Blob) -> Result<ChatMe
     init.set_method("POST");
     init.set_body(file);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    let response = JsFuture::from(window.fetch_with_str_and_init(&upload_url(room_id, client_id), &init))
+    let response = JsFuture::from(window.fetch_with_str_and_init(&upload_url(topic, client_id), &init))
         .await
         .map_err(unreachable)?;
     let response: web_sys::Response = response.dyn_into().map_err(unreachable)?;

@@ -20,14 +20,17 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use tower_sessions::Session;
 
-use super::{human_size, inspect::inspect};
+use super::{
+    human_size,
+    inspect::{inspect, Inspected},
+};
 use crate::{
     accounts::ssr::user_id_in,
     error::AppError,
     limits::{IMAGE_MAX_BYTES, VOICE_MAX_BYTES},
     live::{is_valid_client_id, Topic},
-    server::{now_ms, AppState},
-    store::NewAttachment,
+    server::{now_ms, rate_limit::Uploader, AppState},
+    store::{NewAttachment, StoredFile},
 };
 
 /// Route of [`upload_handler`].
@@ -40,7 +43,7 @@ pub const SERVE_ROUTE: &str = "/attachments/{id}";
 pub struct UploadQuery {
     /// The tab-made message id (see [`crate::live::ClientEvent::Send`]); a
     /// retried upload with the same id is stored once.
-    client_id: Option<String>,
+    pub client_id: Option<String>,
 }
 
 /// Where uploaded files are kept: `<data_dir>/uploads`.
@@ -87,43 +90,15 @@ async fn upload(
     if !rights.can_write {
         return Err(AppError::Forbidden(crate::live::socket::MUTED.into()));
     }
-    state.rate_limits.upload(user_id).map_err(AppError::TooManyRequests)?;
-    let client_id = query.client_id.filter(|id| is_valid_client_id(id));
-    let client_id = client_id.ok_or_else(|| AppError::Invalid("The upload has no valid message id; reload the page.".into()))?;
-    let too_large = || {
-        AppError::TooLarge(format!(
-            "Files can be at most {} (images {}).",
-            human_size(VOICE_MAX_BYTES as u64),
-            human_size(IMAGE_MAX_BYTES as u64)
-        ))
-    };
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > VOICE_MAX_BYTES as u64) {
-        return Err(too_large());
-    }
-    let bytes: Bytes = axum::body::to_bytes(body, VOICE_MAX_BYTES).await.map_err(|_| too_large())?;
-    let checked = {
-        let bytes = bytes.clone();
-        tokio::task::spawn_blocking(move || inspect(&bytes)).await.map_err(|e| {
-            tracing::error!(error = %e, "inspecting an upload panicked");
-            AppError::Internal
-        })??
-    };
+    state.rate_limits.upload(Uploader::User(user_id)).map_err(AppError::TooManyRequests)?;
+    let client_id = checked_client_id(query.client_id)?;
+    let (bytes, checked) = read_upload(headers, body).await?;
 
     let dir = uploads_dir(&state.settings.data_dir);
     let key = storage_key();
     let path = dir.join(&key);
     save(&dir, &path, &bytes).await?;
-    let new = NewAttachment {
-        room_id,
-        uploader_id: user_id,
-        kind: checked.kind,
-        content_type: checked.content_type,
-        size_bytes: bytes.len() as i64,
-        dimensions: checked.dimensions,
-        duration_ms: checked.duration_ms,
-        storage_key: &key,
-    };
+    let new = NewAttachment { room_id, uploader_id: user_id, file: stored_file(&checked, bytes.len(), &key) };
     let store = &state.store;
     let (new_ref, client_ref) = (&new, &client_id);
     let posted = state
@@ -145,8 +120,55 @@ async fn upload(
     }
 }
 
+/// The upload's message id, if it is a valid one. Errors: 400.
+pub(crate) fn checked_client_id(client_id: Option<String>) -> Result<String, AppError> {
+    client_id
+        .filter(|id| is_valid_client_id(id))
+        .ok_or_else(|| AppError::Invalid("The upload has no valid message id; reload the page.".into()))
+}
+
+/// Reads an upload's body (refusing it early when `Content-Length` is
+/// already too big) and works out what it is from its bytes.
+///
+/// Errors: 413 past [`VOICE_MAX_BYTES`] or its kind's limit, 415 not a type
+/// Roomlink takes, 400 a file [`inspect`] refuses, 500 if inspecting panicked.
+pub(crate) async fn read_upload(headers: &HeaderMap, body: Body) -> Result<(Bytes, Inspected), AppError> {
+    let too_large = || {
+        AppError::TooLarge(format!(
+            "Files can be at most {} (images {}).",
+            human_size(VOICE_MAX_BYTES as u64),
+            human_size(IMAGE_MAX_BYTES as u64)
+        ))
+    };
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > VOICE_MAX_BYTES as u64) {
+        return Err(too_large());
+    }
+    let bytes: Bytes = axum::body::to_bytes(body, VOICE_MAX_BYTES).await.map_err(|_| too_large())?;
+    let checked = {
+        let bytes = bytes.clone();
+        tokio::task::spawn_blocking(move || inspect(&bytes)).await.map_err(|e| {
+            tracing::error!(error = %e, "inspecting an upload panicked");
+            AppError::Internal
+        })??
+    };
+    Ok((bytes, checked))
+}
+
+/// The row facts of an inspected file of `size` bytes kept under `key`.
+pub(crate) fn stored_file<'a>(checked: &Inspected, size: usize, key: &'a str) -> StoredFile<'a> {
+    StoredFile {
+        kind: checked.kind,
+        content_type: checked.content_type,
+        size_bytes: size as i64,
+        dimensions: checked.dimensions,
+        duration_ms: checked.duration_ms,
+        storage_key: key,
+    }
+}
+
 /// 128 random bits as 32 hex characters: a file name nobody can guess.
-fn storage_key() -> String {
+pub(crate) fn storage_key() -> String {
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -154,7 +176,7 @@ fn storage_key() -> String {
 
 /// Writes the file next to its final name, then renames it, so a crash
 /// never leaves half a file under a real key.
-async fn save(dir: &FsPath, path: &FsPath, bytes: &[u8]) -> Result<(), AppError> {
+pub(crate) async fn save(dir: &FsPath, path: &FsPath, bytes: &[u8]) -> Result<(), AppError> {
     let fault = |e: std::io::Error| {
         tracing::error!(error = %e, dir = %dir.display(), "saving an upload failed");
         AppError::Internal
@@ -165,7 +187,7 @@ async fn save(dir: &FsPath, path: &FsPath, bytes: &[u8]) -> Result<(), AppError>
     tokio::fs::rename(&partial, path).await.map_err(fault)
 }
 
-async fn remove(path: &FsPath) {
+pub(crate) async fn remove(path: &FsPath) {
     if let Err(e) = tokio::fs::remove_file(path).await {
         tracing::warn!(error = %e, "removing an unused upload failed");
     }
@@ -188,24 +210,36 @@ pub async fn serve_handler(
         Err(err) => return error_response(err),
     };
     let path = uploads_dir(&state.settings.data_dir).join(&row.storage_key);
+    serve_file(&path, &row.content_type, request).await
+}
+
+/// The file at `path` (with range requests, so voice messages can be
+/// seeked), served as `content_type` with [`file_headers`]; 404 when missing.
+pub(crate) async fn serve_file(path: &FsPath, content_type: &str, request: Request) -> Response {
     let mut response = match ServeFile::new(path).oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };
     if response.status() == StatusCode::NOT_FOUND {
-        tracing::error!(attachment = id, "an attachment's file is missing");
+        tracing::error!(file = %path.display(), "an attachment's file is missing");
         return error_response(AppError::NotFound);
     }
+    file_headers(&mut response, content_type);
+    response
+}
+
+/// Sets the headers every attachment is served with: its sniffed type,
+/// `nosniff`, `inline`, a sandboxing CSP, and private caching only (files
+/// never change under an id, but they are for members only).
+pub(crate) fn file_headers(response: &mut Response, content_type: &str) {
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&row.content_type) {
+    if let Ok(value) = HeaderValue::from_str(content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
-    // Files never change under an id, but they are members-only: private caches only.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
-    response
 }
 
 async fn find(state: &AppState, session: &Session, id: i64) -> Result<crate::store::AttachmentRow, AppError> {
@@ -215,7 +249,8 @@ async fn find(state: &AppState, session: &Session, id: i64) -> Result<crate::sto
     Ok(row)
 }
 
-fn error_response(err: AppError) -> Response {
+/// The JSON form of `err` with its status, and `Retry-After` for a 429.
+pub(crate) fn error_response(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let retry_after = match err {
         AppError::TooManyRequests(secs) => Some(secs),

@@ -1,4 +1,4 @@
-//! Images and voice messages in member rooms.
+//! Images and voice messages in member rooms, teacher spaces and instant chats.
 //!
 //! A member uploads a file with `POST /rooms/<room id>/attachments?client_id=<id>`
 //! (the raw bytes as the body); the server works out what it is from its bytes
@@ -6,9 +6,11 @@
 //! under `<data_dir>/uploads/` and posts it to the room as a message, in the
 //! same id sequence as text, so catch-up after a reconnect covers it. The file
 //! is served at `GET /attachments/<id>` to members of that room only
-//! ([`http`]). In the browser, [`client`] uploads files and records voice
-//! messages with `MediaRecorder`. At start-up, [`sweep`] removes files that
-//! a crash left without an attachment row.
+//! ([`http`]). Instant chats take the same files from their participants,
+//! guests included, at `/instant-chat/<id>/attachments`
+//! ([`crate::instant::files`]). In the browser, [`client`] uploads files and
+//! records voice messages with `MediaRecorder`. At start-up, [`sweep`]
+//! removes files that a crash left without an attachment row.
 
 #[cfg(feature = "hydrate")]
 pub mod client;
@@ -54,8 +56,11 @@ impl AttachmentKind {
 /// A file attached to a message, as the timeline shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
-    /// Id; the file is at [`Attachment::url`].
+    /// Id, unique within its room or instant chat.
     pub id: i64,
+    /// Where the file is served, to members of its room or participants of
+    /// its chat only: [`room_file_url`] or [`chat_file_url`].
+    pub url: String,
     /// Image or voice message.
     pub kind: AttachmentKind,
     /// The type found in the file's bytes, e.g. `image/png` or `audio/webm`.
@@ -70,17 +75,23 @@ pub struct Attachment {
     pub duration_ms: Option<u32>,
 }
 
-impl Attachment {
-    /// Where the file is served (members of its room only).
-    pub fn url(&self) -> String {
-        format!("/attachments/{}", self.id)
-    }
+/// Where attachment `id` of a member room is served.
+pub fn room_file_url(id: i64) -> String {
+    format!("/attachments/{id}")
 }
 
-/// Where a member uploads a file to a room: `POST` the bytes here, with
-/// `?client_id=<id>` (see [`crate::live::ClientEvent::Send`]).
-pub fn upload_url(room_id: i64, client_id: &str) -> String {
-    format!("/rooms/{room_id}/attachments?client_id={client_id}")
+/// Where attachment `id` of instant chat `chat_id` is served.
+pub fn chat_file_url(chat_id: &str, id: i64) -> String {
+    format!("/instant-chat/{chat_id}/attachments/{id}")
+}
+
+/// Where a file is uploaded to a room or instant chat: `POST` the bytes
+/// here, with `?client_id=<id>` (see [`crate::live::ClientEvent::Send`]).
+pub fn upload_url(topic: &crate::live::Topic, client_id: &str) -> String {
+    match topic {
+        crate::live::Topic::Room(room_id) => format!("/rooms/{room_id}/attachments?client_id={client_id}"),
+        crate::live::Topic::Chat(chat_id) => format!("/instant-chat/{chat_id}/attachments?client_id={client_id}"),
+    }
 }
 
 /// A length in milliseconds as players show it, in whole seconds rounded

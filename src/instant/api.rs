@@ -9,7 +9,7 @@ use super::InstantChatPage;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{chat_path, check_display_name, check_title, is_valid_chat_id, service, InstantChatInfo, Participant},
+    super::{chat_path, check_display_name, check_title, service, InstantChatInfo, Participant},
     crate::{
         live::{MessageKind, Topic},
         server::{now_ms, AppState},
@@ -164,22 +164,6 @@ pub async fn end_instant_chat(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The chat if it exists and is open. Errors: 404 unknown, 410 ended or expired.
-#[cfg(feature = "ssr")]
-async fn open_chat(state: &AppState, id: &str) -> Result<ChatRow, AppError> {
-    if !is_valid_chat_id(id) {
-        return Err(AppError::ChatNotFound);
-    }
-    let chat = state.store.instant_chats().get(id).await?.ok_or(AppError::ChatNotFound)?;
-    if chat.ended_at.is_some() {
-        return Err(AppError::ChatEnded(service::ENDED_BY_HOST.into()));
-    }
-    if !chat.is_open(now_ms()) {
-        return Err(AppError::ChatEnded(service::EXPIRED.into()));
-    }
-    Ok(chat)
-}
-
 /// An open chat as the current request sees it.
 #[cfg(feature = "ssr")]
 struct Visit {
@@ -191,11 +175,11 @@ struct Visit {
     me: Option<ParticipantRow>,
 }
 
-/// The open chat `id` and who is asking. Errors: as [`open_chat`].
+/// The open chat `id` and who is asking. Errors: as [`service::open_chat`].
 #[cfg(feature = "ssr")]
 async fn visit(id: &str) -> Result<Visit, AppError> {
     let state = crate::server::state()?;
-    let chat = open_chat(&state, id).await?;
+    let chat = service::open_chat(&state, id).await?;
     let account = crate::accounts::ssr::current_user().await?;
     let headers = use_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
     let me = service::identify(&state, &chat.id, &headers, account.as_ref().map(|u| u.id)).await?;

@@ -1,39 +1,125 @@
-//! Lines of instant chats that do not keep history: held in memory only,
-//! never written to disk, and dropped when the chat is swept.
+//! Lines and files of instant chats that do not keep history: held in
+//! memory only, never written to disk, and dropped when the chat is swept.
 //!
 //! Each chat keeps its newest [`INSTANT_CHAT_MEMORY_MESSAGES`] lines so that
 //! a reconnecting or reloading participant misses nothing; a newcomer is
 //! shown only lines from their own "joined" line on. Ids are
 //! `max(previous + 1, now in µs)`: they only grow, even across a restart, so
 //! a tab's `after_id` from before a restart never hides new lines.
+//!
+//! Files (images, voice messages) are kept with their line, under the
+//! line's id, up to [`INSTANT_MEMORY_FILES_PER_CHAT_BYTES`] per chat: a new
+//! file past that drops the chat's oldest files (their lines stay). All
+//! chats together hold at most [`INSTANT_MEMORY_FILES_TOTAL_BYTES`]; past
+//! that a new file is refused ([`MemoryFull`]) rather than taken from
+//! another chat. A line that leaves the newest-lines window takes its file with it.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{BTreeMap, HashMap, VecDeque},
     sync::Mutex,
 };
 
+use axum::body::Bytes;
+
 use crate::{
-    limits::INSTANT_CHAT_MEMORY_MESSAGES,
+    attachments::{chat_file_url, Attachment, AttachmentKind},
+    limits::{INSTANT_CHAT_MEMORY_MESSAGES, INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES},
     live::{ChatMessage, MessageKind, Topic},
     store::ParticipantRow,
 };
+
+/// A file checked by [`crate::attachments::inspect`], to be kept in memory.
+#[derive(Debug, Clone)]
+pub struct MemoryUpload {
+    /// Image or voice message.
+    pub kind: AttachmentKind,
+    /// The sniffed type it is served with.
+    pub content_type: &'static str,
+    /// Images: width and height in pixels.
+    pub dimensions: Option<(u32, u32)>,
+    /// Voice messages: length in milliseconds.
+    pub duration_ms: Option<u32>,
+    /// The file.
+    pub bytes: Bytes,
+}
+
+/// A file kept in memory: its type and bytes.
+#[derive(Debug, Clone)]
+pub struct MemoryFile {
+    /// The type to serve it with.
+    pub content_type: &'static str,
+    /// The file (cheap to clone: shared).
+    pub bytes: Bytes,
+}
+
+/// The server holds all the in-memory files it may: the upload is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryFull;
 
 #[derive(Default)]
 struct ChatLines {
     last_id: i64,
     lines: VecDeque<ChatMessage>,
+    /// Files by line id, oldest first.
+    files: BTreeMap<i64, MemoryFile>,
+    file_bytes: usize,
 }
 
-/// The in-memory lines of every chat without history. Share as `Arc`.
+impl ChatLines {
+    /// Drops the file of line `id`, if it has one; returns the bytes freed.
+    fn drop_file(&mut self, id: i64) -> usize {
+        let freed = self.files.remove(&id).map_or(0, |f| f.bytes.len());
+        self.file_bytes -= freed;
+        freed
+    }
+
+    /// Adds a line, dropping the oldest (and its file) past the window;
+    /// returns the bytes freed.
+    fn push(&mut self, line: ChatMessage) -> usize {
+        let mut freed = 0;
+        if self.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
+            if let Some(old) = self.lines.pop_front() {
+                freed = self.drop_file(old.id);
+            }
+        }
+        self.lines.push_back(line);
+        freed
+    }
+}
+
 #[derive(Default)]
+struct Held {
+    chats: HashMap<String, ChatLines>,
+    file_bytes: usize,
+}
+
+/// The in-memory lines and files of every chat without history. Share as `Arc`.
 pub struct MemoryLines {
-    chats: Mutex<HashMap<String, ChatLines>>,
+    held: Mutex<Held>,
+    per_chat_cap: usize,
+    total_cap: usize,
+}
+
+impl Default for MemoryLines {
+    fn default() -> Self {
+        MemoryLines::with_caps(INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES)
+    }
 }
 
 impl MemoryLines {
-    /// Empty.
+    /// Empty, with the file caps of [`crate::limits`].
     pub fn new() -> MemoryLines {
         MemoryLines::default()
+    }
+
+    /// Empty, holding at most `per_chat_cap` bytes of files per chat and
+    /// `total_cap` in all.
+    pub fn with_caps(per_chat_cap: usize, total_cap: usize) -> MemoryLines {
+        MemoryLines { held: Mutex::new(Held::default()), per_chat_cap, total_cap }
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Appends a line by `author`; the same `(author, client_id)` again
@@ -46,38 +132,85 @@ impl MemoryLines {
         body: &str,
         now_ms: i64,
     ) -> (ChatMessage, bool) {
-        let mut chats = self.chats.lock().unwrap_or_else(|p| p.into_inner());
-        let chat = chats.entry(author.chat_id.clone()).or_default();
-        if let Some(seen) = chat.lines.iter().find(|l| l.author_id == author.id && l.client_id == client_id) {
-            return (seen.clone(), false);
+        let mut held = self.held();
+        let chat = held.chats.entry(author.chat_id.clone()).or_default();
+        if let Some(seen) = seen(chat, author, client_id) {
+            return (seen, false);
         }
-        let id = (chat.last_id + 1).max(now_ms.saturating_mul(1000));
-        chat.last_id = id;
-        let line = ChatMessage {
-            id,
-            topic: Topic::Chat(author.chat_id.clone()),
-            author_id: author.id,
-            author_name: author.name.clone(),
-            author_tag: Some(crate::store::tag_of(author.is_host, author.user_id)),
-            kind,
-            client_id: client_id.to_string(),
-            body: body.to_string(),
-            created_at: now_ms,
-            attachment: None,
-            actor_name: None,
-            via_invite: None,
-        };
-        if chat.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
-            chat.lines.pop_front();
-        }
-        chat.lines.push_back(line.clone());
+        let line = new_line(chat, author, kind, client_id, body, now_ms);
+        let freed = chat.push(line.clone());
+        held.file_bytes -= freed;
         (line, true)
+    }
+
+    /// Appends a line by `author` carrying `file`, kept under the line's id.
+    /// The same `(author, client_id)` again returns the first line with
+    /// `false` and keeps nothing. Drops the chat's oldest files to stay
+    /// within the per-chat cap.
+    ///
+    /// Errors: [`MemoryFull`] when the file would take every chat's files
+    /// past the total cap (or is bigger than one chat may hold); nothing changes.
+    pub fn append_file(
+        &self,
+        author: &ParticipantRow,
+        client_id: &str,
+        file: MemoryUpload,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), MemoryFull> {
+        let size = file.bytes.len();
+        let mut held = self.held();
+        let total = held.file_bytes;
+        let chat = held.chats.entry(author.chat_id.clone()).or_default();
+        if let Some(seen) = seen(chat, author, client_id) {
+            return Ok((seen, false));
+        }
+        // What the chat must drop to stay within its cap, oldest first.
+        let mut to_drop = Vec::new();
+        let mut kept = chat.file_bytes;
+        for (id, f) in &chat.files {
+            if kept + size <= self.per_chat_cap {
+                break;
+            }
+            kept -= f.bytes.len();
+            to_drop.push(*id);
+        }
+        let dropped = chat.file_bytes - kept;
+        if kept + size > self.per_chat_cap || total - dropped + size > self.total_cap {
+            return Err(MemoryFull);
+        }
+        let mut freed: usize = to_drop.into_iter().map(|id| chat.drop_file(id)).sum();
+        let mut line = new_line(chat, author, MessageKind::Text, client_id, "", now_ms);
+        line.attachment = Some(Attachment {
+            id: line.id,
+            url: chat_file_url(&author.chat_id, line.id),
+            kind: file.kind,
+            content_type: file.content_type.to_string(),
+            size_bytes: size as i64,
+            width: file.dimensions.map(|d| d.0),
+            height: file.dimensions.map(|d| d.1),
+            duration_ms: file.duration_ms,
+        });
+        chat.files.insert(line.id, MemoryFile { content_type: file.content_type, bytes: file.bytes });
+        chat.file_bytes += size;
+        freed += chat.push(line.clone());
+        held.file_bytes = held.file_bytes + size - freed;
+        Ok((line, true))
+    }
+
+    /// The file kept under line `id` of `chat_id`, if it is still held.
+    pub fn file(&self, chat_id: &str, id: i64) -> Option<MemoryFile> {
+        self.held().chats.get(chat_id)?.files.get(&id).cloned()
+    }
+
+    /// Bytes of files held for all chats (for tests and metrics).
+    pub fn file_bytes(&self) -> usize {
+        self.held().file_bytes
     }
 
     /// Lines of `chat_id` with an id above `after_id`, oldest first.
     pub fn after(&self, chat_id: &str, after_id: i64) -> Vec<ChatMessage> {
-        let chats = self.chats.lock().unwrap_or_else(|p| p.into_inner());
-        chats
+        self.held()
+            .chats
             .get(chat_id)
             .map(|c| c.lines.iter().filter(|l| l.id > after_id).cloned().collect())
             .unwrap_or_default()
@@ -85,21 +218,121 @@ impl MemoryLines {
 
     /// Up to `limit` lines of `chat_id` with `from_id <= id < before_id`, oldest first.
     pub fn before(&self, chat_id: &str, from_id: i64, before_id: i64, limit: usize) -> Vec<ChatMessage> {
-        let chats = self.chats.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(chat) = chats.get(chat_id) else { return Vec::new() };
+        let held = self.held();
+        let Some(chat) = held.chats.get(chat_id) else { return Vec::new() };
         let mut page: Vec<ChatMessage> =
             chat.lines.iter().rev().filter(|l| l.id < before_id && l.id >= from_id).take(limit).cloned().collect();
         page.reverse();
         page
     }
 
-    /// Forgets a chat's lines.
+    /// Forgets a chat's lines and files.
     pub fn forget(&self, chat_id: &str) {
-        self.chats.lock().unwrap_or_else(|p| p.into_inner()).remove(chat_id);
+        let mut held = self.held();
+        if let Some(chat) = held.chats.remove(chat_id) {
+            held.file_bytes -= chat.file_bytes;
+        }
     }
 
     /// Number of chats with lines in memory (for tests and metrics).
     pub fn chats(&self) -> usize {
-        self.chats.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.held().chats.len()
+    }
+}
+
+/// The line `(author, client_id)` names in `chat`, if any.
+fn seen(chat: &ChatLines, author: &ParticipantRow, client_id: &str) -> Option<ChatMessage> {
+    chat.lines.iter().find(|l| l.author_id == author.id && l.client_id == client_id).cloned()
+}
+
+/// A new line with the chat's next id (not yet added).
+fn new_line(
+    chat: &mut ChatLines,
+    author: &ParticipantRow,
+    kind: MessageKind,
+    client_id: &str,
+    body: &str,
+    now_ms: i64,
+) -> ChatMessage {
+    let id = (chat.last_id + 1).max(now_ms.saturating_mul(1000));
+    chat.last_id = id;
+    ChatMessage {
+        id,
+        topic: Topic::Chat(author.chat_id.clone()),
+        author_id: author.id,
+        author_name: author.name.clone(),
+        author_tag: Some(crate::store::tag_of(author.is_host, author.user_id)),
+        kind,
+        client_id: client_id.to_string(),
+        body: body.to_string(),
+        created_at: now_ms,
+        attachment: None,
+        actor_name: None,
+        via_invite: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn someone(chat_id: &str, id: i64) -> ParticipantRow {
+        ParticipantRow { id, chat_id: chat_id.into(), name: format!("p{id}"), is_host: false, user_id: None, first_seen_id: 0 }
+    }
+
+    fn upload(size: usize) -> MemoryUpload {
+        MemoryUpload {
+            kind: AttachmentKind::Image,
+            content_type: "image/png",
+            dimensions: Some((1, 1)),
+            duration_ms: None,
+            bytes: Bytes::from(vec![7u8; size]),
+        }
+    }
+
+    #[test]
+    fn files_stay_within_the_chat_and_total_caps() {
+        let memory = MemoryLines::with_caps(100, 150);
+        let (a, b, c) = (someone("chat-a", 1), someone("chat-b", 2), someone("chat-c", 3));
+        let (first, fresh) = memory.append_file(&a, "a1", upload(60), 1).unwrap();
+        assert!(fresh);
+        let id = first.attachment.as_ref().unwrap().id;
+        assert_eq!(memory.file("chat-a", id).map(|f| f.bytes.len()), Some(60));
+        // The same client id again keeps nothing more.
+        assert_eq!(memory.append_file(&a, "a1", upload(60), 2).unwrap(), (first.clone(), false));
+        assert_eq!(memory.file_bytes(), 60);
+
+        // A second file past the chat's cap drops the chat's oldest file; its line stays.
+        let (second, _) = memory.append_file(&a, "a2", upload(60), 3).unwrap();
+        assert!(memory.file("chat-a", id).is_none());
+        assert_eq!(memory.after("chat-a", 0).len(), 2);
+        assert_eq!(memory.file_bytes(), 60);
+
+        // Another chat fits under the total; a third would pass it and is refused, changing nothing.
+        memory.append_file(&b, "b1", upload(80), 4).unwrap();
+        assert_eq!(memory.append_file(&c, "c1", upload(20), 5), Err(MemoryFull));
+        assert!(memory.after("chat-c", 0).is_empty());
+        assert_eq!(memory.file_bytes(), 140);
+        // Bigger than a chat may hold at all: refused.
+        assert_eq!(memory.append_file(&c, "c2", upload(101), 6), Err(MemoryFull));
+
+        // Ending a chat frees its files.
+        memory.forget("chat-a");
+        assert!(memory.file("chat-a", second.id).is_none());
+        assert_eq!(memory.file_bytes(), 80);
+        assert!(memory.append_file(&c, "c1", upload(20), 7).unwrap().1);
+        assert_eq!(memory.file_bytes(), 100);
+    }
+
+    #[test]
+    fn a_line_leaving_the_window_takes_its_file() {
+        let memory = MemoryLines::new();
+        let a = someone("chat-a", 1);
+        let (line, _) = memory.append_file(&a, "f", upload(10), 1).unwrap();
+        for i in 0..INSTANT_CHAT_MEMORY_MESSAGES {
+            memory.append(&a, MessageKind::Text, &format!("t{i}"), "hi", 2);
+        }
+        assert!(memory.file("chat-a", line.id).is_none());
+        assert_eq!(memory.file_bytes(), 0);
     }
 }

@@ -13,8 +13,12 @@
 //!   ([`memory`]) and a newcomer sees only what is said after they join.
 //! - Reading the page (GET) changes nothing; starting, joining, leaving and
 //!   ending are POSTs ([`api`]).
+//! - Images and voice messages: on disk with history, in memory without
+//!   ([`files`]), and deleted with the chat either way.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod files;
 #[cfg(feature = "ssr")]
 pub mod identity;
 #[cfg(feature = "ssr")]

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 
-use super::identity::token_in;
+use super::{identity::token_in, is_valid_chat_id};
 use crate::{
+    error::AppError,
     live::{ChatMessage, MessageKind, Topic},
     server::{now_ms, AppState},
     store::{ChatRow, ParticipantRow, StoreError, Swept},
@@ -72,17 +73,37 @@ pub async fn after(state: &AppState, chat: &ChatRow, after_id: i64, limit: usize
     }
 }
 
-/// Deletes ended and expired chats now, tells their followers and forgets
-/// their in-memory lines; logs what it deleted.
+/// The chat if it exists and is open. Errors: 404 unknown, 410 ended or expired.
+pub async fn open_chat(state: &AppState, id: &str) -> Result<ChatRow, AppError> {
+    if !is_valid_chat_id(id) {
+        return Err(AppError::ChatNotFound);
+    }
+    let chat = state.store.instant_chats().get(id).await?.ok_or(AppError::ChatNotFound)?;
+    if chat.ended_at.is_some() {
+        return Err(AppError::ChatEnded(ENDED_BY_HOST.into()));
+    }
+    if !chat.is_open(now_ms()) {
+        return Err(AppError::ChatEnded(EXPIRED.into()));
+    }
+    Ok(chat)
+}
+
+/// Deletes ended and expired chats now with their files, tells their
+/// followers and forgets their in-memory lines and files; logs what it deleted.
 pub async fn sweep_once(state: &AppState) -> Result<Swept, StoreError> {
     let swept = state.store.instant_chats().sweep(now_ms()).await?;
     for chat_id in &swept.chat_ids {
         state.hub.end(&Topic::Chat(chat_id.clone()), EXPIRED);
         state.memory.forget(chat_id);
     }
+    let uploads = crate::attachments::http::uploads_dir(&state.settings.data_dir);
+    for key in &swept.storage_keys {
+        crate::attachments::http::remove(&uploads.join(key)).await;
+    }
     if !swept.chat_ids.is_empty() {
         tracing::info!(
             chats = swept.chat_ids.len(),
+            files = swept.storage_keys.len(),
             participants = swept.participants,
             messages = swept.messages,
             "deleted ended and expired instant chats"

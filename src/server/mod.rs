@@ -146,6 +146,8 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
         .route(crate::invites::qr::QR_ROUTE, get(crate::invites::qr::qr_handler))
         .route(attachments::UPLOAD_ROUTE, post(attachments::upload_handler))
         .route(attachments::SERVE_ROUTE, get(attachments::serve_handler))
+        .route(crate::instant::files::UPLOAD_ROUTE, post(crate::instant::files::upload_handler))
+        .route(crate::instant::files::SERVE_ROUTE, get(crate::instant::files::serve_handler))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

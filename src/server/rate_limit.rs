@@ -6,7 +6,8 @@
 //! likewise ([`JOINS_BURST`], then one per [`JOINS_EVERY_SECS`]). Making
 //! invite links is limited per user ([`INVITE_CREATES_BURST`], then one per
 //! [`INVITE_CREATES_EVERY_SECS`]). Uploading attachments is
-//! limited per user: [`UPLOADS_BURST`], then one per [`UPLOADS_EVERY_SECS`]. Past the limit the answer is
+//! limited per user account or instant chat guest ([`Uploader`]):
+//! [`UPLOADS_BURST`], then one per [`UPLOADS_EVERY_SECS`]. Past the limit the answer is
 //! 429 with `Retry-After` (RFC 9110 §10.2.3) and [`AppError::TooManyRequests`]
 //! as the server function's error, or a short page for plain form posts.
 //!
@@ -43,10 +44,21 @@ const START_INSTANT_CHAT: &str = "/api/start_instant_chat";
 /// The server function endpoint that accepts invites (joins a room).
 const ACCEPT_INVITE: &str = "/api/accept_invite";
 
+/// Who uploads an attachment, as upload limits count them: an account
+/// (in rooms, and in instant chats joined while logged in) or a guest of an
+/// instant chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Uploader {
+    /// A user account, by id.
+    User(i64),
+    /// An instant chat guest, by participant id.
+    Guest(i64),
+}
+
 /// The app's rate limiters. Share as `Arc`.
 pub struct RateLimits {
     instant_starts: DefaultKeyedRateLimiter<IpAddr>,
-    uploads: DefaultKeyedRateLimiter<i64>,
+    uploads: DefaultKeyedRateLimiter<Uploader>,
     joins: DefaultKeyedRateLimiter<IpAddr>,
     invite_creates: DefaultKeyedRateLimiter<i64>,
 }
@@ -76,10 +88,10 @@ fn seconds_to_wait(not_until: governor::NotUntil<governor::clock::QuantaInstant>
 }
 
 impl RateLimits {
-    /// `Ok` when user `user_id` may upload an attachment now (and counts
-    /// it); else the seconds to wait.
-    pub fn upload(&self, user_id: i64) -> Result<(), u64> {
-        self.uploads.check_key(&user_id).map_err(seconds_to_wait)
+    /// `Ok` when `who` may upload an attachment now (and counts it); else
+    /// the seconds to wait.
+    pub fn upload(&self, who: Uploader) -> Result<(), u64> {
+        self.uploads.check_key(&who).map_err(seconds_to_wait)
     }
 
     /// `Ok` when user `user_id` may make an invite link now (and counts

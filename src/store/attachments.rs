@@ -4,7 +4,64 @@
 use sqlx::SqlitePool;
 
 use super::{messages::by_client_id, StoreError};
-use crate::{attachments::AttachmentKind, live::ChatMessage};
+use crate::{
+    attachments::{Attachment, AttachmentKind},
+    live::ChatMessage,
+};
+
+/// The attachment columns of a line, as `LEFT JOIN`ed beside it (all `NULL`
+/// for a line without one): `attachment_id`, `attachment_kind`,
+/// `content_type`, `size_bytes`, `width`, `height`, `duration_ms`. Used by
+/// room messages and instant chat lines alike.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct AttachmentColumns {
+    attachment_id: Option<i64>,
+    attachment_kind: Option<String>,
+    content_type: Option<String>,
+    size_bytes: Option<i64>,
+    width: Option<i64>,
+    height: Option<i64>,
+    duration_ms: Option<i64>,
+}
+
+impl AttachmentColumns {
+    /// The attachment these columns describe, served at `url(id)`; `None`
+    /// for a line without one.
+    pub(super) fn into_attachment(self, url: impl FnOnce(i64) -> String) -> Option<Attachment> {
+        let small = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+        match (self.attachment_id, self.attachment_kind, self.content_type) {
+            (Some(id), Some(kind), Some(content_type)) => Some(Attachment {
+                id,
+                url: url(id),
+                kind: AttachmentKind::from_name(&kind),
+                content_type,
+                size_bytes: self.size_bytes.unwrap_or_default(),
+                width: small(self.width),
+                height: small(self.height),
+                duration_ms: small(self.duration_ms),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// What the server found in an uploaded file and where it keeps it: the
+/// part of an attachment's row that rooms and instant chats share.
+#[derive(Debug, Clone)]
+pub struct StoredFile<'a> {
+    /// Image or voice message.
+    pub kind: AttachmentKind,
+    /// The sniffed type it is served with.
+    pub content_type: &'a str,
+    /// File size in bytes.
+    pub size_bytes: i64,
+    /// Images: width and height in pixels.
+    pub dimensions: Option<(u32, u32)>,
+    /// Voice messages: length in milliseconds.
+    pub duration_ms: Option<u32>,
+    /// The file's name under `uploads/` (32 random hex characters).
+    pub storage_key: &'a str,
+}
 
 /// Queries on `attachments`.
 pub struct Attachments<'a> {
@@ -18,18 +75,8 @@ pub struct NewAttachment<'a> {
     pub room_id: i64,
     /// Who posts it (a member).
     pub uploader_id: i64,
-    /// Image or voice message.
-    pub kind: AttachmentKind,
-    /// The sniffed type it is served with.
-    pub content_type: &'a str,
-    /// File size in bytes.
-    pub size_bytes: i64,
-    /// Images: width and height in pixels.
-    pub dimensions: Option<(u32, u32)>,
-    /// Voice messages: length in milliseconds.
-    pub duration_ms: Option<u32>,
-    /// The file's name under `uploads/` (32 random hex characters).
-    pub storage_key: &'a str,
+    /// The file.
+    pub file: StoredFile<'a>,
 }
 
 /// An attachment's row, for serving its file.
@@ -74,13 +121,13 @@ impl<'a> Attachments<'a> {
         )
         .bind(new.room_id)
         .bind(new.uploader_id)
-        .bind(new.kind.as_str())
-        .bind(new.content_type)
-        .bind(new.size_bytes)
-        .bind(new.dimensions.map(|d| i64::from(d.0)))
-        .bind(new.dimensions.map(|d| i64::from(d.1)))
-        .bind(new.duration_ms.map(i64::from))
-        .bind(new.storage_key)
+        .bind(new.file.kind.as_str())
+        .bind(new.file.content_type)
+        .bind(new.file.size_bytes)
+        .bind(new.file.dimensions.map(|d| i64::from(d.0)))
+        .bind(new.file.dimensions.map(|d| i64::from(d.1)))
+        .bind(new.file.duration_ms.map(i64::from))
+        .bind(new.file.storage_key)
         .bind(now_ms)
         .fetch_one(&mut *tx)
         .await?;
@@ -116,8 +163,11 @@ impl<'a> Attachments<'a> {
             .await?)
     }
 
-    /// The storage key (file name under the uploads folder) of every attachment.
+    /// The storage key (file name under the uploads folder) of every
+    /// attachment on disk: of rooms, and of instant chats that keep history.
     pub async fn storage_keys(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT storage_key FROM attachments").fetch_all(self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT storage_key FROM attachments UNION ALL SELECT storage_key FROM instant_attachments")
+            .fetch_all(self.pool)
+            .await?)
     }
 }

@@ -84,6 +84,9 @@ pub struct Swept {
     pub participants: u64,
     /// Stored lines deleted with them.
     pub messages: u64,
+    /// Files under `uploads/` whose rows were deleted with them: the caller
+    /// deletes the files.
+    pub storage_keys: Vec<String>,
 }
 
 const PARTICIPANT: &str = "
@@ -261,7 +264,7 @@ impl<'a> InstantChats<'a> {
     }
 
     /// Deletes every chat that was ended or expired at `now_ms`, with its
-    /// participants and lines, in one transaction.
+    /// participants, lines and attachment rows, in one transaction.
     pub async fn sweep(&self, now_ms: i64) -> Result<Swept, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let chat_ids: Vec<String> = sqlx::query_scalar(
@@ -274,11 +277,20 @@ impl<'a> InstantChats<'a> {
             return Ok(Swept::default());
         }
         const GONE: &str = "(SELECT id FROM instant_chats WHERE ended_at IS NOT NULL OR ends_at <= $1)";
+        let storage_keys: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT storage_key FROM instant_attachments WHERE chat_id IN {GONE}"))
+                .bind(now_ms)
+                .fetch_all(&mut *tx)
+                .await?;
         let messages = sqlx::query(&format!("DELETE FROM instant_messages WHERE chat_id IN {GONE}"))
             .bind(now_ms)
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        sqlx::query(&format!("DELETE FROM instant_attachments WHERE chat_id IN {GONE}"))
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
         let participants = sqlx::query(&format!("DELETE FROM instant_participants WHERE chat_id IN {GONE}"))
             .bind(now_ms)
             .execute(&mut *tx)
@@ -289,7 +301,7 @@ impl<'a> InstantChats<'a> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(Swept { chat_ids, participants, messages })
+        Ok(Swept { chat_ids, participants, messages, storage_keys })
     }
 }
 

@@ -1,11 +1,17 @@
-//! Lines (messages and joined/left notices) of instant chats that keep
-//! history. Chats without history never reach this table: they are relayed
-//! from memory (`crate::instant::memory`).
+//! Lines (messages, attachments and joined/left notices) of instant chats
+//! that keep history. Chats without history never reach these tables: they
+//! are relayed from memory (`crate::instant::memory`).
 
 use sqlx::SqlitePool;
 
-use super::StoreError;
-use crate::live::{AuthorTag, ChatMessage, MessageKind, Topic};
+use super::{
+    attachments::{AttachmentColumns, StoredFile},
+    StoreError,
+};
+use crate::{
+    attachments::chat_file_url,
+    live::{AuthorTag, ChatMessage, MessageKind, Topic},
+};
 
 /// Queries on `instant_messages`.
 pub struct InstantLines<'a> {
@@ -24,10 +30,22 @@ struct LineRow {
     client_id: String,
     body: String,
     created_at: i64,
+    #[sqlx(flatten)]
+    file: AttachmentColumns,
+}
+
+/// An instant chat attachment's row, for serving its file.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InstantFileRow {
+    /// The type to serve it with.
+    pub content_type: String,
+    /// The file's name under `uploads/`.
+    pub storage_key: String,
 }
 
 impl From<LineRow> for ChatMessage {
     fn from(row: LineRow) -> ChatMessage {
+        let attachment = row.file.into_attachment(|id| chat_file_url(&row.chat_id, id));
         ChatMessage {
             id: row.id,
             topic: Topic::Chat(row.chat_id),
@@ -38,7 +56,7 @@ impl From<LineRow> for ChatMessage {
             client_id: row.client_id,
             body: row.body,
             created_at: row.created_at,
-            attachment: None,
+            attachment,
             actor_name: None,
             via_invite: None,
         }
@@ -56,8 +74,10 @@ pub fn tag_of(is_host: bool, user_id: Option<i64>) -> AuthorTag {
 
 const SELECT_LINE: &str = "
     SELECT m.id, m.chat_id, m.participant_id, p.name, p.is_host, p.user_id, m.kind,
-           m.client_id, m.body, m.created_at
-    FROM instant_messages m JOIN instant_participants p ON p.id = m.participant_id";
+           m.client_id, m.body, m.created_at, m.attachment_id, a.kind AS attachment_kind, a.content_type,
+           a.size_bytes, a.width, a.height, a.duration_ms
+    FROM instant_messages m JOIN instant_participants p ON p.id = m.participant_id
+    LEFT JOIN instant_attachments a ON a.id = m.attachment_id";
 
 impl<'a> InstantLines<'a> {
     pub(super) fn new(pool: &'a SqlitePool) -> Self {
@@ -89,14 +109,77 @@ impl<'a> InstantLines<'a> {
         .bind(now_ms)
         .fetch_optional(self.pool)
         .await?;
-        let line = sqlx::query_as::<_, LineRow>(&format!(
-            "{SELECT_LINE} WHERE m.participant_id = $1 AND m.client_id = $2"
-        ))
+        let line = by_client_id(self.pool, participant_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        Ok((line, inserted.is_some()))
+    }
+
+    /// Stores an attachment and the line carrying it (empty body) in one
+    /// transaction, and returns the line with `true`.
+    ///
+    /// When `(participant_id, client_id)` already names a line (a retried
+    /// upload), stores nothing and returns that line with `false`: the
+    /// caller then deletes its copy of the file.
+    pub async fn post_attachment(
+        &self,
+        chat_id: &str,
+        participant_id: i64,
+        file: &StoredFile<'_>,
+        client_id: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        if let Some(earlier) = by_client_id(self.pool, participant_id, client_id).await? {
+            return Ok((earlier, false));
+        }
+        let mut tx = self.pool.begin().await?;
+        let attachment_id: i64 = sqlx::query_scalar(
+            "INSERT INTO instant_attachments (chat_id, participant_id, kind, content_type, size_bytes, width, height,
+                                              duration_ms, storage_key, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             RETURNING id",
+        )
+        .bind(chat_id)
+        .bind(participant_id)
+        .bind(file.kind.as_str())
+        .bind(file.content_type)
+        .bind(file.size_bytes)
+        .bind(file.dimensions.map(|d| i64::from(d.0)))
+        .bind(file.dimensions.map(|d| i64::from(d.1)))
+        .bind(file.duration_ms.map(i64::from))
+        .bind(file.storage_key)
+        .bind(now_ms)
+        .fetch_one(&mut *tx)
+        .await?;
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO instant_messages (chat_id, participant_id, kind, client_id, body, created_at, attachment_id)
+             VALUES ($1, $2, 'text', $3, '', $4, $5)
+             ON CONFLICT (participant_id, client_id) DO NOTHING
+             RETURNING id",
+        )
+        .bind(chat_id)
         .bind(participant_id)
         .bind(client_id)
-        .fetch_one(self.pool)
+        .bind(now_ms)
+        .bind(attachment_id)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok((line.into(), inserted.is_some()))
+        if inserted.is_none() {
+            // The same upload finished first on another request.
+            tx.rollback().await?;
+            let earlier = by_client_id(self.pool, participant_id, client_id).await?;
+            return Ok((earlier.ok_or(sqlx::Error::RowNotFound)?, false));
+        }
+        let line = by_client_id(&mut *tx, participant_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        tx.commit().await?;
+        Ok((line, true))
+    }
+
+    /// Attachment `id` of chat `chat_id`, if it has one by that id.
+    pub async fn attachment(&self, chat_id: &str, id: i64) -> Result<Option<InstantFileRow>, StoreError> {
+        Ok(sqlx::query_as("SELECT content_type, storage_key FROM instant_attachments WHERE chat_id = $1 AND id = $2")
+            .bind(chat_id)
+            .bind(id)
+            .fetch_optional(self.pool)
+            .await?)
     }
 
     /// The newest `limit` lines of a chat, oldest first.
@@ -136,4 +219,18 @@ impl<'a> InstantLines<'a> {
         .await?;
         Ok(rows.into_iter().rev().map(ChatMessage::from).collect())
     }
+}
+
+/// The line `(participant_id, client_id)` names, if any.
+async fn by_client_id<'e, E: sqlx::SqliteExecutor<'e>>(
+    executor: E,
+    participant_id: i64,
+    client_id: &str,
+) -> Result<Option<ChatMessage>, StoreError> {
+    let row = sqlx::query_as::<_, LineRow>(&format!("{SELECT_LINE} WHERE m.participant_id = $1 AND m.client_id = $2"))
+        .bind(participant_id)
+        .bind(client_id)
+        .fetch_optional(executor)
+        .await?;
+    Ok(row.map(ChatMessage::from))
 }

@@ -3,9 +3,9 @@
 
 use sqlx::SqlitePool;
 
-use super::StoreError;
+use super::{attachments::AttachmentColumns, StoreError};
 use crate::{
-    attachments::{Attachment, AttachmentKind},
+    attachments::room_file_url,
     live::{ChatMessage, MessageKind, Topic},
 };
 
@@ -27,30 +27,13 @@ struct MessageRow {
     actor_name: Option<String>,
     invite_id: Option<i64>,
     invite_label: Option<String>,
-    attachment_id: Option<i64>,
-    attachment_kind: Option<String>,
-    content_type: Option<String>,
-    size_bytes: Option<i64>,
-    width: Option<i64>,
-    height: Option<i64>,
-    duration_ms: Option<i64>,
+    #[sqlx(flatten)]
+    file: AttachmentColumns,
 }
 
 impl From<MessageRow> for ChatMessage {
     fn from(row: MessageRow) -> ChatMessage {
-        let small = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
-        let attachment = match (row.attachment_id, row.attachment_kind, row.content_type) {
-            (Some(id), Some(kind), Some(content_type)) => Some(Attachment {
-                id,
-                kind: AttachmentKind::from_name(&kind),
-                content_type,
-                size_bytes: row.size_bytes.unwrap_or_default(),
-                width: small(row.width),
-                height: small(row.height),
-                duration_ms: small(row.duration_ms),
-            }),
-            _ => None,
-        };
+        let attachment = row.file.into_attachment(room_file_url);
         ChatMessage {
             attachment,
             actor_name: row.actor_name,

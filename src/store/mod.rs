@@ -26,9 +26,9 @@ use sqlx::{
     SqlitePool,
 };
 
-pub use attachments::{AttachmentRow, Attachments, NewAttachment};
+pub use attachments::{AttachmentRow, Attachments, NewAttachment, StoredFile};
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
-pub use instant_lines::{tag_of, InstantLines};
+pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
 pub use messages::Messages;
 pub use rooms::{MembershipEnd, Rooms};

@@ -7,12 +7,12 @@ use super::support::{club, Client, TestServer};
 use crate::{
     attachments::{fixtures, upload_url, AttachmentKind},
     error::AppError,
-    live::ChatMessage,
+    live::{ChatMessage, Topic},
 };
 
 /// Uploads `bytes` to a room as `client` would from the page.
 async fn upload(s: &TestServer, client: &Client, room: i64, client_id: &str, bytes: Vec<u8>) -> reqwest::Response {
-    client.http.post(s.url(&upload_url(room, client_id))).body(bytes).send().await.unwrap()
+    client.http.post(s.url(&upload_url(&Topic::Room(room), client_id))).body(bytes).send().await.unwrap()
 }
 
 async fn refusal(response: reqwest::Response) -> (StatusCode, String) {
@@ -55,7 +55,7 @@ async fn an_image_reaches_the_room_live_and_only_members_can_fetch_it() {
     late.subscribe(room, posted.id - 1).await;
     assert_eq!(late.message().await, posted);
 
-    let url = s.url(&attachment.url());
+    let url = s.url(&attachment.url);
     let fetched = bruno.http.get(&url).send().await.unwrap();
     assert_eq!(fetched.status(), StatusCode::OK);
     assert_eq!(fetched.headers()[header::CONTENT_TYPE], "image/png");
@@ -82,7 +82,7 @@ async fn voice_messages_carry_their_measured_length_and_can_be_seeked() {
     assert_eq!((attachment.kind, attachment.content_type.as_str()), (AttachmentKind::Voice, "audio/webm"));
     assert!(attachment.duration_ms.is_some_and(|ms| (1_500..=3_000).contains(&ms)), "{attachment:?}");
 
-    let ranged = ana.http.get(s.url(&attachment.url())).header(header::RANGE, "bytes=0-3").send().await.unwrap();
+    let ranged = ana.http.get(s.url(&attachment.url)).header(header::RANGE, "bytes=0-3").send().await.unwrap();
     assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(ranged.headers()[header::CONTENT_TYPE], "audio/webm");
     assert_eq!(ranged.bytes().await.unwrap().to_vec(), voice[..4].to_vec());
@@ -144,7 +144,7 @@ async fn refused_uploads_say_why_and_store_nothing() {
 
     let cross_site = ana
         .http
-        .post(s.url(&upload_url(room, "csrf")))
+        .post(s.url(&upload_url(&Topic::Room(room), "csrf")))
         .header(header::ORIGIN, "http://evil.example")
         .body(fixtures::png(1, 1))
         .send()
@@ -186,7 +186,7 @@ async fn files_a_crash_left_behind_are_removed_and_real_ones_kept() {
 
     let removed = crate::attachments::sweep::sweep_stray_files(&s.store, &dir).await.unwrap();
     assert_eq!((removed, counts(&s).await.2), (2, 1));
-    let url = s.url(&posted.attachment.unwrap().url());
+    let url = s.url(&posted.attachment.unwrap().url);
     assert_eq!(ana.http.get(&url).send().await.unwrap().status(), StatusCode::OK, "the real file stays");
     let none = crate::attachments::sweep::sweep_stray_files(&s.store, &s.settings.data_dir.join("nowhere")).await;
     assert_eq!(none.unwrap(), 0, "no folder, nothing to do");

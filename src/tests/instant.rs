@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// Starts a chat as `client` and returns its id.
-async fn start(client: &Client, title: &str, name: &str, keep_history: bool) -> String {
+pub(super) async fn start(client: &Client, title: &str, name: &str, keep_history: bool) -> String {
     let mut form = vec![("title", title), ("name", name)];
     if keep_history {
         form.push(("keep_history", "on"));
@@ -23,12 +23,12 @@ async fn start(client: &Client, title: &str, name: &str, keep_history: bool) -> 
     location.strip_prefix("/instant-chat/").unwrap().to_string()
 }
 
-async fn page(client: &Client, id: &str) -> InstantChatPage {
+pub(super) async fn page(client: &Client, id: &str) -> InstantChatPage {
     client.json("instant_chat_page", &[("id", id)]).await
 }
 
 /// Joins as `name`: (status, the error's message or the body).
-async fn join(client: &Client, id: &str, name: &str) -> (StatusCode, String) {
+pub(super) async fn join(client: &Client, id: &str, name: &str) -> (StatusCode, String) {
     let r = client.call("join_instant_chat", &[("id", id), ("name", name)]).await;
     (r.status(), message(r).await)
 }
@@ -40,7 +40,7 @@ async fn message(r: reqwest::Response) -> String {
 }
 
 /// A server with a chat hosted by "Ana" that the guest "Bruno" joined.
-async fn ana_and_bruno(keep_history: bool) -> (TestServer, Client, Client, String) {
+pub(super) async fn ana_and_bruno(keep_history: bool) -> (TestServer, Client, Client, String) {
     let s = TestServer::start().await;
     let host = s.client();
     let id = start(&host, "", "Ana", keep_history).await;
@@ -49,7 +49,7 @@ async fn ana_and_bruno(keep_history: bool) -> (TestServer, Client, Client, Strin
     (s, host, bruno, id)
 }
 
-async fn count(s: &TestServer, sql: &str) -> i64 {
+pub(super) async fn count(s: &TestServer, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(s.store.pool()).await.unwrap()
 }
 

@@ -6,6 +6,7 @@ mod accounts;
 mod attachments;
 mod history;
 mod instant;
+mod instant_files;
 mod invite_links;
 mod invite_race;
 mod invites;

@@ -1,5 +1,5 @@
 //! Attaching an image or audio file, and recording a voice message, in a
-//! member room. Uploads show as "Uploading …" in the timeline until the
+//! member room, teacher space or instant chat. Uploads show as "Uploading …" in the timeline until the
 //! server has stored them; a refused one says why next to the composer. One
 //! that did not arrive (network, 429, a fault on our side) stays under the
 //! composer with "Retry", which sends the same file with the same message id
@@ -21,7 +21,7 @@ const STOP_MARGIN_MS: u32 = 1_000;
 /// "Attach image or audio" and "Record voice message" (with "Stop and send"
 /// and "Cancel recording" while recording).
 #[component]
-pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
+pub fn AttachControls(state: LiveState) -> impl IntoView {
     let failed = Failed::new();
     let recording = RwSignal::new(false);
     let elapsed_ms = RwSignal::new(0u32);
@@ -30,7 +30,7 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let ticker: StoredValue<Option<gloo_timers::callback::Interval>, LocalStorage> = StoredValue::new_local(None);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (state, room_id);
+    let _ = state;
 
     // Ends the recording: `keep` sends it, otherwise it is thrown away.
     let finish = move |keep: bool| {
@@ -53,7 +53,7 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
             let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
             if let Some(files) = input.files() {
                 for file in (0..files.length()).filter_map(|i| files.get(i)) {
-                    send_file(state, failed, room_id, file.clone().into(), file.name());
+                    send_file(state, failed, file.clone().into(), file.name());
                 }
             }
             input.set_value(""); // the same file can be picked again
@@ -66,7 +66,7 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
         leptos::task::spawn_local(async move {
             use crate::{attachments::client::Recorder, limits::VOICE_MAX_MS};
             let started = js_sys::Date::now();
-            let done = move |blob| send_file(state, failed, room_id, blob, "voice message".into());
+            let done = move |blob| send_file(state, failed, blob, "voice message".into());
             match Recorder::start(done).await {
                 Ok(r) => {
                     state.error.set(None);
@@ -99,7 +99,7 @@ pub fn AttachControls(state: LiveState, room_id: i64) -> impl IntoView {
             } else {
                 view! { <button type="button" class="secondary" on:click=on_record>"Record voice message"</button> }.into_any()
             }}
-            <FailedUploads state failed room_id />
+            <FailedUploads state failed />
         </div>
     }
 }
@@ -151,17 +151,17 @@ impl Failed {
 
 /// "photo.png did not arrive: … [Retry] [Dismiss]" for each failed upload.
 #[component]
-fn FailedUploads(state: LiveState, failed: Failed, room_id: i64) -> impl IntoView {
+fn FailedUploads(state: LiveState, failed: Failed) -> impl IntoView {
     let retry = move |client_id: String| {
         #[cfg(feature = "hydrate")]
         {
             let file = failed.files.with_value(|files| files.get(&client_id).cloned());
             if let (Some(file), Some(upload)) = (file, failed.take(&client_id)) {
-                send_again(state, failed, room_id, file, upload.label, upload.client_id);
+                send_again(state, failed, file, upload.label, upload.client_id);
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (client_id, state, room_id);
+        let _ = (client_id, state);
     };
     view! {
         <ul class="failed-uploads" aria-label="Uploads that did not arrive">
@@ -186,23 +186,23 @@ fn FailedUploads(state: LiveState, failed: Failed, room_id: i64) -> impl IntoVie
 
 /// Uploads one file or recording, showing it as "Uploading …" meanwhile.
 #[cfg(feature = "hydrate")]
-fn send_file(state: LiveState, failed: Failed, room_id: i64, file: web_sys::Blob, label: String) {
+fn send_file(state: LiveState, failed: Failed, file: web_sys::Blob, label: String) {
     use crate::{attachments::human_size, limits::VOICE_MAX_BYTES};
     if file.size() > VOICE_MAX_BYTES as f64 {
         let (size, max) = (human_size(file.size() as u64), human_size(VOICE_MAX_BYTES as u64));
         return state.error.set(Some(format!("{label}: files can be at most {max}; this one is {size}.")));
     }
-    send_again(state, failed, room_id, file, label, super::new_client_id());
+    send_again(state, failed, file, label, super::new_client_id());
 }
 
 /// Uploads `file` with `client_id` (new, or the one a failed try used).
 #[cfg(feature = "hydrate")]
-fn send_again(state: LiveState, failed: Failed, room_id: i64, file: web_sys::Blob, label: String, client_id: String) {
+fn send_again(state: LiveState, failed: Failed, file: web_sys::Blob, label: String, client_id: String) {
     let pending = super::Pending { client_id, body: format!("Uploading {label}…") };
     state.error.set(None);
     state.uploading.update(|u| u.push(pending.clone()));
     leptos::task::spawn_local(async move {
-        let result = crate::attachments::client::upload(room_id, &pending.client_id, &file).await;
+        let result = crate::attachments::client::upload(&state.topic(), &pending.client_id, &file).await;
         state.uploading.update(|u| u.retain(|p| p.client_id != pending.client_id));
         match result {
             Ok(message) => state.on_message(message),

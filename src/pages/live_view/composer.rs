@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{attach::AttachControls, Link, LiveState};
-use crate::{limits::MESSAGE_MAX_CHARS, live::Topic};
+use crate::limits::MESSAGE_MAX_CHARS;
 
 #[component]
 pub fn Composer(state: LiveState) -> impl IntoView {
@@ -53,10 +53,9 @@ pub fn Composer(state: LiveState) -> impl IntoView {
                 on:input=on_input on:blur=move |_| state.stopped_typing()
                 on:keydown=on_keydown disabled=ended></textarea>
             <button type="submit" disabled=ended>"Send"</button>
-            {match state.topic() {
-                Topic::Room(room_id) => Some(view! { <AttachControls state room_id /> }),
-                Topic::Chat(_) => None,
-            }}
+            <Show when=move || !ended()>
+                <AttachControls state />
+            </Show>
             <p class="counter muted">{count}</p>
             <p id="composer-error" role="alert" class="error">{move || state.error.get()}</p>
         </form>

@@ -183,7 +183,7 @@ fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl
 /// An image, inline with its size reserved before it loads (a click opens
 /// it full size), or a voice message with a player and its length.
 fn attachment_view(attachment: Attachment, author: &str) -> AnyView {
-    let url = attachment.url();
+    let url = attachment.url.clone();
     match attachment.kind {
         AttachmentKind::Image => view! {
             <a class="attachment image" href=url.clone() target="_blank" rel="noopener">

@@ -1,0 +1,186 @@
+//! Images and voice messages in instant chats, for guests and accounts alike.
+//!
+//! `POST /instant-chat/<id>/attachments?client_id=<id>` takes a file from a
+//! participant (known by their signed chat cookie or their account) under
+//! the same rules as rooms: type from the bytes, the limits in
+//! [`crate::limits`], one line per `(participant, client id)`. Where it is
+//! kept follows the chat's history setting:
+//!
+//! - history on: under `<data_dir>/uploads/` with an `instant_attachments`
+//!   row; the sweeper deletes both when the chat ends;
+//! - history off: in memory only, with the line ([`super::memory`]), never
+//!   on disk, and gone when the chat ends.
+//!
+//! `GET /instant-chat/<id>/attachments/<file id>` serves a file to people in
+//! the chat only; in a chat without history, only to those who were there
+//! when it was sent (as with its line).
+
+use axum::{
+    body::Body,
+    extract::{Path, Query, Request, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use tower_sessions::Session;
+
+use super::{
+    memory::{MemoryFull, MemoryUpload},
+    service,
+};
+use crate::{
+    accounts::ssr::user_id_in,
+    attachments::http::{
+        checked_client_id, error_response, file_headers, read_upload, remove, save, serve_file, storage_key,
+        stored_file, uploads_dir, UploadQuery,
+    },
+    error::AppError,
+    live::{ChatMessage, Topic},
+    server::{now_ms, rate_limit::Uploader, AppState},
+    store::{ChatRow, ParticipantRow},
+};
+
+/// Route of [`upload_handler`].
+pub const UPLOAD_ROUTE: &str = "/instant-chat/{chat_id}/attachments";
+/// Route of [`serve_handler`].
+pub const SERVE_ROUTE: &str = "/instant-chat/{chat_id}/attachments/{id}";
+
+/// What an upload past the in-memory total is told.
+const MEMORY_FULL: &str = "The server is holding as many files for chats without history as it can. \
+                           Try again later, or start a chat that keeps history.";
+
+/// `POST /instant-chat/<id>/attachments?client_id=<id>`, the file's bytes as
+/// the body (the bytes decide its type).
+///
+/// Answers 201 with the new line ([`ChatMessage`]) as JSON, also sent live to
+/// the chat; 200 with the earlier line for a retry. Errors: 404 unknown
+/// chat, 410 ended or expired, 403 not in the chat, 429 (with `Retry-After`)
+/// past [`crate::limits::UPLOADS_BURST`] quick uploads, 400 bad client id or
+/// file, 413 too big, 415 not a type Roomlink takes, 503 memory full (chats
+/// without history), 500 on a storage fault (nothing is kept).
+pub async fn upload_handler(
+    State(state): State<AppState>,
+    session: Session,
+    Path(chat_id): Path<String>,
+    Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match upload(&state, &session, &chat_id, query, &headers, body).await {
+        Ok((line, fresh)) => {
+            let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
+            (status, Json(line)).into_response()
+        }
+        Err(err) => error_response(err),
+    }
+}
+
+/// The open chat `chat_id` and the participant behind the request.
+/// Errors: 404 / 410 as [`service::open_chat`], 403 not in the chat.
+async fn participant(
+    state: &AppState,
+    session: &Session,
+    chat_id: &str,
+    headers: &HeaderMap,
+) -> Result<(ChatRow, ParticipantRow), AppError> {
+    let chat = service::open_chat(state, chat_id).await?;
+    let user_id = user_id_in(session).await?;
+    let me = service::identify(state, &chat.id, headers, user_id).await?;
+    let me = me.ok_or_else(|| AppError::Forbidden("Join the chat with a name first.".into()))?;
+    Ok((chat, me))
+}
+
+async fn upload(
+    state: &AppState,
+    session: &Session,
+    chat_id: &str,
+    query: UploadQuery,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(ChatMessage, bool), AppError> {
+    let (chat, me) = participant(state, session, chat_id, headers).await?;
+    let uploader = me.user_id.map_or(Uploader::Guest(me.id), Uploader::User);
+    state.rate_limits.upload(uploader).map_err(AppError::TooManyRequests)?;
+    let client_id = checked_client_id(query.client_id)?;
+    let (bytes, checked) = read_upload(headers, body).await?;
+    let topic = Topic::Chat(chat.id.clone());
+
+    if !chat.keep_history {
+        let file = MemoryUpload {
+            kind: checked.kind,
+            content_type: checked.content_type,
+            dimensions: checked.dimensions,
+            duration_ms: checked.duration_ms,
+            bytes,
+        };
+        let (me, client_id) = (&me, &client_id);
+        return state
+            .hub
+            .store_and_publish(&topic, || async move {
+                state.memory.append_file(me, client_id, file, now_ms()).map_err(|MemoryFull| {
+                    tracing::warn!("in-memory instant chat files are at their cap");
+                    AppError::Unavailable(MEMORY_FULL.into())
+                })
+            })
+            .await;
+    }
+
+    let dir = uploads_dir(&state.settings.data_dir);
+    let key = storage_key();
+    let path = dir.join(&key);
+    save(&dir, &path, &bytes).await?;
+    let file = stored_file(&checked, bytes.len(), &key);
+    let lines = state.store.instant_lines();
+    let (file_ref, me_ref, client_ref) = (&file, &me, &client_id);
+    let posted = state
+        .hub
+        .store_and_publish(&topic, || async move {
+            lines.post_attachment(&me_ref.chat_id, me_ref.id, file_ref, client_ref, now_ms()).await
+        })
+        .await;
+    match posted {
+        Ok((line, true)) => Ok((line, true)),
+        Ok((line, false)) => {
+            remove(&path).await; // a retry: the first upload's file is the one kept
+            Ok((line, false))
+        }
+        Err(err) => {
+            remove(&path).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// `GET /instant-chat/<id>/attachments/<file id>`: the file, with its
+/// sniffed type and the headers of [`file_headers`].
+///
+/// Errors: 404 for an unknown file, for people not in the chat, and for a
+/// file of a chat without history that was sent before the viewer joined or
+/// dropped from memory; 410 once the chat is over.
+pub async fn serve_handler(
+    State(state): State<AppState>,
+    session: Session,
+    Path((chat_id, id)): Path<(String, i64)>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let (chat, me) = match participant(&state, &session, &chat_id, &headers).await {
+        Ok(found) => found,
+        Err(AppError::Forbidden(_)) => return error_response(AppError::NotFound),
+        Err(err) => return error_response(err),
+    };
+    if chat.keep_history {
+        return match state.store.instant_lines().attachment(&chat.id, id).await {
+            Ok(Some(row)) => {
+                serve_file(&uploads_dir(&state.settings.data_dir).join(&row.storage_key), &row.content_type, request).await
+            }
+            Ok(None) => error_response(AppError::NotFound),
+            Err(err) => error_response(err.into()),
+        };
+    }
+    let file = state.memory.file(&chat.id, id).filter(|_| id >= me.first_seen_id);
+    let Some(file) = file else { return error_response(AppError::NotFound) };
+    let mut response = file.bytes.into_response();
+    file_headers(&mut response, file.content_type);
+    response
+}

@@ -57,6 +57,10 @@ if $for_tests; then
     say "Installing Chromium (Debian) for the browser tests"
     apt_install chromium
   fi
+  if [ ! -d bench/peers/socketio/node_modules/socket.io ]; then
+    say "Installing the Socket.IO reference server the load client is compared with"
+    (cd bench/peers/socketio && npm ci --no-audit --no-fund --silent)
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "Installing Playwright's test runner (no browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)

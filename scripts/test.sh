@@ -7,7 +7,7 @@ bash scripts/setup.sh --for-tests
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 echo "==> Rust tests"
-cargo test --features ssr --lib
+cargo test --features ssr,bench --lib
 
 echo "==> Release build"
 start=$(date +%s)

@@ -22,6 +22,8 @@
 
 pub mod accounts;
 pub mod attachments;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod error;
 pub mod instant;
 pub mod invites;

@@ -4,6 +4,8 @@
 
 mod accounts;
 mod attachments;
+#[cfg(feature = "bench")]
+mod bench;
 mod history;
 mod instant;
 mod instant_files;

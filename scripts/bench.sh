@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs Roomlink's benchmarks side by side with the Socket.IO 4.8 reference
+# (bench/peers/socketio) and prints the table; the same figures go to
+# bench/results.json. On two or more cores the servers run on core 0 and
+# the load client on core 1, so neither steals from the other.
+# Usage: scripts/bench.sh [--scale small|full] (default full, ~10 minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --for-tests
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+echo "==> Building the server and the load client (release)"
+cargo build --release --features bench --bin roomlink --example bench
+
+echo "==> Running the scenarios"
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  exec taskset -c 1 target/release/examples/bench --pin "$@"
+else
+  exec target/release/examples/bench "$@"
+fi

@@ -1,0 +1,281 @@
+//! `cargo run --release --features bench --example bench -- [options]`
+//! (`scripts/bench.sh` builds what it needs and runs it): starts Roomlink
+//! and the Socket.IO reference, runs the scenarios against both, prints the
+//! table and writes the JSON.
+//!
+//! Options: `--scale small|full` (default full), `--pin` (server on core 0,
+//! via `taskset`; run the client itself on core 1), `--json <file>`
+//! (default `bench/results.json`), `--roomlink-bin <path>` (default
+//! `target/release/roomlink`), `--socketio-dir <dir>` (default
+//! `bench/peers/socketio`).
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use super::{
+    report::{table, Row},
+    scenarios::{self, best, Target},
+    Peer,
+};
+
+/// Sizes of one run.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    /// S1: rooms and members per room of the idle tabs.
+    idle: (usize, usize),
+    /// S1: how long the tabs are held (heartbeats included).
+    hold: Duration,
+    /// S2: rooms and members per room.
+    fan_out: (usize, usize),
+    /// S2: first rate (messages per second), highest rate, length of a step.
+    rates: (f64, f64, Duration),
+    /// S2: members of the one large room, sent one message per second.
+    large_room: usize,
+    /// S5: people, and rooms each of them joins by link.
+    joining: (usize, usize),
+}
+
+const SMALL: Scale = Scale {
+    idle: (10, 100),
+    hold: Duration::from_secs(12),
+    fan_out: (10, 20),
+    rates: (50.0, 20_000.0, Duration::from_secs(2)),
+    large_room: 200,
+    joining: (20, 3),
+};
+
+const FULL: Scale = Scale {
+    idle: (100, 100),
+    hold: Duration::from_secs(25),
+    fan_out: (100, 100),
+    rates: (100.0, 100_000.0, Duration::from_secs(5)),
+    large_room: 5_000,
+    joining: (500, 10),
+};
+
+/// p99 delivery latency S2 must hold, in milliseconds.
+const P99_LIMIT_MS: f64 = 100.0;
+
+struct Options {
+    scale: Scale,
+    pin: bool,
+    json: PathBuf,
+    roomlink_bin: PathBuf,
+    socketio_dir: PathBuf,
+}
+
+fn options() -> Result<Options, String> {
+    let mut o = Options {
+        scale: FULL,
+        pin: false,
+        json: "bench/results.json".into(),
+        roomlink_bin: "target/release/roomlink".into(),
+        socketio_dir: "bench/peers/socketio".into(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--scale" => o.scale = if value()? == "small" { SMALL } else { FULL },
+            "--pin" => o.pin = true,
+            "--json" => o.json = value()?.into(),
+            "--roomlink-bin" => o.roomlink_bin = value()?.into(),
+            "--socketio-dir" => o.socketio_dir = value()?.into(),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(o)
+}
+
+/// A server process, killed when dropped.
+struct Server {
+    child: Child,
+    _data: Option<tempfile_dir::Dir>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary folder for Roomlink's database and files, removed when dropped.
+mod tempfile_dir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Result<Child, String> {
+    let mut command = if pin {
+        let mut c = Command::new("taskset");
+        c.args(["-c", "0", program]);
+        c
+    } else {
+        Command::new(program)
+    };
+    command.args(args).stdout(Stdio::null()).stderr(Stdio::inherit());
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.spawn().map_err(|e| format!("{program}: {e}"))
+}
+
+async fn wait_listening(addr: SocketAddr) -> Result<(), String> {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("nothing listens on {addr} after 10 s"))
+}
+
+async fn start_roomlink(o: &Options, addr: SocketAddr) -> Result<Server, String> {
+    let dir = std::env::temp_dir().join(format!("roomlink-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let envs = [
+        ("ROOMLINK_ADDRESS", addr.to_string()),
+        ("ROOMLINK_DATABASE_URL", format!("sqlite://{}/bench.db", dir.display())),
+        ("ROOMLINK_DATA_DIR", dir.display().to_string()),
+        ("ROOMLINK_INSTANT_CHAT_MAX_PARTICIPANTS", "10000".into()),
+        ("RUST_LOG", "warn".into()),
+    ];
+    let bin = o.roomlink_bin.display().to_string();
+    let child = spawn(&bin, &[], &envs, o.pin)?;
+    let server = Server { child, _data: Some(tempfile_dir::Dir(dir)) };
+    wait_listening(addr).await?;
+    Ok(server)
+}
+
+async fn start_socketio(o: &Options, addr: SocketAddr) -> Result<Server, String> {
+    let script = o.socketio_dir.join("server.js").display().to_string();
+    let child = spawn("node", &[&script], &[("PORT", addr.port().to_string())], o.pin)?;
+    let server = Server { child, _data: None };
+    wait_listening(addr).await?;
+    Ok(server)
+}
+
+/// Runs S1, S2 and S5 on both servers; returns the report's rows.
+async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
+    let s = o.scale;
+    let roomlink_addr: SocketAddr = ([127, 0, 0, 1], 3310).into();
+    let socketio_addr: SocketAddr = ([127, 0, 0, 1], 3311).into();
+    let roomlink_server = start_roomlink(o, roomlink_addr).await?;
+    let socketio_server = start_socketio(o, socketio_addr).await?;
+    let roomlink = Target { peer: Peer::Roomlink, server: roomlink_addr, pid: Some(roomlink_server.child.id()) };
+    let socketio = Target { peer: Peer::SocketIo, server: socketio_addr, pid: Some(socketio_server.child.id()) };
+    // With --pin the pid is taskset's until it execs: the same process.
+    let mut rows = Vec::new();
+
+    let (rooms, members) = s.idle;
+    eprintln!("S1: {} idle tabs on each server…", rooms * members);
+    let r1 = scenarios::idle_hold(roomlink, rooms, members, s.hold).await?;
+    let s1 = scenarios::idle_hold(socketio, rooms, members, s.hold).await?;
+    let kib = |v: Option<f64>| v.map(|b| b / 1024.0);
+    let r_kib = kib(r1.rss_per_connection);
+    rows.push(Row::new(format!("S1 {} tabs: held after {} s", r1.connections, s.hold.as_secs()), "tabs", Some(r1.held as f64), Some(s1.held as f64)));
+    rows.push(
+        Row::new("S1 server memory per idle connection", "KiB", r_kib, kib(s1.rss_per_connection))
+            .target("≤ 16 KiB", r_kib.map(|k| k <= 16.0)),
+    );
+    rows.push(
+        Row::new("S1/S5 WebSocket connect+auth+subscribe", "1/s", Some(r1.connects_per_sec), Some(s1.connects_per_sec))
+            .target("≥ 5,000/s", Some(r1.connects_per_sec >= 5_000.0)),
+    );
+
+    let (rooms, members) = s.fan_out;
+    let (start, max, step) = s.rates;
+    let mut best_of = Vec::new();
+    for target in [roomlink, socketio] {
+        eprintln!("S2: {rooms}×{members} on {}…", target.peer.name());
+        let fleet = scenarios::open_fleet(target, rooms, members).await?;
+        let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS).await;
+        for st in &steps {
+            eprintln!("  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms, missing {}", st.sent_per_sec, st.deliveries_per_sec, st.p99_ms, st.missing);
+        }
+        best_of.push(best(&steps, P99_LIMIT_MS).cloned());
+        fleet.close().await;
+    }
+    let (rb, sb) = (best_of[0].clone(), best_of[1].clone());
+    let r_dps = rb.as_ref().map(|b| b.deliveries_per_sec);
+    let s_dps = sb.as_ref().map(|b| b.deliveries_per_sec);
+    rows.push(
+        Row::new(format!("S2 {rooms}×{members}: deliveries/s at p99 ≤ 100 ms"), "1/s", r_dps, s_dps)
+            .target("≥ 3× Socket.IO", r_dps.zip(s_dps).map(|(r, s)| r >= 3.0 * s)),
+    );
+    for (name, pick) in [("p50", 0), ("p99", 1), ("p99.9", 2)] {
+        let q = |b: &Option<scenarios::FanOutStep>| b.as_ref().map(|b| [b.p50_ms, b.p99_ms, b.p999_ms][pick]);
+        rows.push(Row::new(format!("S2 {rooms}×{members}: {name} at that rate"), "ms", q(&rb), q(&sb)));
+    }
+    let mut large = Vec::new();
+    for target in [roomlink, socketio] {
+        eprintln!("S2: 1 room of {} on {}…", s.large_room, target.peer.name());
+        let fleet = scenarios::open_fleet(target, 1, s.large_room).await?;
+        large.push(scenarios::drive(&fleet, 1.0, Duration::from_secs(10)).await);
+        fleet.close().await;
+    }
+    rows.push(
+        Row::new(format!("S2 1×{}: p99 at 1 msg/s", s.large_room), "ms", Some(large[0].p99_ms), Some(large[1].p99_ms))
+            .target("≤ 20 ms", Some(large[0].p99_ms <= 20.0 && large[0].missing == 0)),
+    );
+
+    let (users, rooms) = s.joining;
+    eprintln!("S5: {users} people accept {rooms} links each…");
+    let j = scenarios::joining(roomlink_addr, users, rooms).await?;
+    rows.push(
+        Row::new(format!("S5 invite accepts ({} through the endpoint)", j.accepts), "1/s", Some(j.accepts_per_sec), None)
+            .target("≥ 5,000/s", Some(j.accepts_per_sec >= 5_000.0)),
+    );
+    for missing in ["S3 persisted rooms", "S4 typing storm", "S6 reconnect storm"] {
+        rows.push(Row::new(format!("{missing}: not implemented yet"), "", None, None));
+    }
+    drop((roomlink_server, socketio_server));
+    Ok(rows)
+}
+
+/// Raises this process's open-file limit as far as allowed (children inherit it).
+fn raise_file_limit() {
+    let want = 1 << 20;
+    if rlimit::setrlimit(rlimit::Resource::NOFILE, want, want).is_err() {
+        let _ = rlimit::increase_nofile_limit(u64::MAX);
+    }
+}
+
+/// The command's entry point; the process's exit code.
+pub async fn main() -> std::process::ExitCode {
+    raise_file_limit();
+    let o = match options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match run_all(&o).await {
+        Ok(rows) => {
+            println!("{}", table(&rows));
+            let json = serde_json::json!({
+                "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "pinned": o.pin },
+                "rows": rows,
+            });
+            match std::fs::write(&o.json, serde_json::to_string_pretty(&json).unwrap_or_default()) {
+                Ok(()) => eprintln!("figures written to {}", o.json.display()),
+                Err(e) => eprintln!("bench: cannot write {}: {e}", o.json.display()),
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

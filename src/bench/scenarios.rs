@@ -1,0 +1,270 @@
+//! The scenarios of issue 6, each run the same way against Roomlink and
+//! the Socket.IO reference:
+//!
+//! - S1 idle hold: open N tabs (each following a room), hold them through
+//!   heartbeats; server memory per connection and connect rate.
+//! - S2 fan-out: rooms × members tabs; raise the send rate step by step
+//!   until p99 delivery latency passes 100 ms; deliveries per second at the
+//!   last step that held, with p50/p99/p99.9. Plus one large room at one
+//!   message per second.
+//! - S5 joining: invite links accepted through the real endpoint, per second.
+//!
+//! Roomlink rooms here are instant chats without history (in memory, like
+//! Socket.IO's rooms), joined by guests through the real join endpoint.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use futures::{stream, StreamExt, TryStreamExt};
+use tokio::time::Instant;
+
+use super::{
+    quantiles_ms, rss_bytes, setup,
+    tab::{Command, Tab, TabSpec},
+    source_address, Peer, Recorder,
+};
+
+/// A server under test.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// Which kind.
+    pub peer: Peer,
+    /// Where it listens.
+    pub server: SocketAddr,
+    /// Its process id, when this client started it (for memory readings).
+    pub pid: Option<u32>,
+}
+
+/// Tabs opened at once while connecting.
+const OPENING_AT_ONCE: usize = 256;
+/// HTTP set-up calls (joins) made at once.
+const SETUP_AT_ONCE: usize = 32;
+/// Instant chats one source address may start in a burst (see `crate::limits`).
+const STARTS_PER_ADDRESS: usize = crate::limits::INSTANT_CHAT_STARTS_BURST as usize;
+
+/// Tabs following rooms, with their recorder.
+pub struct Fleet {
+    /// Every tab, room by room.
+    pub tabs: Vec<Tab>,
+    /// Members per room (tabs `r * members .. (r + 1) * members` are room `r`).
+    pub members: usize,
+    /// Latencies of every delivery to these tabs.
+    pub recorder: Arc<Recorder>,
+    /// Seconds spent opening the WebSockets (set-up over HTTP excluded).
+    pub open_secs: f64,
+}
+
+impl Fleet {
+    /// Rooms in the fleet.
+    pub fn rooms(&self) -> usize {
+        self.tabs.len() / self.members.max(1)
+    }
+
+    /// Closes every tab.
+    pub async fn close(self) {
+        stream::iter(self.tabs).for_each_concurrent(OPENING_AT_ONCE, Tab::close).await;
+    }
+}
+
+/// Makes `rooms` rooms of `members` people on `target` (Roomlink: instant
+/// chats joined by guests over HTTP) and opens one tab per person.
+///
+/// Errors: the first set-up or connection failure.
+pub async fn open_fleet(target: Target, rooms: usize, members: usize) -> Result<Fleet, String> {
+    let specs = room_specs(target, rooms, members).await?;
+    let recorder = Arc::new(Recorder::default());
+    let started = Instant::now();
+    let tabs: Vec<Tab> = stream::iter(specs.into_iter().enumerate())
+        .map(|(i, spec)| {
+            let recorder = recorder.clone();
+            async move { Tab::open(&spec, i, recorder).await }
+        })
+        .buffered(OPENING_AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok(Fleet { tabs, members, recorder, open_secs: started.elapsed().as_secs_f64() })
+}
+
+/// One [`TabSpec`] per person, room by room.
+async fn room_specs(target: Target, rooms: usize, members: usize) -> Result<Vec<TabSpec>, String> {
+    let spec = |room: String, cookie: Option<String>, n: usize| TabSpec {
+        peer: target.peer,
+        server: target.server,
+        source: source_address(n / 20_000),
+        room,
+        cookie,
+    };
+    if target.peer == Peer::SocketIo {
+        return Ok((0..rooms * members).map(|n| spec(format!("room-{}", n / members), None, n)).collect());
+    }
+    let mut chat_ids = Vec::with_capacity(rooms);
+    for r in 0..rooms {
+        // Starting chats is limited per address: each address starts a few.
+        let http = setup::client(target.server, source_address(1_000 + r / STARTS_PER_ADDRESS))?;
+        chat_ids.push(setup::start_chat(&http, target.server, &format!("bench {r}")).await?.0);
+    }
+    let http = setup::client(target.server, source_address(0))?;
+    let chat_ids = &chat_ids;
+    stream::iter(0..rooms * members)
+        .map(|n| {
+            let http = http.clone();
+            async move {
+                let id = &chat_ids[n / members];
+                let guest = setup::join_chat(&http, target.server, id, &format!("m{}", n % members)).await?;
+                Ok::<_, String>(spec(id.clone(), Some(guest.0), n))
+            }
+        })
+        .buffered(SETUP_AT_ONCE)
+        .try_collect()
+        .await
+}
+
+/// What S1 measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IdleHold {
+    /// Tabs opened.
+    pub connections: usize,
+    /// Tabs still open after the hold.
+    pub held: usize,
+    /// WebSocket connect + authenticate + subscribe, per second.
+    pub connects_per_sec: f64,
+    /// Server memory added per open connection, in bytes (when the pid is known).
+    pub rss_per_connection: Option<f64>,
+}
+
+/// S1: opens `rooms × members` tabs, holds them `hold` (heartbeats go on),
+/// and reads the server's memory before and after.
+pub async fn idle_hold(target: Target, rooms: usize, members: usize, hold: Duration) -> Result<IdleHold, String> {
+    let before = target.pid.and_then(rss_bytes);
+    let fleet = open_fleet(target, rooms, members).await?;
+    tokio::time::sleep(hold).await;
+    let after = target.pid.and_then(rss_bytes);
+    let connections = fleet.tabs.len();
+    let held = fleet.tabs.iter().filter(|t| !t.ended()).count();
+    let result = IdleHold {
+        connections,
+        held,
+        connects_per_sec: connections as f64 / fleet.open_secs.max(1e-9),
+        rss_per_connection: before.zip(after).map(|(b, a)| a.saturating_sub(b) as f64 / connections.max(1) as f64),
+    };
+    fleet.close().await;
+    Ok(result)
+}
+
+/// One step of S2: a send rate held for a while, and what it delivered.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FanOutStep {
+    /// Messages sent per second (all rooms together).
+    pub sent_per_sec: f64,
+    /// Deliveries per second (one per recipient).
+    pub deliveries_per_sec: f64,
+    /// Deliveries expected but not seen within 5 s of the last send.
+    pub missing: u64,
+    /// Latency quantiles in milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// 99.9th percentile.
+    pub p999_ms: f64,
+}
+
+/// Sends `rate` messages per second for `length` into the fleet's rooms,
+/// round robin, each from one of the room's members, then waits for the
+/// deliveries (up to 5 s) and reports them.
+pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
+    fleet.recorder.reset();
+    let (rooms, members) = (fleet.rooms(), fleet.members);
+    let tick = Duration::from_millis(1);
+    let mut ticker = tokio::time::interval(tick);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut sent = 0u64;
+    while started.elapsed() < length {
+        ticker.tick().await;
+        let due = (started.elapsed().as_secs_f64() * rate) as u64;
+        while sent < due {
+            let room = sent as usize % rooms;
+            let member = (sent as usize / rooms * 7_919) % members;
+            fleet.tabs[room * members + member].tell(Command::Send);
+            sent += 1;
+        }
+    }
+    let sending = started.elapsed().as_secs_f64();
+    let expected = sent * members as u64;
+    let waited = Instant::now();
+    while fleet.recorder.deliveries() < expected && waited.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivered = fleet.recorder.deliveries();
+    let (p50_ms, p99_ms, p999_ms) = quantiles_ms(&fleet.recorder.merged());
+    FanOutStep {
+        sent_per_sec: sent as f64 / sending,
+        deliveries_per_sec: delivered as f64 / sending,
+        missing: expected.saturating_sub(delivered),
+        p50_ms,
+        p99_ms,
+        p999_ms,
+    }
+}
+
+/// S2: from `start_rate` messages per second, ×1.5 per step of `step`,
+/// until p99 passes `p99_limit_ms`, deliveries go missing or `max_rate` is
+/// reached. Returns every step; the last that held is the result.
+pub async fn fan_out(fleet: &Fleet, start_rate: f64, max_rate: f64, step: Duration, p99_limit_ms: f64) -> Vec<FanOutStep> {
+    let mut steps = Vec::new();
+    let mut rate = start_rate;
+    while rate <= max_rate {
+        let result = drive(fleet, rate, step).await;
+        let failed = result.p99_ms > p99_limit_ms || result.missing > 0;
+        steps.push(result);
+        if failed {
+            break;
+        }
+        rate *= 1.5;
+        tokio::time::sleep(Duration::from_millis(500)).await; // let queues drain
+    }
+    steps
+}
+
+/// The last step that held p99 within `p99_limit_ms` with nothing missing.
+pub fn best(steps: &[FanOutStep], p99_limit_ms: f64) -> Option<&FanOutStep> {
+    steps.iter().rev().find(|s| s.p99_ms <= p99_limit_ms && s.missing == 0)
+}
+
+/// What S5 measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Joining {
+    /// Invite links accepted.
+    pub accepts: usize,
+    /// Accepts per second, through `POST /api/accept_invite`.
+    pub accepts_per_sec: f64,
+}
+
+/// S5: `users` people each accept invite links to `rooms` rooms, all at
+/// once (64 in flight), each person from their own source address.
+pub async fn joining(server: SocketAddr, users: usize, rooms: usize) -> Result<Joining, String> {
+    let owner_http = setup::client(server, source_address(2_000))?;
+    let mut owner = setup::sign_up(&owner_http, server, "benchowner").await?;
+    let mut tokens = Vec::new();
+    for r in 0..rooms {
+        let room = setup::create_room(&owner_http, server, &mut owner, &format!("Bench {r}")).await?;
+        tokens.push(setup::create_invite(&owner_http, server, &mut owner, room).await?);
+    }
+    let people: Vec<(reqwest::Client, setup::Cookies)> = stream::iter(0..users)
+        .map(|u| async move {
+            let http = setup::client(server, source_address(2_001 + u))?;
+            let who = setup::sign_up(&http, server, &format!("bench{u}")).await?;
+            Ok::<_, String>((http, who))
+        })
+        .buffered(8)
+        .try_collect()
+        .await?;
+    let tokens = &tokens;
+    let started = Instant::now();
+    stream::iter(people.into_iter().flat_map(|p| (0..rooms).map(move |r| (p.clone(), r))))
+        .map(|((http, mut who), r)| async move { setup::accept_invite(&http, server, &mut who, &tokens[r]).await })
+        .buffer_unordered(64)
+        .try_collect::<Vec<()>>()
+        .await?;
+    let secs = started.elapsed().as_secs_f64();
+    Ok(Joining { accepts: users * rooms, accepts_per_sec: (users * rooms) as f64 / secs.max(1e-9) })
+}

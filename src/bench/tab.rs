@@ -1,0 +1,242 @@
+//! One simulated tab: a WebSocket to Roomlink's `/live` or to the Socket.IO
+//! reference, following one room, sending stamped messages when told and
+//! recording the latency of every stamped message it receives.
+//!
+//! Socket.IO framing (protocol v5 over Engine.IO v4, WebSocket transport):
+//! the server opens with `0{…}`; the client connects to the default
+//! namespace with `40` and is answered `40{…}`; events are `42[name, …]`,
+//! acknowledged events `42<id>[…]` answered by `43<id>[…]`; the server pings
+//! with `2`, the client answers `3`.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
+
+use futures::{SinkExt, StreamExt};
+use tokio::{net::TcpSocket, sync::mpsc, task::JoinHandle};
+use tokio_tungstenite::{
+    client_async,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    WebSocketStream,
+};
+
+use super::{now_ns, stamp, stamp_in, Peer, Recorder};
+use crate::live::{ClientEvent, Topic};
+
+/// Where and as whom a tab connects.
+#[derive(Debug, Clone)]
+pub struct TabSpec {
+    /// Which server.
+    pub peer: Peer,
+    /// The server's address.
+    pub server: SocketAddr,
+    /// The loopback address to connect from (see [`super::source_address`]).
+    pub source: IpAddr,
+    /// Roomlink: the instant chat id or room id; Socket.IO: the room name.
+    pub room: String,
+    /// Roomlink: the `Cookie` header (guest chat cookie or session).
+    pub cookie: Option<String>,
+}
+
+/// What a tab is told to do.
+#[derive(Debug)]
+pub enum Command {
+    /// Send one stamped message to the room.
+    Send,
+    /// Send a typing indicator (`true`: typing, `false`: stopped); Roomlink only.
+    Typing(bool),
+    /// Close the connection (normally, with a close frame).
+    Close,
+    /// Drop the connection without a close frame, as a crashed tab would.
+    Drop,
+}
+
+/// An open tab. Dropping it leaves the connection open until [`Tab::close`].
+pub struct Tab {
+    commands: mpsc::UnboundedSender<Command>,
+    task: JoinHandle<()>,
+}
+
+type Socket = WebSocketStream<tokio::net::TcpStream>;
+
+impl Tab {
+    /// Connects, follows the room and waits until the server confirms it
+    /// (`subscribed`, or the ack of `join`), then runs in its own task.
+    /// Deliveries are recorded in `recorder` under tab number `index`.
+    ///
+    /// Errors: a short description (connect refused, handshake refused,
+    /// unexpected frame).
+    pub async fn open(spec: &TabSpec, index: usize, recorder: Arc<Recorder>) -> Result<Tab, String> {
+        let socket = if spec.server.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.map_err(|e| e.to_string())?;
+        socket.bind(SocketAddr::new(spec.source, 0)).map_err(|e| format!("bind {}: {e}", spec.source))?;
+        let stream = socket.connect(spec.server).await.map_err(|e| format!("connect: {e}"))?;
+        let _ = stream.set_nodelay(true);
+        let url = match spec.peer {
+            Peer::Roomlink => format!("ws://{}/live", spec.server),
+            Peer::SocketIo => format!("ws://{}/socket.io/?EIO=4&transport=websocket", spec.server),
+        };
+        let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+        let origin = HeaderValue::from_str(&format!("http://{}", spec.server)).map_err(|e| e.to_string())?;
+        request.headers_mut().insert("origin", origin);
+        if let Some(cookie) = &spec.cookie {
+            request.headers_mut().insert("cookie", HeaderValue::from_str(cookie).map_err(|e| e.to_string())?);
+        }
+        let (mut ws, _) = client_async(request, stream).await.map_err(|e| format!("handshake: {e}"))?;
+        let topic = match spec.peer {
+            Peer::Roomlink => Some(roomlink_follow(&mut ws, &spec.room).await?),
+            Peer::SocketIo => {
+                socketio_join(&mut ws, &spec.room).await?;
+                None
+            }
+        };
+        let (commands, inbox) = mpsc::unbounded_channel();
+        let run = Running { peer: spec.peer, room: spec.room.clone(), topic, index, recorder, sent: 0 };
+        Ok(Tab { commands, task: tokio::spawn(run.run(ws, inbox)) })
+    }
+
+    /// Tells the tab to do something; false when it has ended.
+    pub fn tell(&self, command: Command) -> bool {
+        self.commands.send(command).is_ok()
+    }
+
+    /// Closes the connection and waits for the tab's task to end.
+    pub async fn close(self) {
+        self.tell(Command::Close);
+        let _ = self.task.await;
+    }
+
+    /// True when the connection has ended (closed by either side).
+    pub fn ended(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+/// Subscribes to a chat (an id of 16 characters) or room and waits for `subscribed`.
+async fn roomlink_follow(ws: &mut Socket, room: &str) -> Result<Topic, String> {
+    let topic = match room.parse::<i64>() {
+        Ok(id) => Topic::Room(id),
+        Err(_) => Topic::Chat(room.to_string()),
+    };
+    let subscribe = ClientEvent::Subscribe { topic: topic.clone(), after_id: 0 };
+    let frame = serde_json::to_string(&subscribe).map_err(|e| e.to_string())?;
+    ws.send(Message::text(frame)).await.map_err(|e| e.to_string())?;
+    loop {
+        match next_text(ws).await? {
+            text if text.contains(r#""type":"subscribed""#) => return Ok(topic),
+            text if text.contains(r#""type":"refused""#) || text.contains(r#""type":"ended""#) => {
+                return Err(format!("refused: {text}"))
+            }
+            _ => continue, // catch-up lines
+        }
+    }
+}
+
+/// Completes the Socket.IO handshake and joins `room`, waiting for the ack.
+async fn socketio_join(ws: &mut Socket, room: &str) -> Result<(), String> {
+    let open = next_text(ws).await?;
+    if !open.starts_with('0') {
+        return Err(format!("expected an Engine.IO open packet, got {open}"));
+    }
+    ws.send(Message::text("40")).await.map_err(|e| e.to_string())?;
+    let connected = next_text(ws).await?;
+    if !connected.starts_with("40") {
+        return Err(format!("expected a Socket.IO connect packet, got {connected}"));
+    }
+    let join = format!("420{}", serde_json::json!(["join", room]));
+    ws.send(Message::text(join)).await.map_err(|e| e.to_string())?;
+    loop {
+        match next_text(ws).await? {
+            text if text.starts_with("430") => return Ok(()),
+            text if text == "2" => ws.send(Message::text("3")).await.map_err(|e| e.to_string())?,
+            _ => continue,
+        }
+    }
+}
+
+async fn next_text(ws: &mut Socket) -> Result<String, String> {
+    let wait = Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout(wait, ws.next()).await {
+            Err(_) => return Err("no answer within 30 s".into()),
+            Ok(None) => return Err("closed".into()),
+            Ok(Some(Err(e))) => return Err(e.to_string()),
+            Ok(Some(Ok(Message::Text(text)))) => return Ok(text.to_string()),
+            Ok(Some(Ok(Message::Close(frame)))) => return Err(format!("closed: {frame:?}")),
+            Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
+/// A tab's state once open.
+struct Running {
+    peer: Peer,
+    room: String,
+    topic: Option<Topic>,
+    index: usize,
+    recorder: Arc<Recorder>,
+    sent: u64,
+}
+
+impl Running {
+    async fn run(mut self, mut ws: Socket, mut inbox: mpsc::UnboundedReceiver<Command>) {
+        let mut heartbeat = tokio::time::interval(Duration::from_millis(crate::limits::HEARTBEAT_EVERY_MS.into()));
+        heartbeat.tick().await;
+        loop {
+            tokio::select! {
+                frame = ws.next() => match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        if let Some(sent) = stamp_in(&text) {
+                            self.recorder.record(self.index, sent);
+                        } else if self.peer == Peer::SocketIo && text.as_str() == "2" && ws.send(Message::text("3")).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                    Some(Ok(_)) => {}
+                },
+                command = inbox.recv() => {
+                    let frame = match command {
+                        Some(Command::Send) => self.message(),
+                        Some(Command::Typing(typing)) => match &self.topic {
+                            Some(topic) => event(&ClientEvent::Typing { topic: topic.clone(), typing }),
+                            None => continue,
+                        },
+                        Some(Command::Drop) => return,
+                        Some(Command::Close) | None => {
+                            let _ = ws.close(None).await;
+                            return;
+                        }
+                    };
+                    if ws.send(Message::text(frame)).await.is_err() {
+                        return;
+                    }
+                }
+                _ = heartbeat.tick(), if self.peer == Peer::Roomlink => {
+                    if ws.send(Message::text(event(&ClientEvent::Ping))).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stamped message frame for this tab's room.
+    fn message(&mut self) -> String {
+        self.sent += 1;
+        let body = stamp(now_ns());
+        match &self.topic {
+            Some(topic) => event(&ClientEvent::Send {
+                topic: topic.clone(),
+                client_id: format!("b{}-{}", self.index, self.sent),
+                body,
+            }),
+            None => format!("42{}", serde_json::json!(["message", self.room, body])),
+        }
+    }
+}
+
+fn event(event: &ClientEvent) -> String {
+    serde_json::to_string(event).unwrap_or_default()
+}

@@ -1,0 +1,67 @@
+//! A smoke run of the load client (feature `bench`), so that it keeps
+//! working: a few tabs in two rooms on a real Roomlink server and on the
+//! Socket.IO reference, a few messages, every delivery accounted for; and a
+//! few invite links accepted through the real endpoint.
+
+use std::time::Duration;
+
+use super::support::TestServer;
+use crate::bench::{
+    scenarios::{self, Target},
+    Peer,
+};
+
+/// Starts the Socket.IO reference (`bench/peers/socketio`) on `port`.
+async fn socketio(port: u16) -> std::process::Child {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/peers/socketio");
+    let child = std::process::Command::new("node")
+        .arg(format!("{dir}/server.js"))
+        .env("PORT", port.to_string())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("node runs the Socket.IO reference (scripts/setup.sh --for-tests installs it)");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the Socket.IO reference did not start");
+}
+
+async fn every_message_reaches_every_member(target: Target) {
+    let fleet = scenarios::open_fleet(target, 2, 3).await.unwrap();
+    assert_eq!((fleet.tabs.len(), fleet.rooms()), (6, 2));
+    let step = scenarios::drive(&fleet, 20.0, Duration::from_millis(500)).await;
+    let sent = (step.sent_per_sec * 0.5).round();
+    assert!(sent >= 9.0, "{step:?}");
+    assert_eq!(step.missing, 0, "{step:?}");
+    assert!((step.deliveries_per_sec - step.sent_per_sec * 3.0).abs() < 0.01, "{step:?}");
+    assert!(step.p50_ms > 0.0 && step.p50_ms <= step.p99_ms, "{step:?}");
+    // The recorder saw exactly three deliveries per message: no duplicates either.
+    assert_eq!(fleet.recorder.deliveries() as f64, sent * 3.0);
+    fleet.close().await;
+}
+
+#[tokio::test]
+async fn the_load_client_drives_roomlink_and_socketio_alike() {
+    let s = TestServer::start().await;
+    every_message_reaches_every_member(Target { peer: Peer::Roomlink, server: s.addr, pid: None }).await;
+    let mut node = socketio(3298).await;
+    let server = ([127, 0, 0, 1], 3298).into();
+    every_message_reaches_every_member(Target { peer: Peer::SocketIo, server, pid: Some(node.id()) }).await;
+    let _ = node.kill();
+    let _ = node.wait();
+}
+
+#[tokio::test]
+async fn the_load_client_accepts_invite_links_through_the_endpoint() {
+    let s = TestServer::start().await;
+    let joined = scenarios::joining(s.addr, 3, 2).await.unwrap();
+    assert_eq!(joined.accepts, 6);
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE role = 'member'")
+        .fetch_one(s.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(members, 6);
+}

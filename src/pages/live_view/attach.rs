@@ -102,6 +102,7 @@ pub fn AttachControls(state: LiveState) -> impl IntoView {
             <FailedUploads state failed />
         </div>
     }
+    .into_any()
 }
 
 /// An upload that did not arrive and may be sent again.

@@ -60,5 +60,6 @@ pub fn Composer(state: LiveState) -> impl IntoView {
             <p id="composer-error" role="alert" class="error">{move || state.error.get()}</p>
         </form>
     }
+    .into_any()
 }
 

@@ -40,6 +40,8 @@ const OPENING_AT_ONCE: usize = 256;
 const SETUP_AT_ONCE: usize = 32;
 /// Instant chats one source address may start in a burst (see `crate::limits`).
 const STARTS_PER_ADDRESS: usize = crate::limits::INSTANT_CHAT_STARTS_BURST as usize;
+/// Chats started by this process so far (picks the next source address).
+static CHATS_STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Tabs following rooms, with their recorder.
 pub struct Fleet {
@@ -98,8 +100,9 @@ async fn room_specs(target: Target, rooms: usize, members: usize) -> Result<Vec<
     }
     let mut chat_ids = Vec::with_capacity(rooms);
     for r in 0..rooms {
-        // Starting chats is limited per address: each address starts a few.
-        let http = setup::client(target.server, source_address(1_000 + r / STARTS_PER_ADDRESS))?;
+        // Starting chats is limited per address: each address starts a few, never twice.
+        let n = CHATS_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let http = setup::client(target.server, source_address(1_000 + n / STARTS_PER_ADDRESS))?;
         chat_ids.push(setup::start_chat(&http, target.server, &format!("bench {r}")).await?.0);
     }
     let http = setup::client(target.server, source_address(0))?;

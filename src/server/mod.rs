@@ -218,12 +218,28 @@ pub async fn run() -> ExitCode {
     };
     tracing::info!("Roomlink is running at http://{address}");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
+    let served = axum::serve(without_nagle(listener), service).with_graceful_shutdown(shutdown_signal()).await;
     if let Err(e) = served {
         tracing::error!("server stopped: {e}");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// The listener with `TCP_NODELAY` on every accepted connection: live
+/// frames are small, and Nagle's algorithm would hold one back until the
+/// previous one is acknowledged (up to 40 ms of delayed ACK on Linux). The
+/// load client measured p99 delivery latency of 40 ms at moderate rates without it.
+pub fn without_nagle(
+    listener: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    use axum::serve::ListenerExt;
+    fn no_delay(tcp: &mut tokio::net::TcpStream) {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    }
+    listener.tap_io(no_delay as fn(&mut tokio::net::TcpStream))
 }
 
 async fn shutdown_signal() {

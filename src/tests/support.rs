@@ -47,7 +47,7 @@ impl TestServer {
             .build();
         let router = app(settings.clone(), options).await.unwrap();
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        tokio::spawn(async move { axum::serve(crate::server::without_nagle(listener), service).await.unwrap() });
         let store = Store::open(&settings.database_url).await.unwrap();
         TestServer { addr, store, db_path, settings, _dir: dir }
     }

@@ -7,6 +7,7 @@
 //! writes the events of every topic it follows: member rooms need a
 //! membership, instant chats a participant (see [`crate::instant::service::identify`]).
 
+mod events;
 mod send;
 
 pub use send::MUTED;
@@ -21,9 +22,9 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use tokio_stream::{
-    wrappers::{errors::BroadcastStreamRecvError, BroadcastStream},
+    wrappers::BroadcastStream,
     StreamMap,
 };
 use tower_sessions::Session;
@@ -37,8 +38,16 @@ use crate::{
     store::{ChatRow, ParticipantRow},
 };
 
-/// Messages read from the database per query while catching a tab up.
-const CATCH_UP_BATCH: usize = 500;
+/// Bytes the server reads from a live socket at a time (the buffer grows
+/// for a longer frame, up to [`LIVE_FRAME_MAX_BYTES`]).
+const LIVE_READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// Bytes of frames gathered before writing them to the socket; every batch
+/// of events is flushed as a whole anyway (so TCP_NODELAY sends it at once).
+const LIVE_WRITE_BUFFER_BYTES: usize = 16 * 1024;
+/// Live events already waiting that are sent with the one being handled, in one write.
+const LIVE_BATCH_EVENTS: usize = 64;
+
 
 /// `GET /live`: upgrades to the live WebSocket.
 ///
@@ -72,6 +81,10 @@ pub async fn live_handler(
     upgrade
         .max_message_size(LIVE_FRAME_MAX_BYTES)
         .max_frame_size(LIVE_FRAME_MAX_BYTES)
+        // tungstenite's 128 KiB read buffer, allocated up front, cost an idle
+        // tab 150 KiB of server memory (S1 in `crate::bench`); frames are small.
+        .read_buffer_size(LIVE_READ_BUFFER_BYTES)
+        .write_buffer_size(LIVE_WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| Connection::new(state, me, cookies).run(socket))
 }
 
@@ -120,18 +133,13 @@ impl Connection {
                     }
                 }
                 Some((topic, item)) = self.rooms.next(), if !self.rooms.is_empty() => {
-                    match item {
-                        Ok(event) => {
-                            if self.rights_changed(&topic, &event) {
-                                self.read_rights(&topic).await;
-                            }
-                            self.live_event(topic, &event)
-                        }
-                        Err(BroadcastStreamRecvError::Lagged(missed)) => {
-                            tracing::debug!(%topic, missed, "follower lagged; catching up");
-                            self.catch_up(&topic).await
-                        }
+                    let mut replies = self.hub_item(topic, item).await;
+                    // Live events already waiting go out in the same write.
+                    for _ in 0..LIVE_BATCH_EVENTS {
+                        let Some(Some((topic, item))) = self.rooms.next().now_or_never() else { break };
+                        replies.extend(self.hub_item(topic, item).await);
                     }
+                    replies
                 }
                 _ = tokio::time::sleep_until(deadline) => {
                     tracing::debug!("closing a live connection that went silent");
@@ -141,12 +149,12 @@ impl Connection {
             };
             let mut sent = true;
             for frame in replies {
-                if sink.send(Message::Text(frame)).await.is_err() {
+                if sink.feed(Message::Text(frame)).await.is_err() {
                     sent = false;
                     break;
                 }
             }
-            if !sent {
+            if !sent || sink.flush().await.is_err() {
                 break;
             }
             if self.closing {
@@ -292,86 +300,6 @@ impl Connection {
         }
     }
 
-    /// Everything in `topic` after what this tab was last sent.
-    async fn catch_up(&mut self, topic: &Topic) -> Replies {
-        let mut replies = Vec::new();
-        loop {
-            let after = self.sent_up_to.get(topic).copied().unwrap_or(0);
-            let batch = match topic {
-                Topic::Room(room_id) => self.state.store.messages().after(*room_id, after, CATCH_UP_BATCH).await,
-                Topic::Chat(chat_id) => match self.chats.get(chat_id) {
-                    Some((chat, _)) => instant::after(&self.state, chat, after, CATCH_UP_BATCH).await,
-                    None => Ok(Vec::new()),
-                },
-            };
-            let batch = match batch {
-                Ok(batch) => batch,
-                Err(err) => {
-                    tracing::error!(error = %err, "catch-up failed");
-                    break;
-                }
-            };
-            let full = batch.len() == CATCH_UP_BATCH;
-            let managing = self.managing.contains(topic);
-            for mut message in batch {
-                if !managing {
-                    message.hide_link_details();
-                }
-                self.sent_up_to.insert(topic.clone(), message.id);
-                replies.push(encode(&ServerEvent::Message { message }));
-            }
-            if !full {
-                break;
-            }
-        }
-        replies
-    }
-
-    fn live_event(&mut self, topic: Topic, event: &super::hub::HubEvent) -> Replies {
-        if let Some(author) = event.only_for {
-            if self.authors.get(&topic).is_none_or(|(me, _)| *me != author) {
-                return Vec::new(); // meant for someone else
-            }
-        }
-        if let Some(id) = event.message_id {
-            let sent = self.sent_up_to.entry(topic.clone()).or_insert(0);
-            if id <= *sent {
-                return Vec::new(); // already sent by a catch-up
-            }
-            *sent = id;
-        }
-        if event.ends_topic {
-            let _ = self.unfollow(&topic); // instant chats keep no last-seen time
-            self.closing = self.rooms.is_empty();
-        }
-        match &event.plain_frame {
-            Some(plain) if !self.managing.contains(&topic) => vec![plain.clone()],
-            _ => vec![event.frame.clone()],
-        }
-    }
-
-    /// True when `event` says this tab's own rights in `topic` changed.
-    fn rights_changed(&self, topic: &Topic, event: &super::hub::HubEvent) -> bool {
-        event.rights_changed_for.is_some_and(|id| self.authors.get(topic).is_some_and(|(me, _)| *me == id))
-    }
-
-    /// Reads this tab's rights in a room again, after the owner changed them.
-    async fn read_rights(&mut self, topic: &Topic) {
-        if let (Topic::Room(room_id), Some(me)) = (topic, &self.me) {
-            match self.state.store.rooms().rights_of(*room_id, me.id).await {
-                Ok(rights) => self.set_managing(topic, rights.is_some_and(|r| r.can_moderate)),
-                Err(err) => tracing::error!(error = %err, "reading rights failed"),
-            }
-        }
-    }
-
-    fn set_managing(&mut self, topic: &Topic, managing: bool) {
-        if managing {
-            self.managing.insert(topic.clone());
-        } else {
-            self.managing.remove(topic);
-        }
-    }
 }
 
 fn refused(topic: Option<&Topic>, client_id: Option<String>, reason: &str) -> Utf8Bytes {

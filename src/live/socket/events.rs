@@ -1,0 +1,116 @@
+//! What a live connection sends of the events of the topics it follows:
+//! live events from the hub (deduplicated against catch-up, link details
+//! hidden from plain members) and catch-up from the store after a lag.
+
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+
+use super::{Connection, Replies};
+use crate::{
+    instant::service as instant,
+    live::{
+        hub::{encode, HubEvent},
+        ServerEvent, Topic,
+    },
+};
+
+/// Messages read from the database per query while catching a tab up.
+pub(super) const CATCH_UP_BATCH: usize = 500;
+
+impl Connection {
+    /// What one item from the hub means for this tab.
+    pub(super) async fn hub_item(&mut self, topic: Topic, item: Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>) -> Replies {
+        match item {
+            Ok(event) => {
+                if self.rights_changed(&topic, &event) {
+                    self.read_rights(&topic).await;
+                }
+                self.live_event(topic, &event)
+            }
+            Err(BroadcastStreamRecvError::Lagged(missed)) => {
+                tracing::debug!(%topic, missed, "follower lagged; catching up");
+                self.catch_up(&topic).await
+            }
+        }
+    }
+
+    /// Everything in `topic` after what this tab was last sent.
+    pub(super) async fn catch_up(&mut self, topic: &Topic) -> Replies {
+        let mut replies = Vec::new();
+        loop {
+            let after = self.sent_up_to.get(topic).copied().unwrap_or(0);
+            let batch = match topic {
+                Topic::Room(room_id) => self.state.store.messages().after(*room_id, after, CATCH_UP_BATCH).await,
+                Topic::Chat(chat_id) => match self.chats.get(chat_id) {
+                    Some((chat, _)) => instant::after(&self.state, chat, after, CATCH_UP_BATCH).await,
+                    None => Ok(Vec::new()),
+                },
+            };
+            let batch = match batch {
+                Ok(batch) => batch,
+                Err(err) => {
+                    tracing::error!(error = %err, "catch-up failed");
+                    break;
+                }
+            };
+            let full = batch.len() == CATCH_UP_BATCH;
+            let managing = self.managing.contains(topic);
+            for mut message in batch {
+                if !managing {
+                    message.hide_link_details();
+                }
+                self.sent_up_to.insert(topic.clone(), message.id);
+                replies.push(encode(&ServerEvent::Message { message }));
+            }
+            if !full {
+                break;
+            }
+        }
+        replies
+    }
+
+    fn live_event(&mut self, topic: Topic, event: &HubEvent) -> Replies {
+        if let Some(author) = event.only_for {
+            if self.authors.get(&topic).is_none_or(|(me, _)| *me != author) {
+                return Vec::new(); // meant for someone else
+            }
+        }
+        if let Some(id) = event.message_id {
+            let sent = self.sent_up_to.entry(topic.clone()).or_insert(0);
+            if id <= *sent {
+                return Vec::new(); // already sent by a catch-up
+            }
+            *sent = id;
+        }
+        if event.ends_topic {
+            let _ = self.unfollow(&topic); // instant chats keep no last-seen time
+            self.closing = self.rooms.is_empty();
+        }
+        match &event.plain_frame {
+            Some(plain) if !self.managing.contains(&topic) => vec![plain.clone()],
+            _ => vec![event.frame.clone()],
+        }
+    }
+
+    /// True when `event` says this tab's own rights in `topic` changed.
+    fn rights_changed(&self, topic: &Topic, event: &HubEvent) -> bool {
+        event.rights_changed_for.is_some_and(|id| self.authors.get(topic).is_some_and(|(me, _)| *me == id))
+    }
+
+    /// Reads this tab's rights in a room again, after the owner changed them.
+    async fn read_rights(&mut self, topic: &Topic) {
+        if let (Topic::Room(room_id), Some(me)) = (topic, &self.me) {
+            match self.state.store.rooms().rights_of(*room_id, me.id).await {
+                Ok(rights) => self.set_managing(topic, rights.is_some_and(|r| r.can_moderate)),
+                Err(err) => tracing::error!(error = %err, "reading rights failed"),
+            }
+        }
+    }
+
+    pub(super) fn set_managing(&mut self, topic: &Topic, managing: bool) {
+        if managing {
+            self.managing.insert(topic.clone());
+        } else {
+            self.managing.remove(topic);
+        }
+    }
+}

@@ -72,7 +72,11 @@ impl Fleet {
 ///
 /// Errors: the first set-up or connection failure.
 pub async fn open_fleet(target: Target, rooms: usize, members: usize) -> Result<Fleet, String> {
-    let specs = room_specs(target, rooms, members).await?;
+    open_tabs(room_specs(target, rooms, members).await?, members).await
+}
+
+/// Opens one tab per spec (`members` per room, room by room).
+async fn open_tabs(specs: Vec<TabSpec>, members: usize) -> Result<Fleet, String> {
     let recorder = Arc::new(Recorder::default());
     let started = Instant::now();
     let tabs: Vec<Tab> = stream::iter(specs.into_iter().enumerate())
@@ -135,10 +139,13 @@ pub struct IdleHold {
 }
 
 /// S1: opens `rooms × members` tabs, holds them `hold` (heartbeats go on),
-/// and reads the server's memory before and after.
+/// and reads the server's memory before opening them (after the set-up
+/// over HTTP) and after the hold.
 pub async fn idle_hold(target: Target, rooms: usize, members: usize, hold: Duration) -> Result<IdleHold, String> {
+    let specs = room_specs(target, rooms, members).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let before = target.pid.and_then(rss_bytes);
-    let fleet = open_fleet(target, rooms, members).await?;
+    let fleet = open_tabs(specs, members).await?;
     tokio::time::sleep(hold).await;
     let after = target.pid.and_then(rss_bytes);
     let connections = fleet.tabs.len();

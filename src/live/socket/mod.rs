@@ -44,7 +44,9 @@ const LIVE_READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// Bytes of frames gathered before writing them to the socket; every batch
 /// of events is flushed as a whole anyway (so TCP_NODELAY sends it at once).
-const LIVE_WRITE_BUFFER_BYTES: usize = 16 * 1024;
+/// Small, because the buffer keeps its largest size: at 16 KiB, a tab's
+/// catch-up left every idle tab 21 KiB bigger (S1).
+const LIVE_WRITE_BUFFER_BYTES: usize = 4 * 1024;
 /// Live events already waiting that are sent with the one being handled, in one write.
 const LIVE_BATCH_EVENTS: usize = 64;
 

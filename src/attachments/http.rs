@@ -28,7 +28,7 @@ use crate::{
     accounts::ssr::user_id_in,
     error::AppError,
     limits::{IMAGE_MAX_BYTES, VOICE_MAX_BYTES},
-    live::{is_valid_client_id, Topic},
+    live::{is_valid_client_id, ChatMessage, Topic},
     server::{now_ms, rate_limit::Uploader, AppState},
     store::{NewAttachment, StoredFile},
 };
@@ -68,13 +68,31 @@ pub async fn upload_handler(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match upload(&state, &session, room_id, query, &headers, body).await {
+    upload_response(upload(&state, &session, room_id, query, &headers, body).await)
+}
+
+/// The answer to an upload: 201 with a new line, 200 with a retry's earlier
+/// one, or the error as JSON with its status.
+pub(crate) fn upload_response(posted: Result<(ChatMessage, bool), AppError>) -> Response {
+    match posted {
         Ok((message, fresh)) => {
             let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
             (status, Json(message)).into_response()
         }
         Err(err) => error_response(err),
     }
+}
+
+/// What posting a file saved at `path` came to: for a retry (the first
+/// upload's file is the one kept) or a failure, the file is deleted again.
+pub(crate) async fn settle(
+    posted: Result<(ChatMessage, bool), crate::store::StoreError>,
+    path: &FsPath,
+) -> Result<(ChatMessage, bool), AppError> {
+    if !matches!(posted, Ok((_, true))) {
+        remove(path).await;
+    }
+    Ok(posted?)
 }
 
 async fn upload(
@@ -84,7 +102,7 @@ async fn upload(
     query: UploadQuery,
     headers: &HeaderMap,
     body: Body,
-) -> Result<(crate::live::ChatMessage, bool), AppError> {
+) -> Result<(ChatMessage, bool), AppError> {
     let user_id = user_id_in(session).await?.ok_or(AppError::NotLoggedIn)?;
     let rights = state.store.rooms().rights_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
     if !rights.can_write {
@@ -107,17 +125,7 @@ async fn upload(
             store.attachments().post(new_ref, client_ref, now_ms()).await
         })
         .await;
-    match posted {
-        Ok((message, true)) => Ok((message, true)),
-        Ok((message, false)) => {
-            remove(&path).await; // a retry: the first upload's file is the one kept
-            Ok((message, false))
-        }
-        Err(err) => {
-            remove(&path).await;
-            Err(err.into())
-        }
-    }
+    settle(posted, &path).await
 }
 
 /// The upload's message id, if it is a valid one. Errors: 400.

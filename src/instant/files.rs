@@ -18,9 +18,8 @@
 use axum::{
     body::Body,
     extract::{Path, Query, Request, State},
-    http::{HeaderMap, StatusCode},
+    http::HeaderMap,
     response::{IntoResponse, Response},
-    Json,
 };
 use tower_sessions::Session;
 
@@ -31,8 +30,8 @@ use super::{
 use crate::{
     accounts::ssr::user_id_in,
     attachments::http::{
-        checked_client_id, error_response, file_headers, read_upload, remove, save, serve_file, storage_key,
-        stored_file, uploads_dir, UploadQuery,
+        checked_client_id, error_response, file_headers, read_upload, save, serve_file, settle, storage_key,
+        stored_file, upload_response, uploads_dir, UploadQuery,
     },
     error::AppError,
     live::{ChatMessage, Topic},
@@ -66,13 +65,7 @@ pub async fn upload_handler(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match upload(&state, &session, &chat_id, query, &headers, body).await {
-        Ok((line, fresh)) => {
-            let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
-            (status, Json(line)).into_response()
-        }
-        Err(err) => error_response(err),
-    }
+    upload_response(upload(&state, &session, &chat_id, query, &headers, body).await)
 }
 
 /// The open chat `chat_id` and the participant behind the request.
@@ -138,17 +131,7 @@ async fn upload(
             lines.post_attachment(&me_ref.chat_id, me_ref.id, file_ref, client_ref, now_ms()).await
         })
         .await;
-    match posted {
-        Ok((line, true)) => Ok((line, true)),
-        Ok((line, false)) => {
-            remove(&path).await; // a retry: the first upload's file is the one kept
-            Ok((line, false))
-        }
-        Err(err) => {
-            remove(&path).await;
-            Err(err.into())
-        }
-    }
+    settle(posted, &path).await
 }
 
 /// `GET /instant-chat/<id>/attachments/<file id>`: the file, with its

@@ -240,6 +240,32 @@ pub fn best(steps: &[FanOutStep], p99_limit_ms: f64) -> Option<&FanOutStep> {
     steps.iter().rev().find(|s| s.p99_ms <= p99_limit_ms && s.missing == 0)
 }
 
+/// S4: the fleet at `rate` messages per second for `length`, first quiet,
+/// then while every other tab says "typing" every 3 s (as a typing person's
+/// tab does), staggered. Returns (quiet, typing).
+pub async fn typing_storm(fleet: &Fleet, rate: f64, length: Duration) -> (FanOutStep, FanOutStep) {
+    let quiet = drive(fleet, rate, length).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let typists: Vec<&Tab> = fleet.tabs.iter().step_by(2).collect();
+    let every = Duration::from_millis(crate::limits::TYPING_SEND_EVERY_MS.into());
+    let per_sec = typists.len() as f64 / every.as_secs_f64();
+    let typing = async {
+        let mut ticker = tokio::time::interval(Duration::from_millis(1));
+        let started = Instant::now();
+        let mut said = 0usize;
+        while started.elapsed() < length {
+            ticker.tick().await;
+            let due = (started.elapsed().as_secs_f64() * per_sec) as usize;
+            while said < due {
+                typists[said % typists.len()].tell(Command::Typing(true));
+                said += 1;
+            }
+        }
+    };
+    let (storm, ()) = tokio::join!(drive(fleet, rate, length), typing);
+    (quiet, storm)
+}
+
 /// What S5 measured.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Joining {

@@ -45,7 +45,7 @@ pub struct TabSpec {
 pub enum Command {
     /// Send one stamped message to the room.
     Send,
-    /// Send a typing indicator (`true`: typing, `false`: stopped); Roomlink only.
+    /// Send a typing indicator (`true`: typing, `false`: stopped).
     Typing(bool),
     /// Close the connection (normally, with a close frame).
     Close,
@@ -201,7 +201,7 @@ impl Running {
                         Some(Command::Send) => self.message(),
                         Some(Command::Typing(typing)) => match &self.topic {
                             Some(topic) => event(&ClientEvent::Typing { topic: topic.clone(), typing }),
-                            None => continue,
+                            None => format!("42{}", serde_json::json!(["typing", self.room, typing])),
                         },
                         Some(Command::Drop) => return,
                         Some(Command::Close) | None => {

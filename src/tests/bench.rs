@@ -1,6 +1,7 @@
 //! A smoke run of the load client (feature `bench`), so that it keeps
 //! working: a few tabs in two rooms on a real Roomlink server and on the
-//! Socket.IO reference, a few messages, every delivery accounted for; and a
+//! Socket.IO reference, a few messages (with and without typing indicators),
+//! every delivery accounted for; and a
 //! few invite links accepted through the real endpoint.
 
 use std::time::Duration;
@@ -40,6 +41,10 @@ async fn every_message_reaches_every_member(target: Target) {
     assert!(step.p50_ms > 0.0 && step.p50_ms <= step.p99_ms, "{step:?}");
     // The recorder saw exactly three deliveries per message: no duplicates either.
     assert_eq!(fleet.recorder.deliveries() as f64, sent * 3.0);
+    // Typing indicators are not counted as messages, and hold none back.
+    let (quiet, typing) = scenarios::typing_storm(&fleet, 20.0, Duration::from_millis(400)).await;
+    assert_eq!((quiet.missing, typing.missing), (0, 0), "{quiet:?} {typing:?}");
+    assert!((typing.deliveries_per_sec - typing.sent_per_sec * 3.0).abs() < 0.01, "{typing:?}");
     fleet.close().await;
 }
 

@@ -3,8 +3,9 @@
 // joins a room, and every message sent to the room is broadcast to everyone
 // in it (the sender included), in memory, nothing stored.
 //
-// Events: "join" (room name, optional ack) and "message" (room name, body);
-// the server emits "message" (body) to the room. WebSocket transport only,
+// Events: "join" (room name, optional ack), "message" (room name, body),
+// which the server emits as "message" (body) to the room, and "typing"
+// (room name, bool), emitted as "typing" to the others in the room. WebSocket transport only,
 // no compression, heartbeat every 10 s (as Roomlink's tabs).
 //
 // Usage: PORT=3100 node server.js
@@ -29,6 +30,10 @@ io.on('connection', (socket) => {
   });
   socket.on('message', (room, body) => {
     io.to(String(room)).emit('message', body);
+  });
+  // A typing indicator goes to everyone else in the room.
+  socket.on('typing', (room, typing) => {
+    socket.to(String(room)).emit('typing', { id: socket.id, typing: Boolean(typing) });
   });
 });
 

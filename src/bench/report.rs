@@ -36,7 +36,7 @@ impl Row {
     /// Roomlink's figure over Socket.IO's.
     pub fn ratio(&self) -> Option<f64> {
         match (self.roomlink, self.socketio) {
-            (Some(r), Some(s)) if s > 0.0 => Some(r / s),
+            (Some(r), Some(s)) if s > 0.0 && r >= 0.0 => Some(r / s),
             _ => None,
         }
     }

@@ -38,6 +38,8 @@ pub struct Target {
 const OPENING_AT_ONCE: usize = 256;
 /// HTTP set-up calls (joins) made at once.
 const SETUP_AT_ONCE: usize = 32;
+/// Tabs connecting from one source address.
+const TABS_PER_ADDRESS: usize = 1_000;
 /// Instant chats one source address may start in a burst (see `crate::limits`).
 const STARTS_PER_ADDRESS: usize = crate::limits::INSTANT_CHAT_STARTS_BURST as usize;
 /// Chats started by this process so far (picks the next source address).
@@ -95,7 +97,9 @@ async fn room_specs(target: Target, rooms: usize, members: usize) -> Result<Vec<
     let spec = |room: String, cookie: Option<String>, n: usize| TabSpec {
         peer: target.peer,
         server: target.server,
-        source: source_address(n / 20_000),
+        // A thousand tabs per source address: binding many sockets to one
+        // address makes the kernel search longer and longer for a free port.
+        source: source_address(n / TABS_PER_ADDRESS),
         room,
         cookie,
     };

@@ -269,6 +269,12 @@ fn raise_file_limit() {
     }
 }
 
+/// Cores of the machine (not only those this process may run on, which
+/// `taskset` narrows), from `/proc/cpuinfo`.
+fn machine_cores() -> usize {
+    std::fs::read_to_string("/proc/cpuinfo").map_or(0, |info| info.lines().filter(|l| l.starts_with("processor")).count())
+}
+
 /// The command's entry point; the process's exit code.
 pub async fn main() -> std::process::ExitCode {
     raise_file_limit();
@@ -283,7 +289,7 @@ pub async fn main() -> std::process::ExitCode {
         Ok(rows) => {
             println!("{}", table(&rows));
             let json = serde_json::json!({
-                "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "pinned": o.pin },
+                "machine": { "cores": machine_cores(), "pinned": o.pin },
                 "rows": rows,
             });
             match std::fs::write(&o.json, serde_json::to_string_pretty(&json).unwrap_or_default()) {

@@ -222,26 +222,44 @@ pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
 
 /// S2: from `start_rate` messages per second, ×1.5 per step of `step`,
 /// until p99 passes `p99_limit_ms`, deliveries go missing or `max_rate` is
-/// reached. Returns every step; the last that held is the result.
+/// reached; then two more steps narrow the gap between the last rate that
+/// held and the first that did not (geometric midpoints). Returns every
+/// step; the best that held is the result ([`best`]).
 pub async fn fan_out(fleet: &Fleet, start_rate: f64, max_rate: f64, step: Duration, p99_limit_ms: f64) -> Vec<FanOutStep> {
+    let held = |s: &FanOutStep| s.p99_ms <= p99_limit_ms && s.missing == 0;
     let mut steps = Vec::new();
+    let (mut good, mut bad) = (None, None);
     let mut rate = start_rate;
     while rate <= max_rate {
         let result = drive(fleet, rate, step).await;
-        let failed = result.p99_ms > p99_limit_ms || result.missing > 0;
+        let ok = held(&result);
         steps.push(result);
-        if failed {
+        tokio::time::sleep(Duration::from_millis(500)).await; // let queues drain
+        if !ok {
+            bad = Some(rate);
             break;
         }
+        good = Some(rate);
         rate *= 1.5;
-        tokio::time::sleep(Duration::from_millis(500)).await; // let queues drain
+    }
+    for _ in 0..2 {
+        let (Some(low), Some(high)) = (good, bad) else { break };
+        let middle = (low * high).sqrt();
+        let result = drive(fleet, middle, step).await;
+        if held(&result) { good = Some(middle) } else { bad = Some(middle) }
+        steps.push(result);
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
     steps
 }
 
-/// The last step that held p99 within `p99_limit_ms` with nothing missing.
+/// The step with the most deliveries per second that held p99 within
+/// `p99_limit_ms` with nothing missing.
 pub fn best(steps: &[FanOutStep], p99_limit_ms: f64) -> Option<&FanOutStep> {
-    steps.iter().rev().find(|s| s.p99_ms <= p99_limit_ms && s.missing == 0)
+    steps
+        .iter()
+        .filter(|s| s.p99_ms <= p99_limit_ms && s.missing == 0)
+        .max_by(|a, b| a.deliveries_per_sec.total_cmp(&b.deliveries_per_sec))
 }
 
 /// S4: the fleet at `rate` messages per second for `length`, first quiet,

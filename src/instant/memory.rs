@@ -291,25 +291,26 @@ mod tests {
     }
 
     #[test]
-    fn files_stay_within_the_chat_and_total_caps() {
+    fn files_stay_within_the_chat_and_total_caps() -> Result<(), MemoryFull> {
         let memory = MemoryLines::with_caps(100, 150);
         let (a, b, c) = (someone("chat-a", 1), someone("chat-b", 2), someone("chat-c", 3));
-        let (first, fresh) = memory.append_file(&a, "a1", upload(60), 1).unwrap();
+        let (first, fresh) = memory.append_file(&a, "a1", upload(60), 1)?;
         assert!(fresh);
-        let id = first.attachment.as_ref().unwrap().id;
+        let id = first.attachment.as_ref().map_or(0, |a| a.id);
+        assert_eq!(id, first.id, "a file is kept under its line's id");
         assert_eq!(memory.file("chat-a", id).map(|f| f.bytes.len()), Some(60));
         // The same client id again keeps nothing more.
-        assert_eq!(memory.append_file(&a, "a1", upload(60), 2).unwrap(), (first.clone(), false));
+        assert_eq!(memory.append_file(&a, "a1", upload(60), 2)?, (first.clone(), false));
         assert_eq!(memory.file_bytes(), 60);
 
         // A second file past the chat's cap drops the chat's oldest file; its line stays.
-        let (second, _) = memory.append_file(&a, "a2", upload(60), 3).unwrap();
+        let (second, _) = memory.append_file(&a, "a2", upload(60), 3)?;
         assert!(memory.file("chat-a", id).is_none());
         assert_eq!(memory.after("chat-a", 0).len(), 2);
         assert_eq!(memory.file_bytes(), 60);
 
         // Another chat fits under the total; a third would pass it and is refused, changing nothing.
-        memory.append_file(&b, "b1", upload(80), 4).unwrap();
+        memory.append_file(&b, "b1", upload(80), 4)?;
         assert_eq!(memory.append_file(&c, "c1", upload(20), 5), Err(MemoryFull));
         assert!(memory.after("chat-c", 0).is_empty());
         assert_eq!(memory.file_bytes(), 140);
@@ -320,19 +321,21 @@ mod tests {
         memory.forget("chat-a");
         assert!(memory.file("chat-a", second.id).is_none());
         assert_eq!(memory.file_bytes(), 80);
-        assert!(memory.append_file(&c, "c1", upload(20), 7).unwrap().1);
+        assert!(memory.append_file(&c, "c1", upload(20), 7)?.1);
         assert_eq!(memory.file_bytes(), 100);
+        Ok(())
     }
 
     #[test]
-    fn a_line_leaving_the_window_takes_its_file() {
+    fn a_line_leaving_the_window_takes_its_file() -> Result<(), MemoryFull> {
         let memory = MemoryLines::new();
         let a = someone("chat-a", 1);
-        let (line, _) = memory.append_file(&a, "f", upload(10), 1).unwrap();
+        let (line, _) = memory.append_file(&a, "f", upload(10), 1)?;
         for i in 0..INSTANT_CHAT_MEMORY_MESSAGES {
             memory.append(&a, MessageKind::Text, &format!("t{i}"), "hi", 2);
         }
         assert!(memory.file("chat-a", line.id).is_none());
         assert_eq!(memory.file_bytes(), 0);
+        Ok(())
     }
 }

@@ -50,7 +50,6 @@ const LIVE_WRITE_BUFFER_BYTES: usize = 4 * 1024;
 /// Live events already waiting that are sent with the one being handled, in one write.
 const LIVE_BATCH_EVENTS: usize = 64;
 
-
 /// `GET /live`: upgrades to the live WebSocket.
 ///
 /// Answers 403 when `Origin` is missing or names another site, 401 when

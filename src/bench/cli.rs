@@ -196,9 +196,10 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     let (start, max, step) = s.rates;
     let mut best_of = Vec::new();
     let mut storms = Vec::new();
+    let mut reconnects = Vec::new();
     for target in [roomlink, socketio] {
         eprintln!("S2: {rooms}×{members} on {}…", target.peer.name());
-        let fleet = scenarios::open_fleet(target, rooms, members).await?;
+        let mut fleet = scenarios::open_fleet(target, rooms, members).await?;
         let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS).await;
         for st in &steps {
             eprintln!("  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms, missing {}", st.sent_per_sec, st.deliveries_per_sec, st.p99_ms, st.missing);
@@ -212,6 +213,9 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
             storms.push(None);
         }
         best_of.push(held);
+        eprintln!("S6: {} tabs drop at once and come back…", rooms * (members - 1));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        reconnects.push(super::storm::reconnect_storm(&mut fleet, rooms as f64).await?);
         fleet.close().await;
     }
     let (rb, sb) = (best_of[0].clone(), best_of[1].clone());
@@ -254,7 +258,18 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
         Row::new(format!("S5 invite accepts ({} through the endpoint)", j.accepts), "1/s", Some(j.accepts_per_sec), None)
             .target("≥ 5,000/s", Some(j.accepts_per_sec >= 5_000.0)),
     );
-    for missing in ["S3 persisted rooms", "S6 reconnect storm"] {
+    let (r6, s6) = (&reconnects[0], &reconnects[1]);
+    rows.push(Row::new(format!("S6 {} tabs dropped: all back after", r6.dropped), "s", Some(r6.back_secs), Some(s6.back_secs)));
+    rows.push(Row::new("S6 every message at every tab after", "s", r6.caught_up_secs, s6.caught_up_secs));
+    rows.push(
+        Row::new("S6 deliveries lost across the reconnect", "", Some(r6.missing as f64), Some(s6.missing as f64))
+            .target("0", Some(r6.missing == 0)),
+    );
+    rows.push(
+        Row::new("S6 deliveries shown twice", "", Some(r6.duplicates as f64), Some(s6.duplicates as f64))
+            .target("0", Some(r6.duplicates == 0)),
+    );
+    for missing in ["S3 persisted rooms"] {
         rows.push(Row::new(format!("{missing}: not implemented yet"), "", None, None));
     }
     drop((roomlink_server, socketio_server));

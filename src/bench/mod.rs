@@ -10,7 +10,8 @@
 //! - [`setup`]: what a scenario needs on the Roomlink side, made through the
 //!   real endpoints: instant chats started and joined by guests, users
 //!   signed up, invite links made and accepted.
-//! - [`scenarios`]: S1 idle hold, S2 fan-out, S5 joining (issue 6).
+//! - [`scenarios`]: S1 idle hold, S2 fan-out, S4 typing storm, S5 joining
+//!   (issue 6); [`storm`]: S6 reconnect storm.
 //! - [`report`]: the side-by-side table and the JSON.
 //! - [`cli`]: the `cargo run --release --example bench` command, which
 //!   starts both servers (pinned to their own core with `taskset` when asked).
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod report;
 pub mod scenarios;
 pub mod setup;
+pub mod storm;
 pub mod tab;
 
 use std::{

@@ -35,7 +35,7 @@ pub struct Target {
 }
 
 /// Tabs opened at once while connecting.
-const OPENING_AT_ONCE: usize = 256;
+pub(super) const OPENING_AT_ONCE: usize = 256;
 /// HTTP set-up calls (joins) made at once.
 const SETUP_AT_ONCE: usize = 32;
 /// Tabs connecting from one source address.
@@ -55,6 +55,8 @@ pub struct Fleet {
     pub recorder: Arc<Recorder>,
     /// Seconds spent opening the WebSockets (set-up over HTTP excluded).
     pub open_secs: f64,
+    /// How each tab connected (to connect it again).
+    pub(super) specs: Vec<TabSpec>,
 }
 
 impl Fleet {
@@ -81,7 +83,7 @@ pub async fn open_fleet(target: Target, rooms: usize, members: usize) -> Result<
 async fn open_tabs(specs: Vec<TabSpec>, members: usize) -> Result<Fleet, String> {
     let recorder = Arc::new(Recorder::default());
     let started = Instant::now();
-    let tabs: Vec<Tab> = stream::iter(specs.into_iter().enumerate())
+    let tabs: Vec<Tab> = stream::iter(specs.iter().cloned().enumerate())
         .map(|(i, spec)| {
             let recorder = recorder.clone();
             async move { Tab::open(&spec, i, recorder).await }
@@ -89,7 +91,7 @@ async fn open_tabs(specs: Vec<TabSpec>, members: usize) -> Result<Fleet, String>
         .buffered(OPENING_AT_ONCE)
         .try_collect()
         .await?;
-    Ok(Fleet { tabs, members, recorder, open_secs: started.elapsed().as_secs_f64() })
+    Ok(Fleet { tabs, members, recorder, open_secs: started.elapsed().as_secs_f64(), specs })
 }
 
 /// One [`TabSpec`] per person, room by room.
@@ -102,6 +104,7 @@ async fn room_specs(target: Target, rooms: usize, members: usize) -> Result<Vec<
         source: source_address(n / TABS_PER_ADDRESS),
         room,
         cookie,
+        after_id: 0,
     };
     if target.peer == Peer::SocketIo {
         return Ok((0..rooms * members).map(|n| spec(format!("room-{}", n / members), None, n)).collect());

@@ -10,7 +10,10 @@
 
 use std::{
     net::{IpAddr, SocketAddr},
-    sync::Arc,
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc,
+    },
     time::Duration,
 };
 
@@ -38,6 +41,9 @@ pub struct TabSpec {
     pub room: String,
     /// Roomlink: the `Cookie` header (guest chat cookie or session).
     pub cookie: Option<String>,
+    /// Roomlink: the newest message id the tab has (0: none); the server
+    /// sends everything after it on subscribing.
+    pub after_id: i64,
 }
 
 /// What a tab is told to do.
@@ -57,6 +63,8 @@ pub enum Command {
 pub struct Tab {
     commands: mpsc::UnboundedSender<Command>,
     task: JoinHandle<()>,
+    /// Roomlink: the newest message id this tab received.
+    last_id: Arc<AtomicI64>,
 }
 
 type Socket = WebSocketStream<tokio::net::TcpStream>;
@@ -85,15 +93,21 @@ impl Tab {
         }
         let (mut ws, _) = client_async(request, stream).await.map_err(|e| format!("handshake: {e}"))?;
         let topic = match spec.peer {
-            Peer::Roomlink => Some(roomlink_follow(&mut ws, &spec.room).await?),
+            Peer::Roomlink => Some(roomlink_follow(&mut ws, &spec.room, spec.after_id).await?),
             Peer::SocketIo => {
                 socketio_join(&mut ws, &spec.room).await?;
                 None
             }
         };
         let (commands, inbox) = mpsc::unbounded_channel();
-        let run = Running { peer: spec.peer, room: spec.room.clone(), topic, index, recorder, sent: 0 };
-        Ok(Tab { commands, task: tokio::spawn(run.run(ws, inbox)) })
+        let last_id = Arc::new(AtomicI64::new(spec.after_id));
+        let run = Running { peer: spec.peer, room: spec.room.clone(), topic, index, recorder, sent: 0, last_id: last_id.clone() };
+        Ok(Tab { commands, task: tokio::spawn(run.run(ws, inbox)), last_id })
+    }
+
+    /// Roomlink: the newest message id this tab received (0: none yet).
+    pub fn last_id(&self) -> i64 {
+        self.last_id.load(Ordering::Relaxed)
     }
 
     /// Tells the tab to do something; false when it has ended.
@@ -114,12 +128,12 @@ impl Tab {
 }
 
 /// Subscribes to a chat (an id of 16 characters) or room and waits for `subscribed`.
-async fn roomlink_follow(ws: &mut Socket, room: &str) -> Result<Topic, String> {
+async fn roomlink_follow(ws: &mut Socket, room: &str, after_id: i64) -> Result<Topic, String> {
     let topic = match room.parse::<i64>() {
         Ok(id) => Topic::Room(id),
         Err(_) => Topic::Chat(room.to_string()),
     };
-    let subscribe = ClientEvent::Subscribe { topic: topic.clone(), after_id: 0 };
+    let subscribe = ClientEvent::Subscribe { topic: topic.clone(), after_id };
     let frame = serde_json::to_string(&subscribe).map_err(|e| e.to_string())?;
     ws.send(Message::text(frame)).await.map_err(|e| e.to_string())?;
     loop {
@@ -177,6 +191,7 @@ struct Running {
     index: usize,
     recorder: Arc<Recorder>,
     sent: u64,
+    last_id: Arc<AtomicI64>,
 }
 
 impl Running {
@@ -189,6 +204,9 @@ impl Running {
                     Some(Ok(Message::Text(text))) => {
                         if let Some(sent) = stamp_in(&text) {
                             self.recorder.record(self.index, sent);
+                            if let Some(id) = message_id_in(&text) {
+                                self.last_id.fetch_max(id, Ordering::Relaxed);
+                            }
                         } else if self.peer == Peer::SocketIo && text.as_str() == "2" && ws.send(Message::text("3")).await.is_err() {
                             return;
                         }
@@ -235,6 +253,15 @@ impl Running {
             None => format!("42{}", serde_json::json!(["message", self.room, body])),
         }
     }
+}
+
+/// The id of the message in a Roomlink `message` frame
+/// (`{"type":"message","message":{"id":…`), if it is one.
+fn message_id_in(frame: &str) -> Option<i64> {
+    const KEY: &str = r#""message":{"id":"#;
+    let start = frame.find(KEY)? + KEY.len();
+    let digits = frame[start..].find(|c: char| !c.is_ascii_digit()).map_or(&frame[start..], |end| &frame[start..start + end]);
+    digits.parse().ok()
 }
 
 fn event(event: &ClientEvent) -> String {

@@ -31,7 +31,7 @@ async fn socketio(port: u16) -> std::process::Child {
 }
 
 async fn every_message_reaches_every_member(target: Target) {
-    let fleet = scenarios::open_fleet(target, 2, 3).await.unwrap();
+    let mut fleet = scenarios::open_fleet(target, 2, 3).await.unwrap();
     assert_eq!((fleet.tabs.len(), fleet.rooms()), (6, 2));
     let step = scenarios::drive(&fleet, 20.0, Duration::from_millis(500)).await;
     let sent = (step.sent_per_sec * 0.5).round();
@@ -45,6 +45,14 @@ async fn every_message_reaches_every_member(target: Target) {
     let (quiet, typing) = scenarios::typing_storm(&fleet, 20.0, Duration::from_millis(400)).await;
     assert_eq!((quiet.missing, typing.missing), (0, 0), "{quiet:?} {typing:?}");
     assert!((typing.deliveries_per_sec - typing.sent_per_sec * 3.0).abs() < 0.01, "{typing:?}");
+    // Two of each room's three tabs drop and come back while messages keep coming.
+    let storm = crate::bench::storm::reconnect_storm(&mut fleet, 10.0).await.unwrap();
+    assert_eq!(storm.dropped, 4);
+    if target.peer == Peer::Roomlink {
+        // Caught up from the newest id each tab had: nothing lost, nothing twice.
+        assert_eq!((storm.missing, storm.duplicates), (0, 0), "{storm:?}");
+        assert!(storm.caught_up_secs.is_some(), "{storm:?}");
+    }
     fleet.close().await;
 }
 

@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: the Rust tests (real server,
-# real SQLite file), then the release build driven by Playwright in Chromium.
+# real SQLite file), again on PostgreSQL when ROOMLINK_TEST_DATABASE_URL names
+# one (e.g. postgres://postgres@127.0.0.1:5432/test; each test makes its own
+# database there), then the release build driven by Playwright in Chromium.
+# ROOMLINK_REQUIRE_POSTGRES=1 (set by CI) fails the run if PostgreSQL is not set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-echo "==> Rust tests"
-cargo test --features ssr,bench --lib
+pg_url=${ROOMLINK_TEST_DATABASE_URL:-}
+if [ -z "$pg_url" ] && [ -n "${ROOMLINK_REQUIRE_POSTGRES:-}" ]; then
+  echo "ROOMLINK_REQUIRE_POSTGRES is set but ROOMLINK_TEST_DATABASE_URL is not: the PostgreSQL tests would be skipped" >&2
+  exit 1
+fi
+
+echo "==> Rust tests on SQLite"
+env -u ROOMLINK_TEST_DATABASE_URL cargo test --features ssr,bench --lib
+
+if [ -n "$pg_url" ]; then
+  echo "==> Rust tests on PostgreSQL"
+  ROOMLINK_TEST_DATABASE_URL="$pg_url" cargo test --features ssr,bench --lib
+else
+  echo "==> PostgreSQL tests skipped (set ROOMLINK_TEST_DATABASE_URL to run them)"
+fi
 
 echo "==> Release build"
 start=$(date +%s)

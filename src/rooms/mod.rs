@@ -14,8 +14,6 @@ use crate::{accounts::CurrentUser, error::AppError, limits::ROOM_NAME_MAX_CHARS,
 
 /// A member's role in a room. Stored as lower-case text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "lowercase"))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Made the room.
@@ -81,6 +79,7 @@ pub struct RoomInfo {
     /// Most members the room holds (2-1000).
     pub member_limit: i64,
     /// Whether plain members may make invite links.
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::store::Flag"))]
     pub members_can_invite: bool,
     /// Members in the room.
     pub member_count: i64,

@@ -21,7 +21,6 @@ use leptos::{config::LeptosOptions, prelude::*};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::{
     attachments::http as attachments,
@@ -93,8 +92,7 @@ pub fn origin_for(settings: &Settings, headers: Option<&axum::http::HeaderMap>) 
 /// ([`crate::attachments::sweep`]). Errors: a message for the operator.
 pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Router, String> {
     let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
-    let sessions = SqliteStore::new(store.pool().clone());
-    sessions.migrate().await.map_err(|e| format!("session table: {e}"))?;
+    let sessions = store.sessions();
     tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("roomlink_session")

@@ -116,6 +116,7 @@ pub struct SpaceSummary {
     /// The student's username.
     pub student: String,
     /// True when the viewer is the teacher.
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::store::Flag"))]
     pub i_teach: bool,
     /// When it was made, Unix ms.
     pub created_at: i64,

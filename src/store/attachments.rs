@@ -1,7 +1,7 @@
 //! Attachments: the rows describing uploaded files, and the message that
 //! carries each one. The files themselves are under `<data_dir>/uploads/`.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::{messages::by_client_id, StoreError};
 use crate::{
@@ -65,7 +65,7 @@ pub struct StoredFile<'a> {
 
 /// Queries on `attachments`.
 pub struct Attachments<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 /// An attachment about to be posted to a room.
@@ -93,7 +93,7 @@ pub struct AttachmentRow {
 }
 
 impl<'a> Attachments<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         Attachments { pool }
     }
 

@@ -5,13 +5,13 @@
 //! inserts in one `BEGIN IMMEDIATE` transaction, so the limit holds when many
 //! join at once. Someone who leaves keeps their lines; their name is freed.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::{is_unique_violation, StoreError};
 
 /// Queries on `instant_chats` and `instant_participants`.
 pub struct InstantChats<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 /// A stored instant chat.
@@ -22,6 +22,7 @@ pub struct ChatRow {
     /// Title, possibly empty.
     pub title: String,
     /// True: lines are written to `instant_messages`; false: memory only.
+    #[sqlx(try_from = "super::Flag")]
     pub keep_history: bool,
     /// Start, Unix ms.
     pub created_at: i64,
@@ -48,6 +49,7 @@ pub struct ParticipantRow {
     /// Display name, trimmed.
     pub name: String,
     /// Started the chat.
+    #[sqlx(try_from = "super::Flag")]
     pub is_host: bool,
     /// Their account, if they joined logged in.
     pub user_id: Option<i64>,
@@ -94,7 +96,7 @@ const PARTICIPANT: &str = "
     FROM instant_participants";
 
 impl<'a> InstantChats<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         InstantChats { pool }
     }
 
@@ -107,7 +109,7 @@ impl<'a> InstantChats<'a> {
         )
         .bind(&chat.id)
         .bind(&chat.title)
-        .bind(chat.keep_history)
+        .bind(super::Flag(chat.keep_history))
         .bind(chat.created_at)
         .bind(chat.ends_at)
         .execute(&mut *tx)
@@ -149,7 +151,7 @@ impl<'a> InstantChats<'a> {
         max: u32,
         now_ms: i64,
     ) -> Result<Result<ParticipantRow, JoinRefusal>, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = super::begin_write(self.pool).await?;
         let open: Option<i64> = sqlx::query_scalar(
             "SELECT COUNT(p.id) FROM instant_chats c
              LEFT JOIN instant_participants p ON p.chat_id = c.id AND p.left_at IS NULL
@@ -266,7 +268,7 @@ impl<'a> InstantChats<'a> {
     /// Deletes every chat that was ended or expired at `now_ms`, with its
     /// participants, lines and attachment rows, in one transaction.
     pub async fn sweep(&self, now_ms: i64) -> Result<Swept, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = super::begin_write(self.pool).await?;
         let chat_ids: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM instant_chats WHERE ended_at IS NOT NULL OR ends_at <= $1",
         )
@@ -306,7 +308,7 @@ impl<'a> InstantChats<'a> {
 }
 
 async fn insert_participant(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     chat_id: &str,
     who: NewParticipant<'_>,
     is_host: bool,
@@ -320,7 +322,7 @@ async fn insert_participant(
     .bind(chat_id)
     .bind(who.name)
     .bind(who.name.to_lowercase())
-    .bind(is_host)
+    .bind(super::Flag(is_host))
     .bind(who.user_id)
     .bind(now_ms)
     .fetch_one(tx)

@@ -2,7 +2,7 @@
 //! that keep history. Chats without history never reach these tables: they
 //! are relayed from memory (`crate::instant::memory`).
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::{
     attachments::{AttachmentColumns, StoredFile},
@@ -15,7 +15,7 @@ use crate::{
 
 /// Queries on `instant_messages`.
 pub struct InstantLines<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -24,6 +24,7 @@ struct LineRow {
     chat_id: String,
     participant_id: i64,
     name: String,
+    #[sqlx(try_from = "super::Flag")]
     is_host: bool,
     user_id: Option<i64>,
     kind: String,
@@ -80,7 +81,7 @@ const SELECT_LINE: &str = "
     LEFT JOIN instant_attachments a ON a.id = m.attachment_id";
 
 impl<'a> InstantLines<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         InstantLines { pool }
     }
 
@@ -222,7 +223,7 @@ impl<'a> InstantLines<'a> {
 }
 
 /// The line `(participant_id, client_id)` names, if any.
-async fn by_client_id<'e, E: sqlx::SqliteExecutor<'e>>(
+async fn by_client_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     executor: E,
     participant_id: i64,
     client_id: &str,

@@ -3,7 +3,7 @@
 //! state (active, expired, used up, revoked) is derived from `expires_at`,
 //! `uses`/`max_uses` and `revoked_at`.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::StoreError;
 use crate::{
@@ -89,7 +89,7 @@ pub enum Accepted {
 
 /// Queries on `invites`.
 pub struct Invites<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 const USABLE_INVITE: &str = "
@@ -145,12 +145,11 @@ impl ListRow {
 const LIST: &str = "
     SELECT i.id, i.room_id, r.name AS room_name, i.label, i.revoked_at, i.uses, i.max_uses, i.role,
            u.username AS created_by, i.created_at, i.expires_at,
-           (SELECT GROUP_CONCAT(j.username, ',') FROM
-               (SELECT ju.username FROM memberships m JOIN users ju ON ju.id = m.user_id
-                WHERE m.invite_id = i.id ORDER BY m.joined_at, ju.id) j) AS joined
+           (SELECT string_agg(ju.username, ',' ORDER BY m.joined_at, ju.id)
+            FROM memberships m JOIN users ju ON ju.id = m.user_id WHERE m.invite_id = i.id) AS joined
     FROM invites i JOIN rooms r ON r.id = i.room_id JOIN users u ON u.id = i.created_by";
 
-async fn insert<'e, E: sqlx::SqliteExecutor<'e>>(executor: E, invite: &NewInvite<'_>) -> Result<i64, StoreError> {
+async fn insert<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E, invite: &NewInvite<'_>) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO invites (room_id, token_hash, created_by, created_at, expires_at, max_uses, label, role)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -174,7 +173,7 @@ fn pending_first(mut list: Vec<InviteSummary>) -> Vec<InviteSummary> {
 }
 
 impl<'a> Invites<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         Invites { pool }
     }
 
@@ -195,7 +194,7 @@ impl<'a> Invites<'a> {
     /// former member's row reactivated with the invite's role, in the same
     /// transaction. A mute (`can_write = 0`) outlives leaving and coming back.
     pub async fn accept(&self, token_hash: &str, user_id: i64, now_ms: i64) -> Result<Accepted, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = super::begin_write(self.pool).await?;
         let found: Option<(i64, i64, i64, Role, i64, Option<String>)> = sqlx::query_as(
             "SELECT i.id, i.room_id, i.created_by, i.role, r.member_limit,
                     (SELECT status FROM memberships m WHERE m.room_id = i.room_id AND m.user_id = $3)
@@ -317,7 +316,7 @@ impl<'a> Invites<'a> {
     /// "Reset link": revokes every link of the room that still works and
     /// stores `fresh` in one transaction. Returns (links revoked, new id).
     pub async fn reset(&self, fresh: NewInvite<'_>) -> Result<(u64, i64), StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = super::begin_write(self.pool).await?;
         let revoked = sqlx::query(
             "UPDATE invites SET revoked_at = $2, revoked_by = $3
              WHERE room_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)

@@ -1,7 +1,7 @@
 //! Chat messages. Ids come from SQLite's AUTOINCREMENT, so they only grow and
 //! give every room a total order that catch-up after a reconnect relies on.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::{attachments::AttachmentColumns, StoreError};
 use crate::{
@@ -11,7 +11,7 @@ use crate::{
 
 /// Queries on `messages`.
 pub struct Messages<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -61,7 +61,7 @@ const SELECT_MESSAGE: &str = "
     LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 /// The message `author_id` sent with `client_id`, if any.
-pub(super) async fn by_client_id<'e, E: sqlx::SqliteExecutor<'e>>(
+pub(super) async fn by_client_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     executor: E,
     author_id: i64,
     client_id: &str,
@@ -75,7 +75,7 @@ pub(super) async fn by_client_id<'e, E: sqlx::SqliteExecutor<'e>>(
 }
 
 impl<'a> Messages<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         Messages { pool }
     }
 

@@ -1,37 +1,49 @@
 //! The store: every SQL statement Roomlink runs, one type per subject.
 //!
 //! Pages, server functions and the live layer call methods here and never see
-//! a connection, so that another database (PostgreSQL, for several nodes) can
-//! be added behind the same methods. Queries are checked at run time
-//! (`sqlx::query_as` with `FromRow`) and use numbered `$1` parameters, which
-//! SQLite and PostgreSQL both understand.
+//! a connection. One set of SQL serves both databases through sqlx's `Any`
+//! driver: SQLite (the embedded default, one server) and PostgreSQL (several
+//! nodes, issue 7). Queries are checked at run time (`sqlx::query_as` with
+//! `FromRow`) and use numbered `$1` parameters, which both understand. Yes/no
+//! columns are integers 0/1 on both, because `Any` has no boolean for SQLite;
+//! rows read them through [`Flag`].
 //!
-//! SQLite runs in WAL mode with a busy timeout; transactions that read before
-//! they write start with `BEGIN IMMEDIATE` so that two writers queue instead of
-//! failing with `SQLITE_BUSY` half-way (see <https://sqlite.org/lang_transaction.html>).
+//! SQLite runs in WAL mode with a busy timeout. Transactions that read before
+//! they write start with [`begin_write`]: `BEGIN IMMEDIATE` on SQLite, so that
+//! two writers queue instead of failing with `SQLITE_BUSY` half-way (see
+//! <https://sqlite.org/lang_transaction.html>); on PostgreSQL a transaction
+//! that first takes one transaction-level advisory lock, so those
+//! transactions run one at a time across every node, as on SQLite (see
+//! <https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS>).
 
 mod attachments;
+mod codec;
 mod instant_chats;
 mod instant_lines;
 mod invites;
 mod messages;
 mod rooms;
+mod sessions;
 mod spaces;
 mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
+    any::{install_default_drivers, AnyPoolOptions},
+    postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
+    Any, AnyPool, Transaction,
 };
 
 pub use attachments::{AttachmentRow, Attachments, NewAttachment, StoredFile};
+pub use codec::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
 pub use messages::Messages;
 pub use rooms::{MembershipEnd, Rooms};
+pub use sessions::Sessions;
 pub use spaces::{LanguageInviteRow, LanguageRevoke, SpaceAccepted, Spaces};
 pub use users::{UserRow, Users};
 
@@ -49,47 +61,105 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
 }
 
-/// The handle to Roomlink's database. Cheap to clone (it wraps a pool).
+/// Which database a [`Store`] runs on, from its URL's scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://path/to/file.db`: one server, the default.
+    Sqlite,
+    /// `postgres://user@host:port/db` (or `postgresql://`): one or more nodes.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names. Errors: [`StoreError::Open`] for any
+    /// other scheme.
+    pub fn of(database_url: &str) -> Result<Backend, StoreError> {
+        match database_url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => Err(StoreError::Open(format!(
+                "unsupported database URL {:?}: use sqlite://path/to/file.db or postgres://user@host/database",
+                redact(database_url)
+            ))),
+        }
+    }
+}
+
+/// Most connections one server keeps to SQLite (one writes at a time anyway).
+const SQLITE_POOL: u32 = 8;
+/// Most connections one node keeps to PostgreSQL.
+const POSTGRES_POOL: u32 = 16;
+/// The key of the advisory lock [`begin_write`] takes on PostgreSQL
+/// ("RL" "wr" in ASCII).
+const WRITE_LOCK_KEY: i64 = 0x524c_7772;
+
+/// The handle to Roomlink's database. Cheap to clone (it wraps pools).
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+    sessions: Sessions,
 }
 
 impl Store {
-    /// Opens (creating if needed) the SQLite database at `database_url`
-    /// (`sqlite://path/to/file.db`) and runs pending migrations.
+    /// Opens the database at `database_url` and runs pending migrations
+    /// (`migrations/sqlite` or `migrations/postgres`).
     ///
-    /// The parent folder of the file is created. Errors: [`StoreError::Open`]
-    /// when the URL is not SQLite, the file cannot be created, or a migration fails.
+    /// SQLite (`sqlite://path/to/file.db`): the file and its parent folder are
+    /// created if missing. PostgreSQL (`postgres://...`): the database must
+    /// exist. Errors: [`StoreError::Open`] when the URL is neither, the
+    /// database cannot be reached or created, or a migration fails. The
+    /// message never includes a password.
     pub async fn open(database_url: &str) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str(database_url)
-            .map_err(|e| StoreError::Open(format!("{database_url}: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        if let Some(parent) = Path::new(options.get_filename()).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| StoreError::Open(format!("{}: {e}", parent.display())))?;
+        install_default_drivers();
+        let backend = Backend::of(database_url)?;
+        let fail = |e: &dyn std::fmt::Display| StoreError::Open(format!("{}: {e}", redact(database_url)));
+        let sessions = match backend {
+            Backend::Sqlite => Sessions::sqlite(open_sqlite_native(database_url).await?),
+            Backend::Postgres => Sessions::postgres(
+                PgPoolOptions::new().max_connections(4).connect(database_url).await.map_err(|e| fail(&e))?,
+            ),
+        };
+        let pool = match backend {
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(SQLITE_POOL)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // The driver's defaults already turn foreign keys on and wait
+                        // 5 s for locks; WAL is kept in the file. NORMAL is safe in
+                        // WAL mode and saves an fsync per commit.
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await.map(|_| ())
+                    })
+                })
+                .connect(database_url)
+                .await
+                .map_err(|e| fail(&e))?,
+            Backend::Postgres => {
+                AnyPoolOptions::new().max_connections(POSTGRES_POOL).connect(database_url).await.map_err(|e| fail(&e))?
             }
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(|e| StoreError::Open(e.to_string()))?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|e| StoreError::Open(format!("migration failed: {e}")))?;
-        Ok(Store { pool })
+        };
+        let migrated = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        };
+        migrated.map_err(|e| StoreError::Open(format!("migration failed: {e}")))?;
+        sessions.migrate().await.map_err(|e| StoreError::Open(format!("session table: {e}")))?;
+        Ok(Store { pool, backend, sessions })
     }
 
-    /// The pool, for the session store (tower-sessions keeps its own table).
-    pub fn pool(&self) -> &SqlitePool {
+    /// The pool, for tests and benchmarks that look at tables directly.
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The session store on the same database (tower-sessions keeps its own table).
+    pub fn sessions(&self) -> Sessions {
+        self.sessions.clone()
     }
 
     /// Images and voice messages posted to rooms.
@@ -131,6 +201,47 @@ impl Store {
     pub fn instant_lines(&self) -> InstantLines<'_> {
         InstantLines::new(&self.pool)
     }
+}
+
+/// Opens SQLite natively, creating the file (and its folder) and switching it
+/// to WAL, which persists in the file. The session store uses this pool.
+async fn open_sqlite_native(database_url: &str) -> Result<sqlx::SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(database_url)
+        .map_err(|e| StoreError::Open(format!("{database_url}: {e}")))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    if let Some(parent) = Path::new(options.get_filename()).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open(format!("{}: {e}", parent.display())))?;
+        }
+    }
+    SqlitePoolOptions::new().max_connections(2).connect_with(options).await.map_err(|e| StoreError::Open(e.to_string()))
+}
+
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Starts a transaction that reads and then writes, serialised with every
+/// other such transaction (see the module documentation): `BEGIN IMMEDIATE` on
+/// SQLite, `BEGIN` plus a transaction-level advisory lock on PostgreSQL.
+async fn begin_write(pool: &AnyPool) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    if pool.connect_options().database_url.scheme() == "sqlite" {
+        return pool.begin_with("BEGIN IMMEDIATE").await;
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
+    Ok(tx)
 }
 
 /// True when `err` is a violation of a UNIQUE constraint.

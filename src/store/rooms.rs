@@ -1,8 +1,8 @@
 //! Rooms and memberships.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
-use super::StoreError;
+use super::{Flag, StoreError};
 use crate::{
     live::MemberView,
     rooms::{Rights, Role, RoomInfo, RoomSummary},
@@ -39,11 +39,11 @@ const RIGHTS: &str = "
 
 /// Queries on `rooms` and `memberships`.
 pub struct Rooms<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 impl<'a> Rooms<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         Rooms { pool }
     }
 
@@ -119,7 +119,7 @@ impl<'a> Rooms<'a> {
     /// member. Permissions left unset follow the role (and, for inviting,
     /// the room's `members_can_invite`); the owner may do everything.
     pub async fn rights_of(&self, room_id: i64, user_id: i64) -> Result<Option<Rights>, StoreError> {
-        let row = sqlx::query_as::<_, (Role, bool, bool, bool)>(&format!(
+        let row = sqlx::query_as::<_, (Role, Flag, Flag, Flag)>(&format!(
             "SELECT m.role, {RIGHTS} FROM memberships m JOIN rooms r ON r.id = m.room_id
              WHERE m.room_id = $1 AND m.user_id = $2 AND m.status = 'active'"
         ))
@@ -127,13 +127,18 @@ impl<'a> Rooms<'a> {
         .bind(user_id)
         .fetch_optional(self.pool)
         .await?;
-        Ok(row.map(|(role, can_write, can_invite, can_moderate)| Rights { role, can_write, can_invite, can_moderate }))
+        Ok(row.map(|(role, can_write, can_invite, can_moderate)| Rights {
+            role,
+            can_write: can_write.0,
+            can_invite: can_invite.0,
+            can_moderate: can_moderate.0,
+        }))
     }
 
     /// The members of a room with their rights and when each was last
     /// online, by name.
     pub async fn members(&self, room_id: i64) -> Result<Vec<MemberView>, StoreError> {
-        let rows = sqlx::query_as::<_, (i64, String, Option<i64>, Role, bool, bool, bool)>(&format!(
+        let rows = sqlx::query_as::<_, (i64, String, Option<i64>, Role, Flag, Flag, Flag)>(&format!(
             "SELECT u.id, u.username, m.last_seen_at, m.role, {RIGHTS}
              FROM memberships m JOIN users u ON u.id = m.user_id JOIN rooms r ON r.id = m.room_id
              WHERE m.room_id = $1 AND m.status = 'active' ORDER BY u.username_key"
@@ -147,7 +152,12 @@ impl<'a> Rooms<'a> {
                 id,
                 name,
                 tag: None,
-                rights: Some(Rights { role, can_write, can_invite, can_moderate }),
+                rights: Some(Rights {
+                    role,
+                    can_write: can_write.0,
+                    can_invite: can_invite.0,
+                    can_moderate: can_moderate.0,
+                }),
                 last_seen_at,
             })
             .collect())
@@ -172,9 +182,9 @@ impl<'a> Rooms<'a> {
         .bind(room_id)
         .bind(user_id)
         .bind(role)
-        .bind(can_write)
-        .bind(can_invite)
-        .bind(can_moderate)
+        .bind(Flag(can_write))
+        .bind(can_invite.map(Flag))
+        .bind(can_moderate.map(Flag))
         .execute(self.pool)
         .await?
         .rows_affected();
@@ -191,7 +201,7 @@ impl<'a> Rooms<'a> {
         )
         .bind(room_id)
         .bind(user_id)
-        .bind(can_write)
+        .bind(Flag(can_write))
         .execute(self.pool)
         .await?
         .rows_affected();
@@ -211,7 +221,7 @@ impl<'a> Rooms<'a> {
             .bind(room_id)
             .bind(description)
             .bind(member_limit)
-            .bind(members_can_invite)
+            .bind(Flag(members_can_invite))
             .execute(self.pool)
             .await?;
         Ok(())

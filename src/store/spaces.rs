@@ -4,7 +4,7 @@
 //! A language invite's state is derived from `used_at`, `revoked_at` and
 //! `expires_at` ([`LanguageInviteStatus::of`]).
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::StoreError;
 use crate::spaces::{LanguageInviteStatus, LanguageInviteSummary, SpaceSummary};
@@ -71,7 +71,7 @@ pub enum LanguageRevoke {
 
 /// Queries on `spaces` and `language_invites`.
 pub struct Spaces<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -94,7 +94,7 @@ const EXISTING_SPACE: &str = "
     WHERE s.teacher_id = $1 AND s.student_id = $2 AND s.language_key = $3";
 
 impl<'a> Spaces<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         Spaces { pool }
     }
 
@@ -156,7 +156,7 @@ impl<'a> Spaces<'a> {
     /// student role. A student who left their space for this teacher and
     /// language is let back into it instead of getting a second one.
     pub async fn accept(&self, token_hash: &str, student_id: i64, now_ms: i64) -> Result<SpaceAccepted, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = super::begin_write(self.pool).await?;
         let found: Option<(i64, i64, String, String)> = sqlx::query_as(
             "SELECT li.id, li.teacher_id, t.username, li.language
              FROM language_invites li JOIN users t ON t.id = li.teacher_id
@@ -263,7 +263,7 @@ impl<'a> Spaces<'a> {
 
     /// Revokes an unused language invite; only its teacher may.
     pub async fn revoke(&self, invite_id: i64, teacher_id: i64, now_ms: i64) -> Result<LanguageRevoke, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = super::begin_write(self.pool).await?;
         let found: Option<(i64, Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT teacher_id, used_at, revoked_at FROM language_invites WHERE id = $1")
                 .bind(invite_id)
@@ -292,7 +292,7 @@ impl<'a> Spaces<'a> {
     pub async fn for_user(&self, user_id: i64) -> Result<Vec<SpaceSummary>, StoreError> {
         Ok(sqlx::query_as::<_, SpaceSummary>(
             "SELECT s.room_id, s.language, t.username AS teacher, st.username AS student,
-                    s.teacher_id = $1 AS i_teach, s.created_at,
+                    CASE WHEN s.teacher_id = $1 THEN 1 ELSE 0 END AS i_teach, s.created_at,
                     (SELECT COUNT(*) FROM messages x
                      WHERE x.room_id = s.room_id AND x.id > m.last_read_id AND x.author_id <> m.user_id
                        AND x.kind = 'text') AS unread
@@ -309,17 +309,18 @@ impl<'a> Spaces<'a> {
 
     /// True when `room_id` is a teacher space.
     pub async fn is_space(&self, room_id: i64) -> Result<bool, StoreError> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM spaces WHERE room_id = $1)")
+        let exists: super::Flag = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM spaces WHERE room_id = $1)")
             .bind(room_id)
             .fetch_one(self.pool)
-            .await?)
+            .await?;
+        Ok(exists.0)
     }
 
     /// The space in `room_id`, if that room is one, as `user_id` sees it.
     pub async fn of_room(&self, room_id: i64, user_id: i64) -> Result<Option<SpaceSummary>, StoreError> {
         Ok(sqlx::query_as::<_, SpaceSummary>(
             "SELECT s.room_id, s.language, t.username AS teacher, st.username AS student,
-                    s.teacher_id = $2 AS i_teach, s.created_at, 0 AS unread
+                    CASE WHEN s.teacher_id = $2 THEN 1 ELSE 0 END AS i_teach, s.created_at, 0 AS unread
              FROM spaces s JOIN users t ON t.id = s.teacher_id JOIN users st ON st.id = s.student_id
              WHERE s.room_id = $1",
         )
@@ -332,7 +333,7 @@ impl<'a> Spaces<'a> {
 
 /// Makes the room, both memberships and the `spaces` row; the room's id.
 async fn create_space(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     teacher_id: i64,
     student_id: i64,
     language: &str,

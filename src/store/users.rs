@@ -1,8 +1,8 @@
 //! Users: accounts with a username and an Argon2id password hash.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
-use super::{is_unique_violation, StoreError};
+use super::{is_unique_violation, Flag, StoreError};
 
 /// A user as stored, including the password hash. Never sent to a browser
 /// (it does not implement `Serialize`).
@@ -18,11 +18,11 @@ pub struct UserRow {
 
 /// Queries on `users`.
 pub struct Users<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a AnyPool,
 }
 
 impl<'a> Users<'a> {
-    pub(super) fn new(pool: &'a SqlitePool) -> Self {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
         Users { pool }
     }
 
@@ -78,16 +78,17 @@ impl<'a> Users<'a> {
 
     /// The profile roles of `id`: (teacher, student); `None` for no such user.
     pub async fn roles(&self, id: i64) -> Result<Option<(bool, bool)>, StoreError> {
-        Ok(sqlx::query_as("SELECT is_teacher, is_student FROM users WHERE id = $1")
+        let row: Option<(Flag, Flag)> = sqlx::query_as("SELECT is_teacher, is_student FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool)
-            .await?)
+            .await?;
+        Ok(row.map(|(teacher, student)| (teacher.0, student.0)))
     }
 
     /// Marks `id` as a teacher (or not). Their language invites and spaces
     /// stay as they are either way.
     pub async fn set_teacher(&self, id: i64, teacher: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET is_teacher = $2 WHERE id = $1").bind(id).bind(teacher).execute(self.pool).await?;
+        sqlx::query("UPDATE users SET is_teacher = $2 WHERE id = $1").bind(id).bind(Flag(teacher)).execute(self.pool).await?;
         Ok(())
     }
 }

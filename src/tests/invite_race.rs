@@ -1,4 +1,4 @@
-//! Accepting under pressure, on the store itself against a real SQLite file:
+//! Accepting under pressure, on the store itself against a real SQLite file (or PostgreSQL database):
 //! 100 people racing for a 5-use link, the acceptance rate, and a property
 //! test of the invite life cycle.
 
@@ -15,7 +15,7 @@ use crate::{
 /// and a room owned by user 1 with a member limit of 1000.
 async fn fresh(users: usize) -> (tempfile::TempDir, Store, i64) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!("sqlite://{}", dir.path().join("race.db").display())).await.unwrap();
+    let store = Store::open(&super::database::fresh_database_url(dir.path()).await).await.unwrap();
     for i in 0..users {
         store.users().create(&format!("user{i}"), "not-a-real-hash", 0).await.unwrap();
     }

@@ -1,11 +1,13 @@
 //! Tests that run the real server in-process (the same [`crate::server::app`]
-//! as production) on a port of its own, against a fresh SQLite file, and talk
-//! to it over real HTTP and WebSockets.
+//! as production) on a port of its own, against a fresh SQLite file (or a
+//! fresh PostgreSQL database, see [`database`]), and talk to it over real
+//! HTTP and WebSockets.
 
 mod accounts;
 mod attachments;
 #[cfg(feature = "bench")]
 mod bench;
+mod database;
 mod history;
 mod instant;
 mod instant_files;

@@ -12,11 +12,13 @@ use crate::{
     store::Store,
 };
 
-/// A server on 127.0.0.1:<random port> with its own database file.
+/// A server on 127.0.0.1:<random port> with its own database (see
+/// [`super::database`]) and data folder.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub store: Store,
-    pub db_path: std::path::PathBuf,
+    /// The SQLite file, when the test runs on SQLite.
+    pub db_path: Option<std::path::PathBuf>,
     pub settings: Settings,
     _dir: tempfile::TempDir,
 }
@@ -34,12 +36,12 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let mut settings = Settings {
             address: addr,
-            database_url: format!("sqlite://{}", dir.path().join("roomlink.db").display()),
+            database_url: super::database::fresh_database_url(dir.path()).await,
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };
         configure(&mut settings);
-        let db_path = std::path::PathBuf::from(settings.database_url.trim_start_matches("sqlite://"));
+        let db_path = settings.database_url.strip_prefix("sqlite://").map(std::path::PathBuf::from);
         let options = leptos::config::LeptosOptions::builder()
             .output_name("roomlink")
             .site_root(dir.path().to_string_lossy().to_string())

@@ -1,0 +1,12 @@
+DROP TABLE language_invites;
+DROP TABLE spaces;
+DROP TABLE instant_messages;
+DROP TABLE instant_attachments;
+DROP TABLE instant_participants;
+DROP TABLE instant_chats;
+DROP TABLE messages;
+DROP TABLE attachments;
+DROP TABLE memberships;
+DROP TABLE invites;
+DROP TABLE rooms;
+DROP TABLE users;

@@ -55,6 +55,20 @@ pub const TYPING_IDLE_MS: u32 = 5_000;
 /// The server forgets a typing state not refreshed for this long, in
 /// milliseconds, so an indicator can never get stuck.
 pub const TYPING_TTL_MS: u64 = 6_000;
+/// Several nodes (PostgreSQL): how often a node tells the others it is
+/// alive, in milliseconds.
+pub const BUS_HEARTBEAT_MS: u64 = 5_000;
+/// A node not heard from for this long, in milliseconds, is taken for dead:
+/// the others mark its people offline. With the heartbeat above, that is
+/// within 25 s of its death (the issue asks for 30 s).
+pub const BUS_NODE_TIMEOUT_MS: u64 = 20_000;
+/// Largest PostgreSQL notification Roomlink sends, in bytes (PostgreSQL's own
+/// limit is 8000). A line whose event is bigger is announced by id and read
+/// from the tables.
+pub const BUS_NOTE_MAX_BYTES: usize = 7_800;
+/// How long a shutting-down node waits for its live connections to close,
+/// in milliseconds.
+pub const SHUTDOWN_GRACE_MS: u64 = 5_000;
 /// Largest image attachment (PNG, JPEG, WebP or GIF), in bytes: 5 MiB.
 pub const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Widest or tallest image attachment, in pixels. Bigger images are refused

@@ -7,21 +7,28 @@
 //! falls behind the channel gets `Lagged` and catches up from where the
 //! topic keeps its lines.
 //!
-//! This is the in-process hub; a multi-node bus replaces it behind the same
-//! methods.
+//! On one server (SQLite) that is all. With several nodes (PostgreSQL), the
+//! hub also hands what it publishes to the [`Bus`], which passes it to the
+//! other nodes; lines are then published only as they come back from
+//! PostgreSQL, in the order they were stored (see [`crate::live::bus`]).
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex, OnceLock,
+    },
 };
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::{
-    presence::{Change, Presence},
+    bus::Bus,
+    presence::{Change, Presence, RemotePresence},
     ChatMessage, ServerEvent, Topic,
 };
+use crate::store::StoreError;
 
 /// Events a room channel holds before a slow follower lags (and catches up
 /// from the database).
@@ -51,12 +58,22 @@ pub struct HubEvent {
 }
 
 impl HubEvent {
-    fn new(frame: Utf8Bytes) -> HubEvent {
+    /// An event for everyone following the topic.
+    pub fn new(frame: Utf8Bytes) -> HubEvent {
         HubEvent { message_id: None, frame, ends_topic: false, only_for: None, plain_frame: None, rights_changed_for: None }
+    }
+
+    /// A new line: its frame, and the frame without link details when they differ.
+    pub fn message(message: &ChatMessage) -> HubEvent {
+        let frame = encode(&ServerEvent::Message { message: message.clone() });
+        let mut plain = message.clone();
+        plain.hide_link_details();
+        let plain_frame = (plain != *message).then(|| encode(&ServerEvent::Message { message: plain }));
+        HubEvent { message_id: Some(message.id), plain_frame, ..HubEvent::new(frame) }
     }
 }
 
-struct RoomChannel {
+pub(super) struct RoomChannel {
     sender: broadcast::Sender<Arc<HubEvent>>,
     /// Held while a message is stored and published, so ids go out in order.
     write_lock: tokio::sync::Mutex<()>,
@@ -65,20 +82,39 @@ struct RoomChannel {
 }
 
 impl RoomChannel {
-    fn publish(&self, event: &ServerEvent) {
+    pub(super) fn publish(&self, event: &ServerEvent) {
         // No receivers is fine: nobody is watching the topic right now.
         let _ = self.sender.send(Arc::new(HubEvent::new(encode(event))));
     }
 
-    fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
+    pub(super) fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
         self.presence.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// The in-process hub. Share it as `Arc<Hub>`.
-#[derive(Default)]
+/// The hub. Share it as `Arc<Hub>`.
 pub struct Hub {
-    rooms: Mutex<HashMap<Topic, Arc<RoomChannel>>>,
+    pub(super) rooms: Mutex<HashMap<Topic, Arc<RoomChannel>>>,
+    /// Who is online on other nodes (empty on one server).
+    remote: Mutex<RemotePresence>,
+    /// The link to the other nodes, when running on PostgreSQL.
+    pub(super) bus: OnceLock<Arc<Bus>>,
+    /// Turns true when the server shuts down: every connection closes with 1001.
+    closing: watch::Sender<bool>,
+    /// Live connections open now.
+    connections: AtomicUsize,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub {
+            rooms: Mutex::default(),
+            remote: Mutex::default(),
+            bus: OnceLock::new(),
+            closing: watch::channel(false).0,
+            connections: AtomicUsize::new(0),
+        }
+    }
 }
 
 /// Encodes a server event as a text frame.
@@ -120,25 +156,93 @@ impl Hub {
         }
     }
 
-    fn existing(&self, topic: &Topic) -> Option<Arc<RoomChannel>> {
+    pub(super) fn existing(&self, topic: &Topic) -> Option<Arc<RoomChannel>> {
         self.rooms.lock().unwrap_or_else(|p| p.into_inner()).get(topic).cloned()
     }
 
+    pub(super) fn remote(&self) -> std::sync::MutexGuard<'_, RemotePresence> {
+        self.remote.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Links this hub to the other nodes. Called once, at start-up, on PostgreSQL.
+    pub fn attach_bus(&self, bus: Arc<Bus>) {
+        let _ = self.bus.set(bus);
+    }
+
+    /// Sends `event` to the followers of `topic`. With several nodes it goes
+    /// through the bus, to this node too, so that it reaches every tab in
+    /// order with the lines around it.
+    fn broadcast(&self, topic: &Topic, event: HubEvent) {
+        if self.bus.get().is_some_and(|bus| bus.forward(topic, &event)) {
+            return;
+        }
+        self.deliver(topic, event);
+    }
+
+    /// Sends `event` to this node's followers of `topic` only (events that came
+    /// from another node, or from the bus's ordered stream of lines).
+    pub fn deliver(&self, topic: &Topic, event: HubEvent) {
+        if let Some(channel) = self.existing(topic) {
+            // No receivers is fine: nobody is watching the topic right now.
+            let _ = channel.sender.send(Arc::new(event));
+        }
+    }
+
     /// Counts a connection of `author_id` following `topic` (call after
-    /// [`Hub::subscribe`]) and, if it is their first, tells the followers
-    /// they came online. Returns the author ids online now.
+    /// [`Hub::subscribe`]) and, if it is their first on any node, tells the
+    /// followers they came online. Returns the author ids online now, on any node.
     pub fn connect(&self, topic: &Topic, author_id: i64) -> Vec<i64> {
         let channel = self.channel(topic);
         let mut presence = channel.presence();
         if presence.connect(author_id) == Change::Online {
-            channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: true, last_seen_at: None });
+            if let Some(bus) = self.bus.get() {
+                // Announced when the note comes back, in order with the rest.
+                bus.arrived(topic, author_id);
+            } else {
+                channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: true, last_seen_at: None });
+            }
         }
-        presence.online()
+        let mut online = presence.online();
+        drop(presence);
+        online.extend(self.remote().online(topic));
+        online.sort_unstable();
+        online.dedup();
+        online
     }
 
-    /// How many people are online in `topic` now.
+    /// How many people are online in `topic` now, on any node.
     pub fn online_count(&self, topic: &Topic) -> usize {
-        self.existing(topic).map_or(0, |c| c.presence().online().len())
+        let mut online = self.existing(topic).map(|c| c.presence().online()).unwrap_or_default();
+        online.extend(self.remote().online(topic));
+        online.sort_unstable();
+        online.dedup();
+        online.len()
+    }
+
+    /// Counts a live connection open (for shutting down); the guard counts it closed.
+    pub fn open_connection(self: &Arc<Self>) -> ConnectionGuard {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+        ConnectionGuard(self.clone())
+    }
+
+    /// Turns true when the server is shutting down.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Shuts the live layer down: every connection closes with 1001 ("going
+    /// away", so clients reconnect, through the load balancer to another
+    /// node), waiting up to `grace` for them; then the other nodes hear this
+    /// one leave, so its people go offline there at once.
+    pub async fn shut_down(&self, grace: std::time::Duration) {
+        let _ = self.closing.send(true);
+        let deadline = tokio::time::Instant::now() + grace;
+        while self.connections.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if let Some(bus) = self.bus.get() {
+            bus.leave().await;
+        }
     }
 
     /// Counts a closed connection of `author_id` in `topic` (call before
@@ -148,12 +252,18 @@ impl Hub {
         let Some(channel) = self.existing(topic) else { return false };
         let mut presence = channel.presence();
         let Change::Offline { was_typing } = presence.disconnect(author_id) else { return false };
+        drop(presence);
         if was_typing {
             let author_name = author_name.to_string();
-            channel.publish(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false });
+            self.broadcast(topic, HubEvent::new(encode(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false })));
         }
-        let last_seen_at = Some(now_ms);
-        channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: false, last_seen_at });
+        if let Some(bus) = self.bus.get() {
+            // Announced when the note comes back, after "stopped typing".
+            bus.left(topic, author_id, now_ms);
+        } else {
+            let last_seen_at = Some(now_ms);
+            channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: false, last_seen_at });
+        }
         true
     }
 
@@ -161,10 +271,10 @@ impl Hub {
     /// that changes what they see.
     pub fn typing(&self, topic: &Topic, author_id: i64, author_name: &str, typing: bool) {
         let Some(channel) = self.existing(topic) else { return };
-        let mut presence = channel.presence();
-        if presence.set_typing(author_id, author_name, typing, std::time::Instant::now()) {
+        let changed = channel.presence().set_typing(author_id, author_name, typing, std::time::Instant::now());
+        if changed {
             let author_name = author_name.to_string();
-            channel.publish(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing });
+            self.broadcast(topic, HubEvent::new(encode(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing })));
         }
     }
 
@@ -177,7 +287,8 @@ impl Hub {
         for (topic, channel) in channels {
             let lapsed = channel.presence().expire_typing(now);
             for (author_id, author_name) in lapsed {
-                channel.publish(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false });
+                let frame = encode(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false });
+                self.broadcast(&topic, HubEvent::new(frame));
             }
         }
     }
@@ -185,32 +296,25 @@ impl Hub {
     /// Tells every follower of `topic` that it is over ([`ServerEvent::Ended`]);
     /// they stop following it.
     pub fn end(&self, topic: &Topic, reason: &str) {
-        if let Some(channel) = self.existing(topic) {
-            let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
-            let _ = channel.sender.send(Arc::new(HubEvent { ends_topic: true, ..HubEvent::new(frame) }));
-        }
+        let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
+        self.broadcast(topic, HubEvent { ends_topic: true, ..HubEvent::new(frame) });
     }
 
     /// Ends `topic` for one author only (removed or banned from a room):
     /// their tabs get [`ServerEvent::Ended`] with `reason` and stop following;
     /// nobody else notices except through presence.
     pub fn end_for(&self, topic: &Topic, author_id: i64, reason: &str) {
-        if let Some(channel) = self.existing(topic) {
-            let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
-            let event = HubEvent { ends_topic: true, only_for: Some(author_id), ..HubEvent::new(frame) };
-            let _ = channel.sender.send(Arc::new(event));
-        }
+        let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
+        self.broadcast(topic, HubEvent { ends_topic: true, only_for: Some(author_id), ..HubEvent::new(frame) });
     }
 
     /// Tells every follower of a room that a member's role or permissions
     /// changed ([`ServerEvent::MemberUpdated`]); that member's own tabs read
     /// their rights again.
     pub fn member_updated(&self, topic: &Topic, member: super::MemberView) {
-        if let Some(channel) = self.existing(topic) {
-            let author_id = member.id;
-            let frame = encode(&ServerEvent::MemberUpdated { topic: topic.clone(), member });
-            let _ = channel.sender.send(Arc::new(HubEvent { rights_changed_for: Some(author_id), ..HubEvent::new(frame) }));
-        }
+        let author_id = member.id;
+        let frame = encode(&ServerEvent::MemberUpdated { topic: topic.clone(), member });
+        self.broadcast(topic, HubEvent { rights_changed_for: Some(author_id), ..HubEvent::new(frame) });
     }
 
     /// Topics with at least one follower (for tests and metrics).
@@ -221,23 +325,35 @@ impl Hub {
     /// Stores a line with `store` and, when it was new, publishes it to the
     /// topic, all under the topic's write lock. Returns what `store` returned:
     /// the line and whether it was new (a retry returns the original).
+    ///
+    /// With several nodes, the lock is PostgreSQL's, across nodes, and the
+    /// line goes out through the bus (see [`Bus::store_and_announce`]).
+    /// Errors: `store`'s, or the bus's as [`StoreError`].
     pub async fn store_and_publish<F, Fut, E>(&self, topic: &Topic, store: F) -> Result<(ChatMessage, bool), E>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<(ChatMessage, bool), E>>,
+        E: From<StoreError>,
     {
         let channel = self.channel(topic);
         let _in_order = channel.write_lock.lock().await;
+        if let Some(bus) = self.bus.get() {
+            return bus.store_and_announce(topic, store).await;
+        }
         let (message, fresh) = store().await?;
         if fresh {
-            let frame = encode(&ServerEvent::Message { message: message.clone() });
-            let mut plain = message.clone();
-            plain.hide_link_details();
-            let plain_frame = (plain != message).then(|| encode(&ServerEvent::Message { message: plain }));
-            let event = HubEvent { message_id: Some(message.id), plain_frame, ..HubEvent::new(frame) };
             // No receivers is fine: nobody is watching the room right now.
-            let _ = channel.sender.send(Arc::new(event));
+            let _ = channel.sender.send(Arc::new(HubEvent::message(&message)));
         }
         Ok((message, fresh))
+    }
+}
+
+/// Counts one live connection as open until dropped (see [`Hub::open_connection`]).
+pub struct ConnectionGuard(Arc<Hub>);
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
     }
 }

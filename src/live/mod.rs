@@ -15,7 +15,11 @@
 pub mod client;
 pub mod history;
 #[cfg(feature = "ssr")]
+pub mod bus;
+#[cfg(feature = "ssr")]
 pub mod hub;
+#[cfg(feature = "ssr")]
+mod nodes;
 #[cfg(feature = "ssr")]
 pub mod presence;
 #[cfg(feature = "ssr")]

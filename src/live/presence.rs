@@ -2,15 +2,21 @@
 //!
 //! Presence counts connections per author, so several tabs or devices of one
 //! person are one person, online until the last one goes (as Phoenix Presence
-//! does, but without its CRDT: one node holds the truth). Typing states
+//! does). With several nodes, each node counts its own connections and tells
+//! the others when an author arrives on it or leaves it ([`RemotePresence`]
+//! holds what they said); someone is online while any node has a connection
+//! of theirs. Unlike Phoenix's CRDT, a node's word is final for its own
+//! connections, and a node that stops talking is dropped (see
+//! [`crate::live::bus`]). Typing states
 //! expire [`TYPING_TTL_MS`] after their last refresh, and go when the
 //! author's last connection closes, so an indicator can never get stuck.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     time::{Duration, Instant},
 };
 
+use super::Topic;
 use crate::limits::TYPING_TTL_MS;
 
 /// The presence and typing state of one topic.
@@ -80,6 +86,66 @@ impl Presence {
     }
 }
 
+/// Who is online on the other nodes: per topic, per author, the nodes
+/// (by their random id) with at least one of that author's connections.
+#[derive(Debug, Default)]
+pub struct RemotePresence {
+    topics: HashMap<Topic, HashMap<i64, HashSet<u64>>>,
+}
+
+impl RemotePresence {
+    /// True when another node has a connection of `author` in `topic`.
+    pub fn has(&self, topic: &Topic, author: i64) -> bool {
+        self.topics.get(topic).is_some_and(|authors| authors.contains_key(&author))
+    }
+
+    /// Authors online in `topic` on other nodes.
+    pub fn online(&self, topic: &Topic) -> Vec<i64> {
+        self.topics.get(topic).map(|authors| authors.keys().copied().collect()).unwrap_or_default()
+    }
+
+    /// `node` has a connection of `author` in `topic`. True when no other
+    /// node had one before.
+    pub fn arrive(&mut self, topic: &Topic, author: i64, node: u64) -> bool {
+        let nodes = self.topics.entry(topic.clone()).or_default().entry(author).or_default();
+        let first = nodes.is_empty();
+        nodes.insert(node);
+        first
+    }
+
+    /// `node` has no connection of `author` in `topic` any more. True when no
+    /// other node has one either.
+    pub fn leave(&mut self, topic: &Topic, author: i64, node: u64) -> bool {
+        let Some(authors) = self.topics.get_mut(topic) else { return false };
+        let Some(nodes) = authors.get_mut(&author) else { return false };
+        if !nodes.remove(&node) || !nodes.is_empty() {
+            return false;
+        }
+        authors.remove(&author);
+        if authors.is_empty() {
+            self.topics.remove(topic);
+        }
+        true
+    }
+
+    /// Forgets a node that left or went silent. Returns the authors no other
+    /// node has a connection of any more, per topic.
+    pub fn drop_node(&mut self, node: u64) -> Vec<(Topic, i64)> {
+        let mut gone = Vec::new();
+        for (topic, authors) in &mut self.topics {
+            authors.retain(|author, nodes| {
+                if nodes.remove(&node) && nodes.is_empty() {
+                    gone.push((topic.clone(), *author));
+                    return false;
+                }
+                true
+            });
+        }
+        self.topics.retain(|_, authors| !authors.is_empty());
+        gone
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +176,22 @@ mod tests {
         p.set_typing(1, "ana", true, t0);
         assert_eq!(p.disconnect(1), Change::Offline { was_typing: true });
         assert!(!p.set_typing(1, "ana", false, t0));
+    }
+
+    #[test]
+    fn remote_presence_counts_nodes_and_drops_a_silent_one() {
+        let mut r = RemotePresence::default();
+        let room = Topic::Room(1);
+        assert!(r.arrive(&room, 7, 100), "first node with author 7");
+        assert!(!r.arrive(&room, 7, 200), "a second node is not news");
+        assert!(r.arrive(&room, 8, 200));
+        assert_eq!(r.online(&room).len(), 2);
+        assert!(!r.leave(&room, 7, 100), "still on node 200");
+        assert!(!r.leave(&room, 7, 100), "leaving twice changes nothing");
+        let mut gone = r.drop_node(200);
+        gone.sort();
+        assert_eq!(gone, vec![(room.clone(), 7), (room.clone(), 8)]);
+        assert!(!r.has(&room, 7));
+        assert!(r.online(&room).is_empty());
     }
 }

@@ -91,7 +91,18 @@ pub fn origin_for(settings: &Settings, headers: Option<&axum::http::HeaderMap>) 
 /// runs migrations and removes upload files a crash left behind
 /// ([`crate::attachments::sweep`]). Errors: a message for the operator.
 pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Router, String> {
+    Ok(app_with_state(settings, leptos_options).await?.0)
+}
+
+/// [`app`], and the state it shares, for [`run`] to shut the live layer down
+/// with. On PostgreSQL, also starts this node's [`crate::live::bus::Bus`].
+pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -> Result<(Router, AppState), String> {
     let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
+    let hub = Arc::new(Hub::new());
+    if store.backend() == crate::store::Backend::Postgres {
+        let bus = crate::live::bus::Bus::start(&settings.database_url, hub.clone(), store.clone()).await?;
+        hub.attach_bus(bus);
+    }
     let sessions = store.sessions();
     tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
     let session_layer = SessionManagerLayer::new(sessions)
@@ -105,7 +116,7 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
     let state = AppState {
         leptos_options,
         store,
-        hub: Arc::new(Hub::new()),
+        hub,
         guest_keys: Arc::new(guest_keys),
         memory: Arc::new(MemoryLines::new()),
         rate_limits: Arc::new(rate_limit::RateLimits::default()),
@@ -168,8 +179,8 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .with_state(state);
-    Ok(router)
+        .with_state(state.clone());
+    Ok((router, state))
 }
 
 /// Leptos' options: from cargo-leptos' environment when it runs us, else from
@@ -185,7 +196,9 @@ fn leptos_options(address: SocketAddr) -> LeptosOptions {
     options
 }
 
-/// Runs the server until Ctrl-C or SIGTERM. Logs with `tracing`
+/// Runs the server until Ctrl-C or SIGTERM, then closes every live
+/// connection with 1001 ("going away") so tabs reconnect, to another node
+/// when there are several, and tells the other nodes. Logs with `tracing`
 /// (`RUST_LOG` filters). Exit code 1 when it cannot start.
 pub async fn run() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -200,7 +213,7 @@ pub async fn run() -> ExitCode {
         }
     };
     let address = settings.address;
-    let router = match app(settings, leptos_options(address)).await {
+    let (router, state) = match app_with_state(settings, leptos_options(address)).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!("cannot start: {e}");
@@ -216,7 +229,12 @@ pub async fn run() -> ExitCode {
     };
     tracing::info!("Roomlink is running at http://{address}");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(without_nagle(listener), service).with_graceful_shutdown(shutdown_signal()).await;
+    let hub = state.hub.clone();
+    let stopping = async move {
+        shutdown_signal().await;
+        hub.shut_down(std::time::Duration::from_millis(crate::limits::SHUTDOWN_GRACE_MS)).await;
+    };
+    let served = axum::serve(without_nagle(listener), service).with_graceful_shutdown(stopping).await;
     if let Err(e) = served {
         tracing::error!("server stopped: {e}");
         return ExitCode::FAILURE;

@@ -143,7 +143,16 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
         };
         migrated.map_err(|e| StoreError::Open(format!("migration failed: {e}")))?;
-        sessions.migrate().await.map_err(|e| StoreError::Open(format!("session table: {e}")))?;
+        // Nodes starting together must not create the session table twice at once.
+        let mut lock = pool.acquire().await?;
+        if backend == Backend::Postgres {
+            sqlx::query("SELECT 1 FROM pg_advisory_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *lock).await?;
+        }
+        let made = sessions.migrate().await;
+        if backend == Backend::Postgres {
+            sqlx::query("SELECT 1 FROM pg_advisory_unlock($1)").bind(WRITE_LOCK_KEY).execute(&mut *lock).await?;
+        }
+        made.map_err(|e| StoreError::Open(format!("session table: {e}")))?;
         Ok(Store { pool, backend, sessions })
     }
 

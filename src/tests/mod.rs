@@ -16,6 +16,7 @@ mod invite_race;
 mod invites;
 mod live;
 mod moderation;
+mod multi_node;
 mod permissions;
 mod presence;
 mod rooms;

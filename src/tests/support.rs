@@ -103,6 +103,19 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same person (same cookies) talking to another node at `addr`.
+    pub fn at(&self, addr: SocketAddr) -> Client {
+        let mut headers = header::HeaderMap::new();
+        headers.insert(header::ORIGIN, format!("http://{addr}").parse().unwrap());
+        let http = reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client { http, jar: self.jar.clone(), base: format!("http://{addr}"), addr }
+    }
+
     /// Sets a cookie for this server, as a browser holding it would send it.
     pub fn set_cookie(&self, name: &str, value: &str) {
         self.jar.add_cookie_str(&format!("{name}={value}; Path=/"), &self.base.parse().unwrap());
@@ -253,6 +266,19 @@ impl Live {
     /// Closes the connection the way a browser closing a tab does.
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
+    }
+
+    /// The code of the close frame the server sends within `ms` (skipping
+    /// other frames); `None` when the socket just dropped or stayed open.
+    pub async fn close_code(&mut self, ms: u64) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await.ok()?? {
+                Ok(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
     }
 
     /// True when the server closed the socket within 5 s (after any frames).

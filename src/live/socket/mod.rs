@@ -121,6 +121,8 @@ impl Connection {
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
+        let _open = self.state.hub.open_connection();
+        let mut closing = self.state.hub.closing();
         let idle = std::time::Duration::from_secs(self.state.settings.live_idle_timeout_secs.into());
         let mut deadline = tokio::time::Instant::now() + idle;
         loop {
@@ -141,6 +143,12 @@ impl Connection {
                         replies.extend(self.hub_item(topic, item).await);
                     }
                     replies
+                }
+                Ok(()) = closing.changed() => {
+                    // The server is shutting down: "going away", so the tab
+                    // reconnects (to another node, when there are several).
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server shutting down".into() }))).await;
+                    break;
                 }
                 _ = tokio::time::sleep_until(deadline) => {
                     tracing::debug!("closing a live connection that went silent");

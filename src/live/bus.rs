@@ -1,0 +1,354 @@
+//! The bus: how several Roomlink nodes on one PostgreSQL database make one
+//! live layer. PostgreSQL's `LISTEN`/`NOTIFY` is the doorbell
+//! (<https://www.postgresql.org/docs/current/sql-notify.html>): every node
+//! listens on one channel, [`CHANNEL`], with one connection, and announces
+//! there, as small JSON [`Note`]s, what its hub publishes: lines, typing,
+//! endings, rights changes, and who arrived on it or left it (presence).
+//! Lines and events reach this node's own tabs the same way, back from
+//! PostgreSQL, so every tab sees them in one order.
+//!
+//! Order: a line is stored and announced while the node holds a PostgreSQL
+//! advisory lock on its topic, so the announcements of one topic are sent in
+//! the order of the line ids. PostgreSQL delivers notifications in the order
+//! they were committed, so every node, the sender included, publishes the
+//! lines of a topic from [`Bus`]'s listener, in id order, and a tab's
+//! "skip what was already sent" can never skip a line it has not seen.
+//!
+//! Liveness: each node sends a heartbeat every [`BUS_HEARTBEAT_MS`]; a node
+//! not heard from for [`BUS_NODE_TIMEOUT_MS`] is dropped and its people go
+//! offline. A node that starts (or whose listening connection came back)
+//! says hello, and the others tell it who is on them. A node that shuts down
+//! says goodbye.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::extract::ws::Utf8Bytes;
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use tokio::sync::mpsc;
+
+use super::{
+    hub::{Hub, HubEvent},
+    ChatMessage, Topic,
+};
+use crate::{
+    limits::{BUS_HEARTBEAT_MS, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES},
+    server::now_ms,
+    store::{Store, StoreError},
+};
+
+/// The PostgreSQL notification channel every node listens on.
+pub const CHANNEL: &str = "roomlink_live";
+/// First key of the two-key advisory locks on topics (a key space of their own).
+const TOPIC_LOCK_CLASS: i32 = 0x524c;
+/// Connections a node keeps for announcing and for topic locks.
+const BUS_POOL: u32 = 8;
+/// Notes sent together in one statement when several are waiting.
+const NOTES_PER_STATEMENT: usize = 64;
+
+/// One announcement from a node.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Note {
+    /// The sending node's random id.
+    pub node: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: NoteKind,
+}
+
+/// What a [`Note`] says.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum NoteKind {
+    /// A new line. `frame` (and `plain`, without link details, when it
+    /// differs) is the event as tabs get it; `None` when too big for a
+    /// notification: read it from the tables.
+    Line { topic: Topic, id: i64, frame: Option<String>, plain: Option<String> },
+    /// Any other event for the topic's followers, as [`HubEvent`] carries it.
+    Event { topic: Topic, frame: String, ends: bool, only_for: Option<i64>, rights_for: Option<i64> },
+    /// The node has its first connection of `author` in `topic`.
+    Arrived { topic: Topic, author: i64 },
+    /// The node closed its last connection of `author` in `topic`, at `at` (Unix ms).
+    Left { topic: Topic, author: i64, at: i64 },
+    /// The node started (or its listening connection came back): tell it who is where.
+    Hello,
+    /// The node is alive.
+    Heartbeat,
+    /// The node is shutting down.
+    Bye,
+}
+
+/// This node's link to the others. Made by [`Bus::start`].
+pub struct Bus {
+    node: u64,
+    pool: PgPool,
+    outbox: mpsc::UnboundedSender<String>,
+    /// When each other node was last heard from.
+    heard: Mutex<HashMap<u64, Instant>>,
+}
+
+fn db<E: From<StoreError>>(err: sqlx::Error) -> E {
+    E::from(StoreError::Db(err))
+}
+
+impl Bus {
+    /// Connects to PostgreSQL at `database_url`, listens on [`CHANNEL`], and
+    /// starts the tasks that send notes, act on the others' notes and keep
+    /// the heartbeat. Says hello. Errors: a message for the operator (no password in it).
+    pub async fn start(database_url: &str, hub: Arc<Hub>, store: Store) -> Result<Arc<Bus>, String> {
+        let redacted = crate::store::redact(database_url);
+        let pool = PgPoolOptions::new()
+            .max_connections(BUS_POOL)
+            .connect(database_url)
+            .await
+            .map_err(|e| format!("live bus on {redacted}: {e}"))?;
+        let mut listener = PgListener::connect_with(&pool).await.map_err(|e| format!("live bus listener: {e}"))?;
+        listener.listen(CHANNEL).await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
+        let (outbox, notes) = mpsc::unbounded_channel();
+        let bus = Arc::new(Bus { node: rand::random(), pool, outbox, heard: Mutex::default() });
+        tokio::spawn(send_notes(bus.pool.clone(), notes));
+        tokio::spawn(listen(listener, bus.clone(), hub.clone(), store));
+        tokio::spawn(keep_alive(bus.clone(), hub));
+        let _ = bus.note(NoteKind::Hello);
+        tracing::info!(node = bus.node, "live bus started: LISTEN {CHANNEL}");
+        Ok(bus)
+    }
+
+    /// This node's random id.
+    pub fn node(&self) -> u64 {
+        self.node
+    }
+
+    /// Queues a note. False when it could not be (too big, or the sender stopped).
+    fn note(&self, kind: NoteKind) -> bool {
+        match serde_json::to_string(&Note { node: self.node, kind }) {
+            Ok(payload) if payload.len() <= BUS_NOTE_MAX_BYTES => self.outbox.send(payload).is_ok(),
+            Ok(payload) => {
+                tracing::warn!(bytes = payload.len(), "live event too big for the bus; other nodes miss it");
+                false
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "encoding a bus note failed");
+                false
+            }
+        }
+    }
+
+    /// Hands an event the hub published to every node, this one included
+    /// (the listener delivers it). False when it could not go out: deliver it here.
+    pub fn forward(&self, topic: &Topic, event: &HubEvent) -> bool {
+        self.note(NoteKind::Event {
+            topic: topic.clone(),
+            frame: event.frame.as_str().to_owned(),
+            ends: event.ends_topic,
+            only_for: event.only_for,
+            rights_for: event.rights_changed_for,
+        })
+    }
+
+    /// Tells the others `author` has a connection in `topic` here now.
+    pub fn arrived(&self, topic: &Topic, author: i64) {
+        let _ = self.note(NoteKind::Arrived { topic: topic.clone(), author });
+    }
+
+    /// Tells the others `author`'s last connection in `topic` here closed at `at_ms`.
+    pub fn left(&self, topic: &Topic, author: i64, at_ms: i64) {
+        let _ = self.note(NoteKind::Left { topic: topic.clone(), author, at: at_ms });
+    }
+
+    /// Says goodbye at once (not through the queue), so the others mark this
+    /// node's people offline now rather than after the timeout.
+    pub async fn leave(&self) {
+        if let Ok(payload) = serde_json::to_string(&Note { node: self.node, kind: NoteKind::Bye }) {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&self.pool).await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not say goodbye on the live bus");
+            }
+        }
+    }
+
+    /// Stores a line with `store` under the topic's advisory lock and, when
+    /// it is new, announces it before letting go, so that the lines of a
+    /// topic are announced in id order across nodes. The listener publishes
+    /// it (on this node too). Errors: `store`'s, or the lock's as [`StoreError::Db`].
+    /// If the line was stored but the announcement failed, the line is
+    /// returned and the failure logged: tabs get it when they next catch up.
+    pub async fn store_and_announce<F, Fut, E>(&self, topic: &Topic, store: F) -> Result<(ChatMessage, bool), E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(ChatMessage, bool), E>>,
+        E: From<StoreError>,
+    {
+        let mut conn = self.pool.acquire().await.map_err(db::<E>)?;
+        let key = topic.to_string();
+        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
+            .bind(TOPIC_LOCK_CLASS)
+            .bind(&key)
+            .execute(&mut *conn)
+            .await
+            .map_err(db::<E>)?;
+        let stored = store().await;
+        if let Ok((message, true)) = &stored {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(self.line_note(topic, message)).execute(&mut *conn).await;
+            if let Err(e) = sent {
+                tracing::error!(error = %e, %topic, "announcing a line failed");
+            }
+        }
+        let unlocked =
+            sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))").bind(TOPIC_LOCK_CLASS).bind(&key).execute(&mut *conn).await;
+        if unlocked.is_err() {
+            // Closing the connection releases the lock for certain.
+            drop(conn.detach());
+        }
+        stored
+    }
+
+    fn line_note(&self, topic: &Topic, message: &ChatMessage) -> String {
+        let event = HubEvent::message(message);
+        let full = Note {
+            node: self.node,
+            kind: NoteKind::Line {
+                topic: topic.clone(),
+                id: message.id,
+                frame: Some(event.frame.as_str().to_owned()),
+                plain: event.plain_frame.as_ref().map(|f| f.as_str().to_owned()),
+            },
+        };
+        match serde_json::to_string(&full) {
+            Ok(payload) if payload.len() <= BUS_NOTE_MAX_BYTES => payload,
+            _ => {
+                let by_id = NoteKind::Line { topic: topic.clone(), id: message.id, frame: None, plain: None };
+                serde_json::to_string(&Note { node: self.node, kind: by_id }).unwrap_or_default()
+            }
+        }
+    }
+
+    fn heard_from(&self, node: u64) {
+        self.heard.lock().unwrap_or_else(|p| p.into_inner()).insert(node, Instant::now());
+    }
+
+    fn forget(&self, node: u64) {
+        self.heard.lock().unwrap_or_else(|p| p.into_inner()).remove(&node);
+    }
+}
+
+/// Sends queued notes in order, several per statement when they pile up.
+async fn send_notes(pool: PgPool, mut notes: mpsc::UnboundedReceiver<String>) {
+    while let Some(first) = notes.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < NOTES_PER_STATEMENT {
+            match notes.try_recv() {
+                Ok(more) => batch.push(more),
+                Err(_) => break,
+            }
+        }
+        let sent = sqlx::query("SELECT pg_notify($1, note) FROM unnest($2::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i")
+            .bind(CHANNEL)
+            .bind(&batch)
+            .execute(&pool)
+            .await;
+        if let Err(e) = sent {
+            tracing::error!(error = %e, notes = batch.len(), "sending live bus notes failed");
+        }
+    }
+}
+
+/// Acts on every note: publishes lines (this node's too) and the others' events.
+async fn listen(mut listener: PgListener, bus: Arc<Bus>, hub: Arc<Hub>, store: Store) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => match serde_json::from_str::<Note>(notification.payload()) {
+                Ok(note) => act(note, &bus, &hub, &store).await,
+                Err(e) => tracing::warn!(error = %e, "unreadable live bus note"),
+            },
+            Ok(None) => {
+                // The connection dropped and the next call reconnects; notes
+                // sent meanwhile are lost, so ask again who is where.
+                tracing::warn!("live bus connection lost; reconnecting");
+                let _ = bus.note(NoteKind::Hello);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "live bus listener failed; retrying in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn act(note: Note, bus: &Bus, hub: &Hub, store: &Store) {
+    let from_me = note.node == bus.node;
+    if !from_me {
+        bus.heard_from(note.node);
+    }
+    match note.kind {
+        NoteKind::Line { topic, id, frame, plain } => {
+            let event = match frame {
+                Some(frame) => Some(HubEvent {
+                    message_id: Some(id),
+                    plain_frame: plain.map(Utf8Bytes::from),
+                    ..HubEvent::new(Utf8Bytes::from(frame))
+                }),
+                None => read_line(store, &topic, id).await.map(|m| HubEvent::message(&m)),
+            };
+            if let Some(event) = event {
+                hub.deliver(&topic, event);
+            }
+        }
+        NoteKind::Event { topic, frame, ends, only_for, rights_for } => {
+            let event = HubEvent { ends_topic: ends, only_for, rights_changed_for: rights_for, ..HubEvent::new(Utf8Bytes::from(frame)) };
+            hub.deliver(&topic, event);
+        }
+        NoteKind::Arrived { topic, author } => hub.node_arrived(&topic, author, note.node),
+        NoteKind::Left { topic, author, at } => hub.node_left(&topic, author, note.node, at),
+        _ if from_me => {}
+        NoteKind::Hello => {
+            for (topic, author) in hub.local_presence() {
+                bus.arrived(&topic, author);
+            }
+        }
+        NoteKind::Heartbeat => {}
+        NoteKind::Bye => {
+            bus.forget(note.node);
+            hub.remote_node_gone(note.node, now_ms());
+        }
+    }
+}
+
+/// A line announced by id only (too big for a notification), from the tables.
+async fn read_line(store: &Store, topic: &Topic, id: i64) -> Option<ChatMessage> {
+    let found = match topic {
+        Topic::Room(room_id) => store.messages().after(*room_id, id - 1, 1).await,
+        Topic::Chat(chat_id) => store.instant_lines().after(chat_id, id - 1, 1).await,
+    };
+    match found {
+        Ok(lines) => lines.into_iter().find(|m| m.id == id),
+        Err(e) => {
+            tracing::error!(error = %e, %topic, id, "reading an announced line failed");
+            None
+        }
+    }
+}
+
+/// Sends the heartbeat and drops nodes that went silent.
+async fn keep_alive(bus: Arc<Bus>, hub: Arc<Hub>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(BUS_HEARTBEAT_MS));
+    loop {
+        tick.tick().await;
+        let _ = bus.note(NoteKind::Heartbeat);
+        let timeout = Duration::from_millis(BUS_NODE_TIMEOUT_MS);
+        let silent: Vec<u64> = {
+            let mut heard = bus.heard.lock().unwrap_or_else(|p| p.into_inner());
+            let silent: Vec<u64> = heard.iter().filter(|(_, at)| at.elapsed() > timeout).map(|(node, _)| *node).collect();
+            heard.retain(|node, _| !silent.contains(node));
+            silent
+        };
+        for node in silent {
+            tracing::warn!(node, "live bus: a node went silent; its people go offline");
+            hub.remote_node_gone(node, now_ms());
+        }
+    }
+}

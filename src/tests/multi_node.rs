@@ -1,0 +1,220 @@
+//! Two Roomlink nodes as separate processes on one PostgreSQL database
+//! (issue 7). Runs in the PostgreSQL pass only (see [`super::database`]).
+//!
+//! Each node is this test binary again, running [`node_process`], which calls
+//! the real [`crate::server::run`] with its settings from the environment, so
+//! start-up, the bus and the SIGTERM handling are the production ones.
+
+use std::{
+    net::SocketAddr,
+    process::{Child, Command},
+    time::Duration,
+};
+
+use super::{
+    database::postgres_base,
+    support::{Client, Live, TestServer},
+};
+use crate::live::{ClientEvent, ServerEvent, Topic};
+
+/// Set in a node process's environment.
+const NODE_ENV: &str = "ROOMLINK_TEST_NODE";
+
+/// Not a test of its own: the body of a node process started by the tests below.
+#[test]
+#[ignore = "runs as a node process of the multi-node test"]
+fn node_process() {
+    if std::env::var_os(NODE_ENV).is_none() {
+        return;
+    }
+    let code = tokio::runtime::Runtime::new().map(|rt| rt.block_on(crate::server::run()));
+    std::process::exit(if matches!(code, Ok(c) if c == std::process::ExitCode::SUCCESS) { 0 } else { 1 });
+}
+
+/// One node: its process and address.
+struct Node {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Node {
+    /// Starts a node on `database_url`, sharing `data_dir` and the secret
+    /// with the others, and waits until it answers.
+    async fn start(database_url: &str, data_dir: &std::path::Path, name: &str) -> Node {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let log = std::fs::File::create(data_dir.join(format!("{name}.log"))).unwrap();
+        let child = Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "tests::multi_node::node_process", "--nocapture", "--test-threads=1"])
+            .env(NODE_ENV, name)
+            .env("ROOMLINK_ADDRESS", addr.to_string())
+            .env("DATABASE_URL", database_url)
+            .env("ROOMLINK_DATA_DIR", data_dir)
+            .env("ROOMLINK_SECRET", "multi-node-test-secret-of-at-least-32-bytes")
+            .env("RUST_LOG", "info,sqlx=warn")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let http = reqwest::Client::new();
+        for _ in 0..300 {
+            if http.get(format!("http://{addr}/")).send().await.is_ok() {
+                return Node { child, addr };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("node {name} did not start; see {}", data_dir.join(format!("{name}.log")).display());
+    }
+
+    /// Sends SIGTERM, as a service manager stopping the node does.
+    fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The next event that is not presence (typing included), within 5 s.
+async fn next_line(live: &mut Live) -> crate::live::ChatMessage {
+    loop {
+        match live.next_any().await {
+            ServerEvent::Message { message } => return message,
+            ServerEvent::Presence { .. } | ServerEvent::PresenceChanged { .. } | ServerEvent::Typing { .. } => {}
+            other => panic!("expected a line, got {other:?}"),
+        }
+    }
+}
+
+/// Waits up to `ms` for an event matching `wanted`, skipping the rest.
+async fn wait_for(live: &mut Live, ms: u64, wanted: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_millis() as u64;
+        match live.quiet_any(left).await {
+            Some(event) if wanted(&event) => return event,
+            Some(_) => {}
+            None => panic!("nothing matching within {ms} ms"),
+        }
+    }
+}
+
+fn online(author: i64, is: bool) -> impl Fn(&ServerEvent) -> bool {
+    move |e| matches!(e, ServerEvent::PresenceChanged { author_id, online, .. } if *author_id == author && *online == is)
+}
+
+#[tokio::test]
+async fn two_nodes_on_postgres_are_one_roomlink() {
+    let Some(_) = postgres_base() else {
+        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node test");
+        return;
+    };
+    // A database of its own, migrated here first, and a shared data folder.
+    let fixture = TestServer::start().await;
+    let url = fixture.settings.database_url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let a = Node::start(&url, dir.path(), "node-a").await;
+    let b = Node::start(&url, dir.path(), "node-b").await;
+
+    // Ana on node A makes a room; Bruno and Carla join through node B.
+    let on_a = fixture.client().at(a.addr);
+    let ana = on_a.clone();
+    signed_up(&ana, "ana").await;
+    let room = ana.create_room("Across nodes").await;
+    let topic = Topic::Room(room);
+    let bruno = fixture.client().at(b.addr);
+    let carla = fixture.client().at(b.addr);
+    for (who, name) in [(&bruno, "bruno"), (&carla, "carla")] {
+        signed_up(who, name).await;
+        let r = who.call("accept_invite", &[("token", &ana.invite(room).await)]).await;
+        assert!(r.status().is_success() || r.status().is_redirection(), "{name} accepts on node B: {}", r.status());
+    }
+    let (ana_id, bruno_id, carla_id) = (fixture.user_id("ana").await, fixture.user_id("bruno").await, fixture.user_id("carla").await);
+
+    // Presence across nodes: each sees the other come online.
+    let mut la = ana.live().await;
+    la.subscribe(room, 0).await;
+    let mut lb = bruno.live().await;
+    lb.subscribe(room, 0).await;
+    wait_for(&mut la, 5_000, online(bruno_id, true)).await;
+    let mut lc = carla.live().await;
+    lc.subscribe(room, 0).await;
+    wait_for(&mut la, 5_000, online(carla_id, true)).await;
+    while lb.quiet_any(300).await.is_some() {}
+    while la.quiet_any(300).await.is_some() {}
+
+    // Typing on B shows on A.
+    lb.send(&ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
+    let typing = wait_for(&mut la, 5_000, |e| matches!(e, ServerEvent::Typing { .. })).await;
+    assert!(matches!(typing, ServerEvent::Typing { author_id, typing: true, .. } if author_id == bruno_id));
+
+    // Messages both ways, ids from PostgreSQL in one order.
+    la.say(room, "a1", "hello from A").await;
+    let seen_on_b = next_line(&mut lb).await;
+    assert_eq!((seen_on_b.body.as_str(), seen_on_b.author_id), ("hello from A", ana_id));
+    assert_eq!(next_line(&mut la).await.id, seen_on_b.id, "Ana's own line comes back too");
+    lb.say(room, "b1", "hi from B").await;
+    let seen_on_a = next_line(&mut la).await;
+    assert_eq!(seen_on_a.body, "hi from B");
+    assert!(seen_on_a.id > seen_on_b.id);
+    assert_eq!(next_line(&mut lb).await.id, seen_on_a.id);
+    let _ = next_line(&mut lc).await;
+    let _ = next_line(&mut lc).await;
+
+    // A removal on node A ends Carla's tab on node B.
+    let r = ana.call("remove_member", &[("room_id", &room.to_string()), ("user_id", &carla_id.to_string())]).await;
+    assert!(r.status().is_success() || r.status().is_redirection(), "remove: {}", r.status());
+    let ended = wait_for(&mut lc, 5_000, |e| matches!(e, ServerEvent::Ended { .. })).await;
+    assert!(matches!(ended, ServerEvent::Ended { topic: t, .. } if t == topic));
+    assert!(lc.closed().await, "Carla's socket on node B closes");
+
+    // Node A dies without a word: Bruno sees Ana go offline within 30 s.
+    let mut a = a;
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let last_seen_by_ana = seen_on_a.id.max(seen_on_b.id);
+    let died = std::time::Instant::now();
+    wait_for(&mut lb, 30_000, online(ana_id, false)).await;
+    eprintln!("node A's people went offline on node B after {} ms", died.elapsed().as_millis());
+    for i in 1..=3 {
+        lb.say(room, &format!("b-away-{i}"), &format!("while you were away {i}")).await;
+    }
+
+    // Ana's tab reconnects to node B and catches up: every line once.
+    let ana_on_b = ana.at(b.addr);
+    let mut la = ana_on_b.live().await;
+    la.subscribe(room, last_seen_by_ana).await;
+    let mut caught_up = Vec::new();
+    while let Some(event) = la.quiet_for(1_000).await {
+        if let ServerEvent::Message { message } = event {
+            caught_up.push(message.body);
+        }
+    }
+    let away: Vec<&str> = caught_up.iter().map(String::as_str).filter(|b| b.starts_with("while you were away")).collect();
+    assert_eq!(away, ["while you were away 1", "while you were away 2", "while you were away 3"], "{caught_up:?}");
+    assert!(!caught_up.iter().any(|b| b == "hi from B" || b == "hello from A"), "nothing seen before comes twice: {caught_up:?}");
+
+    // SIGTERM on node B: its tabs are told "going away" (1001) and it exits cleanly.
+    let mut b = b;
+    b.terminate();
+    assert_eq!(la.close_code(5_000).await, Some(1001));
+    assert_eq!(lb.close_code(5_000).await, Some(1001));
+    let exited = tokio::task::spawn_blocking(move || {
+        let status = b.child.wait();
+        (status, b)
+    })
+    .await
+    .unwrap();
+    assert!(exited.0.unwrap().success(), "node B exits with success after SIGTERM");
+    let _ = on_a;
+}
+
+/// Signs `client` up as `name` on whatever node it talks to.
+async fn signed_up(client: &Client, name: &str) {
+    let r = client.call("sign_up", &[("username", name), ("password", "correct horse"), ("next", "")]).await;
+    assert!(r.status().is_success() || r.status().is_redirection(), "sign up {name}: {}", r.status());
+}

@@ -110,7 +110,9 @@ async fn upload(
         return state
             .hub
             .store_and_publish(&topic, || async move {
-                state.memory.append_file(me, client_id, file, now_ms()).map_err(|MemoryFull| {
+                let now = now_ms();
+                let min_id = super::service::memory_min_id(state, &me.chat_id, now).await?;
+                state.memory.append_file(me, client_id, file, now, min_id).map_err(|MemoryFull| {
                     tracing::warn!("in-memory instant chat files are at their cap");
                     AppError::Unavailable(MEMORY_FULL.into())
                 })

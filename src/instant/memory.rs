@@ -123,7 +123,8 @@ impl MemoryLines {
     }
 
     /// Appends a line by `author`; the same `(author, client_id)` again
-    /// returns the first line with `false`, as the database would.
+    /// returns the first line with `false`, as the database would. Its id is
+    /// at least `min_id` (the id PostgreSQL handed out, with several nodes; else 0).
     pub fn append(
         &self,
         author: &ParticipantRow,
@@ -131,12 +132,14 @@ impl MemoryLines {
         client_id: &str,
         body: &str,
         now_ms: i64,
+        min_id: i64,
     ) -> (ChatMessage, bool) {
         let mut held = self.held();
         let chat = held.chats.entry(author.chat_id.clone()).or_default();
         if let Some(seen) = seen(chat, author, client_id) {
             return (seen, false);
         }
+        chat.last_id = chat.last_id.max(min_id - 1);
         let line = new_line(chat, author, kind, client_id, body, now_ms);
         let freed = chat.push(line.clone());
         held.file_bytes -= freed;
@@ -156,6 +159,7 @@ impl MemoryLines {
         client_id: &str,
         file: MemoryUpload,
         now_ms: i64,
+        min_id: i64,
     ) -> Result<(ChatMessage, bool), MemoryFull> {
         let size = file.bytes.len();
         let mut held = self.held();
@@ -179,6 +183,7 @@ impl MemoryLines {
             return Err(MemoryFull);
         }
         let mut freed: usize = to_drop.into_iter().map(|id| chat.drop_file(id)).sum();
+        chat.last_id = chat.last_id.max(min_id - 1);
         let mut line = new_line(chat, author, MessageKind::Text, client_id, "", now_ms);
         line.attachment = Some(Attachment {
             id: line.id,
@@ -232,6 +237,26 @@ impl MemoryLines {
         if let Some(chat) = held.chats.remove(chat_id) {
             held.file_bytes -= chat.file_bytes;
         }
+    }
+
+    /// Keeps a line another node posted (several nodes share the chat), so
+    /// tabs here catch up on it too. Its file, if any, stays on that node.
+    /// A line already held is ignored.
+    pub fn replicate(&self, chat_id: &str, line: ChatMessage) {
+        let mut held = self.held();
+        let chat = held.chats.entry(chat_id.to_string()).or_default();
+        if chat.lines.iter().any(|l| l.id == line.id) {
+            return;
+        }
+        chat.last_id = chat.last_id.max(line.id);
+        let freed = if chat.lines.back().is_none_or(|last| last.id < line.id) {
+            chat.push(line)
+        } else {
+            let at = chat.lines.partition_point(|l| l.id < line.id);
+            chat.lines.insert(at, line);
+            0
+        };
+        held.file_bytes -= freed;
     }
 
     /// Number of chats with lines in memory (for tests and metrics).
@@ -294,34 +319,34 @@ mod tests {
     fn files_stay_within_the_chat_and_total_caps() -> Result<(), MemoryFull> {
         let memory = MemoryLines::with_caps(100, 150);
         let (a, b, c) = (someone("chat-a", 1), someone("chat-b", 2), someone("chat-c", 3));
-        let (first, fresh) = memory.append_file(&a, "a1", upload(60), 1)?;
+        let (first, fresh) = memory.append_file(&a, "a1", upload(60), 1, 0)?;
         assert!(fresh);
         let id = first.attachment.as_ref().map_or(0, |a| a.id);
         assert_eq!(id, first.id, "a file is kept under its line's id");
         assert_eq!(memory.file("chat-a", id).map(|f| f.bytes.len()), Some(60));
         // The same client id again keeps nothing more.
-        assert_eq!(memory.append_file(&a, "a1", upload(60), 2)?, (first.clone(), false));
+        assert_eq!(memory.append_file(&a, "a1", upload(60), 2, 0)?, (first.clone(), false));
         assert_eq!(memory.file_bytes(), 60);
 
         // A second file past the chat's cap drops the chat's oldest file; its line stays.
-        let (second, _) = memory.append_file(&a, "a2", upload(60), 3)?;
+        let (second, _) = memory.append_file(&a, "a2", upload(60), 3, 0)?;
         assert!(memory.file("chat-a", id).is_none());
         assert_eq!(memory.after("chat-a", 0).len(), 2);
         assert_eq!(memory.file_bytes(), 60);
 
         // Another chat fits under the total; a third would pass it and is refused, changing nothing.
-        memory.append_file(&b, "b1", upload(80), 4)?;
-        assert_eq!(memory.append_file(&c, "c1", upload(20), 5), Err(MemoryFull));
+        memory.append_file(&b, "b1", upload(80), 4, 0)?;
+        assert_eq!(memory.append_file(&c, "c1", upload(20), 5, 0), Err(MemoryFull));
         assert!(memory.after("chat-c", 0).is_empty());
         assert_eq!(memory.file_bytes(), 140);
         // Bigger than a chat may hold at all: refused.
-        assert_eq!(memory.append_file(&c, "c2", upload(101), 6), Err(MemoryFull));
+        assert_eq!(memory.append_file(&c, "c2", upload(101), 6, 0), Err(MemoryFull));
 
         // Ending a chat frees its files.
         memory.forget("chat-a");
         assert!(memory.file("chat-a", second.id).is_none());
         assert_eq!(memory.file_bytes(), 80);
-        assert!(memory.append_file(&c, "c1", upload(20), 7)?.1);
+        assert!(memory.append_file(&c, "c1", upload(20), 7, 0)?.1);
         assert_eq!(memory.file_bytes(), 100);
         Ok(())
     }
@@ -330,9 +355,9 @@ mod tests {
     fn a_line_leaving_the_window_takes_its_file() -> Result<(), MemoryFull> {
         let memory = MemoryLines::new();
         let a = someone("chat-a", 1);
-        let (line, _) = memory.append_file(&a, "f", upload(10), 1)?;
+        let (line, _) = memory.append_file(&a, "f", upload(10), 1, 0)?;
         for i in 0..INSTANT_CHAT_MEMORY_MESSAGES {
-            memory.append(&a, MessageKind::Text, &format!("t{i}"), "hi", 2);
+            memory.append(&a, MessageKind::Text, &format!("t{i}"), "hi", 2, 0);
         }
         assert!(memory.file("chat-a", line.id).is_none());
         assert_eq!(memory.file_bytes(), 0);

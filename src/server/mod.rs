@@ -99,8 +99,9 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
 pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -> Result<(Router, AppState), String> {
     let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     let hub = Arc::new(Hub::new());
+    let memory = Arc::new(MemoryLines::new());
     if store.backend() == crate::store::Backend::Postgres {
-        let bus = crate::live::bus::Bus::start(&settings.database_url, hub.clone(), store.clone()).await?;
+        let bus = crate::live::bus::Bus::start(&settings.database_url, hub.clone(), store.clone(), memory.clone()).await?;
         hub.attach_bus(bus);
     }
     let sessions = store.sessions();
@@ -118,7 +119,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         store,
         hub,
         guest_keys: Arc::new(guest_keys),
-        memory: Arc::new(MemoryLines::new()),
+        memory,
         rate_limits: Arc::new(rate_limit::RateLimits::default()),
         settings: Arc::new(settings),
     };

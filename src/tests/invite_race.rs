@@ -14,14 +14,21 @@ use crate::{
 /// A fresh store in a temporary folder, with `users` users (ids 1..=users)
 /// and a room owned by user 1 with a member limit of 1000.
 async fn fresh(users: usize) -> (tempfile::TempDir, Store, i64) {
+    let (dir, store, room, _) = fresh_with_url(users).await;
+    (dir, store, room)
+}
+
+/// [`fresh`], and the database URL, for opening a second handle as another node would.
+async fn fresh_with_url(users: usize) -> (tempfile::TempDir, Store, i64, String) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&super::database::fresh_database_url(dir.path()).await).await.unwrap();
+    let url = super::database::fresh_database_url(dir.path()).await;
+    let store = Store::open(&url).await.unwrap();
     for i in 0..users {
         store.users().create(&format!("user{i}"), "not-a-real-hash", 0).await.unwrap();
     }
     let room = store.rooms().create("Race", 1, 0).await.unwrap();
     store.rooms().update_settings(room, "", 1000, true).await.unwrap();
-    (dir, store, room)
+    (dir, store, room, url)
 }
 
 fn invite(room_id: i64, hash: &str, expires_at_ms: Option<i64>, max_uses: Option<i64>) -> NewInvite<'_> {
@@ -30,11 +37,14 @@ fn invite(room_id: i64, hash: &str, expires_at_ms: Option<i64>, max_uses: Option
 
 #[tokio::test]
 async fn a_hundred_people_race_for_a_five_use_link() {
-    let (_dir, store, room) = fresh(101).await;
+    let (_dir, store, room, url) = fresh_with_url(101).await;
+    // A second handle with its own pool, as a second node has: half the
+    // racers come through each (on PostgreSQL, two nodes on one database).
+    let other_node = Store::open(&url).await.unwrap();
     store.invites().create(invite(room, "five", None, Some(5))).await.unwrap();
     let started = Instant::now();
     let racers = (2..=101).map(|user| {
-        let store = store.clone();
+        let store = if user % 2 == 0 { store.clone() } else { other_node.clone() };
         tokio::spawn(async move { store.invites().accept("five", user, 1).await.unwrap() })
     });
     let results: Vec<Accepted> = futures::future::join_all(racers).await.into_iter().map(Result::unwrap).collect();

@@ -213,6 +213,60 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     let _ = on_a;
 }
 
+/// The text lines among the next events until 1 s of quiet, in order.
+async fn text_lines(live: &mut Live) -> Vec<(i64, String)> {
+    let mut lines = Vec::new();
+    while let Some(event) = live.quiet_for(1_000).await {
+        if let ServerEvent::Message { message } = event {
+            if message.kind == crate::live::MessageKind::Text {
+                lines.push((message.id, message.body));
+            }
+        }
+    }
+    lines
+}
+
+#[tokio::test]
+async fn a_chat_without_history_spans_nodes() {
+    let Some(_) = postgres_base() else {
+        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node test");
+        return;
+    };
+    let fixture = TestServer::start().await;
+    let url = fixture.settings.database_url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let a = Node::start(&url, dir.path(), "node-a").await;
+    let b = Node::start(&url, dir.path(), "node-b").await;
+
+    // Ana hosts on node A; Bruno, a guest, joins through node B.
+    let host = fixture.client().at(a.addr);
+    let id = super::instant::start(&host, "", "Ana", false).await;
+    let guest = fixture.client().at(b.addr);
+    assert!(super::instant::join(&guest, &id, "Bruno").await.0.is_success());
+    let topic = Topic::Chat(id.clone());
+    let mut la = host.live().await;
+    la.subscribe(&topic, 0).await;
+    let mut lb = guest.live().await;
+    lb.subscribe(&topic, 0).await;
+
+    la.say(&topic, "a1", "from A").await;
+    lb.say(&topic, "b1", "from B").await;
+    let on_a = text_lines(&mut la).await;
+    let on_b = text_lines(&mut lb).await;
+    assert_eq!(on_a.iter().map(|l| l.1.as_str()).collect::<Vec<_>>(), ["from A", "from B"]);
+    assert_eq!(on_a, on_b, "the same lines, ids and order on both nodes");
+    assert!(on_a[0].0 < on_a[1].0);
+
+    // Each node holds the other's line in memory: a reload on either catches up on both.
+    for (who, node) in [(&host, "A"), (&guest, "B")] {
+        let mut again = who.live().await;
+        again.subscribe(&topic, 0).await;
+        assert_eq!(text_lines(&mut again).await, on_a, "reload on node {node}");
+    }
+    assert_eq!(super::instant::count(&fixture, "SELECT COUNT(*) FROM instant_messages").await, 0, "nothing stored");
+    drop((a, b));
+}
+
 /// Signs `client` up as `name` on whatever node it talks to.
 async fn signed_up(client: &Client, name: &str) {
     let r = client.call("sign_up", &[("username", name), ("password", "correct horse"), ("next", "")]).await;

@@ -26,16 +26,20 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::mpsc;
+
+mod listen;
+
+use listen::{listen, Here};
 
 use super::{
     hub::{Hub, HubEvent},
     ChatMessage, Topic,
 };
 use crate::{
+    instant::memory::MemoryLines,
     limits::{BUS_HEARTBEAT_MS, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES},
     server::now_ms,
     store::{Store, StoreError},
@@ -89,6 +93,8 @@ pub struct Bus {
     outbox: mpsc::UnboundedSender<String>,
     /// When each other node was last heard from.
     heard: Mutex<HashMap<u64, Instant>>,
+    /// Whether each instant chat seen on the bus keeps history (it never changes).
+    keeps_history: Mutex<HashMap<String, bool>>,
 }
 
 fn db<E: From<StoreError>>(err: sqlx::Error) -> E {
@@ -99,7 +105,10 @@ impl Bus {
     /// Connects to PostgreSQL at `database_url`, listens on [`CHANNEL`], and
     /// starts the tasks that send notes, act on the others' notes and keep
     /// the heartbeat. Says hello. Errors: a message for the operator (no password in it).
-    pub async fn start(database_url: &str, hub: Arc<Hub>, store: Store) -> Result<Arc<Bus>, String> {
+    ///
+    /// Lines of instant chats without history that other nodes post are kept
+    /// in `memory` too, so tabs here catch up on them.
+    pub async fn start(database_url: &str, hub: Arc<Hub>, store: Store, memory: Arc<MemoryLines>) -> Result<Arc<Bus>, String> {
         let redacted = crate::store::redact(database_url);
         let pool = PgPoolOptions::new()
             .max_connections(BUS_POOL)
@@ -109,9 +118,10 @@ impl Bus {
         let mut listener = PgListener::connect_with(&pool).await.map_err(|e| format!("live bus listener: {e}"))?;
         listener.listen(CHANNEL).await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
         let (outbox, notes) = mpsc::unbounded_channel();
-        let bus = Arc::new(Bus { node: rand::random(), pool, outbox, heard: Mutex::default() });
+        let bus = Arc::new(Bus { node: rand::random(), pool, outbox, heard: Mutex::default(), keeps_history: Mutex::default() });
         tokio::spawn(send_notes(bus.pool.clone(), notes));
-        tokio::spawn(listen(listener, bus.clone(), hub.clone(), store));
+        let here = Here { bus: bus.clone(), hub: hub.clone(), store, memory };
+        tokio::spawn(listen(listener, here));
         tokio::spawn(keep_alive(bus.clone(), hub));
         let _ = bus.note(NoteKind::Hello);
         tracing::info!(node = bus.node, "live bus started: LISTEN {CHANNEL}");
@@ -253,82 +263,6 @@ async fn send_notes(pool: PgPool, mut notes: mpsc::UnboundedReceiver<String>) {
             .await;
         if let Err(e) = sent {
             tracing::error!(error = %e, notes = batch.len(), "sending live bus notes failed");
-        }
-    }
-}
-
-/// Acts on every note: publishes lines (this node's too) and the others' events.
-async fn listen(mut listener: PgListener, bus: Arc<Bus>, hub: Arc<Hub>, store: Store) {
-    loop {
-        match listener.try_recv().await {
-            Ok(Some(notification)) => match serde_json::from_str::<Note>(notification.payload()) {
-                Ok(note) => act(note, &bus, &hub, &store).await,
-                Err(e) => tracing::warn!(error = %e, "unreadable live bus note"),
-            },
-            Ok(None) => {
-                // The connection dropped and the next call reconnects; notes
-                // sent meanwhile are lost, so ask again who is where.
-                tracing::warn!("live bus connection lost; reconnecting");
-                let _ = bus.note(NoteKind::Hello);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "live bus listener failed; retrying in 1 s");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    }
-}
-
-async fn act(note: Note, bus: &Bus, hub: &Hub, store: &Store) {
-    let from_me = note.node == bus.node;
-    if !from_me {
-        bus.heard_from(note.node);
-    }
-    match note.kind {
-        NoteKind::Line { topic, id, frame, plain } => {
-            let event = match frame {
-                Some(frame) => Some(HubEvent {
-                    message_id: Some(id),
-                    plain_frame: plain.map(Utf8Bytes::from),
-                    ..HubEvent::new(Utf8Bytes::from(frame))
-                }),
-                None => read_line(store, &topic, id).await.map(|m| HubEvent::message(&m)),
-            };
-            if let Some(event) = event {
-                hub.deliver(&topic, event);
-            }
-        }
-        NoteKind::Event { topic, frame, ends, only_for, rights_for } => {
-            let event = HubEvent { ends_topic: ends, only_for, rights_changed_for: rights_for, ..HubEvent::new(Utf8Bytes::from(frame)) };
-            hub.deliver(&topic, event);
-        }
-        NoteKind::Arrived { topic, author } => hub.node_arrived(&topic, author, note.node),
-        NoteKind::Left { topic, author, at } => hub.node_left(&topic, author, note.node, at),
-        _ if from_me => {}
-        NoteKind::Hello => {
-            for (topic, author) in hub.local_presence() {
-                bus.arrived(&topic, author);
-            }
-        }
-        NoteKind::Heartbeat => {}
-        NoteKind::Bye => {
-            bus.forget(note.node);
-            hub.remote_node_gone(note.node, now_ms());
-        }
-    }
-}
-
-/// A line announced by id only (too big for a notification), from the tables.
-async fn read_line(store: &Store, topic: &Topic, id: i64) -> Option<ChatMessage> {
-    let found = match topic {
-        Topic::Room(room_id) => store.messages().after(*room_id, id - 1, 1).await,
-        Topic::Chat(chat_id) => store.instant_lines().after(chat_id, id - 1, 1).await,
-    };
-    match found {
-        Ok(lines) => lines.into_iter().find(|m| m.id == id),
-        Err(e) => {
-            tracing::error!(error = %e, %topic, id, "reading an announced line failed");
-            None
         }
     }
 }

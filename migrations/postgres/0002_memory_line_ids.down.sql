@@ -1,0 +1,1 @@
+ALTER TABLE instant_chats DROP COLUMN last_line_id;

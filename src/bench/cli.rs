@@ -7,7 +7,8 @@
 //! via `taskset`; run the client itself on core 1), `--json <file>`
 //! (default `bench/results.json`), `--roomlink-bin <path>` (default
 //! `target/release/roomlink`), `--socketio-dir <dir>` (default
-//! `bench/peers/socketio`).
+//! `bench/peers/socketio`), `--two-nodes <postgres URL>` (also S2 on two
+//! Roomlink nodes on PostgreSQL, see [`super::nodes`]).
 
 use std::{
     net::SocketAddr,
@@ -66,6 +67,7 @@ struct Options {
     json: PathBuf,
     roomlink_bin: PathBuf,
     socketio_dir: PathBuf,
+    two_nodes: Option<String>,
 }
 
 fn options() -> Result<Options, String> {
@@ -75,6 +77,7 @@ fn options() -> Result<Options, String> {
         json: "bench/results.json".into(),
         roomlink_bin: "target/release/roomlink".into(),
         socketio_dir: "bench/peers/socketio".into(),
+        two_nodes: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -85,6 +88,7 @@ fn options() -> Result<Options, String> {
             "--json" => o.json = value()?.into(),
             "--roomlink-bin" => o.roomlink_bin = value()?.into(),
             "--socketio-dir" => o.socketio_dir = value()?.into(),
+            "--two-nodes" => o.two_nodes = Some(value()?),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -92,9 +96,9 @@ fn options() -> Result<Options, String> {
 }
 
 /// A server process, killed when dropped.
-struct Server {
-    child: Child,
-    _data: Option<tempfile_dir::Dir>,
+pub(super) struct Server {
+    pub(super) child: Child,
+    pub(super) _data: Option<tempfile_dir::Dir>,
 }
 
 impl Drop for Server {
@@ -105,7 +109,7 @@ impl Drop for Server {
 }
 
 /// A temporary folder for Roomlink's database and files, removed when dropped.
-mod tempfile_dir {
+pub(super) mod tempfile_dir {
     pub struct Dir(pub std::path::PathBuf);
     impl Drop for Dir {
         fn drop(&mut self) {
@@ -114,7 +118,7 @@ mod tempfile_dir {
     }
 }
 
-fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Result<Child, String> {
+pub(super) fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Result<Child, String> {
     let mut command = if pin {
         let mut c = Command::new("taskset");
         c.args(["-c", "0", program]);
@@ -129,7 +133,7 @@ fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Re
     command.spawn().map_err(|e| format!("{program}: {e}"))
 }
 
-async fn wait_listening(addr: SocketAddr) -> Result<(), String> {
+pub(super) async fn wait_listening(addr: SocketAddr) -> Result<(), String> {
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(addr).await.is_ok() {
             return Ok(());
@@ -269,10 +273,15 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
         Row::new("S6 deliveries shown twice", "", Some(r6.duplicates as f64), Some(s6.duplicates as f64))
             .target("0", Some(r6.duplicates == 0)),
     );
-    for missing in ["S3 persisted rooms"] {
-        rows.push(Row::new(format!("{missing}: not implemented yet"), "", None, None));
-    }
+    rows.push(Row::new("S3 persisted rooms: not implemented yet", "", None, None));
     drop((roomlink_server, socketio_server));
+    if let Some(postgres) = &o.two_nodes {
+        eprintln!("Two nodes on PostgreSQL: {rooms}×{members}…", rooms = s.fan_out.0, members = s.fan_out.1);
+        let bin = o.roomlink_bin.display().to_string();
+        let single_rate = rb.as_ref().map(|b| b.sent_per_sec);
+        let two = super::nodes::two_nodes(&bin, postgres, o.pin, s.fan_out, s.rates, P99_LIMIT_MS, single_rate).await?;
+        rows.extend(super::nodes::rows(&two, rb.as_ref(), s.fan_out));
+    }
     Ok(rows)
 }
 

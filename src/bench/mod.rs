@@ -22,6 +22,7 @@
 //! invites) meet many "people" as they would in production.
 
 pub mod cli;
+pub mod nodes;
 pub mod report;
 pub mod scenarios;
 pub mod setup;

@@ -79,6 +79,16 @@ pub async fn open_fleet(target: Target, rooms: usize, members: usize) -> Result<
     open_tabs(room_specs(target, rooms, members).await?, members).await
 }
 
+/// [`open_fleet`] over two nodes of one Roomlink: the rooms are made on the
+/// first, and each room's tabs connect to the two in turn.
+pub async fn open_fleet_across(targets: [Target; 2], rooms: usize, members: usize) -> Result<Fleet, String> {
+    let mut specs = room_specs(targets[0], rooms, members).await?;
+    for (n, spec) in specs.iter_mut().enumerate() {
+        spec.server = targets[n % 2].server;
+    }
+    open_tabs(specs, members).await
+}
+
 /// Opens one tab per spec (`members` per room, room by room).
 async fn open_tabs(specs: Vec<TabSpec>, members: usize) -> Result<Fleet, String> {
     let recorder = Arc::new(Recorder::default());

@@ -18,6 +18,7 @@
 
 mod attachments;
 mod codec;
+pub mod doorbell;
 mod instant_chats;
 mod instant_lines;
 mod invites;

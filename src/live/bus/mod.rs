@@ -27,7 +27,6 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::mpsc;
 
 mod listen;
@@ -42,15 +41,12 @@ use crate::{
     instant::memory::MemoryLines,
     limits::{BUS_HEARTBEAT_MS, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES},
     server::now_ms,
-    store::{Store, StoreError},
+    store::{
+        doorbell::{Doorbell, CHANNEL},
+        Store, StoreError,
+    },
 };
 
-/// The PostgreSQL notification channel every node listens on.
-pub const CHANNEL: &str = "roomlink_live";
-/// First key of the two-key advisory locks on topics (a key space of their own).
-const TOPIC_LOCK_CLASS: i32 = 0x524c;
-/// Connections a node keeps for announcing and for topic locks.
-const BUS_POOL: u32 = 8;
 /// Notes sent together in one statement when several are waiting.
 const NOTES_PER_STATEMENT: usize = 64;
 
@@ -89,16 +85,12 @@ pub enum NoteKind {
 /// This node's link to the others. Made by [`Bus::start`].
 pub struct Bus {
     node: u64,
-    pool: PgPool,
+    doorbell: Doorbell,
     outbox: mpsc::UnboundedSender<String>,
     /// When each other node was last heard from.
     heard: Mutex<HashMap<u64, Instant>>,
     /// Whether each instant chat seen on the bus keeps history (it never changes).
     keeps_history: Mutex<HashMap<String, bool>>,
-}
-
-fn db<E: From<StoreError>>(err: sqlx::Error) -> E {
-    E::from(StoreError::Db(err))
 }
 
 impl Bus {
@@ -109,17 +101,11 @@ impl Bus {
     /// Lines of instant chats without history that other nodes post are kept
     /// in `memory` too, so tabs here catch up on them.
     pub async fn start(database_url: &str, hub: Arc<Hub>, store: Store, memory: Arc<MemoryLines>) -> Result<Arc<Bus>, String> {
-        let redacted = crate::store::redact(database_url);
-        let pool = PgPoolOptions::new()
-            .max_connections(BUS_POOL)
-            .connect(database_url)
-            .await
-            .map_err(|e| format!("live bus on {redacted}: {e}"))?;
-        let mut listener = PgListener::connect_with(&pool).await.map_err(|e| format!("live bus listener: {e}"))?;
-        listener.listen(CHANNEL).await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
+        let doorbell = Doorbell::connect(database_url).await.map_err(|e| e.to_string())?;
+        let listener = doorbell.listener().await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
         let (outbox, notes) = mpsc::unbounded_channel();
-        let bus = Arc::new(Bus { node: rand::random(), pool, outbox, heard: Mutex::default(), keeps_history: Mutex::default() });
-        tokio::spawn(send_notes(bus.pool.clone(), notes));
+        let bus = Arc::new(Bus { node: rand::random(), doorbell, outbox, heard: Mutex::default(), keeps_history: Mutex::default() });
+        tokio::spawn(send_notes(bus.doorbell.clone(), notes));
         let here = Here { bus: bus.clone(), hub: hub.clone(), store, memory };
         tokio::spawn(listen(listener, here));
         tokio::spawn(keep_alive(bus.clone(), hub));
@@ -174,8 +160,7 @@ impl Bus {
     /// node's people offline now rather than after the timeout.
     pub async fn leave(&self) {
         if let Ok(payload) = serde_json::to_string(&Note { node: self.node, kind: NoteKind::Bye }) {
-            let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&self.pool).await;
-            if let Err(e) = sent {
+            if let Err(e) = self.doorbell.ring(&[payload]).await {
                 tracing::warn!(error = %e, "could not say goodbye on the live bus");
             }
         }
@@ -193,27 +178,14 @@ impl Bus {
         Fut: std::future::Future<Output = Result<(ChatMessage, bool), E>>,
         E: From<StoreError>,
     {
-        let mut conn = self.pool.acquire().await.map_err(db::<E>)?;
-        let key = topic.to_string();
-        sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))")
-            .bind(TOPIC_LOCK_CLASS)
-            .bind(&key)
-            .execute(&mut *conn)
-            .await
-            .map_err(db::<E>)?;
+        let mut hold = self.doorbell.hold(&topic.to_string()).await.map_err(E::from)?;
         let stored = store().await;
         if let Ok((message, true)) = &stored {
-            let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(self.line_note(topic, message)).execute(&mut *conn).await;
-            if let Err(e) = sent {
+            if let Err(e) = hold.ring(&self.line_note(topic, message)).await {
                 tracing::error!(error = %e, %topic, "announcing a line failed");
             }
         }
-        let unlocked =
-            sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))").bind(TOPIC_LOCK_CLASS).bind(&key).execute(&mut *conn).await;
-        if unlocked.is_err() {
-            // Closing the connection releases the lock for certain.
-            drop(conn.detach());
-        }
+        hold.release().await;
         stored
     }
 
@@ -247,7 +219,7 @@ impl Bus {
 }
 
 /// Sends queued notes in order, several per statement when they pile up.
-async fn send_notes(pool: PgPool, mut notes: mpsc::UnboundedReceiver<String>) {
+async fn send_notes(doorbell: Doorbell, mut notes: mpsc::UnboundedReceiver<String>) {
     while let Some(first) = notes.recv().await {
         let mut batch = vec![first];
         while batch.len() < NOTES_PER_STATEMENT {
@@ -256,11 +228,7 @@ async fn send_notes(pool: PgPool, mut notes: mpsc::UnboundedReceiver<String>) {
                 Err(_) => break,
             }
         }
-        let sent = sqlx::query("SELECT pg_notify($1, note) FROM unnest($2::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i")
-            .bind(CHANNEL)
-            .bind(&batch)
-            .execute(&pool)
-            .await;
+        let sent = doorbell.ring(&batch).await;
         if let Err(e) = sent {
             tracing::error!(error = %e, notes = batch.len(), "sending live bus notes failed");
         }

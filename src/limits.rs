@@ -66,6 +66,9 @@ pub const BUS_NODE_TIMEOUT_MS: u64 = 20_000;
 /// limit is 8000). A line whose event is bigger is announced by id and read
 /// from the tables.
 pub const BUS_NOTE_MAX_BYTES: usize = 7_800;
+/// Several nodes sharing `data_dir`: a starting node leaves unknown upload
+/// files younger than this alone (another node may be writing them), in seconds.
+pub const STRAY_UPLOAD_MIN_AGE_SECS: u64 = 600;
 /// How long a shutting-down node waits for its live connections to close,
 /// in milliseconds.
 pub const SHUTDOWN_GRACE_MS: u64 = 5_000;

@@ -4,19 +4,22 @@
 //! given its row in `attachments` (see [`super::http`]). A crash or a kill
 //! between those steps leaves a file nobody can fetch. Before the server takes
 //! requests (so no upload is in flight) this removes every `.part` file and
-//! every file whose name no attachment row holds.
+//! every file whose name no attachment row holds. With several nodes sharing
+//! the folder, another node may be in the middle of an upload: only files
+//! older than `min_age` are removed then.
 
-use std::{collections::HashSet, path::Path};
+use std::{collections::HashSet, path::Path, time::Duration};
 
 use crate::store::{Store, StoreError};
 
-/// Removes stray files from `dir` (the uploads folder) and returns how many.
-/// A missing folder is nothing to clean. Only call it while no upload can be
-/// in flight (at start-up).
+/// Removes stray files from `dir` (the uploads folder) last changed at least
+/// `min_age` ago, and returns how many. A missing folder is nothing to clean.
+/// Only call it while no upload can be in flight on this node (at start-up);
+/// `min_age` covers uploads other nodes sharing the folder are making.
 ///
 /// Errors: [`StoreError`] when the known keys cannot be read; a file that
 /// cannot be listed or removed is logged and skipped.
-pub async fn sweep_stray_files(store: &Store, dir: &Path) -> Result<usize, StoreError> {
+pub async fn sweep_stray_files(store: &Store, dir: &Path, min_age: Duration) -> Result<usize, StoreError> {
     let mut entries = match tokio::fs::read_dir(dir).await {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -38,6 +41,10 @@ pub async fn sweep_stray_files(store: &Store, dir: &Path) -> Result<usize, Store
         };
         let name = entry.file_name().to_string_lossy().into_owned();
         if known.contains(&name) {
+            continue;
+        }
+        let modified = entry.metadata().await.ok().and_then(|m| m.modified().ok());
+        if modified.is_some_and(|at| at.elapsed().unwrap_or_default() < min_age) {
             continue;
         }
         match tokio::fs::remove_file(entry.path()).await {

@@ -124,7 +124,12 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         settings: Arc::new(settings),
     };
     let uploads = crate::attachments::http::uploads_dir(&state.settings.data_dir);
-    crate::attachments::sweep::sweep_stray_files(&state.store, &uploads).await.map_err(|e| format!("uploads clean-up: {e}"))?;
+    // Other nodes sharing the folder may be mid-upload: leave their recent files.
+    let min_age = match state.store.backend() {
+        crate::store::Backend::Sqlite => std::time::Duration::ZERO,
+        crate::store::Backend::Postgres => std::time::Duration::from_secs(crate::limits::STRAY_UPLOAD_MIN_AGE_SECS),
+    };
+    crate::attachments::sweep::sweep_stray_files(&state.store, &uploads, min_age).await.map_err(|e| format!("uploads clean-up: {e}"))?;
     start_sweeper(state.clone(), std::time::Duration::from_secs(state.settings.instant_chat_sweep_secs.into())).await;
     {
         let hub = state.hub.clone();

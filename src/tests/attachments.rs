@@ -184,10 +184,14 @@ async fn files_a_crash_left_behind_are_removed_and_real_ones_kept() {
     std::fs::write(dir.join("fedcba9876543210fedcba9876543210.part"), b"half").unwrap();
     assert_eq!(counts(&s).await.2, 3);
 
-    let removed = crate::attachments::sweep::sweep_stray_files(&s.store, &dir).await.unwrap();
+    let removed = crate::attachments::sweep::sweep_stray_files(&s.store, &dir, std::time::Duration::ZERO).await.unwrap();
     assert_eq!((removed, counts(&s).await.2), (2, 1));
     let url = s.url(&posted.attachment.unwrap().url);
     assert_eq!(ana.http.get(&url).send().await.unwrap().status(), StatusCode::OK, "the real file stays");
-    let none = crate::attachments::sweep::sweep_stray_files(&s.store, &s.settings.data_dir.join("nowhere")).await;
+    std::fs::write(dir.join("00112233445566778899aabbccddeeff"), b"another node's upload").unwrap();
+    let kept = crate::attachments::sweep::sweep_stray_files(&s.store, &dir, std::time::Duration::from_secs(600)).await;
+    assert_eq!(kept.unwrap(), 0, "a file younger than the minimum age may be another node's upload");
+    assert_eq!(counts(&s).await.2, 2);
+    let none = crate::attachments::sweep::sweep_stray_files(&s.store, &s.settings.data_dir.join("nowhere"), std::time::Duration::ZERO).await;
     assert_eq!(none.unwrap(), 0, "no folder, nothing to do");
 }

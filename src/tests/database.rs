@@ -69,3 +69,18 @@ async fn test_servers_run_on_the_requested_database() {
     .unwrap();
     assert_eq!(on_postgres, 1);
 }
+
+#[test]
+fn the_url_picks_the_backend_and_others_are_refused() {
+    assert_eq!(Backend::of("sqlite://data/roomlink.db").ok(), Some(Backend::Sqlite));
+    assert_eq!(Backend::of("postgres://u@h/db").ok(), Some(Backend::Postgres));
+    assert_eq!(Backend::of("postgresql://u@h/db").ok(), Some(Backend::Postgres));
+    let refused = Backend::of("mysql://root:hunter2@h/db").unwrap_err().to_string();
+    assert!(refused.contains("use sqlite://") && !refused.contains("hunter2"), "{refused}");
+}
+
+#[test]
+fn passwords_never_reach_messages() {
+    assert_eq!(crate::store::redact("postgres://roomlink:s3cret@db:5432/rl"), "postgres://roomlink:***@db:5432/rl");
+    assert_eq!(crate::store::redact("sqlite://data/roomlink.db"), "sqlite://data/roomlink.db");
+}

@@ -127,7 +127,7 @@ async fn with_history_files_are_kept_on_disk_until_the_chat_is_swept() {
 
     // A restart's clean-up of stray files keeps it.
     let uploads = s.settings.data_dir.join("uploads");
-    assert_eq!(crate::attachments::sweep::sweep_stray_files(&s.store, &uploads).await.unwrap(), 0);
+    assert_eq!(crate::attachments::sweep::sweep_stray_files(&s.store, &uploads, std::time::Duration::ZERO).await.unwrap(), 0);
     assert_eq!(files_on_disk(&s), 1);
 
     // Ending the chat deletes the rows and the file.

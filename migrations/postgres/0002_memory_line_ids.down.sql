@@ -1,1 +1,1 @@
-ALTER TABLE instant_chats DROP COLUMN last_line_id;
+DROP SEQUENCE instant_memory_line_ids;

@@ -1,4 +1,8 @@
--- The newest line id handed out in a chat without history: the node posting
--- a line takes the next id here (under the chat's lock), so ids only grow
--- across nodes. Only the id is stored, never the line (see migrations/sqlite/0010).
-ALTER TABLE instant_chats ADD COLUMN last_line_id BIGINT NOT NULL DEFAULT 0;
+-- Line ids of instant chats without history, when several nodes share the
+-- database: the node posting a line takes the next value (under the chat's
+-- lock), so ids grow in the order lines are announced on every node. Only
+-- ids come from here; the lines themselves are never stored. (One server on
+-- SQLite needs none of this: its ids come from its clock, see
+-- src/instant/memory.rs.) A sequence hands out values without a write that
+-- waits for the disk.
+CREATE SEQUENCE instant_memory_line_ids;

@@ -111,8 +111,8 @@ async fn upload(
             .hub
             .store_and_publish(&topic, || async move {
                 let now = now_ms();
-                let min_id = super::service::memory_min_id(state, &me.chat_id, now).await?;
-                state.memory.append_file(me, client_id, file, now, min_id).map_err(|MemoryFull| {
+                let id = super::service::memory_line_id(state).await?;
+                state.memory.append_file(me, client_id, file, now, id).map_err(|MemoryFull| {
                     tracing::warn!("in-memory instant chat files are at their cap");
                     AppError::Unavailable(MEMORY_FULL.into())
                 })

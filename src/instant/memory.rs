@@ -124,7 +124,8 @@ impl MemoryLines {
 
     /// Appends a line by `author`; the same `(author, client_id)` again
     /// returns the first line with `false`, as the database would. Its id is
-    /// at least `min_id` (the id PostgreSQL handed out, with several nodes; else 0).
+    /// `id` when not 0 (handed out by PostgreSQL, with several nodes), else
+    /// the chat's next.
     pub fn append(
         &self,
         author: &ParticipantRow,
@@ -132,15 +133,14 @@ impl MemoryLines {
         client_id: &str,
         body: &str,
         now_ms: i64,
-        min_id: i64,
+        id: i64,
     ) -> (ChatMessage, bool) {
         let mut held = self.held();
         let chat = held.chats.entry(author.chat_id.clone()).or_default();
         if let Some(seen) = seen(chat, author, client_id) {
             return (seen, false);
         }
-        chat.last_id = chat.last_id.max(min_id - 1);
-        let line = new_line(chat, author, kind, client_id, body, now_ms);
+        let line = new_line(chat, author, kind, client_id, body, now_ms, id);
         let freed = chat.push(line.clone());
         held.file_bytes -= freed;
         (line, true)
@@ -149,7 +149,7 @@ impl MemoryLines {
     /// Appends a line by `author` carrying `file`, kept under the line's id.
     /// The same `(author, client_id)` again returns the first line with
     /// `false` and keeps nothing. Drops the chat's oldest files to stay
-    /// within the per-chat cap.
+    /// within the per-chat cap. `id` as for [`MemoryLines::append`].
     ///
     /// Errors: [`MemoryFull`] when the file would take every chat's files
     /// past the total cap (or is bigger than one chat may hold); nothing changes.
@@ -159,7 +159,7 @@ impl MemoryLines {
         client_id: &str,
         file: MemoryUpload,
         now_ms: i64,
-        min_id: i64,
+        id: i64,
     ) -> Result<(ChatMessage, bool), MemoryFull> {
         let size = file.bytes.len();
         let mut held = self.held();
@@ -183,8 +183,7 @@ impl MemoryLines {
             return Err(MemoryFull);
         }
         let mut freed: usize = to_drop.into_iter().map(|id| chat.drop_file(id)).sum();
-        chat.last_id = chat.last_id.max(min_id - 1);
-        let mut line = new_line(chat, author, MessageKind::Text, client_id, "", now_ms);
+        let mut line = new_line(chat, author, MessageKind::Text, client_id, "", now_ms, id);
         line.attachment = Some(Attachment {
             id: line.id,
             url: chat_file_url(&author.chat_id, line.id),
@@ -270,7 +269,8 @@ fn seen(chat: &ChatLines, author: &ParticipantRow, client_id: &str) -> Option<Ch
     chat.lines.iter().find(|l| l.author_id == author.id && l.client_id == client_id).cloned()
 }
 
-/// A new line with the chat's next id (not yet added).
+/// A new line (not yet added) with id `id`, or when that is 0, the chat's
+/// next: `max(previous + 1, now in µs)`.
 fn new_line(
     chat: &mut ChatLines,
     author: &ParticipantRow,
@@ -278,9 +278,10 @@ fn new_line(
     client_id: &str,
     body: &str,
     now_ms: i64,
+    id: i64,
 ) -> ChatMessage {
-    let id = (chat.last_id + 1).max(now_ms.saturating_mul(1000));
-    chat.last_id = id;
+    let id = if id > 0 { id } else { (chat.last_id + 1).max(now_ms.saturating_mul(1000)) };
+    chat.last_id = chat.last_id.max(id);
     ChatMessage {
         id,
         topic: Topic::Chat(author.chat_id.clone()),

@@ -58,22 +58,22 @@ pub async fn append(
             if chat.keep_history {
                 state.store.instant_lines().insert(&chat.id, author.id, kind, client_id, body, now).await
             } else {
-                let min_id = memory_min_id(state, &chat.id, now).await?;
-                Ok(state.memory.append(author, kind, client_id, body, now, min_id))
+                let id = memory_line_id(state).await?;
+                Ok(state.memory.append(author, kind, client_id, body, now, id))
             }
         })
         .await
 }
 
-/// The least id the next in-memory line of `chat_id` may take: with several
-/// nodes, the next id from PostgreSQL (so that ids grow across nodes, see
-/// [`crate::store::InstantChats::next_memory_line_id`]); on one server 0.
-/// Call under the chat's lock. Errors: the store's.
-pub async fn memory_min_id(state: &AppState, chat_id: &str, now_ms: i64) -> Result<i64, StoreError> {
+/// The id the next in-memory line must take: with several nodes, the next
+/// from PostgreSQL (so that ids grow in one order on every node, see
+/// [`crate::store::InstantChats::next_memory_line_id`]); on one server 0,
+/// for "the chat's own next id". Call under the chat's lock. Errors: the store's.
+pub async fn memory_line_id(state: &AppState) -> Result<i64, StoreError> {
     if state.store.backend() == crate::store::Backend::Sqlite {
         return Ok(0);
     }
-    state.store.instant_chats().next_memory_line_id(chat_id, now_ms.saturating_mul(1000)).await
+    state.store.instant_chats().next_memory_line_id().await
 }
 
 /// Up to `limit` lines of `chat` after `after_id`, oldest first.

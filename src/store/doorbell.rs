@@ -3,9 +3,11 @@
 //! `LISTEN` on one connection per node, and session-level advisory locks on
 //! topics (<https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS>).
 
+use std::str::FromStr;
+
 use sqlx::{
     pool::PoolConnection,
-    postgres::{PgListener, PgPool, PgPoolOptions},
+    postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions},
     Postgres,
 };
 
@@ -28,12 +30,15 @@ pub struct Doorbell {
 impl Doorbell {
     /// Connects to PostgreSQL at `database_url`. Errors: [`StoreError::Open`]
     /// (the message names the URL without its password).
+    ///
+    /// Its connections commit without waiting for the disk
+    /// (`synchronous_commit = off`): they only send notifications and take
+    /// locks, and a notification lost to a database crash is one that the
+    /// tabs, which reconnect after it, catch up on anyway.
     pub async fn connect(database_url: &str) -> Result<Doorbell, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(DOORBELL_POOL)
-            .connect(database_url)
-            .await
-            .map_err(|e| StoreError::Open(format!("live bus on {}: {e}", redact(database_url))))?;
+        let failed = |e: sqlx::Error| StoreError::Open(format!("live bus on {}: {e}", redact(database_url)));
+        let options = PgConnectOptions::from_str(database_url).map_err(failed)?.options([("synchronous_commit", "off")]);
+        let pool = PgPoolOptions::new().max_connections(DOORBELL_POOL).connect_with(options).await.map_err(failed)?;
         Ok(Doorbell { pool })
     }
 
@@ -71,23 +76,33 @@ pub struct TopicHold {
 }
 
 impl TopicHold {
-    /// Sends `payload` on [`CHANNEL`] while the lock is held, so notes of
-    /// one topic go out in lock order.
-    pub async fn ring(&mut self, payload: &str) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&mut *self.conn).await?;
-        Ok(())
-    }
-
-    /// Lets go of the lock. If that fails, the connection is closed, which
-    /// lets go of it for certain.
-    pub async fn release(mut self) {
-        let unlocked = sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))")
-            .bind(TOPIC_LOCK_CLASS)
-            .bind(&self.topic)
-            .execute(&mut *self.conn)
-            .await;
-        if unlocked.is_err() {
+    /// Sends `payload` (if any) on [`CHANNEL`] and lets go of the lock, in
+    /// one statement, so notes of one topic go out in lock order. If that
+    /// fails, the connection is closed, which lets go of the lock for certain.
+    /// Errors: the notification could not be sent.
+    pub async fn ring_and_release(mut self, payload: Option<&str>) -> Result<(), StoreError> {
+        let done = match payload {
+            Some(payload) => {
+                sqlx::query("SELECT pg_notify($1, $2), pg_advisory_unlock($3, hashtext($4))")
+                    .bind(CHANNEL)
+                    .bind(payload)
+                    .bind(TOPIC_LOCK_CLASS)
+                    .bind(&self.topic)
+                    .execute(&mut *self.conn)
+                    .await
+            }
+            None => {
+                sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))")
+                    .bind(TOPIC_LOCK_CLASS)
+                    .bind(&self.topic)
+                    .execute(&mut *self.conn)
+                    .await
+            }
+        };
+        if done.is_err() {
             drop(self.conn.detach());
         }
+        done?;
+        Ok(())
     }
 }

@@ -120,21 +120,12 @@ impl<'a> InstantChats<'a> {
         Ok(host)
     }
 
-    /// The next line id of chat `chat_id` (without history, several nodes):
-    /// one more than the last one handed out, and at least `at_least` (the
-    /// caller's clock in µs, as [`crate::instant::memory`] ids are). Call it
-    /// under the chat's lock. Errors: [`sqlx::Error::RowNotFound`] (as
-    /// [`StoreError::Db`]) once the chat is swept.
-    pub async fn next_memory_line_id(&self, chat_id: &str, at_least: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "UPDATE instant_chats
-             SET last_line_id = CASE WHEN last_line_id + 1 > $2 THEN last_line_id + 1 ELSE $2 END
-             WHERE id = $1 RETURNING last_line_id",
-        )
-        .bind(chat_id)
-        .bind(at_least)
-        .fetch_one(self.pool)
-        .await?)
+    /// The next line id of an instant chat without history, when several
+    /// nodes share the database (PostgreSQL only): from one sequence, so ids
+    /// taken under a chat's lock grow in that order on every node. Errors:
+    /// the database's (on SQLite, which has no sequences, always).
+    pub async fn next_memory_line_id(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT nextval('instant_memory_line_ids')").fetch_one(self.pool).await?)
     }
 
     /// The chat with this id, open or not; `None` once swept or never made.

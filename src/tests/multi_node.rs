@@ -250,9 +250,15 @@ async fn a_chat_without_history_spans_nodes() {
     lb.subscribe(&topic, 0).await;
 
     la.say(&topic, "a1", "from A").await;
+    let ServerEvent::Message { message: first } =
+        wait_for(&mut lb, 5_000, |e| matches!(e, ServerEvent::Message { message } if message.body == "from A")).await
+    else {
+        unreachable!()
+    };
     lb.say(&topic, "b1", "from B").await;
     let on_a = text_lines(&mut la).await;
-    let on_b = text_lines(&mut lb).await;
+    let mut on_b = vec![(first.id, first.body)];
+    on_b.extend(text_lines(&mut lb).await);
     assert_eq!(on_a.iter().map(|l| l.1.as_str()).collect::<Vec<_>>(), ["from A", "from B"]);
     assert_eq!(on_a, on_b, "the same lines, ids and order on both nodes");
     assert!(on_a[0].0 < on_a[1].0);

@@ -178,14 +178,15 @@ impl Bus {
         Fut: std::future::Future<Output = Result<(ChatMessage, bool), E>>,
         E: From<StoreError>,
     {
-        let mut hold = self.doorbell.hold(&topic.to_string()).await.map_err(E::from)?;
+        let hold = self.doorbell.hold(&topic.to_string()).await.map_err(E::from)?;
         let stored = store().await;
-        if let Ok((message, true)) = &stored {
-            if let Err(e) = hold.ring(&self.line_note(topic, message)).await {
-                tracing::error!(error = %e, %topic, "announcing a line failed");
-            }
+        let note = match &stored {
+            Ok((message, true)) => Some(self.line_note(topic, message)),
+            _ => None,
+        };
+        if let Err(e) = hold.ring_and_release(note.as_deref()).await {
+            tracing::error!(error = %e, %topic, "announcing a line failed");
         }
-        hold.release().await;
         stored
     }
 

@@ -1,1 +1,0 @@
-ALTER TABLE instant_chats DROP COLUMN last_line_id;

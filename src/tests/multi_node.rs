@@ -107,18 +107,25 @@ fn online(author: i64, is: bool) -> impl Fn(&ServerEvent) -> bool {
     move |e| matches!(e, ServerEvent::PresenceChanged { author_id, online, .. } if *author_id == author && *online == is)
 }
 
-#[tokio::test]
-async fn two_nodes_on_postgres_are_one_roomlink() {
-    let Some(_) = postgres_base() else {
-        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node test");
-        return;
-    };
-    // A database of its own, migrated here first, and a shared data folder.
+/// A database of its own (migrated by an in-process server first, whose
+/// store the test reads), a shared data folder and two nodes on them; `None`
+/// (skipped) without PostgreSQL.
+async fn two_nodes() -> Option<(TestServer, tempfile::TempDir, Node, Node)> {
+    if postgres_base().is_none() {
+        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node tests");
+        return None;
+    }
     let fixture = TestServer::start().await;
     let url = fixture.settings.database_url.clone();
     let dir = tempfile::tempdir().unwrap();
     let a = Node::start(&url, dir.path(), "node-a").await;
     let b = Node::start(&url, dir.path(), "node-b").await;
+    Some((fixture, dir, a, b))
+}
+
+#[tokio::test]
+async fn two_nodes_on_postgres_are_one_roomlink() {
+    let Some((fixture, _dir, a, b)) = two_nodes().await else { return };
 
     // Ana on node A makes a room; Bruno and Carla join through node B.
     let on_a = fixture.client().at(a.addr);
@@ -228,15 +235,7 @@ async fn text_lines(live: &mut Live) -> Vec<(i64, String)> {
 
 #[tokio::test]
 async fn a_chat_without_history_spans_nodes() {
-    let Some(_) = postgres_base() else {
-        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node test");
-        return;
-    };
-    let fixture = TestServer::start().await;
-    let url = fixture.settings.database_url.clone();
-    let dir = tempfile::tempdir().unwrap();
-    let a = Node::start(&url, dir.path(), "node-a").await;
-    let b = Node::start(&url, dir.path(), "node-b").await;
+    let Some((fixture, _dir, a, b)) = two_nodes().await else { return };
 
     // Ana hosts on node A; Bruno, a guest, joins through node B.
     let host = fixture.client().at(a.addr);

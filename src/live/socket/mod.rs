@@ -121,8 +121,7 @@ impl Connection {
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
-        let _open = self.state.hub.open_connection();
-        let mut closing = self.state.hub.closing();
+        let (_open, mut closing) = self.state.hub.open_connection();
         let idle = std::time::Duration::from_secs(self.state.settings.live_idle_timeout_secs.into());
         let mut deadline = tokio::time::Instant::now() + idle;
         loop {
@@ -144,7 +143,7 @@ impl Connection {
                     }
                     replies
                 }
-                Ok(()) = closing.changed() => {
+                Ok(()) = &mut closing => {
                     // The server is shutting down: "going away", so the tab
                     // reconnects (to another node, when there are several).
                     let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server shutting down".into() }))).await;

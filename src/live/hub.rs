@@ -55,12 +55,16 @@ pub struct HubEvent {
     /// them again (a muted member's tab stops sending, a new moderator's tab
     /// starts getting link details).
     pub rights_changed_for: Option<i64>,
+    /// When set, events may have been missed (the bus's listening connection
+    /// dropped): followers catch up from where the topic keeps its lines
+    /// instead of reading `frame`, which is empty.
+    pub resync: bool,
 }
 
 impl HubEvent {
     /// An event for everyone following the topic.
     pub fn new(frame: Utf8Bytes) -> HubEvent {
-        HubEvent { message_id: None, frame, ends_topic: false, only_for: None, plain_frame: None, rights_changed_for: None }
+        HubEvent { message_id: None, frame, ends_topic: false, only_for: None, plain_frame: None, rights_changed_for: None, resync: false }
     }
 
     /// A new line: its frame, and the frame without link details when they differ.
@@ -191,6 +195,15 @@ impl Hub {
         if let Some(channel) = self.existing(topic) {
             // No receivers is fine: nobody is watching the topic right now.
             let _ = channel.sender.send(Arc::new(event));
+        }
+    }
+
+    /// Tells every follower on this node to catch up from the store, after
+    /// the bus may have missed notes (see [`HubEvent::resync`]).
+    pub fn resync_all(&self) {
+        let channels: Vec<Arc<RoomChannel>> = self.rooms.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+        for channel in channels {
+            let _ = channel.sender.send(Arc::new(HubEvent { resync: true, ..HubEvent::new(Utf8Bytes::from_static("")) }));
         }
     }
 

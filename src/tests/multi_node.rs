@@ -172,6 +172,25 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     let _ = next_line(&mut lc).await;
     let _ = next_line(&mut lc).await;
 
+    // The nodes' listening connections drop: when they are back, tabs catch
+    // up on what no notification brought (a line stored with none at all).
+    let unannounced = fixture.store.messages().insert(room, bruno_id, "quiet-1", "stored while nobody listened", 1).await.unwrap().0;
+    let dropped: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(fixture.store.pool())
+    .await
+    .unwrap();
+    assert!(dropped.len() >= 2, "one listening connection per node (and the in-process server's)");
+    for pid in dropped {
+        sqlx::query("SELECT 1 FROM pg_terminate_backend($1)").bind(pid).execute(fixture.store.pool()).await.unwrap();
+    }
+    for live in [&mut la, &mut lb] {
+        let line = next_line(live).await;
+        assert_eq!((line.id, line.body.as_str()), (unannounced.id, "stored while nobody listened"));
+        assert!(live.quiet_for(500).await.is_none(), "once");
+    }
+
     // A removal on node A ends Carla's tab on node B.
     let r = ana.call("remove_member", &[("room_id", &room.to_string()), ("user_id", &carla_id.to_string())]).await;
     assert!(r.status().is_success() || r.status().is_redirection(), "remove: {}", r.status());

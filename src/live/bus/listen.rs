@@ -82,6 +82,9 @@ async fn act(note: Note, here: &Here) {
         }
         NoteKind::Arrived { topic, author } => hub.node_arrived(&topic, author, note.node),
         NoteKind::Left { topic, author, at } => hub.node_left(&topic, author, note.node, at),
+        // Our own hello is back: the listening connection is up again, and
+        // whatever was sent while it was down is in the tables: catch up.
+        NoteKind::Hello if from_me => hub.resync_all(),
         _ if from_me => {}
         NoteKind::Hello => {
             for (topic, author) in hub.local_presence() {

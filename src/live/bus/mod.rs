@@ -17,8 +17,9 @@
 //! Liveness: each node sends a heartbeat every [`BUS_HEARTBEAT_MS`]; a node
 //! not heard from for [`BUS_NODE_TIMEOUT_MS`] is dropped and its people go
 //! offline. A node that starts (or whose listening connection came back)
-//! says hello, and the others tell it who is on them. A node that shuts down
-//! says goodbye.
+//! says hello, and the others tell it who is on them; when its own hello
+//! comes back, its tabs catch up from the tables on whatever the lost
+//! connection missed. A node that shuts down says goodbye.
 
 use std::{
     collections::HashMap,

@@ -20,6 +20,7 @@ impl Connection {
     /// What one item from the hub means for this tab.
     pub(super) async fn hub_item(&mut self, topic: Topic, item: Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>) -> Replies {
         match item {
+            Ok(event) if event.resync => self.catch_up(&topic).await,
             Ok(event) => {
                 if self.rights_changed(&topic, &event) {
                     self.read_rights(&topic).await;

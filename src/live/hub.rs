@@ -221,21 +221,23 @@ impl Hub {
                 channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: true, last_seen_at: None });
             }
         }
-        let mut online = presence.online();
+        let here = presence.online();
         drop(presence);
-        online.extend(self.remote().online(topic));
-        online.sort_unstable();
-        online.dedup();
-        online
+        self.online_anywhere(topic, here)
     }
 
     /// How many people are online in `topic` now, on any node.
     pub fn online_count(&self, topic: &Topic) -> usize {
-        let mut online = self.existing(topic).map(|c| c.presence().online()).unwrap_or_default();
-        online.extend(self.remote().online(topic));
-        online.sort_unstable();
-        online.dedup();
-        online.len()
+        let here = self.existing(topic).map(|c| c.presence().online()).unwrap_or_default();
+        self.online_anywhere(topic, here).len()
+    }
+
+    /// `here` (authors online on this node) with those online on other nodes, sorted, once each.
+    fn online_anywhere(&self, topic: &Topic, mut here: Vec<i64>) -> Vec<i64> {
+        here.extend(self.remote().online(topic));
+        here.sort_unstable();
+        here.dedup();
+        here
     }
 
     /// Counts a live connection open (for shutting down); the guard counts it closed.

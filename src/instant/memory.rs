@@ -238,9 +238,20 @@ impl MemoryLines {
         }
     }
 
-    /// Keeps a line another node posted (several nodes share the chat), so
-    /// tabs here catch up on it too. Its file, if any, stays on that node.
-    /// A line already held is ignored.
+    /// A new line by `author`, not kept yet and without an id, for the bus
+    /// to announce and number (see [`crate::live::hub::Hub::announce_unstored`]);
+    /// or `Err` with the line the same `(author, client_id)` already gave.
+    pub fn draft(&self, author: &ParticipantRow, kind: MessageKind, client_id: &str, body: &str, now_ms: i64) -> Result<ChatMessage, ChatMessage> {
+        match self.held().chats.get(&author.chat_id).and_then(|chat| seen(chat, author, client_id)) {
+            Some(seen) => Err(seen),
+            None => Ok(line_by(author, kind, client_id, body, now_ms, 0)),
+        }
+    }
+
+    /// Keeps a line numbered elsewhere (by PostgreSQL, when several nodes
+    /// share the chat), this node's or another's, in id order, so tabs here
+    /// catch up on it. Another node's file stays on that node. A line
+    /// already held is ignored.
     pub fn replicate(&self, chat_id: &str, line: ChatMessage) {
         let mut held = self.held();
         let chat = held.chats.entry(chat_id.to_string()).or_default();
@@ -282,6 +293,11 @@ fn new_line(
 ) -> ChatMessage {
     let id = if id > 0 { id } else { (chat.last_id + 1).max(now_ms.saturating_mul(1000)) };
     chat.last_id = chat.last_id.max(id);
+    line_by(author, kind, client_id, body, now_ms, id)
+}
+
+/// The line `author` sends, with id `id`.
+fn line_by(author: &ParticipantRow, kind: MessageKind, client_id: &str, body: &str, now_ms: i64, id: i64) -> ChatMessage {
     ChatMessage {
         id,
         topic: Topic::Chat(author.chat_id.clone()),

@@ -51,6 +51,13 @@ pub async fn append(
     body: &str,
 ) -> Result<(ChatMessage, bool), StoreError> {
     let topic = Topic::Chat(chat.id.clone());
+    if !chat.keep_history {
+        let draft = || state.memory.draft(author, kind, client_id, body, now_ms());
+        let keep = |line: &ChatMessage| state.memory.replicate(&chat.id, line.clone());
+        if let Some(announced) = state.hub.announce_unstored(&topic, draft, keep).await {
+            return announced;
+        }
+    }
     state
         .hub
         .store_and_publish(&topic, || async {

@@ -28,7 +28,8 @@ use super::{
     presence::{Change, Presence, RemotePresence},
     ChatMessage, ServerEvent, Topic,
 };
-use crate::store::StoreError;
+
+mod lines;
 
 /// Events a room channel holds before a slow follower lags (and catches up
 /// from the database).
@@ -349,32 +350,6 @@ impl Hub {
     /// Topics with at least one follower (for tests and metrics).
     pub fn active_rooms(&self) -> usize {
         self.rooms.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
-    /// Stores a line with `store` and, when it was new, publishes it to the
-    /// topic, all under the topic's write lock. Returns what `store` returned:
-    /// the line and whether it was new (a retry returns the original).
-    ///
-    /// With several nodes, the lock is PostgreSQL's, across nodes, and the
-    /// line goes out through the bus (see [`Bus::store_and_announce`]).
-    /// Errors: `store`'s, or the bus's as [`StoreError`].
-    pub async fn store_and_publish<F, Fut, E>(&self, topic: &Topic, store: F) -> Result<(ChatMessage, bool), E>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<(ChatMessage, bool), E>>,
-        E: From<StoreError>,
-    {
-        let channel = self.channel(topic);
-        let _in_order = channel.write_lock.lock().await;
-        if let Some(bus) = self.bus.get() {
-            return bus.store_and_announce(topic, store).await;
-        }
-        let (message, fresh) = store().await?;
-        if fresh {
-            // No receivers is fine: nobody is watching the room right now.
-            let _ = channel.sender.send(Arc::new(HubEvent::message(&message)));
-        }
-        Ok((message, fresh))
     }
 }
 

@@ -18,8 +18,9 @@ pub const CHANNEL: &str = "roomlink_live";
 /// First key of the two-key advisory locks on topics (a key space apart from
 /// the one-key lock of [`super::begin_write`]).
 const TOPIC_LOCK_CLASS: i32 = 0x524c;
-/// Connections a node keeps for ringing and for topic locks.
-const DOORBELL_POOL: u32 = 8;
+/// Connections a node keeps for ringing and for topic locks: at most this
+/// many lines of different topics are announced at once.
+const DOORBELL_POOL: u32 = 16;
 
 /// One node's connections for the bus. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -60,8 +61,34 @@ impl Doorbell {
         Ok(())
     }
 
+    /// Announces a new line of an instant chat without history in one
+    /// statement, one round trip: under the topic's transaction-level
+    /// advisory lock it takes the line's id from the `instant_memory_line_ids`
+    /// sequence and sends each of `pieces` with the id and a space in front
+    /// (see [`crate::live::bus::wire`]). The lock is let go at commit, after
+    /// the notifications are queued, so a topic's lines are announced in id
+    /// order, across nodes. Returns the id. Errors: [`StoreError::Db`].
+    pub async fn announce_new_line(&self, topic: &str, pieces: &[String]) -> Result<i64, StoreError> {
+        // CTEs with volatile functions run once each, in dependency order:
+        // the lock, then the id, then the notifications in piece order.
+        let id: i64 = sqlx::query_scalar(
+            "WITH locked AS (SELECT pg_advisory_xact_lock($2, hashtext($3))), \
+                  line AS (SELECT nextval('instant_memory_line_ids') AS id FROM locked), \
+                  sent AS (SELECT count(pg_notify($1, line.id || ' ' || p.piece)) AS n \
+                           FROM line, (SELECT piece FROM unnest($4::text[]) WITH ORDINALITY AS u(piece, i) ORDER BY i) AS p) \
+             SELECT line.id FROM line, sent",
+        )
+        .bind(CHANNEL)
+        .bind(TOPIC_LOCK_CLASS)
+        .bind(topic)
+        .bind(pieces)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
     /// Takes the advisory lock of `topic` (waiting for any other node holding
-    /// it) on a connection kept until [`TopicHold::release`].
+    /// it) on a connection kept until [`TopicHold::ring_and_release`].
     pub async fn hold(&self, topic: &str) -> Result<TopicHold, StoreError> {
         let mut conn = self.pool.acquire().await?;
         sqlx::query("SELECT pg_advisory_lock($1, hashtext($2))").bind(TOPIC_LOCK_CLASS).bind(topic).execute(&mut *conn).await?;
@@ -76,29 +103,22 @@ pub struct TopicHold {
 }
 
 impl TopicHold {
-    /// Sends `payload` (if any) on [`CHANNEL`] and lets go of the lock, in
-    /// one statement, so notes of one topic go out in lock order. If that
-    /// fails, the connection is closed, which lets go of the lock for certain.
-    /// Errors: the notification could not be sent.
-    pub async fn ring_and_release(mut self, payload: Option<&str>) -> Result<(), StoreError> {
-        let done = match payload {
-            Some(payload) => {
-                sqlx::query("SELECT pg_notify($1, $2), pg_advisory_unlock($3, hashtext($4))")
-                    .bind(CHANNEL)
-                    .bind(payload)
-                    .bind(TOPIC_LOCK_CLASS)
-                    .bind(&self.topic)
-                    .execute(&mut *self.conn)
-                    .await
-            }
-            None => {
-                sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))")
-                    .bind(TOPIC_LOCK_CLASS)
-                    .bind(&self.topic)
-                    .execute(&mut *self.conn)
-                    .await
-            }
-        };
+    /// Sends `payloads` (none is fine) on [`CHANNEL`], in order, and lets go
+    /// of the lock, in one statement, so notes of one topic go out in lock
+    /// order. If that fails, the connection is closed, which lets go of the
+    /// lock for certain. Errors: the notifications could not be sent.
+    pub async fn ring_and_release(mut self, payloads: &[String]) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "SELECT pg_advisory_unlock($1, hashtext($2)) \
+             FROM (SELECT count(pg_notify($3, note)) \
+                   FROM (SELECT note FROM unnest($4::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i) AS ordered) AS sent",
+        )
+        .bind(TOPIC_LOCK_CLASS)
+        .bind(&self.topic)
+        .bind(CHANNEL)
+        .bind(payloads)
+        .execute(&mut *self.conn)
+        .await;
         if done.is_err() {
             drop(self.conn.detach());
         }

@@ -273,11 +273,13 @@ async fn a_chat_without_history_spans_nodes() {
     else {
         unreachable!()
     };
-    lb.say(&topic, "b1", "from B").await;
+    // Bruno's line is 16 KB of JSON: it crosses PostgreSQL in several notifications.
+    let long = format!("from B {}", "😀".repeat(crate::limits::MESSAGE_MAX_CHARS - 7));
+    lb.say(&topic, "b1", &long).await;
     let on_a = text_lines(&mut la).await;
     let mut on_b = vec![(first.id, first.body)];
     on_b.extend(text_lines(&mut lb).await);
-    assert_eq!(on_a.iter().map(|l| l.1.as_str()).collect::<Vec<_>>(), ["from A", "from B"]);
+    assert_eq!(on_a.iter().map(|l| l.1.as_str()).collect::<Vec<_>>(), ["from A", long.as_str()]);
     assert_eq!(on_a, on_b, "the same lines, ids and order on both nodes");
     assert!(on_a[0].0 < on_a[1].0);
 

@@ -6,12 +6,15 @@ use std::{sync::Arc, time::Duration};
 use axum::extract::ws::Utf8Bytes;
 use sqlx::postgres::PgListener;
 
-use super::{Bus, Note, NoteKind};
+use super::{
+    wire::{LineNote, Payload, Reassembly},
+    Bus, Note, NoteKind,
+};
 use crate::{
     instant::memory::MemoryLines,
     live::{
         hub::{Hub, HubEvent},
-        ChatMessage, ServerEvent, Topic,
+        ChatMessage, Topic,
     },
     server::now_ms,
     store::Store,
@@ -28,16 +31,29 @@ pub(super) struct Here {
 /// Acts on every note: publishes lines (this node's too) and the others' events.
 pub(super) async fn listen(mut listener: PgListener, here: Here) {
     let bus = here.bus.clone();
+    let mut reassembly = Reassembly::default();
     loop {
         match listener.try_recv().await {
-            Ok(Some(notification)) => match serde_json::from_str::<Note>(notification.payload()) {
-                Ok(note) => act(note, &here).await,
-                Err(e) => tracing::warn!(error = %e, "unreadable live bus note"),
+            Ok(Some(notification)) => match reassembly.read(notification.payload()) {
+                Payload::Line(id, json) => match serde_json::from_str::<LineNote>(&json) {
+                    Ok(LineNote { node, mut message }) => {
+                        message.id = id;
+                        line(node, message, &here).await;
+                    }
+                    Err(e) => tracing::warn!(error = %e, id, "unreadable line on the live bus"),
+                },
+                Payload::Note(json) => match serde_json::from_str::<Note>(json) {
+                    Ok(note) => act(note, &here),
+                    Err(e) => tracing::warn!(error = %e, "unreadable live bus note"),
+                },
+                Payload::Part => {}
+                Payload::Unreadable => tracing::warn!("unreadable live bus notification (or a line cut short)"),
             },
             Ok(None) => {
                 // The connection dropped and the next call reconnects; notes
                 // sent meanwhile are lost, so ask again who is where.
                 tracing::warn!("live bus connection lost; reconnecting");
+                reassembly.clear();
                 let _ = bus.note(NoteKind::Hello);
             }
             Err(e) => {
@@ -48,33 +64,30 @@ pub(super) async fn listen(mut listener: PgListener, here: Here) {
     }
 }
 
-async fn act(note: Note, here: &Here) {
-    let (bus, hub, store) = (&*here.bus, &*here.hub, &here.store);
+/// Publishes a new line to this node's tabs; keeps another node's line of
+/// an instant chat without history in memory here too.
+async fn line(node: u64, message: ChatMessage, here: &Here) {
+    if let (Topic::Chat(chat_id), false) = (&message.topic, node == here.bus.node) {
+        if !keeps_history(here, chat_id).await.unwrap_or(true) {
+            here.memory.replicate(chat_id, message.clone());
+        }
+    }
+    here.hub.deliver(&message.topic.clone(), HubEvent::message(&message));
+}
+
+fn act(note: Note, here: &Here) {
+    let (bus, hub) = (&*here.bus, &*here.hub);
     let from_me = note.node == bus.node;
     if !from_me {
         bus.heard_from(note.node);
     }
     match note.kind {
-        NoteKind::Line { topic, id, frame, plain } => {
-            let event = match frame {
-                Some(frame) => Some(HubEvent {
-                    message_id: Some(id),
-                    plain_frame: plain.map(Utf8Bytes::from),
-                    ..HubEvent::new(Utf8Bytes::from(frame))
-                }),
-                None => read_line(store, &topic, id).await.map(|m| HubEvent::message(&m)),
-            };
-            if let (Topic::Chat(chat_id), Some(event), false) = (&topic, &event, from_me) {
-                keep_in_memory(here, chat_id, event).await;
-            }
-            if let Some(event) = event {
-                hub.deliver(&topic, event);
-            }
-        }
         NoteKind::Event { topic, frame, ends, only_for, rights_for } => {
-            if let (Topic::Chat(chat_id), true, None, false) = (&topic, ends, only_for, from_me) {
-                // The chat ended on another node: its lines go here too.
-                here.memory.forget(chat_id);
+            if let (Topic::Chat(chat_id), true, None) = (&topic, ends, only_for) {
+                // The chat ended: its lines go, here too.
+                if !from_me {
+                    here.memory.forget(chat_id);
+                }
                 bus.keeps_history.lock().unwrap_or_else(|p| p.into_inner()).remove(chat_id);
             }
             let event = HubEvent { ends_topic: ends, only_for, rights_changed_for: rights_for, ..HubEvent::new(Utf8Bytes::from(frame)) };
@@ -99,44 +112,22 @@ async fn act(note: Note, here: &Here) {
     }
 }
 
-/// Keeps another node's line of a chat without history in this node's memory.
-async fn keep_in_memory(here: &Here, chat_id: &str, event: &HubEvent) {
+/// Whether the instant chat keeps history (it never changes, so it is read
+/// once); `None` if the chat is gone or could not be read.
+async fn keeps_history(here: &Here, chat_id: &str) -> Option<bool> {
     let known = here.bus.keeps_history.lock().unwrap_or_else(|p| p.into_inner()).get(chat_id).copied();
-    let keeps_history = match known {
-        Some(keeps) => keeps,
-        None => match here.store.instant_chats().get(chat_id).await {
-            Ok(Some(chat)) => {
-                here.bus.keeps_history.lock().unwrap_or_else(|p| p.into_inner()).insert(chat_id.to_string(), chat.keep_history);
-                chat.keep_history
-            }
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "reading an instant chat for the bus failed");
-                return;
-            }
-        },
-    };
-    if keeps_history {
-        return;
+    if known.is_some() {
+        return known;
     }
-    match serde_json::from_str::<ServerEvent>(event.frame.as_str()) {
-        Ok(ServerEvent::Message { message }) => here.memory.replicate(chat_id, message),
-        _ => tracing::warn!("a line of a chat without history could not be read back"),
-    }
-}
-
-/// A line announced by id only (too big for a notification), from the tables.
-async fn read_line(store: &Store, topic: &Topic, id: i64) -> Option<ChatMessage> {
-    let found = match topic {
-        Topic::Room(room_id) => store.messages().after(*room_id, id - 1, 1).await,
-        Topic::Chat(chat_id) => store.instant_lines().after(chat_id, id - 1, 1).await,
-    };
-    match found {
-        Ok(lines) => lines.into_iter().find(|m| m.id == id),
+    match here.store.instant_chats().get(chat_id).await {
+        Ok(Some(chat)) => {
+            here.bus.keeps_history.lock().unwrap_or_else(|p| p.into_inner()).insert(chat_id.to_string(), chat.keep_history);
+            Some(chat.keep_history)
+        }
+        Ok(None) => None,
         Err(e) => {
-            tracing::error!(error = %e, %topic, id, "reading an announced line failed");
+            tracing::error!(error = %e, "reading an instant chat for the bus failed");
             None
         }
     }
 }
-

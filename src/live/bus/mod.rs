@@ -31,8 +31,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 mod listen;
+pub mod wire;
 
 use listen::{listen, Here};
+use wire::{line_pieces, with_id};
 
 use super::{
     hub::{Hub, HubEvent},
@@ -51,7 +53,7 @@ use crate::{
 /// Notes sent together in one statement when several are waiting.
 const NOTES_PER_STATEMENT: usize = 64;
 
-/// One announcement from a node.
+/// One announcement from a node (lines travel as [`LineNote`]s, see [`wire`]).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Note {
     /// The sending node's random id.
@@ -65,10 +67,6 @@ pub struct Note {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum NoteKind {
-    /// A new line. `frame` (and `plain`, without link details, when it
-    /// differs) is the event as tabs get it; `None` when too big for a
-    /// notification: read it from the tables.
-    Line { topic: Topic, id: i64, frame: Option<String>, plain: Option<String> },
     /// Any other event for the topic's followers, as [`HubEvent`] carries it.
     Event { topic: Topic, frame: String, ends: bool, only_for: Option<i64>, rights_for: Option<i64> },
     /// The node has its first connection of `author` in `topic`.
@@ -181,34 +179,29 @@ impl Bus {
     {
         let hold = self.doorbell.hold(&topic.to_string()).await.map_err(E::from)?;
         let stored = store().await;
-        let note = match &stored {
-            Ok((message, true)) => Some(self.line_note(topic, message)),
-            _ => None,
+        let payloads = match &stored {
+            Ok((message, true)) => self.line_payloads(message).map(|pieces| with_id(message.id, &pieces)).unwrap_or_default(),
+            _ => Vec::new(),
         };
-        if let Err(e) = hold.ring_and_release(note.as_deref()).await {
+        if let Err(e) = hold.ring_and_release(&payloads).await {
             tracing::error!(error = %e, %topic, "announcing a line failed");
         }
         stored
     }
 
-    fn line_note(&self, topic: &Topic, message: &ChatMessage) -> String {
-        let event = HubEvent::message(message);
-        let full = Note {
-            node: self.node,
-            kind: NoteKind::Line {
-                topic: topic.clone(),
-                id: message.id,
-                frame: Some(event.frame.as_str().to_owned()),
-                plain: event.plain_frame.as_ref().map(|f| f.as_str().to_owned()),
-            },
-        };
-        match serde_json::to_string(&full) {
-            Ok(payload) if payload.len() <= BUS_NOTE_MAX_BYTES => payload,
-            _ => {
-                let by_id = NoteKind::Line { topic: topic.clone(), id: message.id, frame: None, plain: None };
-                serde_json::to_string(&Note { node: self.node, kind: by_id }).unwrap_or_default()
-            }
-        }
+    /// Announces `line`, a new line of an instant chat without history that
+    /// nothing stores, in one round trip to PostgreSQL, which hands out its
+    /// id (see [`Doorbell::announce_new_line`]); returns the line with that
+    /// id. The listener publishes it (on this node too). Errors: [`StoreError::Db`]; nothing was announced.
+    pub async fn announce_new_line(&self, mut line: ChatMessage) -> Result<ChatMessage, StoreError> {
+        let pieces = self.line_payloads(&line).ok_or_else(|| StoreError::Db(sqlx::Error::Protocol("unencodable line".into())))?;
+        line.id = self.doorbell.announce_new_line(&line.topic.to_string(), &pieces).await?;
+        Ok(line)
+    }
+
+    /// `message`'s payloads without its id in front; `None` (logged) if it cannot be encoded.
+    fn line_payloads(&self, message: &ChatMessage) -> Option<Vec<String>> {
+        line_pieces(self.node, message).map_err(|e| tracing::error!(error = %e, "encoding a line for the bus failed")).ok()
     }
 
     fn heard_from(&self, node: u64) {

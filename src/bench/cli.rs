@@ -8,7 +8,9 @@
 //! (default `bench/results.json`), `--roomlink-bin <path>` (default
 //! `target/release/roomlink`), `--socketio-dir <dir>` (default
 //! `bench/peers/socketio`), `--two-nodes <postgres URL>` (also S2 on two
-//! Roomlink nodes on PostgreSQL, see [`super::nodes`]).
+//! Roomlink nodes on PostgreSQL, see [`super::nodes`]), `--only <list>`
+//! (some scenarios only, comma-separated: `s1`, `s2` (with S4, S6 and the
+//! large room), `s3`, `s5`, `nodes`; default all).
 
 use std::{
     net::SocketAddr,
@@ -18,8 +20,9 @@ use std::{
 };
 
 use super::{
+    persisted::ACK_P99_LIMIT_MS,
     report::{table, Row},
-    scenarios::{self, best, Target},
+    scenarios::{self, best, Held, Target},
     Peer,
 };
 
@@ -38,6 +41,8 @@ struct Scale {
     large_room: usize,
     /// S5: people, and rooms each of them joins by link.
     joining: (usize, usize),
+    /// S3: member rooms and members per room.
+    persisted: (usize, usize),
 }
 
 const SMALL: Scale = Scale {
@@ -47,6 +52,7 @@ const SMALL: Scale = Scale {
     rates: (50.0, 20_000.0, Duration::from_secs(2)),
     large_room: 200,
     joining: (20, 3),
+    persisted: (20, 10),
 };
 
 const FULL: Scale = Scale {
@@ -56,6 +62,7 @@ const FULL: Scale = Scale {
     rates: (100.0, 100_000.0, Duration::from_secs(5)),
     large_room: 5_000,
     joining: (500, 10),
+    persisted: (500, 10),
 };
 
 /// p99 delivery latency S2 must hold, in milliseconds.
@@ -68,6 +75,15 @@ struct Options {
     roomlink_bin: PathBuf,
     socketio_dir: PathBuf,
     two_nodes: Option<String>,
+    /// Scenarios to run (`s1`, `s2`, `s3`, `s5`, `nodes`); empty: all.
+    only: Vec<String>,
+}
+
+impl Options {
+    /// Whether scenario `name` runs.
+    fn runs(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o == name)
+    }
 }
 
 fn options() -> Result<Options, String> {
@@ -78,6 +94,7 @@ fn options() -> Result<Options, String> {
         roomlink_bin: "target/release/roomlink".into(),
         socketio_dir: "bench/peers/socketio".into(),
         two_nodes: None,
+        only: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -89,6 +106,7 @@ fn options() -> Result<Options, String> {
             "--roomlink-bin" => o.roomlink_bin = value()?.into(),
             "--socketio-dir" => o.socketio_dir = value()?.into(),
             "--two-nodes" => o.two_nodes = Some(value()?),
+            "--only" => o.only = value()?.split(',').map(|s| s.trim().to_lowercase()).collect(),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -168,34 +186,70 @@ async fn start_socketio(o: &Options, addr: SocketAddr) -> Result<Server, String>
     Ok(server)
 }
 
-/// Runs S1, S2 and S5 on both servers; returns the report's rows.
+/// Runs the scenarios `o` asks for on both servers; returns the report's rows.
 async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
-    let s = o.scale;
     let roomlink_addr: SocketAddr = ([127, 0, 0, 1], 3310).into();
     let socketio_addr: SocketAddr = ([127, 0, 0, 1], 3311).into();
     let roomlink_server = start_roomlink(o, roomlink_addr).await?;
     let socketio_server = start_socketio(o, socketio_addr).await?;
+    // With --pin the pid is taskset's until it execs: the same process.
     let roomlink = Target { peer: Peer::Roomlink, server: roomlink_addr, pid: Some(roomlink_server.child.id()) };
     let socketio = Target { peer: Peer::SocketIo, server: socketio_addr, pid: Some(socketio_server.child.id()) };
-    // With --pin the pid is taskset's until it execs: the same process.
     let mut rows = Vec::new();
+    if o.runs("s1") {
+        rows.extend(idle_rows(o.scale, roomlink, socketio).await?);
+    }
+    let mut single_best = None;
+    if o.runs("s2") {
+        let (more, best) = fan_out_rows(o.scale, roomlink, socketio).await?;
+        rows.extend(more);
+        single_best = best;
+    }
+    if o.runs("s3") {
+        rows.extend(persisted_rows(o.scale, roomlink_addr).await?);
+    }
+    if o.runs("s5") {
+        let (users, rooms) = o.scale.joining;
+        eprintln!("S5: {users} people accept {rooms} links each…");
+        let j = scenarios::joining(roomlink_addr, users, rooms).await?;
+        rows.push(
+            Row::new(format!("S5 invite accepts ({} through the endpoint)", j.accepts), "1/s", Some(j.accepts_per_sec), None)
+                .target("≥ 5,000/s", Some(j.accepts_per_sec >= 5_000.0)),
+        );
+    }
+    drop((roomlink_server, socketio_server));
+    if let (Some(postgres), true) = (&o.two_nodes, o.runs("nodes")) {
+        let s = o.scale;
+        eprintln!("Two nodes on PostgreSQL: {rooms}×{members}…", rooms = s.fan_out.0, members = s.fan_out.1);
+        let bin = o.roomlink_bin.display().to_string();
+        let single_rate = single_best.as_ref().map(|b: &scenarios::FanOutStep| b.sent_per_sec);
+        let two = super::nodes::two_nodes(&bin, postgres, o.pin, s.fan_out, s.rates, P99_LIMIT_MS, single_rate).await?;
+        rows.extend(super::nodes::rows(&two, single_best.as_ref(), s.fan_out));
+    }
+    Ok(rows)
+}
 
+/// S1 on both servers.
+async fn idle_rows(s: Scale, roomlink: Target, socketio: Target) -> Result<Vec<Row>, String> {
     let (rooms, members) = s.idle;
     eprintln!("S1: {} idle tabs on each server…", rooms * members);
     let r1 = scenarios::idle_hold(roomlink, rooms, members, s.hold).await?;
     let s1 = scenarios::idle_hold(socketio, rooms, members, s.hold).await?;
     let kib = |v: Option<f64>| v.map(|b| b / 1024.0);
     let r_kib = kib(r1.rss_per_connection);
-    rows.push(Row::new(format!("S1 {} tabs: held after {} s", r1.connections, s.hold.as_secs()), "tabs", Some(r1.held as f64), Some(s1.held as f64)));
-    rows.push(
+    Ok(vec![
+        Row::new(format!("S1 {} tabs: held after {} s", r1.connections, s.hold.as_secs()), "tabs", Some(r1.held as f64), Some(s1.held as f64)),
         Row::new("S1 server memory per idle connection", "KiB", r_kib, kib(s1.rss_per_connection))
             .target("≤ 16 KiB", r_kib.map(|k| k <= 16.0)),
-    );
-    rows.push(
         Row::new("S1/S5 WebSocket connect+auth+subscribe", "1/s", Some(r1.connects_per_sec), Some(s1.connects_per_sec))
             .target("≥ 5,000/s", Some(r1.connects_per_sec >= 5_000.0)),
-    );
+    ])
+}
 
+/// S2 (with S4 and S6 on the same tabs, then the large room) on both
+/// servers; also Roomlink's best S2 step, for the two-node run.
+async fn fan_out_rows(s: Scale, roomlink: Target, socketio: Target) -> Result<(Vec<Row>, Option<scenarios::FanOutStep>), String> {
+    let mut rows = Vec::new();
     let (rooms, members) = s.fan_out;
     let (start, max, step) = s.rates;
     let mut best_of = Vec::new();
@@ -204,11 +258,9 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     for target in [roomlink, socketio] {
         eprintln!("S2: {rooms}×{members} on {}…", target.peer.name());
         let mut fleet = scenarios::open_fleet(target, rooms, members).await?;
-        let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS).await;
-        for st in &steps {
-            eprintln!("  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms, missing {}", st.sent_per_sec, st.deliveries_per_sec, st.p99_ms, st.missing);
-        }
-        let held = best(&steps, P99_LIMIT_MS).cloned();
+        let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS, Held::Delivery).await;
+        print_steps(&steps);
+        let held = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
         if let Some(held) = &held {
             eprintln!("S4: half that rate, quiet then with half the tabs typing…");
             tokio::time::sleep(Duration::from_secs(2)).await;
@@ -254,14 +306,6 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
         Row::new(format!("S2 1×{}: p99 at 1 msg/s", s.large_room), "ms", Some(large[0].p99_ms), Some(large[1].p99_ms))
             .target("≤ 20 ms", Some(large[0].p99_ms <= 20.0 && large[0].missing == 0)),
     );
-
-    let (users, rooms) = s.joining;
-    eprintln!("S5: {users} people accept {rooms} links each…");
-    let j = scenarios::joining(roomlink_addr, users, rooms).await?;
-    rows.push(
-        Row::new(format!("S5 invite accepts ({} through the endpoint)", j.accepts), "1/s", Some(j.accepts_per_sec), None)
-            .target("≥ 5,000/s", Some(j.accepts_per_sec >= 5_000.0)),
-    );
     let (r6, s6) = (&reconnects[0], &reconnects[1]);
     rows.push(Row::new(format!("S6 {} tabs dropped: all back after", r6.dropped), "s", Some(r6.back_secs), Some(s6.back_secs)));
     rows.push(Row::new("S6 every message at every tab after", "s", r6.caught_up_secs, s6.caught_up_secs));
@@ -273,16 +317,38 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
         Row::new("S6 deliveries shown twice", "", Some(r6.duplicates as f64), Some(s6.duplicates as f64))
             .target("0", Some(r6.duplicates == 0)),
     );
-    rows.push(Row::new("S3 persisted rooms: not implemented yet", "", None, None));
-    drop((roomlink_server, socketio_server));
-    if let Some(postgres) = &o.two_nodes {
-        eprintln!("Two nodes on PostgreSQL: {rooms}×{members}…", rooms = s.fan_out.0, members = s.fan_out.1);
-        let bin = o.roomlink_bin.display().to_string();
-        let single_rate = rb.as_ref().map(|b| b.sent_per_sec);
-        let two = super::nodes::two_nodes(&bin, postgres, o.pin, s.fan_out, s.rates, P99_LIMIT_MS, single_rate).await?;
-        rows.extend(super::nodes::rows(&two, rb.as_ref(), s.fan_out));
+    Ok((rows, rb))
+}
+
+/// S3 on Roomlink (the Socket.IO reference keeps nothing): member rooms,
+/// every line stored before it is published, the rate raised until
+/// send-to-acknowledgement p99 passes 25 ms.
+async fn persisted_rows(s: Scale, server: SocketAddr) -> Result<Vec<Row>, String> {
+    let (rooms, members) = s.persisted;
+    let (start, max, step) = s.rates;
+    eprintln!("S3: {rooms} member rooms of {members}, every line stored before it goes out…");
+    let fleet = super::persisted::open_member_rooms(server, rooms, members).await?;
+    let steps = scenarios::fan_out(&fleet, start, max, step, ACK_P99_LIMIT_MS, Held::Ack).await;
+    print_steps(&steps);
+    fleet.close().await;
+    let held = best(&steps, ACK_P99_LIMIT_MS, Held::Ack);
+    let accepted = held.map(|b| b.acked_per_sec);
+    Ok(vec![
+        Row::new(format!("S3 {rooms}×{members} stored: messages/s in at ack p99 ≤ 25 ms"), "1/s", accepted, None)
+            .target("≥ 10,000/s", Some(accepted.is_some_and(|a| a >= 10_000.0))),
+        Row::new("S3 send-to-ack p99 at that rate", "ms", held.map(|b| b.ack_p99_ms), None),
+        Row::new("S3 delivery p99 at that rate", "ms", held.map(|b| b.p99_ms), None),
+    ])
+}
+
+/// Prints each step of a rising search as it went.
+pub(super) fn print_steps(steps: &[scenarios::FanOutStep]) {
+    for st in steps {
+        eprintln!(
+            "  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms, ack p99 {:.1} ms, missing {}",
+            st.sent_per_sec, st.deliveries_per_sec, st.p99_ms, st.ack_p99_ms, st.missing
+        );
     }
-    Ok(rows)
 }
 
 /// Raises this process's open-file limit as far as allowed (children inherit it).

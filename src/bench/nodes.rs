@@ -12,7 +12,7 @@ use sqlx::{Connection, Executor, PgConnection};
 use super::{
     cli::{spawn, wait_listening, Server},
     report::Row,
-    scenarios::{self, best, Target},
+    scenarios::{self, best, Held, Target},
     Peer,
 };
 
@@ -84,10 +84,8 @@ pub async fn two_nodes(
         let node_b = start_node(bin, b, &db, &data, pin).await?;
         let target = |server, child: &Server| Target { peer: Peer::Roomlink, server, pid: Some(child.child.id()) };
         let fleet = scenarios::open_fleet_across([target(a, &node_a), target(b, &node_b)], rooms, members).await?;
-        let steps = scenarios::fan_out(&fleet, start, max, step, p99_limit_ms).await;
-        for st in &steps {
-            eprintln!("  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms, missing {}", st.sent_per_sec, st.deliveries_per_sec, st.p99_ms, st.missing);
-        }
+        let steps = scenarios::fan_out(&fleet, start, max, step, p99_limit_ms, Held::Delivery).await;
+        super::cli::print_steps(&steps);
         // Last, as it may be past what two nodes hold; after the backlog drains.
         let at_single_rate = match single_rate {
             Some(rate) => {
@@ -100,7 +98,7 @@ pub async fn two_nodes(
         };
         fleet.close().await;
         drop((node_a, node_b));
-        Ok::<_, String>(TwoNodes { at_single_rate, best: best(&steps, p99_limit_ms).cloned() })
+        Ok::<_, String>(TwoNodes { at_single_rate, best: best(&steps, p99_limit_ms, Held::Delivery).cloned() })
     };
     let result = run.await;
     db.drop_it().await;

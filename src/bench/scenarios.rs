@@ -53,6 +53,9 @@ pub struct Fleet {
     pub members: usize,
     /// Latencies of every delivery to these tabs.
     pub recorder: Arc<Recorder>,
+    /// Send-to-acknowledgement latencies: each Roomlink message back at the
+    /// tab that sent it (stored and published).
+    pub acks: Arc<Recorder>,
     /// Seconds spent opening the WebSockets (set-up over HTTP excluded).
     pub open_secs: f64,
     /// How each tab connected (to connect it again).
@@ -90,18 +93,18 @@ pub async fn open_fleet_across(targets: [Target; 2], rooms: usize, members: usiz
 }
 
 /// Opens one tab per spec (`members` per room, room by room).
-async fn open_tabs(specs: Vec<TabSpec>, members: usize) -> Result<Fleet, String> {
-    let recorder = Arc::new(Recorder::default());
+pub(super) async fn open_tabs(specs: Vec<TabSpec>, members: usize) -> Result<Fleet, String> {
+    let (recorder, acks) = (Arc::new(Recorder::default()), Arc::new(Recorder::default()));
     let started = Instant::now();
     let tabs: Vec<Tab> = stream::iter(specs.iter().cloned().enumerate())
         .map(|(i, spec)| {
-            let recorder = recorder.clone();
-            async move { Tab::open(&spec, i, recorder).await }
+            let (recorder, acks) = (recorder.clone(), acks.clone());
+            async move { Tab::open(&spec, i, recorder, acks).await }
         })
         .buffered(OPENING_AT_ONCE)
         .try_collect()
         .await?;
-    Ok(Fleet { tabs, members, recorder, open_secs: started.elapsed().as_secs_f64(), specs })
+    Ok(Fleet { tabs, members, recorder, acks, open_secs: started.elapsed().as_secs_f64(), specs })
 }
 
 /// One [`TabSpec`] per person, room by room.
@@ -192,6 +195,30 @@ pub struct FanOutStep {
     pub p99_ms: f64,
     /// 99.9th percentile.
     pub p999_ms: f64,
+    /// Roomlink: messages back at their sender (stored and published), per second.
+    pub acked_per_sec: f64,
+    /// Roomlink: send-to-acknowledgement 99th percentile, in milliseconds.
+    pub ack_p99_ms: f64,
+}
+
+/// Which latency a rising search holds under its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// p99 of every delivery (S2).
+    Delivery,
+    /// p99 of send-to-acknowledgement (S3).
+    Ack,
+}
+
+impl Held {
+    /// Whether `step` held `p99_limit_ms` by this latency, with nothing missing.
+    pub fn by(self, step: &FanOutStep, p99_limit_ms: f64) -> bool {
+        let p99 = match self {
+            Held::Delivery => step.p99_ms,
+            Held::Ack => step.ack_p99_ms,
+        };
+        p99 <= p99_limit_ms && step.missing == 0
+    }
 }
 
 /// Sends `rate` messages per second for `length` into the fleet's rooms,
@@ -199,6 +226,7 @@ pub struct FanOutStep {
 /// deliveries (up to 5 s) and reports them.
 pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
     fleet.recorder.reset();
+    fleet.acks.reset();
     let (rooms, members) = (fleet.rooms(), fleet.members);
     let tick = Duration::from_millis(1);
     let mut ticker = tokio::time::interval(tick);
@@ -230,16 +258,18 @@ pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
         p50_ms,
         p99_ms,
         p999_ms,
+        acked_per_sec: fleet.acks.deliveries() as f64 / sending,
+        ack_p99_ms: quantiles_ms(&fleet.acks.merged()).1,
     }
 }
 
-/// S2: from `start_rate` messages per second, ×1.5 per step of `step`,
-/// until p99 passes `p99_limit_ms`, deliveries go missing or `max_rate` is
-/// reached; then two more steps narrow the gap between the last rate that
-/// held and the first that did not (geometric midpoints). Returns every
-/// step; the best that held is the result ([`best`]).
-pub async fn fan_out(fleet: &Fleet, start_rate: f64, max_rate: f64, step: Duration, p99_limit_ms: f64) -> Vec<FanOutStep> {
-    let held = |s: &FanOutStep| s.p99_ms <= p99_limit_ms && s.missing == 0;
+/// S2 and S3: from `start_rate` messages per second, ×1.5 per step of
+/// `step`, until the p99 that `by` names passes `p99_limit_ms`, deliveries
+/// go missing or `max_rate` is reached; then two more steps narrow the gap
+/// between the last rate that held and the first that did not (geometric
+/// midpoints). Returns every step; the best that held is the result ([`best`]).
+pub async fn fan_out(fleet: &Fleet, start_rate: f64, max_rate: f64, step: Duration, p99_limit_ms: f64, by: Held) -> Vec<FanOutStep> {
+    let held = |s: &FanOutStep| by.by(s, p99_limit_ms);
     let mut steps = Vec::new();
     let (mut good, mut bad) = (None, None);
     let mut rate = start_rate;
@@ -266,12 +296,12 @@ pub async fn fan_out(fleet: &Fleet, start_rate: f64, max_rate: f64, step: Durati
     steps
 }
 
-/// The step with the most deliveries per second that held p99 within
-/// `p99_limit_ms` with nothing missing.
-pub fn best(steps: &[FanOutStep], p99_limit_ms: f64) -> Option<&FanOutStep> {
+/// The step with the most deliveries per second that held the p99 `by`
+/// names within `p99_limit_ms`, with nothing missing.
+pub fn best(steps: &[FanOutStep], p99_limit_ms: f64, by: Held) -> Option<&FanOutStep> {
     steps
         .iter()
-        .filter(|s| s.p99_ms <= p99_limit_ms && s.missing == 0)
+        .filter(|s| by.by(s, p99_limit_ms))
         .max_by(|a, b| a.deliveries_per_sec.total_cmp(&b.deliveries_per_sec))
 }
 

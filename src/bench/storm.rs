@@ -71,11 +71,11 @@ pub async fn reconnect_storm(fleet: &mut Fleet, rate: f64) -> Result<ReconnectSt
         }
         let specs: Vec<(usize, TabSpec)> =
             dropped.iter().map(|&i| (i, TabSpec { after_id: fleet.tabs[i].last_id(), ..fleet.specs[i].clone() })).collect();
-        let recorder = fleet.recorder.clone();
+        let (recorder, acks) = (fleet.recorder.clone(), fleet.acks.clone());
         let reopened: Result<Vec<(usize, Tab)>, String> = stream::iter(specs)
             .map(|(i, spec)| {
-                let recorder = recorder.clone();
-                async move { Tab::open(&spec, i, recorder).await.map(|tab| (i, tab)) }
+                let (recorder, acks) = (recorder.clone(), acks.clone());
+                async move { Tab::open(&spec, i, recorder, acks).await.map(|tab| (i, tab)) }
             })
             .buffer_unordered(OPENING_AT_ONCE)
             .try_collect()

@@ -74,9 +74,13 @@ impl Tab {
     /// (`subscribed`, or the ack of `join`), then runs in its own task.
     /// Deliveries are recorded in `recorder` under tab number `index`.
     ///
+    /// Roomlink tabs also record, in `acks`, when their own messages come
+    /// back to them (send-to-acknowledgement: the server stored the line and
+    /// published it).
+    ///
     /// Errors: a short description (connect refused, handshake refused,
     /// unexpected frame).
-    pub async fn open(spec: &TabSpec, index: usize, recorder: Arc<Recorder>) -> Result<Tab, String> {
+    pub async fn open(spec: &TabSpec, index: usize, recorder: Arc<Recorder>, acks: Arc<Recorder>) -> Result<Tab, String> {
         let socket = if spec.server.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.map_err(|e| e.to_string())?;
         socket.bind(SocketAddr::new(spec.source, 0)).map_err(|e| format!("bind {}: {e}", spec.source))?;
         let stream = socket.connect(spec.server).await.map_err(|e| format!("connect: {e}"))?;
@@ -101,7 +105,8 @@ impl Tab {
         };
         let (commands, inbox) = mpsc::unbounded_channel();
         let last_id = Arc::new(AtomicI64::new(spec.after_id));
-        let run = Running { peer: spec.peer, room: spec.room.clone(), topic, index, recorder, sent: 0, last_id: last_id.clone() };
+        let own = format!(r#""client_id":"{}"#, client_id_prefix(index));
+        let run = Running { peer: spec.peer, room: spec.room.clone(), topic, index, recorder, acks, own, sent: 0, last_id: last_id.clone() };
         Ok(Tab { commands, task: tokio::spawn(run.run(ws, inbox)), last_id })
     }
 
@@ -190,6 +195,10 @@ struct Running {
     topic: Option<Topic>,
     index: usize,
     recorder: Arc<Recorder>,
+    /// Where this tab's own messages coming back are recorded.
+    acks: Arc<Recorder>,
+    /// `"client_id":"b<index>-`: what this tab's own messages carry.
+    own: String,
     sent: u64,
     last_id: Arc<AtomicI64>,
 }
@@ -204,6 +213,9 @@ impl Running {
                     Some(Ok(Message::Text(text))) => {
                         if let Some(sent) = stamp_in(&text) {
                             self.recorder.record(self.index, sent);
+                            if text.contains(self.own.as_str()) {
+                                self.acks.record(self.index, sent);
+                            }
                             if let Some(id) = message_id_in(&text) {
                                 self.last_id.fetch_max(id, Ordering::Relaxed);
                             }
@@ -247,12 +259,17 @@ impl Running {
         match &self.topic {
             Some(topic) => event(&ClientEvent::Send {
                 topic: topic.clone(),
-                client_id: format!("b{}-{}", self.index, self.sent),
+                client_id: format!("{}{}", client_id_prefix(self.index), self.sent),
                 body,
             }),
             None => format!("42{}", serde_json::json!(["message", self.room, body])),
         }
     }
+}
+
+/// What the client ids of tab `index`'s messages start with.
+fn client_id_prefix(index: usize) -> String {
+    format!("b{index}-")
 }
 
 /// The id of the message in a Roomlink `message` frame

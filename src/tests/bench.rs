@@ -1,8 +1,9 @@
 //! A smoke run of the load client (feature `bench`), so that it keeps
 //! working: a few tabs in two rooms on a real Roomlink server and on the
 //! Socket.IO reference, a few messages (with and without typing indicators),
-//! every delivery accounted for; and a
-//! few invite links accepted through the real endpoint.
+//! every delivery accounted for; member rooms whose lines are stored
+//! before they go out (S3); and a few invite links accepted through the
+//! real endpoint.
 
 use std::time::Duration;
 
@@ -77,4 +78,25 @@ async fn the_load_client_accepts_invite_links_through_the_endpoint() {
         .await
         .unwrap();
     assert_eq!(members, 6);
+}
+
+#[tokio::test]
+async fn the_load_client_makes_member_rooms_whose_lines_are_stored_and_acknowledged() {
+    let s = TestServer::start().await;
+    let fleet = crate::bench::persisted::open_member_rooms(s.addr, 3, 4).await.unwrap();
+    assert_eq!((fleet.tabs.len(), fleet.rooms()), (12, 3));
+    let step = scenarios::drive(&fleet, 30.0, Duration::from_millis(500)).await;
+    let sent = (step.sent_per_sec * 0.5).round();
+    assert!(sent >= 14.0, "{step:?}");
+    assert_eq!(step.missing, 0, "{step:?}");
+    // Each message reached its room's four tabs, and came back to its sender once.
+    assert_eq!(fleet.recorder.deliveries() as f64, sent * 4.0);
+    assert_eq!(fleet.acks.deliveries() as f64, sent);
+    assert!(step.ack_p99_ms > 0.0, "{step:?}");
+    fleet.close().await;
+    // Every one of them is in the database, in member rooms of four.
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE kind = 'text'").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(stored as f64, sent);
+    let sizes: Vec<i64> = sqlx::query_scalar("SELECT COUNT(*) FROM memberships GROUP BY room_id").fetch_all(s.store.pool()).await.unwrap();
+    assert_eq!(sizes, vec![4, 4, 4]);
 }

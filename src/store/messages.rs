@@ -1,9 +1,15 @@
-//! Chat messages. Ids come from SQLite's AUTOINCREMENT, so they only grow and
-//! give every room a total order that catch-up after a reconnect relies on.
+//! Chat messages. Ids come from SQLite's AUTOINCREMENT (PostgreSQL's
+//! identity column), so they only grow and give every room a total order
+//! that catch-up after a reconnect relies on. On SQLite new lines are stored
+//! in batches by one writer ([`super::line_writer`]).
 
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
-use super::{attachments::AttachmentColumns, StoreError};
+use super::{
+    attachments::AttachmentColumns,
+    line_writer::{LineWriter, NewLine},
+    StoreError,
+};
 use crate::{
     attachments::room_file_url,
     live::{ChatMessage, MessageKind, Topic},
@@ -12,6 +18,8 @@ use crate::{
 /// Queries on `messages`.
 pub struct Messages<'a> {
     pool: &'a AnyPool,
+    /// The group-commit writer new lines go through, on SQLite.
+    writer: Option<&'a LineWriter>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -74,9 +82,33 @@ pub(super) async fn by_client_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>
     Ok(row.map(ChatMessage::from))
 }
 
+/// Stores `line` on `conn` (in the caller's transaction, if any): the line
+/// as stored, and whether it is new (`false`: the same `(author_id,
+/// client_id)` was stored before, and that line comes back).
+pub(super) async fn insert_line_on(conn: &mut AnyConnection, line: &NewLine) -> Result<(ChatMessage, bool), StoreError> {
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO messages (room_id, author_id, kind, actor_id, invite_id, client_id, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (author_id, client_id) DO NOTHING
+         RETURNING id",
+    )
+    .bind(line.room_id)
+    .bind(line.author_id)
+    .bind(line.kind.as_str())
+    .bind(line.actor_id)
+    .bind(line.invite_id)
+    .bind(&line.client_id)
+    .bind(&line.body)
+    .bind(line.created_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let message = by_client_id(&mut *conn, line.author_id, &line.client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    Ok((message, inserted.is_some()))
+}
+
 impl<'a> Messages<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Messages { pool }
+    pub(super) fn new(pool: &'a AnyPool, writer: Option<&'a LineWriter>) -> Self {
+        Messages { pool, writer }
     }
 
     /// Stores a message and returns it with its id. `body` must already be
@@ -148,24 +180,24 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO messages (room_id, author_id, kind, actor_id, invite_id, client_id, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (author_id, client_id) DO NOTHING
-             RETURNING id",
-        )
-        .bind(room_id)
-        .bind(author_id)
-        .bind(kind.as_str())
-        .bind(actor_id)
-        .bind(invite_id)
-        .bind(client_id)
-        .bind(body)
-        .bind(now_ms)
-        .fetch_optional(self.pool)
-        .await?;
-        let message = by_client_id(self.pool, author_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        Ok((message, inserted.is_some()))
+        let line = NewLine {
+            room_id,
+            author_id,
+            kind,
+            actor_id,
+            invite_id,
+            client_id: client_id.to_owned(),
+            body: body.to_owned(),
+            created_at: now_ms,
+        };
+        let line = match self.writer {
+            Some(writer) => match writer.write(line).await {
+                Ok(stored) => return stored,
+                Err(line) => line,
+            },
+            None => line,
+        };
+        insert_line_on(&mut *self.pool.acquire().await?, &line).await
     }
 
     /// The newest `limit` messages of a room, oldest first.

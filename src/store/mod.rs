@@ -22,6 +22,7 @@ pub mod doorbell;
 mod instant_chats;
 mod instant_lines;
 mod invites;
+mod line_writer;
 mod messages;
 mod rooms;
 mod sessions;
@@ -42,6 +43,7 @@ pub use codec::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
+use line_writer::LineWriter;
 pub use messages::Messages;
 pub use rooms::{MembershipEnd, Rooms};
 pub use sessions::Sessions;
@@ -100,6 +102,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     sessions: Sessions,
+    /// On SQLite: the one writer that stores room lines in batches.
+    lines: Option<LineWriter>,
 }
 
 impl Store {
@@ -154,7 +158,8 @@ impl Store {
             sqlx::query("SELECT 1 FROM pg_advisory_unlock($1)").bind(WRITE_LOCK_KEY).execute(&mut *lock).await?;
         }
         made.map_err(|e| StoreError::Open(format!("session table: {e}")))?;
-        Ok(Store { pool, backend, sessions })
+        let lines = (backend == Backend::Sqlite).then(|| LineWriter::start(pool.clone()));
+        Ok(Store { pool, backend, sessions, lines })
     }
 
     /// The pool, for tests and benchmarks that look at tables directly.
@@ -199,7 +204,7 @@ impl Store {
 
     /// Chat messages.
     pub fn messages(&self) -> Messages<'_> {
-        Messages::new(&self.pool)
+        Messages::new(&self.pool, self.lines.as_ref())
     }
 
     /// Instant chats and their participants.

@@ -5,7 +5,8 @@
 //! (SQLite's busy handler sleeps between tries) and each commit appending
 //! its own pages to the write-ahead log. Here one task writes instead: it
 //! takes every line waiting, up to [`LINES_PER_COMMIT`], stores them in one
-//! `BEGIN IMMEDIATE` transaction and answers each sender after the commit,
+//! `BEGIN IMMEDIATE` transaction of two statements (one multi-row `INSERT`,
+//! one `SELECT`), and answers each sender after the commit,
 //! so nothing is published before it is saved. This is the group commit of
 //! server databases (PostgreSQL's `commit_delay`, MySQL's binary log group
 //! commit) done in front of SQLite; PostgreSQL needs none of it.
@@ -14,17 +15,22 @@
 //! ([`crate::live::hub::Hub::store_and_publish`]), so a batch holds at most
 //! one line per room, and ids still grow in the order lines are published.
 //! A line refused by the database (its room deleted meanwhile) fails alone:
-//! SQLite undoes the one statement, not the transaction. If the batch cannot
+//! the batch is then stored line by line, and SQLite undoes the one
+//! statement that failed, not the transaction. If the batch cannot
 //! be committed, every sender in it gets the error and nothing of it is saved.
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{begin_write, messages::insert_line_on, StoreError};
+use super::{
+    begin_write,
+    messages::{insert_lines_on, LINES_PER_STATEMENT},
+    StoreError,
+};
 use crate::live::{ChatMessage, MessageKind};
 
-/// Most lines stored in one transaction.
-const LINES_PER_COMMIT: usize = 256;
+/// Most lines stored in one transaction (and one statement).
+const LINES_PER_COMMIT: usize = LINES_PER_STATEMENT;
 /// Lines that may wait for the writer before senders wait to hand theirs over.
 const WAITING_MAX: usize = 4_096;
 
@@ -99,14 +105,12 @@ async fn write_lines(pool: AnyPool, mut waiting: mpsc::Receiver<Job>) {
     }
 }
 
-/// Stores `lines` in one transaction; each line's own result, or the
-/// transaction's error (nothing saved).
+/// Stores `lines` in one transaction, in two statements
+/// ([`insert_lines_on`]); each line's own result, or the transaction's
+/// error (nothing saved).
 async fn write_batch(pool: &AnyPool, lines: &[&NewLine]) -> Result<Vec<Stored>, sqlx::Error> {
     let mut tx = begin_write(pool).await?;
-    let mut stored = Vec::with_capacity(lines.len());
-    for line in lines {
-        stored.push(insert_line_on(&mut tx, line).await);
-    }
+    let stored = insert_lines_on(&mut tx, lines).await;
     tx.commit().await?;
     Ok(stored)
 }

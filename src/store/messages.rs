@@ -106,6 +106,85 @@ pub(super) async fn insert_line_on(conn: &mut AnyConnection, line: &NewLine) -> 
     Ok((message, inserted.is_some()))
 }
 
+/// Stores `lines` on `conn` in two statements, whatever their number: one
+/// multi-row `INSERT` and one `SELECT` of what it stored (used by
+/// [`super::line_writer`] inside its transaction). Each line's result, in
+/// order, as [`insert_line_on`] gives it; the same `(author_id, client_id)`
+/// twice in `lines` is new only the first time. If the `INSERT` fails (a
+/// line's room was deleted meanwhile), every line is stored on its own
+/// instead, so only the bad one fails. At most [`LINES_PER_STATEMENT`] lines.
+pub(super) async fn insert_lines_on(conn: &mut AnyConnection, lines: &[&NewLine]) -> Vec<Result<(ChatMessage, bool), StoreError>> {
+    match insert_together(conn, lines).await {
+        Ok(stored) => stored.into_iter().map(Ok).collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "a batch of lines was refused as a whole; storing them one by one");
+            let mut stored = Vec::with_capacity(lines.len());
+            for line in lines {
+                stored.push(insert_line_on(conn, line).await);
+            }
+            stored
+        }
+    }
+}
+
+/// Most lines [`insert_lines_on`] takes: 8 parameters each, well under
+/// SQLite's 32,766 (<https://sqlite.org/limits.html>).
+pub(super) const LINES_PER_STATEMENT: usize = 256;
+
+async fn insert_together(conn: &mut AnyConnection, lines: &[&NewLine]) -> Result<Vec<(ChatMessage, bool)>, StoreError> {
+    let rows: Vec<String> = (0..lines.len())
+        .map(|i| {
+            let p = |k: usize| format!("${}", i * 8 + k);
+            format!("({}, {}, {}, {}, {}, {}, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO messages (room_id, author_id, kind, actor_id, invite_id, client_id, body, created_at)
+         VALUES {}
+         ON CONFLICT (author_id, client_id) DO NOTHING
+         RETURNING id",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query_scalar::<_, i64>(&sql);
+    for line in lines {
+        insert = insert
+            .bind(line.room_id)
+            .bind(line.author_id)
+            .bind(line.kind.as_str())
+            .bind(line.actor_id)
+            .bind(line.invite_id)
+            .bind(&line.client_id)
+            .bind(&line.body)
+            .bind(line.created_at);
+    }
+    let ids = insert.fetch_all(&mut *conn).await?;
+    let mut fresh = std::collections::HashMap::new();
+    if !ids.is_empty() {
+        let marks = (1..=ids.len()).map(|k| format!("${k}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("{SELECT_MESSAGE} WHERE m.id IN ({marks})");
+        let mut select = sqlx::query_as::<_, MessageRow>(&sql);
+        for id in &ids {
+            select = select.bind(id);
+        }
+        for row in select.fetch_all(&mut *conn).await? {
+            let message = ChatMessage::from(row);
+            fresh.insert((message.author_id, message.client_id.clone()), message);
+        }
+    }
+    let mut stored = Vec::with_capacity(lines.len());
+    for line in lines {
+        // A line stored by this statement is new once; any other was there before.
+        match fresh.remove(&(line.author_id, line.client_id.clone())) {
+            Some(message) => stored.push((message, true)),
+            None => {
+                let earlier = by_client_id(&mut *conn, line.author_id, &line.client_id).await?;
+                stored.push((earlier.ok_or(sqlx::Error::RowNotFound)?, false));
+            }
+        }
+    }
+    Ok(stored)
+}
+
 impl<'a> Messages<'a> {
     pub(super) fn new(pool: &'a AnyPool, writer: Option<&'a LineWriter>) -> Self {
         Messages { pool, writer }

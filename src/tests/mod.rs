@@ -21,4 +21,5 @@ mod permissions;
 mod presence;
 mod rooms;
 mod spaces;
+mod stored_lines;
 mod support;

@@ -13,7 +13,8 @@
 //! - [`scenarios`]: S1 idle hold, S2 fan-out, S4 typing storm, S5 joining
 //!   (issue 6); [`persisted`]: S3, member rooms whose lines are stored
 //!   before they go out; [`storm`]: S6 reconnect storm.
-//! - [`report`]: the side-by-side table and the JSON.
+//! - [`runs`]: each scenario on both servers, as rows of the report;
+//!   [`report`]: the side-by-side table and the JSON.
 //! - [`cli`]: the `cargo run --release --example bench` command, which
 //!   starts both servers (pinned to their own core with `taskset` when asked).
 //!
@@ -26,6 +27,7 @@ pub mod cli;
 pub mod nodes;
 pub mod persisted;
 pub mod report;
+pub mod runs;
 pub mod scenarios;
 pub mod setup;
 pub mod storm;

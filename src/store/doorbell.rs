@@ -18,6 +18,9 @@ pub const CHANNEL: &str = "roomlink_live";
 /// First key of the two-key advisory locks on topics (a key space apart from
 /// the one-key lock of [`super::begin_write`]).
 const TOPIC_LOCK_CLASS: i32 = 0x524c;
+/// Sends the notes `$2` on channel `$1`, in array order (since PostgreSQL
+/// 9.6 the output list is evaluated after `ORDER BY`).
+const RING: &str = "SELECT pg_notify($1, note) FROM unnest($2::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i";
 /// Connections a node keeps for ringing and for topic locks: at most this
 /// many lines of different topics are announced at once.
 const DOORBELL_POOL: u32 = 16;
@@ -53,7 +56,7 @@ impl Doorbell {
 
     /// Sends `payloads` on [`CHANNEL`], in this order, in one statement.
     pub async fn ring(&self, payloads: &[String]) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, note) FROM unnest($2::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i")
+        sqlx::query(RING)
             .bind(CHANNEL)
             .bind(payloads)
             .execute(&self.pool)
@@ -103,22 +106,31 @@ pub struct TopicHold {
 }
 
 impl TopicHold {
-    /// Sends `payloads` (none is fine) on [`CHANNEL`], in order, and lets go
-    /// of the lock, in one statement, so notes of one topic go out in lock
-    /// order. If that fails, the connection is closed, which lets go of the
-    /// lock for certain. Errors: the notifications could not be sent.
+    /// Sends `payloads` (none is fine) on [`CHANNEL`], in order, then lets
+    /// go of the lock: two statements, so that the notifications are
+    /// committed (queued) before another node can take the lock and
+    /// announce the topic's next line. In one statement the unlock would
+    /// come before that statement's commit, and a line could overtake the
+    /// one before it. If either fails, the connection is closed, which lets
+    /// go of the lock for certain. Errors: the notifications could not be sent.
     pub async fn ring_and_release(mut self, payloads: &[String]) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "SELECT pg_advisory_unlock($1, hashtext($2)) \
-             FROM (SELECT count(pg_notify($3, note)) \
-                   FROM (SELECT note FROM unnest($4::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i) AS ordered) AS sent",
-        )
-        .bind(TOPIC_LOCK_CLASS)
-        .bind(&self.topic)
-        .bind(CHANNEL)
-        .bind(payloads)
-        .execute(&mut *self.conn)
-        .await;
+        let mut done = Ok(());
+        if !payloads.is_empty() {
+            done = sqlx::query(RING)
+            .bind(CHANNEL)
+            .bind(payloads)
+            .execute(&mut *self.conn)
+            .await
+            .map(|_| ());
+        }
+        if done.is_ok() {
+            done = sqlx::query("SELECT pg_advisory_unlock($1, hashtext($2))")
+                .bind(TOPIC_LOCK_CLASS)
+                .bind(&self.topic)
+                .execute(&mut *self.conn)
+                .await
+                .map(|_| ());
+        }
         if done.is_err() {
             drop(self.conn.detach());
         }

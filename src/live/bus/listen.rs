@@ -67,12 +67,15 @@ pub(super) async fn listen(mut listener: PgListener, here: Here) {
 /// Publishes a new line to this node's tabs; keeps another node's line of
 /// an instant chat without history in memory here too.
 async fn line(node: u64, message: ChatMessage, here: &Here) {
-    if let (Topic::Chat(chat_id), false) = (&message.topic, node == here.bus.node) {
-        if !keeps_history(here, chat_id).await.unwrap_or(true) {
-            here.memory.replicate(chat_id, message.clone());
+    if node != here.bus.node {
+        here.bus.heard_from(node);
+        if let Topic::Chat(chat_id) = &message.topic {
+            if !keeps_history(here, chat_id).await.unwrap_or(true) {
+                here.memory.replicate(chat_id, message.clone());
+            }
         }
     }
-    here.hub.deliver(&message.topic.clone(), HubEvent::message(&message));
+    here.hub.deliver(&message.topic, HubEvent::message(&message));
 }
 
 fn act(note: Note, here: &Here) {

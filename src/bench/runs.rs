@@ -1,0 +1,159 @@
+//! Each scenario run on the servers under test, as rows of the report
+//! (see [`super::cli`] for the command and [`super::scenarios`] for what
+//! each measures).
+
+use std::{net::SocketAddr, time::Duration};
+
+use super::{
+    cli::{Scale, P99_LIMIT_MS},
+    persisted::ACK_P99_LIMIT_MS,
+    report::Row,
+    scenarios::{self, best, Held, Target},
+};
+
+/// Files kept free beside S1's tabs (listeners, the database, HTTP set-up).
+const FILES_SPARE: u64 = 500;
+
+/// S1 on both servers, at each size that fits in the file limit.
+pub(super) async fn idle(s: Scale, roomlink: Target, socketio: Target) -> Result<Vec<Row>, String> {
+    let mut rows = Vec::new();
+    for &(rooms, members) in s.idle {
+        let n = rooms * members;
+        // Every tab is a file on both sides; the servers inherit this process's limit.
+        let files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(0, |(soft, _)| soft);
+        if (n as u64) + FILES_SPARE > files {
+            eprintln!("S1: {n} tabs skipped: this process may open {files} files (raise the hard limit, ulimit -Hn, as a user with CAP_SYS_RESOURCE)");
+            rows.push(Row::new(format!("S1 {n} tabs: not run, the file limit is {files}"), "tabs", None, None).target(format!("{n} held"), None));
+            continue;
+        }
+        eprintln!("S1: {n} idle tabs on each server…");
+        let r1 = scenarios::idle_hold(roomlink, rooms, members, s.hold).await?;
+        let s1 = scenarios::idle_hold(socketio, rooms, members, s.hold).await?;
+        let kib = |v: Option<f64>| v.map(|b| b / 1024.0);
+        let r_kib = kib(r1.rss_per_connection);
+        rows.extend([
+            Row::new(format!("S1 {n} tabs: held after {} s", s.hold.as_secs()), "tabs", Some(r1.held as f64), Some(s1.held as f64)),
+            Row::new(format!("S1 {n} tabs: server memory per idle connection"), "KiB", r_kib, kib(s1.rss_per_connection))
+                .target("≤ 16 KiB", r_kib.map(|k| k <= 16.0)),
+            Row::new(format!("S1/S5 {n} tabs: WebSocket connect+auth+subscribe"), "1/s", Some(r1.connects_per_sec), Some(s1.connects_per_sec))
+                .target("≥ 5,000/s", Some(r1.connects_per_sec >= 5_000.0)),
+        ]);
+    }
+    Ok(rows)
+}
+
+/// S2 (with S4 and S6 on the same tabs, then the large room) on both
+/// servers; also Roomlink's best S2 step, for the two-node run.
+pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target) -> Result<(Vec<Row>, Option<scenarios::FanOutStep>), String> {
+    let mut rows = Vec::new();
+    let (rooms, members) = s.fan_out;
+    let (start, max, step) = s.rates;
+    let mut best_of = Vec::new();
+    let mut storms = Vec::new();
+    let mut reconnects = Vec::new();
+    for target in [roomlink, socketio] {
+        eprintln!("S2: {rooms}×{members} on {}…", target.peer.name());
+        let mut fleet = scenarios::open_fleet(target, rooms, members).await?;
+        let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS, Held::Delivery).await;
+        print_steps(&steps);
+        let held = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
+        if let Some(held) = &held {
+            eprintln!("S4: half that rate, quiet then with half the tabs typing…");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            storms.push(Some(scenarios::typing_storm(&fleet, held.sent_per_sec / 2.0, step).await));
+        } else {
+            storms.push(None);
+        }
+        best_of.push(held);
+        eprintln!("S6: {} tabs drop at once and come back…", rooms * (members - 1));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        reconnects.push(super::storm::reconnect_storm(&mut fleet, rooms as f64).await?);
+        fleet.close().await;
+    }
+    let (rb, sb) = (best_of[0].clone(), best_of[1].clone());
+    let r_dps = rb.as_ref().map(|b| b.deliveries_per_sec);
+    let s_dps = sb.as_ref().map(|b| b.deliveries_per_sec);
+    rows.push(
+        Row::new(format!("S2 {rooms}×{members}: deliveries/s at p99 ≤ 100 ms"), "1/s", r_dps, s_dps)
+            .target("≥ 3× Socket.IO", r_dps.zip(s_dps).map(|(r, s)| r >= 3.0 * s)),
+    );
+    for (name, pick) in [("p50", 0), ("p99", 1), ("p99.9", 2)] {
+        let q = |b: &Option<scenarios::FanOutStep>| b.as_ref().map(|b| [b.p50_ms, b.p99_ms, b.p999_ms][pick]);
+        rows.push(Row::new(format!("S2 {rooms}×{members}: {name} at that rate"), "ms", q(&rb), q(&sb)));
+    }
+    let rise = |storm: &Option<(scenarios::FanOutStep, scenarios::FanOutStep)>| {
+        storm.as_ref().map(|(quiet, typing)| (typing.p99_ms / quiet.p99_ms.max(0.001) - 1.0) * 100.0)
+    };
+    let storm_p99 = |storm: &Option<(scenarios::FanOutStep, scenarios::FanOutStep)>| storm.as_ref().map(|(_, t)| t.p99_ms);
+    rows.push(Row::new("S4 typing storm: message p99 with half typing", "ms", storm_p99(&storms[0]), storm_p99(&storms[1])));
+    let r_rise = rise(&storms[0]);
+    rows.push(
+        Row::new("S4 typing storm: message p99 rise", "%", r_rise, rise(&storms[1]))
+            .target("≤ 10%", r_rise.map(|r| r <= 10.0)),
+    );
+    let mut large = Vec::new();
+    for target in [roomlink, socketio] {
+        eprintln!("S2: 1 room of {} on {}…", s.large_room, target.peer.name());
+        let fleet = scenarios::open_fleet(target, 1, s.large_room).await?;
+        large.push(scenarios::drive(&fleet, 1.0, Duration::from_secs(10)).await);
+        fleet.close().await;
+    }
+    rows.push(
+        Row::new(format!("S2 1×{}: p99 at 1 msg/s", s.large_room), "ms", Some(large[0].p99_ms), Some(large[1].p99_ms))
+            .target("≤ 20 ms", Some(large[0].p99_ms <= 20.0 && large[0].missing == 0)),
+    );
+    let (r6, s6) = (&reconnects[0], &reconnects[1]);
+    rows.push(Row::new(format!("S6 {} tabs dropped: all back after", r6.dropped), "s", Some(r6.back_secs), Some(s6.back_secs)));
+    rows.push(Row::new("S6 every message at every tab after", "s", r6.caught_up_secs, s6.caught_up_secs));
+    rows.push(
+        Row::new("S6 deliveries lost across the reconnect", "", Some(r6.missing as f64), Some(s6.missing as f64))
+            .target("0", Some(r6.missing == 0)),
+    );
+    rows.push(
+        Row::new("S6 deliveries shown twice", "", Some(r6.duplicates as f64), Some(s6.duplicates as f64))
+            .target("0", Some(r6.duplicates == 0)),
+    );
+    Ok((rows, rb))
+}
+
+/// S3 on Roomlink (the Socket.IO reference keeps nothing): member rooms,
+/// every line stored before it is published, the rate raised until
+/// send-to-acknowledgement p99 passes 25 ms.
+pub(super) async fn persisted(s: Scale, server: SocketAddr) -> Result<Vec<Row>, String> {
+    let (rooms, members) = s.persisted;
+    let (start, max, step) = s.rates;
+    eprintln!("S3: {rooms} member rooms of {members}, every line stored before it goes out…");
+    let fleet = super::persisted::open_member_rooms(server, rooms, members).await?;
+    let steps = scenarios::fan_out(&fleet, start, max, step, ACK_P99_LIMIT_MS, Held::Ack).await;
+    print_steps(&steps);
+    fleet.close().await;
+    let held = best(&steps, ACK_P99_LIMIT_MS, Held::Ack);
+    let accepted = held.map(|b| b.acked_per_sec);
+    Ok(vec![
+        Row::new(format!("S3 {rooms}×{members} stored: messages/s in at ack p99 ≤ 25 ms"), "1/s", accepted, None)
+            .target("≥ 10,000/s", Some(accepted.is_some_and(|a| a >= 10_000.0))),
+        Row::new("S3 send-to-ack p99 at that rate", "ms", held.map(|b| b.ack_p99_ms), None),
+        Row::new("S3 delivery p99 at that rate", "ms", held.map(|b| b.p99_ms), None),
+    ])
+}
+
+/// S5 on Roomlink: invite links accepted through the endpoint.
+pub(super) async fn joining(s: Scale, server: SocketAddr) -> Result<Vec<Row>, String> {
+    let (users, rooms) = s.joining;
+    eprintln!("S5: {users} people accept {rooms} links each…");
+    let j = scenarios::joining(server, users, rooms).await?;
+    Ok(vec![Row::new(format!("S5 invite accepts ({} through the endpoint)", j.accepts), "1/s", Some(j.accepts_per_sec), None)
+        .target("≥ 5,000/s", Some(j.accepts_per_sec >= 5_000.0))])
+}
+
+/// Prints each step of a rising search as it went.
+pub(super) fn print_steps(steps: &[scenarios::FanOutStep]) {
+    for st in steps {
+        // Socket.IO messages carry no client id, so they have no acknowledgement figure.
+        let ack = if st.acked_per_sec > 0.0 { format!(", ack p99 {:.1} ms", st.ack_p99_ms) } else { String::new() };
+        eprintln!(
+            "  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms{ack}, missing {}",
+            st.sent_per_sec, st.deliveries_per_sec, st.p99_ms, st.missing
+        );
+    }
+}

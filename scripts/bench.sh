@@ -3,9 +3,10 @@
 # (bench/peers/socketio) and prints the table; the same figures go to
 # bench/results.json. On two or more cores the servers run on core 0 and
 # the load client on core 1, so neither steals from the other.
-# Usage: scripts/bench.sh [--scale small|full] (default full, ~10 minutes)
+# Usage: scripts/bench.sh [--scale small|full] (default full, ~20 minutes)
 #        [--two-nodes postgres://user@host/db] (also S2 on two Roomlink nodes
 #        on PostgreSQL; a fresh database is made beside that one and dropped)
+#        [--only s1,s2,s3,s5,nodes] [--nodes-rate <msg/s>] (see src/bench/cli.rs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests

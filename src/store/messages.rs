@@ -86,24 +86,7 @@ pub(super) async fn by_client_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>
 /// as stored, and whether it is new (`false`: the same `(author_id,
 /// client_id)` was stored before, and that line comes back).
 pub(super) async fn insert_line_on(conn: &mut AnyConnection, line: &NewLine) -> Result<(ChatMessage, bool), StoreError> {
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO messages (room_id, author_id, kind, actor_id, invite_id, client_id, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (author_id, client_id) DO NOTHING
-         RETURNING id",
-    )
-    .bind(line.room_id)
-    .bind(line.author_id)
-    .bind(line.kind.as_str())
-    .bind(line.actor_id)
-    .bind(line.invite_id)
-    .bind(&line.client_id)
-    .bind(&line.body)
-    .bind(line.created_at)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let message = by_client_id(&mut *conn, line.author_id, &line.client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    Ok((message, inserted.is_some()))
+    insert_together(conn, &[line]).await?.pop().ok_or(StoreError::Db(sqlx::Error::RowNotFound))
 }
 
 /// Stores `lines` on `conn` in two statements, whatever their number: one
@@ -112,7 +95,9 @@ pub(super) async fn insert_line_on(conn: &mut AnyConnection, line: &NewLine) -> 
 /// order, as [`insert_line_on`] gives it; the same `(author_id, client_id)`
 /// twice in `lines` is new only the first time. If the `INSERT` fails (a
 /// line's room was deleted meanwhile), every line is stored on its own
-/// instead, so only the bad one fails. At most [`LINES_PER_STATEMENT`] lines.
+/// instead, so only the bad one fails: on SQLite a failed statement leaves
+/// the transaction usable (PostgreSQL would abort it, so the writer is
+/// SQLite's only). At most [`LINES_PER_STATEMENT`] lines.
 pub(super) async fn insert_lines_on(conn: &mut AnyConnection, lines: &[&NewLine]) -> Vec<Result<(ChatMessage, bool), StoreError>> {
     match insert_together(conn, lines).await {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
@@ -131,6 +116,9 @@ pub(super) async fn insert_lines_on(conn: &mut AnyConnection, lines: &[&NewLine]
 /// SQLite's 32,766 (<https://sqlite.org/limits.html>).
 pub(super) const LINES_PER_STATEMENT: usize = 256;
 
+/// Stores `lines` in one `INSERT` and reads them back in one `SELECT` (a
+/// line stored before, by a retry, is read by its client id); each line's
+/// result in order. Errors: the first statement that failed.
 async fn insert_together(conn: &mut AnyConnection, lines: &[&NewLine]) -> Result<Vec<(ChatMessage, bool)>, StoreError> {
     let rows: Vec<String> = (0..lines.len())
         .map(|i| {

@@ -333,7 +333,7 @@ impl<'a> Spaces<'a> {
 
 /// Makes the room, both memberships and the `spaces` row; the room's id.
 async fn create_space(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     teacher_id: i64,
     student_id: i64,
     language: &str,
@@ -347,7 +347,7 @@ async fn create_space(
     .bind(language)
     .bind(teacher_id)
     .bind(now_ms)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO memberships (room_id, user_id, role, invite_id, joined_at)
@@ -357,7 +357,7 @@ async fn create_space(
     .bind(teacher_id)
     .bind(student_id)
     .bind(now_ms)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO spaces (room_id, teacher_id, student_id, language, language_key, created_at)
@@ -369,7 +369,7 @@ async fn create_space(
     .bind(language)
     .bind(key)
     .bind(now_ms)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(room_id)
 }

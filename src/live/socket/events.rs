@@ -13,12 +13,25 @@ use crate::{
     },
 };
 
+/// One item from a topic's hub receiver: an event, or how many this tab missed.
+type HubItem = Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>;
+
 /// Messages read from the database per query while catching a tab up.
 pub(super) const CATCH_UP_BATCH: usize = 500;
 
 impl Connection {
-    /// What one item from the hub means for this tab.
-    pub(super) async fn hub_item(&mut self, topic: Topic, item: Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>) -> Replies {
+    /// What one item from the hub means for this tab. A plain live event
+    /// is handled without waiting; the rest (catch-up, reading rights again)
+    /// in a boxed future, so an idle tab's task stays small (S1).
+    pub(super) async fn hub_item(&mut self, topic: Topic, item: HubItem) -> Replies {
+        match item {
+            Ok(event) if !event.resync && !self.rights_changed(&topic, &event) => self.live_event(topic, &event),
+            item => Box::pin(self.hub_item_reading(topic, item)).await,
+        }
+    }
+
+    /// [`Connection::hub_item`] for items that read the database.
+    async fn hub_item_reading(&mut self, topic: Topic, item: HubItem) -> Replies {
         match item {
             Ok(event) if event.resync => self.catch_up(&topic).await,
             Ok(event) => {

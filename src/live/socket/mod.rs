@@ -39,14 +39,16 @@ use crate::{
 };
 
 /// Bytes the server reads from a live socket at a time (the buffer grows
-/// for a longer frame, up to [`LIVE_FRAME_MAX_BYTES`]).
-const LIVE_READ_BUFFER_BYTES: usize = 4 * 1024;
+/// for a longer frame, up to [`LIVE_FRAME_MAX_BYTES`]). What tabs send is
+/// small (a line is at most a few KiB), and every open tab keeps this buffer.
+const LIVE_READ_BUFFER_BYTES: usize = 2 * 1024;
 
 /// Bytes of frames gathered before writing them to the socket; every batch
 /// of events is flushed as a whole anyway (so TCP_NODELAY sends it at once).
-/// Small, because the buffer keeps its largest size: at 16 KiB, a tab's
-/// catch-up left every idle tab 21 KiB bigger (S1).
-const LIVE_WRITE_BUFFER_BYTES: usize = 4 * 1024;
+/// Small, because the buffer keeps its largest size for the socket's life:
+/// at 16 KiB, a tab's catch-up left every idle tab 21 KiB bigger, and at
+/// 4 KiB a burst of presence changes still left 5 KiB (S1, heaptrack).
+const LIVE_WRITE_BUFFER_BYTES: usize = 1024;
 /// Live events already waiting that are sent with the one being handled, in one write.
 const LIVE_BATCH_EVENTS: usize = 64;
 
@@ -68,9 +70,14 @@ pub async fn live_handler(
         _ => None,
     };
     let me = user.map(|u| CurrentUser { id: u.id, username: u.username });
+    // Copied, not cloned: a header value cloned from the request shares
+    // hyper's whole read buffer (8-16 KiB), which would then live as long as
+    // the socket (S1 in `crate::bench`, measured with heaptrack).
     let mut cookies = HeaderMap::new();
     for value in headers.get_all(axum::http::header::COOKIE) {
-        cookies.append(axum::http::header::COOKIE, value.clone());
+        if let Ok(owned) = axum::http::HeaderValue::from_bytes(value.as_bytes()) {
+            cookies.append(axum::http::header::COOKIE, owned);
+        }
     }
     let has_chat_cookie = cookies
         .get_all(axum::http::header::COOKIE)
@@ -129,7 +136,9 @@ impl Connection {
                 incoming = stream.next() => {
                     deadline = tokio::time::Instant::now() + idle; // any frame counts as a heartbeat
                     match incoming {
-                        Some(Ok(Message::Text(text))) => self.handle_text(&text).await,
+                        // Boxed, like every rare await here: the task of an idle
+                        // tab then holds only what waiting needs (S1).
+                        Some(Ok(Message::Text(text))) => Box::pin(self.handle_text(&text)).await,
                         Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                         Some(Ok(_)) => continue, // pings are answered by axum; binary is not used
                     }
@@ -171,6 +180,11 @@ impl Connection {
                 break;
             }
         }
+        Box::pin(self.unfollow_all()).await;
+    }
+
+    /// Stops following every topic, when the socket closed.
+    async fn unfollow_all(&mut self) {
         let followed: Vec<Topic> = self.rooms.keys().cloned().collect();
         for topic in followed {
             let seen = self.unfollow(&topic);

@@ -5,8 +5,9 @@
 //! (SQLite's busy handler sleeps between tries) and each commit appending
 //! its own pages to the write-ahead log. Here one task writes instead: it
 //! takes every line waiting, up to [`LINES_PER_COMMIT`], stores them in one
-//! `BEGIN IMMEDIATE` transaction of two statements (one multi-row `INSERT`,
-//! one `SELECT`), and answers each sender after the commit,
+//! `BEGIN IMMEDIATE` transaction of three statements (one read of the
+//! senders' rights to write, one multi-row `INSERT`, one `SELECT`), and
+//! answers each sender after the commit,
 //! so nothing is published before it is saved. This is the group commit of
 //! server databases (PostgreSQL's `commit_delay`, MySQL's binary log group
 //! commit) done in front of SQLite; PostgreSQL needs none of it.
@@ -45,6 +46,9 @@ pub(super) struct NewLine {
     pub client_id: String,
     pub body: String,
     pub created_at: i64,
+    /// A member's own send: stored only if they may write in the room
+    /// then (system lines, such as "joined", are not checked).
+    pub needs_write_right: bool,
 }
 
 /// What storing a line gives: the line as stored, and whether it is new.
@@ -105,7 +109,7 @@ async fn write_lines(pool: AnyPool, mut waiting: mpsc::Receiver<Job>) {
     }
 }
 
-/// Stores `lines` in one transaction, in two statements
+/// Stores `lines` in one transaction, in three statements
 /// ([`insert_lines_on`]); each line's own result, or the transaction's
 /// error (nothing saved).
 async fn write_batch(pool: &AnyPool, lines: &[&NewLine]) -> Result<Vec<Stored>, sqlx::Error> {

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, AnyPool};
 use super::{
     attachments::AttachmentColumns,
     line_writer::{LineWriter, NewLine},
-    StoreError,
+    StoreError, WriteRefusal,
 };
 use crate::{
     attachments::room_file_url,
@@ -89,8 +89,10 @@ pub(super) async fn insert_line_on(conn: &mut AnyConnection, line: &NewLine) -> 
     insert_together(conn, &[line]).await?.pop().ok_or(StoreError::Db(sqlx::Error::RowNotFound))
 }
 
-/// Stores `lines` on `conn` in two statements, whatever their number: one
-/// multi-row `INSERT` and one `SELECT` of what it stored (used by
+/// Stores `lines` on `conn` in three statements, whatever their number: one
+/// read of the rights of the senders whose lines need them (a refused line
+/// gets [`StoreError::NotAllowed`] and is not stored), one multi-row
+/// `INSERT` and one `SELECT` of what it stored (used by
 /// [`super::line_writer`] inside its transaction). Each line's result, in
 /// order, as [`insert_line_on`] gives it; the same `(author_id, client_id)`
 /// twice in `lines` is new only the first time. If the `INSERT` fails (a
@@ -99,6 +101,46 @@ pub(super) async fn insert_line_on(conn: &mut AnyConnection, line: &NewLine) -> 
 /// the transaction usable (PostgreSQL would abort it, so the writer is
 /// SQLite's only). At most [`LINES_PER_STATEMENT`] lines.
 pub(super) async fn insert_lines_on(conn: &mut AnyConnection, lines: &[&NewLine]) -> Vec<Result<(ChatMessage, bool), StoreError>> {
+    // Members' own sends: one read of everyone's rights, on this connection
+    // (inside the writer's transaction), instead of one read per send.
+    let refusals = match refusals_on(conn, lines).await {
+        Ok(refusals) => refusals,
+        Err(e) => {
+            let failed = |_| Err(StoreError::Db(sqlx::Error::Protocol(format!("rights not read: {e}"))));
+            return lines.iter().map(failed).collect();
+        }
+    };
+    let allowed: Vec<&NewLine> = lines.iter().zip(&refusals).filter(|(_, r)| r.is_none()).map(|(l, _)| *l).collect();
+    let mut stored = insert_allowed_on(conn, &allowed).await.into_iter();
+    refusals
+        .into_iter()
+        .map(|refusal| match refusal {
+            Some(why) => Err(StoreError::NotAllowed(why)),
+            None => stored.next().unwrap_or(Err(StoreError::Db(sqlx::Error::RowNotFound))),
+        })
+        .collect()
+}
+
+/// Why each of `lines` may not be stored (`None`: it may): a line marked
+/// `needs_write_right` needs an active membership that may write.
+async fn refusals_on(conn: &mut AnyConnection, lines: &[&NewLine]) -> Result<Vec<Option<WriteRefusal>>, StoreError> {
+    let pairs: Vec<(i64, i64)> = lines.iter().filter(|l| l.needs_write_right).map(|l| (l.room_id, l.author_id)).collect();
+    let rights = super::rooms::write_rights_on(conn, &pairs).await?;
+    Ok(lines
+        .iter()
+        .map(|line| match (line.needs_write_right, rights.get(&(line.room_id, line.author_id))) {
+            (false, _) | (true, Some(true)) => None,
+            (true, Some(false)) => Some(WriteRefusal::Muted),
+            (true, None) => Some(WriteRefusal::NotMember),
+        })
+        .collect())
+}
+
+/// [`insert_lines_on`] for lines already allowed.
+async fn insert_allowed_on(conn: &mut AnyConnection, lines: &[&NewLine]) -> Vec<Result<(ChatMessage, bool), StoreError>> {
+    if lines.is_empty() {
+        return Vec::new();
+    }
     match insert_together(conn, lines).await {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
         Err(e) => {
@@ -256,7 +298,42 @@ impl<'a> Messages<'a> {
             client_id: client_id.to_owned(),
             body: body.to_owned(),
             created_at: now_ms,
+            needs_write_right: false,
         };
+        self.store(line).await
+    }
+
+    /// Stores a text message a member sends, as [`Messages::insert`], if
+    /// they may write in the room when it is stored: the check is read where
+    /// the line is stored (on SQLite inside the writer's transaction, one
+    /// read for the whole batch), not before.
+    ///
+    /// Errors: [`StoreError::NotAllowed`] with [`WriteRefusal::Muted`] or
+    /// [`WriteRefusal::NotMember`]; nothing was stored.
+    pub async fn insert_as_member(
+        &self,
+        room_id: i64,
+        author_id: i64,
+        client_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        let line = NewLine {
+            room_id,
+            author_id,
+            kind: MessageKind::Text,
+            actor_id: None,
+            invite_id: None,
+            client_id: client_id.to_owned(),
+            body: body.to_owned(),
+            created_at: now_ms,
+            needs_write_right: true,
+        };
+        self.store(line).await
+    }
+
+    /// Stores `line` through the writer (SQLite) or straight away.
+    async fn store(&self, line: NewLine) -> Result<(ChatMessage, bool), StoreError> {
         let line = match self.writer {
             Some(writer) => match writer.write(line).await {
                 Ok(stored) => return stored,
@@ -264,7 +341,9 @@ impl<'a> Messages<'a> {
             },
             None => line,
         };
-        insert_line_on(&mut *self.pool.acquire().await?, &line).await
+        let mut conn = self.pool.acquire().await?;
+        let stored = insert_lines_on(&mut conn, &[&line]).await.into_iter().next();
+        stored.unwrap_or(Err(StoreError::Db(sqlx::Error::RowNotFound)))
     }
 
     /// The newest `limit` messages of a room, oldest first.

@@ -59,9 +59,23 @@ pub enum StoreError {
     /// The database could not be opened or migrated.
     #[error("could not open the database: {0}")]
     Open(String),
+    /// A line a member sends was not stored: they may not write there now
+    /// (checked where the line is stored, see [`Messages::insert_as_member`]).
+    #[error("not allowed to send here: {0:?}")]
+    NotAllowed(WriteRefusal),
     /// Any other database fault.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+/// Why a member's line was refused ([`StoreError::NotAllowed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteRefusal {
+    /// An owner or moderator muted them in this room.
+    Muted,
+    /// They are not an active member of the room (never were, left, were
+    /// removed or banned).
+    NotMember,
 }
 
 /// Which database a [`Store`] runs on, from its URL's scheme.
@@ -255,7 +269,7 @@ pub fn redact(url: &str) -> String {
 /// ([`write_turn`]), so that `BEGIN IMMEDIATE` finds the lock free instead of
 /// sleeping in SQLite's busy handler (1, 2, 5, 10… ms between tries, see
 /// `sqliteDefaultBusyCallback`), which capped invite accepts (S5 in `crate::bench`).
-async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
+pub(crate) async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
     let url = &pool.connect_options().database_url;
     if url.scheme() == "sqlite" {
         let turn = write_turn(url.as_str()).lock_owned().await;

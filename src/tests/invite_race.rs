@@ -63,6 +63,25 @@ async fn a_hundred_people_race_for_a_five_use_link() {
     println!("100 concurrent accepts of a 5-use link: {took:?}");
 }
 
+/// A join waits its turn behind a write that takes longer than the
+/// database's busy timeout (5 s) instead of failing with "database is
+/// locked": writers queue in the server (`store::begin_write`), not in
+/// SQLite's busy handler.
+#[tokio::test]
+async fn a_join_waits_for_a_long_write_instead_of_failing() {
+    let (_dir, store, room) = fresh(2).await;
+    store.invites().create(invite(room, "open", None, None)).await.unwrap();
+    let mut long_write = crate::store::begin_write(store.pool()).await.unwrap();
+    sqlx::query("UPDATE rooms SET name = 'Renamed' WHERE id = $1").bind(room).execute(&mut *long_write).await.unwrap();
+    let joiner = store.clone();
+    let join = tokio::spawn(async move { joiner.invites().accept("open", 2, 1).await });
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    assert!(!join.is_finished(), "the join waits while the other write holds the database");
+    long_write.commit().await.unwrap();
+    let joined = join.await.unwrap();
+    assert!(matches!(joined, Ok(Accepted::Joined { .. })), "{joined:?}");
+}
+
 #[tokio::test]
 async fn acceptance_throughput() {
     // Not asserted: printed for the issue's note (accepts per second on SQLite).

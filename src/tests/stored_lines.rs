@@ -49,3 +49,51 @@ async fn lines_sent_at_once_are_each_stored_once_and_a_bad_one_fails_alone() {
     let back = store.messages().after(room, 0, 1_000).await.unwrap();
     assert_eq!(back.iter().map(|m| m.id).collect::<Vec<_>>(), ids);
 }
+
+/// A member's own line is checked where it is stored, in the same batch as
+/// everyone else's: the owner and a member get in, a muted member and a
+/// stranger are refused with their reason, and an unmute lets the muted
+/// member in again.
+#[tokio::test]
+async fn members_lines_are_checked_where_they_are_stored() {
+    use crate::store::{Accepted, NewInvite, StoreError, WriteRefusal};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&fresh_database_url(dir.path()).await).await.unwrap();
+    let users = store.users();
+    let (ana, bruno) = (users.create("ana", "x", 1).await.unwrap(), users.create("bruno", "x", 1).await.unwrap());
+    let (carla, dario) = (users.create("carla", "x", 1).await.unwrap(), users.create("dario", "x", 1).await.unwrap());
+    let room = store.rooms().create("Checked", ana.id, 1).await.unwrap();
+    let invite = NewInvite {
+        room_id: room,
+        token_hash: "link",
+        created_by: ana.id,
+        now_ms: 1,
+        expires_at_ms: None,
+        max_uses: None,
+        label: "",
+        role: crate::rooms::Role::Member,
+    };
+    store.invites().create(invite).await.unwrap();
+    for who in [bruno.id, carla.id] {
+        assert!(matches!(store.invites().accept("link", who, 2).await.unwrap(), Accepted::Joined { .. }));
+    }
+    assert!(store.rooms().set_can_write(room, carla.id, false).await.unwrap(), "carla is muted");
+
+    let m = store.messages();
+    let (owner, member, muted, stranger) = tokio::join!(
+        m.insert_as_member(room, ana.id, "a1", "from the owner", 10),
+        m.insert_as_member(room, bruno.id, "b1", "from a member", 11),
+        m.insert_as_member(room, carla.id, "c1", "while muted", 12),
+        m.insert_as_member(room, dario.id, "d1", "from outside", 13),
+    );
+    assert!(owner.is_ok_and(|(_, new)| new));
+    assert!(member.is_ok_and(|(_, new)| new));
+    assert!(matches!(muted, Err(StoreError::NotAllowed(WriteRefusal::Muted))), "{muted:?}");
+    assert!(matches!(stranger, Err(StoreError::NotAllowed(WriteRefusal::NotMember))), "{stranger:?}");
+
+    store.rooms().set_can_write(room, carla.id, true).await.unwrap();
+    assert!(m.insert_as_member(room, carla.id, "c2", "unmuted", 14).await.is_ok_and(|(_, new)| new));
+    let bodies: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM messages ORDER BY body").fetch_all(store.pool()).await.unwrap();
+    assert_eq!(bodies, ["from a member", "from the owner", "unmuted"], "nothing refused was stored");
+}

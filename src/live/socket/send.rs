@@ -5,30 +5,27 @@ use super::{refused, Connection, Replies};
 use crate::{
     instant::service as instant,
     live::{check_message_body, hub::encode, is_valid_client_id, MessageKind, ServerEvent, Topic},
-    server::{now_ms, AppState},
+    server::now_ms,
+    store::{StoreError, WriteRefusal},
 };
 
 /// The text a muted member's refused sends carry.
 pub const MUTED: &str = "You are muted in this room: an owner or moderator has to unmute you before you can send messages.";
 
-/// `Ok` when `user_id` may send to `room_id` now; else why not.
-pub async fn may_write(state: &AppState, room_id: i64, user_id: i64) -> Result<(), &'static str> {
-    match state.store.rooms().rights_of(room_id, user_id).await {
-        Ok(Some(rights)) if rights.can_write => Ok(()),
-        Ok(Some(_)) => Err(MUTED),
-        Ok(None) => Err("You are not a member of this room."),
-        Err(err) => {
-            tracing::error!(error = %err, "checking rights failed");
-            Err("Your message was not saved. Please try again.")
-        }
+/// What a refused send of someone who may not write in the room says.
+fn refusal_text(why: WriteRefusal) -> &'static str {
+    match why {
+        WriteRefusal::Muted => MUTED,
+        WriteRefusal::NotMember => "You are not a member of this room.",
     }
 }
 
 impl Connection {
     /// Stores and publishes a message from this tab. Refused, with the
     /// reason, when the topic is not followed, the id or text is bad, the
-    /// member is muted (checked against the database each time, so a mute
-    /// holds from the moment it is saved) or the instant chat is over.
+    /// member is muted or no longer a member (read in the transaction that
+    /// stores the line, so a mute holds from the moment it is saved) or the
+    /// instant chat is over.
     pub(super) async fn send(&mut self, topic: Topic, client_id: String, body: String) -> Replies {
         if !self.rooms.contains_key(&topic) {
             return vec![refused(Some(&topic), Some(client_id), self.why_not_followed(&topic).await)];
@@ -43,15 +40,14 @@ impl Connection {
         let stored = match &topic {
             Topic::Room(room_id) => {
                 let Some(me) = &self.me else { return Vec::new() };
-                if let Err(reason) = may_write(&self.state, *room_id, me.id).await {
-                    return vec![refused(Some(&topic), Some(client_id), reason)];
-                }
+                // Whether they may write (not muted, still a member) is read
+                // where the line is stored, so a mute holds from its commit.
                 let (store, author_id, room_id) = (&self.state.store, me.id, *room_id);
                 let (client_ref, body_ref) = (&client_id, &body);
                 self.state
                     .hub
                     .store_and_publish(&topic, || async move {
-                        store.messages().insert(room_id, author_id, client_ref, body_ref, now_ms()).await
+                        store.messages().insert_as_member(room_id, author_id, client_ref, body_ref, now_ms()).await
                     })
                     .await
             }
@@ -69,6 +65,7 @@ impl Connection {
             // A retry of a message stored before: tell this tab it is saved
             // (the tab ignores a message id it already shows).
             Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
+            Err(StoreError::NotAllowed(why)) => vec![refused(Some(&topic), Some(client_id), refusal_text(why))],
             Err(err) => {
                 tracing::error!(error = %err, "storing a message failed");
                 vec![refused(Some(&topic), Some(client_id), "Your message was not saved. Please try again.")]

@@ -247,7 +247,7 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.insert_full(room_id, author_id, kind, (None, None), client_id, body, now_ms).await
+        self.store(Self::new_line(room_id, author_id, kind, (None, None), client_id, body, now_ms)).await
     }
 
     /// Stores the "joined" line of `member_id`; `via` is the room invite
@@ -262,7 +262,7 @@ impl<'a> Messages<'a> {
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
         let (invite_id, creator_id) = via.unzip();
-        self.insert_full(room_id, member_id, MessageKind::Joined, (creator_id, invite_id), client_id, "", now_ms).await
+        self.store(Self::new_line(room_id, member_id, MessageKind::Joined, (creator_id, invite_id), client_id, "", now_ms)).await
     }
 
     /// Stores a "removed" or "banned" line about `member_id`, done by `actor_id`.
@@ -275,12 +275,12 @@ impl<'a> Messages<'a> {
         client_id: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.insert_full(room_id, member_id, kind, (Some(actor_id), None), client_id, "", now_ms).await
+        self.store(Self::new_line(room_id, member_id, kind, (Some(actor_id), None), client_id, "", now_ms)).await
     }
 
+    /// A line of these fields, for a system or plain line (not checked against rights).
     #[allow(clippy::too_many_arguments)]
-    async fn insert_full(
-        &self,
+    fn new_line(
         room_id: i64,
         author_id: i64,
         kind: MessageKind,
@@ -288,8 +288,8 @@ impl<'a> Messages<'a> {
         client_id: &str,
         body: &str,
         now_ms: i64,
-    ) -> Result<(ChatMessage, bool), StoreError> {
-        let line = NewLine {
+    ) -> NewLine {
+        NewLine {
             room_id,
             author_id,
             kind,
@@ -299,8 +299,7 @@ impl<'a> Messages<'a> {
             body: body.to_owned(),
             created_at: now_ms,
             needs_write_right: false,
-        };
-        self.store(line).await
+        }
     }
 
     /// Stores a text message a member sends, as [`Messages::insert`], if
@@ -318,18 +317,8 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        let line = NewLine {
-            room_id,
-            author_id,
-            kind: MessageKind::Text,
-            actor_id: None,
-            invite_id: None,
-            client_id: client_id.to_owned(),
-            body: body.to_owned(),
-            created_at: now_ms,
-            needs_write_right: true,
-        };
-        self.store(line).await
+        let line = Self::new_line(room_id, author_id, MessageKind::Text, (None, None), client_id, body, now_ms);
+        self.store(NewLine { needs_write_right: true, ..line }).await
     }
 
     /// Stores `line` through the writer (SQLite) or straight away.

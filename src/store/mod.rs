@@ -283,6 +283,8 @@ pub(crate) async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> 
 
 /// The queue of this process's writers to the SQLite file at `url`: one per
 /// file, because SQLite's write lock is one per file, whichever pool asks.
+/// Kept for the life of the process (one small entry per database opened).
+/// Another process writing the same file still meets SQLite's busy handler.
 fn write_turn(url: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     static TURNS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>> =
         std::sync::LazyLock::new(Default::default);

@@ -31,6 +31,10 @@ pub const INVITE_TOKEN_BYTES: usize = 32;
 pub const INVITE_TOKEN_CHARS: usize = 43;
 /// Days a session lasts without being used before it has to log in again.
 pub const SESSION_IDLE_DAYS: i64 = 30;
+/// How often a session in use is saved again, in ms (a day), moving its
+/// [`SESSION_IDLE_DAYS`] forward: often enough that someone who comes back
+/// daily stays logged in, rarely enough that visits are not writes.
+pub const SESSION_REFRESH_MS: i64 = 24 * 60 * 60 * 1000;
 /// Characters in an instant chat id (nanoid's URL-safe 64-letter alphabet, so
 /// 6 bits each: 96 random bits; the issue asks for at least 70).
 pub const INSTANT_CHAT_ID_CHARS: usize = 16;

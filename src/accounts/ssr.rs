@@ -4,13 +4,21 @@ use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
+use axum::{
+    extract::Request,
+    http::{header, Method},
+    middleware::Next,
+    response::Response,
+};
 use tower_sessions::Session;
 
 use super::CurrentUser;
-use crate::error::AppError;
+use crate::{error::AppError, limits::SESSION_REFRESH_MS, server::now_ms};
 
 /// Session key holding the logged-in user's id (`i64`).
 pub const USER_ID_KEY: &str = "user_id";
+/// Session key holding when the session was last saved (Unix ms, `i64`).
+pub const SAVED_AT_KEY: &str = "saved_at";
 
 /// An Argon2id hash of a random password nobody knows, made once and verified
 /// against when the username is unknown, so that log-in takes the same time
@@ -63,7 +71,43 @@ pub async fn session() -> Result<Session, AppError> {
 pub async fn start_session(user_id: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(|e| internal("session cycle", e))?;
+    session.insert(SAVED_AT_KEY, now_ms()).await.map_err(|e| internal("session insert", e))?;
     session.insert(USER_ID_KEY, user_id).await.map_err(|e| internal("session insert", e))
+}
+
+/// Middleware just inside the session layer: keeps a logged-in session alive
+/// while it is used. tower-sessions saves a session, and moves its
+/// inactivity expiry ([`crate::limits::SESSION_IDLE_DAYS`]) and cookie
+/// forward, only when the request changed it; without this, a session would
+/// end 30 days after the log-in however often it was used. So on a visit (a
+/// page load, which asks for HTML, or any request other than GET) by a
+/// logged-in user whose session was saved more than
+/// [`SESSION_REFRESH_MS`] ago, it notes the time in the session, which
+/// makes the layer save it and send the cookie again. Assets and logged-out
+/// visitors cost nothing; a failure is logged and the response kept.
+pub async fn keep_session_alive(session: Session, request: Request, next: Next) -> Response {
+    let visit = request.method() != Method::GET
+        || request.headers().get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    let response = next.run(request).await;
+    if visit && !response.status().is_server_error() {
+        if let Err(e) = refresh_if_due(&session, now_ms()).await {
+            tracing::warn!(error = %e, "could not refresh a session");
+        }
+    }
+    response
+}
+
+/// Notes `now_ms` in a logged-in `session` last saved [`SESSION_REFRESH_MS`]
+/// or more before it (or never, as sessions from before this key).
+async fn refresh_if_due(session: &Session, now_ms: i64) -> Result<(), tower_sessions::session::Error> {
+    if session.get::<i64>(USER_ID_KEY).await?.is_none() {
+        return Ok(());
+    }
+    let saved_at = session.get::<i64>(SAVED_AT_KEY).await?.unwrap_or(0);
+    if now_ms - saved_at >= SESSION_REFRESH_MS {
+        session.insert(SAVED_AT_KEY, now_ms).await?;
+    }
+    Ok(())
 }
 
 /// Logs out: deletes the session row and the cookie.

@@ -119,3 +119,58 @@ async fn requests_from_other_sites_are_refused() {
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(s.store.pool()).await.unwrap();
     assert_eq!(users, 0);
 }
+
+/// The stored record of `client`'s session.
+async fn stored_session(s: &TestServer, client: &super::support::Client) -> tower_sessions::session::Record {
+    use tower_sessions::SessionStore;
+    let id: tower_sessions::session::Id = client.cookie("roomlink_session").expect("a session cookie").parse().unwrap();
+    s.store.sessions().load(&id).await.unwrap().expect("the session is stored")
+}
+
+/// A GET of the home page as a browser makes it, for a page (asking for
+/// HTML) or as an asset would; read to the end. Whether it set the session cookie.
+async fn visit(client: &super::support::Client, s: &TestServer, accept: &str) -> bool {
+    let r = client.http.get(s.url("/")).header(header::ACCEPT, accept).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let sets = r.headers().get_all(header::SET_COOKIE).iter().any(|v| v.to_str().unwrap().starts_with("roomlink_session="));
+    r.text().await.unwrap();
+    sets
+}
+
+#[tokio::test]
+async fn a_session_in_use_stays_alive_past_thirty_days_from_its_log_in() {
+    use tower_sessions::{cookie::time::OffsetDateTime, SessionStore};
+    let s = TestServer::start().await;
+    let c = s.user("daily").await;
+    let fresh = stored_session(&s, &c).await;
+    let idle = tower_sessions::cookie::time::Duration::days(crate::limits::SESSION_IDLE_DAYS);
+
+    // Just after log-in a visit writes nothing.
+    assert!(!visit(&c, &s, "text/html").await);
+    assert_eq!(stored_session(&s, &c).await.expiry_date, fresh.expiry_date);
+
+    // Two days later (the record aged by hand): an asset request still
+    // writes nothing, but the next page load moves the expiry a full 30
+    // days ahead and sends the cookie again.
+    let mut aged = fresh.clone();
+    let two_days_ms = 2 * crate::limits::SESSION_REFRESH_MS;
+    let saved_at = aged.data[crate::accounts::ssr::SAVED_AT_KEY].as_i64().unwrap();
+    aged.data.insert(crate::accounts::ssr::SAVED_AT_KEY.into(), (saved_at - two_days_ms).into());
+    aged.expiry_date -= tower_sessions::cookie::time::Duration::milliseconds(two_days_ms);
+    s.store.sessions().save(&aged).await.unwrap();
+    assert!(!visit(&c, &s, "*/*").await, "assets do not refresh the session");
+    assert_eq!(stored_session(&s, &c).await.expiry_date, aged.expiry_date);
+
+    assert!(visit(&c, &s, "text/html,application/xhtml+xml").await, "a page load sends the cookie with its new expiry");
+    let refreshed = stored_session(&s, &c).await;
+    assert!(refreshed.expiry_date > OffsetDateTime::now_utc() + idle - tower_sessions::cookie::time::Duration::minutes(1));
+    assert!(refreshed.expiry_date > aged.expiry_date);
+    assert_eq!(refreshed.data["user_id"], fresh.data["user_id"], "still the same person, logged in");
+
+    // Logged out, nothing is refreshed or made again.
+    let out = c.call("log_out", &[]).await;
+    assert!(out.status().is_success() || out.status().is_redirection(), "{}", out.status());
+    assert!(!visit(&c, &s, "text/html").await);
+    let id: tower_sessions::session::Id = refreshed.id;
+    assert!(s.store.sessions().load(&id).await.unwrap().is_none());
+}

@@ -293,6 +293,68 @@ async fn a_chat_without_history_spans_nodes() {
     drop((a, b));
 }
 
+#[tokio::test]
+async fn a_five_use_link_raced_through_two_nodes_makes_five_members() {
+    let Some((fixture, _dir, a, b)) = two_nodes().await else { return };
+    let owner = fixture.client().at(a.addr);
+    signed_up(&owner, "owner").await;
+    let room = owner.create_room("Five seats").await;
+    let link: crate::invites::InviteLink =
+        owner.json("create_invite", &[("room_id", &room.to_string()), ("max_uses", "5")]).await;
+    let token = link.url.rsplit('/').next().unwrap().to_string();
+    let mut watching = owner.live().await;
+    watching.subscribe(room, 0).await;
+    while watching.quiet_any(300).await.is_some() {}
+
+    // A hundred people, each from an address of their own (joins are rate
+    // limited per address), half on each node, open the link at once.
+    let racers = futures::future::join_all((0..100u8).map(|i| {
+        let node = if i % 2 == 0 { a.addr } else { b.addr };
+        let who = fixture.client().at(node).from_ip(std::net::Ipv4Addr::new(127, 0, 1, i + 1).into());
+        async move {
+            signed_up(&who, &format!("racer_{i}")).await;
+            who
+        }
+    }))
+    .await;
+    let answers = futures::future::join_all(racers.iter().map(|who| async {
+        let r = who.call("accept_invite", &[("token", &token)]).await;
+        (r.status(), r.text().await.unwrap())
+    }))
+    .await;
+
+    let joined = answers.iter().filter(|(status, _)| status.is_success() || status.is_redirection()).count();
+    let refused: Vec<_> = answers.iter().filter(|(status, _)| status.is_client_error()).collect();
+    assert_eq!((joined, refused.len()), (5, 95), "{answers:?}");
+    for (status, body) in refused {
+        assert_eq!(status.as_u16(), 410);
+        assert_eq!(serde_json::from_str::<crate::error::AppError>(body).unwrap(), crate::error::AppError::InviteUsedUp);
+    }
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE room_id = $1 AND status = 'active'")
+        .bind(room)
+        .fetch_one(fixture.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(members, 6, "the owner and five");
+    let uses: i64 = sqlx::query_scalar("SELECT uses FROM invites").fetch_one(fixture.store.pool()).await.unwrap();
+    assert_eq!(uses, 5);
+
+    // The owner, on node A, sees five "joined" lines, from both nodes, once each.
+    let mut joins = Vec::new();
+    while let Some(event) = watching.quiet_for(1_000).await {
+        if let ServerEvent::Message { message } = event {
+            if message.kind == crate::live::MessageKind::Joined {
+                joins.push(message.author_id);
+            }
+        }
+    }
+    assert_eq!(joins.len(), 5, "{joins:?}");
+    joins.sort_unstable();
+    joins.dedup();
+    assert_eq!(joins.len(), 5, "five different people: {joins:?}");
+    drop((a, b));
+}
+
 /// Signs `client` up as `name` on whatever node it talks to.
 async fn signed_up(client: &Client, name: &str) {
     let r = client.call("sign_up", &[("username", name), ("password", "correct horse"), ("next", "")]).await;

@@ -65,15 +65,7 @@ impl TestServer {
     /// A browser-like client: keeps cookies, sends this server's Origin.
     pub fn client(&self) -> Client {
         let jar = Arc::new(reqwest::cookie::Jar::default());
-        let mut headers = header::HeaderMap::new();
-        headers.insert(header::ORIGIN, self.origin().parse().unwrap());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .default_headers(headers)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Client { http, jar, base: self.url(""), addr: self.addr }
+        Client { http: http_client(&jar, self.addr, None), jar, base: self.url(""), addr: self.addr }
     }
 
     /// The id of a user, by name.
@@ -94,6 +86,20 @@ impl TestServer {
     }
 }
 
+/// A reqwest client as a browser at `server`'s pages: cookies from `jar`, the
+/// server's Origin, redirects not followed; from `local` when given.
+fn http_client(jar: &Arc<reqwest::cookie::Jar>, server: SocketAddr, local: Option<std::net::IpAddr>) -> reqwest::Client {
+    let mut headers = header::HeaderMap::new();
+    headers.insert(header::ORIGIN, format!("http://{server}").parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(local)
+        .build()
+        .unwrap()
+}
+
 #[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
@@ -105,15 +111,14 @@ pub struct Client {
 impl Client {
     /// The same person (same cookies) talking to another node at `addr`.
     pub fn at(&self, addr: SocketAddr) -> Client {
-        let mut headers = header::HeaderMap::new();
-        headers.insert(header::ORIGIN, format!("http://{addr}").parse().unwrap());
-        let http = reqwest::Client::builder()
-            .cookie_provider(self.jar.clone())
-            .default_headers(headers)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Client { http, jar: self.jar.clone(), base: format!("http://{addr}"), addr }
+        Client { http: http_client(&self.jar, addr, None), jar: self.jar.clone(), base: format!("http://{addr}"), addr }
+    }
+
+    /// The same person connecting from the local address `ip` (any
+    /// 127.x.y.z), as someone on another machine would: rate limits count
+    /// per address.
+    pub fn from_ip(&self, ip: std::net::IpAddr) -> Client {
+        Client { http: http_client(&self.jar, self.addr, Some(ip)), ..self.clone() }
     }
 
     /// Sets a cookie for this server, as a browser holding it would send it.

@@ -17,7 +17,7 @@ use super::{redact, StoreError};
 pub const CHANNEL: &str = "roomlink_live";
 /// First key of the two-key advisory locks on topics (a key space apart from
 /// the one-key lock of [`super::begin_write`]).
-const TOPIC_LOCK_CLASS: i32 = 0x524c;
+pub(crate) const TOPIC_LOCK_CLASS: i32 = 0x524c;
 /// Sends the notes `$2` on channel `$1`, in array order (since PostgreSQL
 /// 9.6 the output list is evaluated after `ORDER BY`).
 const RING: &str = "SELECT pg_notify($1, note) FROM unnest($2::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i";
@@ -64,30 +64,29 @@ impl Doorbell {
         Ok(())
     }
 
-    /// Announces a new line of an instant chat without history in one
-    /// statement, one round trip: under the topic's transaction-level
-    /// advisory lock it takes the line's id from the `instant_memory_line_ids`
-    /// sequence and sends each of `pieces` with the id and a space in front
-    /// (see [`crate::live::bus::wire`]). The lock is let go at commit, after
-    /// the notifications are queued, so a topic's lines are announced in id
-    /// order, across nodes. Returns the id. Errors: [`StoreError::Db`].
-    pub async fn announce_new_line(&self, topic: &str, pieces: &[String]) -> Result<i64, StoreError> {
-        // CTEs with volatile functions run once each, in dependency order:
-        // the lock, then the id, then the notifications in piece order.
-        let id: i64 = sqlx::query_scalar(
-            "WITH locked AS (SELECT pg_advisory_xact_lock($2, hashtext($3))), \
-                  line AS (SELECT nextval('instant_memory_line_ids') AS id FROM locked), \
-                  sent AS (SELECT count(pg_notify($1, line.id || ' ' || p.piece)) AS n \
-                           FROM line, (SELECT piece FROM unnest($4::text[]) WITH ORDINALITY AS u(piece, i) ORDER BY i) AS p) \
-             SELECT line.id FROM line, sent",
-        )
-        .bind(CHANNEL)
-        .bind(TOPIC_LOCK_CLASS)
-        .bind(topic)
-        .bind(pieces)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+    /// Announces new lines of instant chats without history, any number in
+    /// one statement, one round trip: `lines` are (topic, pieces) pairs. The
+    /// database function `roomlink_announce_lines` (migration 0003) takes
+    /// the transaction-level advisory lock of every topic among them, gives
+    /// each line the next id of the `instant_memory_line_ids` sequence, in
+    /// order, and sends each of its pieces with the id and a space in front
+    /// (see [`crate::live::bus::wire`]). The locks are let go at commit,
+    /// after the notifications are queued, so a topic's lines are announced
+    /// in id order, across nodes. Returns the ids, in the order of `lines`.
+    /// Errors: [`StoreError::Db`]; then none of them was announced.
+    pub async fn announce_new_lines(&self, lines: &[(&str, &[String])]) -> Result<Vec<i64>, StoreError> {
+        let topics: Vec<&str> = lines.iter().map(|(topic, _)| *topic).collect();
+        let counts: Vec<i32> = lines.iter().map(|(_, pieces)| pieces.len() as i32).collect();
+        let pieces: Vec<&str> = lines.iter().flat_map(|(_, pieces)| pieces.iter().map(String::as_str)).collect();
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT roomlink_announce_lines($1, $2, $3, $4, $5)")
+            .bind(CHANNEL)
+            .bind(TOPIC_LOCK_CLASS)
+            .bind(topics)
+            .bind(counts)
+            .bind(pieces)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(ids)
     }
 
     /// Takes the advisory lock of `topic` (waiting for any other node holding

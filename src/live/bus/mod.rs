@@ -30,9 +30,11 @@ use std::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+mod announcer;
 mod listen;
 pub mod wire;
 
+use announcer::Announcer;
 use listen::{listen, Here};
 use wire::{line_pieces, with_id};
 
@@ -86,6 +88,8 @@ pub struct Bus {
     node: u64,
     doorbell: Doorbell,
     outbox: mpsc::UnboundedSender<String>,
+    /// New lines of instant chats without history, announced in batches.
+    announcer: Announcer,
     /// When each other node was last heard from.
     heard: Mutex<HashMap<u64, Instant>>,
     /// Whether each instant chat seen on the bus keeps history (it never changes).
@@ -103,7 +107,8 @@ impl Bus {
         let doorbell = Doorbell::connect(database_url).await.map_err(|e| e.to_string())?;
         let listener = doorbell.listener().await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
         let (outbox, notes) = mpsc::unbounded_channel();
-        let bus = Arc::new(Bus { node: rand::random(), doorbell, outbox, heard: Mutex::default(), keeps_history: Mutex::default() });
+        let announcer = Announcer::start(doorbell.clone());
+        let bus = Arc::new(Bus { node: rand::random(), doorbell, outbox, announcer, heard: Mutex::default(), keeps_history: Mutex::default() });
         tokio::spawn(send_notes(bus.doorbell.clone(), notes));
         let here = Here { bus: bus.clone(), hub: hub.clone(), store, memory };
         tokio::spawn(listen(listener, here));
@@ -190,12 +195,14 @@ impl Bus {
     }
 
     /// Announces `line`, a new line of an instant chat without history that
-    /// nothing stores, in one round trip to PostgreSQL, which hands out its
-    /// id (see [`Doorbell::announce_new_line`]); returns the line with that
-    /// id. The listener publishes it (on this node too). Errors: [`StoreError::Db`]; nothing was announced.
+    /// nothing stores; PostgreSQL hands out its id in the same round trip,
+    /// which it may share with other lines waiting on this node (see
+    /// [`announcer`] and [`Doorbell::announce_new_lines`]). Returns the line
+    /// with that id. The listener publishes it (on this node too). Errors:
+    /// [`StoreError::Db`]; nothing was announced.
     pub async fn announce_new_line(&self, mut line: ChatMessage) -> Result<ChatMessage, StoreError> {
         let pieces = self.line_payloads(&line).ok_or_else(|| StoreError::Db(sqlx::Error::Protocol("unencodable line".into())))?;
-        line.id = self.doorbell.announce_new_line(&line.topic.to_string(), &pieces).await?;
+        line.id = self.announcer.announce(line.topic.to_string(), pieces).await?;
         Ok(line)
     }
 

@@ -1,0 +1,1 @@
+DROP FUNCTION roomlink_announce_lines(text, integer, text[], integer[], text[]);

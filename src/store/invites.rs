@@ -195,9 +195,13 @@ impl<'a> Invites<'a> {
     /// transaction. A mute (`can_write = 0`) outlives leaving and coming back.
     pub async fn accept(&self, token_hash: &str, user_id: i64, now_ms: i64) -> Result<Accepted, StoreError> {
         let mut tx = super::begin_write(self.pool).await?;
-        let found: Option<(i64, i64, i64, Role, i64, Option<String>)> = sqlx::query_as(
+        // One read for the link, the room's limit, this person's earlier
+        // membership and the room's count of members, inside the write
+        // transaction, so nobody can join between the count and the insert.
+        let found: Option<(i64, i64, i64, Role, i64, Option<String>, i64)> = sqlx::query_as(
             "SELECT i.id, i.room_id, i.created_by, i.role, r.member_limit,
-                    (SELECT status FROM memberships m WHERE m.room_id = i.room_id AND m.user_id = $3)
+                    (SELECT status FROM memberships m WHERE m.room_id = i.room_id AND m.user_id = $3),
+                    (SELECT COUNT(*) FROM memberships m WHERE m.room_id = i.room_id AND m.status = 'active')
              FROM invites i JOIN rooms r ON r.id = i.room_id
              WHERE i.token_hash = $1 AND i.revoked_at IS NULL AND (i.expires_at IS NULL OR i.expires_at > $2)",
         )
@@ -206,7 +210,7 @@ impl<'a> Invites<'a> {
         .bind(user_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((invite_id, room_id, creator_id, role, limit, earlier)) = found else {
+        let Some((invite_id, room_id, creator_id, role, limit, earlier, members)) = found else {
             return Ok(Accepted::Invalid);
         };
         match earlier.as_deref() {
@@ -214,11 +218,6 @@ impl<'a> Invites<'a> {
             Some("banned") => return Ok(Accepted::Banned),
             _ => {}
         }
-        let members: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE room_id = $1 AND status = 'active'")
-                .bind(room_id)
-                .fetch_one(&mut *tx)
-                .await?;
         if members >= limit {
             return Ok(Accepted::RoomFull { limit });
         }

@@ -67,9 +67,13 @@ pub const BUS_HEARTBEAT_MS: u64 = 5_000;
 /// within 25 s of its death (the issue asks for 30 s).
 pub const BUS_NODE_TIMEOUT_MS: u64 = 20_000;
 /// Largest PostgreSQL notification Roomlink sends, in bytes (PostgreSQL's own
-/// limit is 8000). A line whose event is bigger is announced by id and read
-/// from the tables.
+/// limit is 8000). A line of an instant chat without history, which is in no
+/// table, goes in parts of at most this size when it is bigger.
 pub const BUS_NOTE_MAX_BYTES: usize = 7_800;
+/// Largest stored line (of a room, or of an instant chat that keeps history)
+/// that travels whole inside its notification, in bytes of JSON; a bigger
+/// one is announced by id and the other nodes read it from the tables.
+pub const BUS_LINE_INLINE_MAX_BYTES: usize = 2_000;
 /// Several nodes sharing `data_dir`: a starting node leaves unknown upload
 /// files younger than this alone (another node may be writing them), in seconds.
 pub const STRAY_UPLOAD_MIN_AGE_SECS: u64 = 600;

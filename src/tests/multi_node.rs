@@ -172,6 +172,15 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     let _ = next_line(&mut lc).await;
     let _ = next_line(&mut lc).await;
 
+    // A long line (16 KB of JSON) goes by id; every node reads it from the tables.
+    let long = format!("long {}", "😀".repeat(crate::limits::MESSAGE_MAX_CHARS - 5));
+    lb.say(room, "b-long", &long).await;
+    for live in [&mut la, &mut lb, &mut lc] {
+        let event = wait_for(live, 5_000, |e| matches!(e, ServerEvent::Message { message } if message.client_id == "b-long")).await;
+        let ServerEvent::Message { message } = event else { unreachable!() };
+        assert_eq!((message.body.as_str(), message.author_id, message.topic.clone()), (long.as_str(), bruno_id, topic.clone()));
+    }
+
     // The nodes' listening connections drop: when they are back, tabs catch
     // up on what no notification brought (a line stored with none at all).
     let unannounced = fixture.store.messages().insert(room, bruno_id, "quiet-1", "stored while nobody listened", 1).await.unwrap().0;

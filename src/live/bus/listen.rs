@@ -7,7 +7,7 @@ use axum::extract::ws::Utf8Bytes;
 use sqlx::postgres::PgListener;
 
 use super::{
-    wire::{LineNote, Payload, Reassembly},
+    wire::{LineNote, Payload, Reassembly, StoredNote},
     Bus, Note, NoteKind,
 };
 use crate::{
@@ -41,6 +41,14 @@ pub(super) async fn listen(mut listener: PgListener, here: Here) {
                         line(node, message, &here).await;
                     }
                     Err(e) => tracing::warn!(error = %e, id, "unreadable line on the live bus"),
+                },
+                Payload::Stored(id, json) => match serde_json::from_str::<StoredNote>(json) {
+                    Ok(StoredNote { node, topic }) => {
+                        if let Some(message) = stored_line(&here, &topic, id).await {
+                            line(node, message, &here).await;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, id, "unreadable stored line note on the live bus"),
                 },
                 Payload::Note(json) => match serde_json::from_str::<Note>(json) {
                     Ok(note) => act(note, &here),
@@ -76,6 +84,29 @@ async fn line(node: u64, message: ChatMessage, here: &Here) {
         }
     }
     here.hub.deliver(&message.topic, HubEvent::message(&message));
+}
+
+/// Line `id` of `topic`, read from the tables (it was announced by id only:
+/// it is committed before its notification is sent). `None`, logged, if it
+/// cannot be read; tabs then get it when they next catch up.
+async fn stored_line(here: &Here, topic: &Topic, id: i64) -> Option<ChatMessage> {
+    let read = match topic {
+        Topic::Room(room_id) => here.store.messages().after(*room_id, id - 1, 1).await,
+        Topic::Chat(chat_id) => here.store.instant_lines().after(chat_id, id - 1, 1).await,
+    };
+    match read {
+        Ok(lines) => {
+            let found = lines.into_iter().find(|l| l.id == id);
+            if found.is_none() {
+                tracing::warn!(id, %topic, "a line announced on the live bus is not in the tables");
+            }
+            found
+        }
+        Err(e) => {
+            tracing::error!(error = %e, id, %topic, "reading a line announced on the live bus failed");
+            None
+        }
+    }
 }
 
 fn act(note: Note, here: &Here) {

@@ -44,7 +44,7 @@ use super::{
 };
 use crate::{
     instant::memory::MemoryLines,
-    limits::{BUS_HEARTBEAT_MS, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES},
+    limits::{BUS_HEARTBEAT_MS, BUS_LINE_INLINE_MAX_BYTES, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES},
     server::now_ms,
     store::{
         doorbell::{Doorbell, CHANNEL},
@@ -185,7 +185,7 @@ impl Bus {
         let hold = self.doorbell.hold(&topic.to_string()).await.map_err(E::from)?;
         let stored = store().await;
         let payloads = match &stored {
-            Ok((message, true)) => self.line_payloads(message).map(|pieces| with_id(message.id, &pieces)).unwrap_or_default(),
+            Ok((message, true)) => with_id(message.id, &self.stored_line_payloads(message)),
             _ => Vec::new(),
         };
         if let Err(e) = hold.ring_and_release(&payloads).await {
@@ -204,6 +204,19 @@ impl Bus {
         let pieces = self.line_payloads(&line).ok_or_else(|| StoreError::Db(sqlx::Error::Protocol("unencodable line".into())))?;
         line.id = self.announcer.announce(line.topic.to_string(), pieces).await?;
         Ok(line)
+    }
+
+    /// A stored line's payloads without its id in front: the line itself when
+    /// it is short, else a note to read it from the tables; none (logged) if
+    /// it cannot be encoded.
+    fn stored_line_payloads(&self, message: &ChatMessage) -> Vec<String> {
+        match self.line_payloads(message) {
+            Some(pieces) if pieces.len() == 1 && pieces[0].len() <= BUS_LINE_INLINE_MAX_BYTES => pieces,
+            _ => wire::stored_note(self.node, &message.topic)
+                .map(|note| vec![note])
+                .map_err(|e| tracing::error!(error = %e, "encoding a line for the bus failed"))
+                .unwrap_or_default(),
+        }
     }
 
     /// `message`'s payloads without its id in front; `None` (logged) if it cannot be encoded.

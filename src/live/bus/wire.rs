@@ -38,6 +38,23 @@ struct LineNoteOut<'a> {
     message: &'a ChatMessage,
 }
 
+/// A stored line announced by id only (its JSON is longer than
+/// [`crate::limits::BUS_LINE_INLINE_MAX_BYTES`]): nodes read it from the
+/// tables. Written as `=` and this as JSON, after the id.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StoredNote {
+    /// The sending node's random id.
+    pub node: u64,
+    /// Where the line is: which table and which room or chat.
+    pub topic: crate::live::Topic,
+}
+
+/// The payload announcing a stored line of `topic` from `node` by id (put
+/// the id in front with [`with_id`]). Errors: it could not be encoded.
+pub fn stored_note(node: u64, topic: &crate::live::Topic) -> Result<String, serde_json::Error> {
+    Ok(format!("={}", serde_json::to_string(&StoredNote { node, topic: topic.clone() })?))
+}
+
 /// The payloads announcing `message` from `node`, without the id in front
 /// (see [`with_id`]). Errors: the line could not be encoded.
 pub fn line_pieces(node: u64, message: &ChatMessage) -> Result<Vec<String>, serde_json::Error> {
@@ -76,6 +93,8 @@ fn split_at_chars(text: &str, max: usize) -> Vec<&str> {
 pub enum Payload<'a> {
     /// A line, whole: its id and its [`LineNote`] JSON.
     Line(i64, String),
+    /// A stored line announced by id: the id and its [`StoredNote`] JSON.
+    Stored(i64, &'a str),
     /// A part of a line not yet whole; nothing to do yet.
     Part,
     /// Any other note's JSON.
@@ -102,6 +121,9 @@ impl Reassembly {
         let Ok(id) = id.parse::<i64>() else { return Payload::Unreadable };
         if rest.starts_with('{') {
             return Payload::Line(id, rest.to_string());
+        }
+        if let Some(note) = rest.strip_prefix('=') {
+            return Payload::Stored(id, note);
         }
         let Some((header, piece)) = rest.strip_prefix('~').and_then(|r| r.split_once(' ')) else { return Payload::Unreadable };
         let Some((Ok(i), Ok(n))) = header.split_once('/').map(|(i, n)| (i.parse::<usize>(), n.parse::<usize>())) else {
@@ -134,6 +156,15 @@ impl Reassembly {
 mod tests {
     use super::*;
     use crate::live::{MessageKind, Topic};
+
+    #[test]
+    fn a_stored_line_by_id_reads_back_with_its_topic() {
+        let payloads = with_id(42, &[stored_note(7, &Topic::Room(3)).unwrap()]);
+        let mut reassembly = Reassembly::default();
+        let Payload::Stored(id, json) = reassembly.read(&payloads[0]) else { panic!("{payloads:?}") };
+        let note: StoredNote = serde_json::from_str(json).unwrap();
+        assert_eq!((id, note.node, note.topic), (42, 7, Topic::Room(3)));
+    }
 
     fn line(body: &str) -> ChatMessage {
         ChatMessage {

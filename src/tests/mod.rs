@@ -7,6 +7,7 @@ mod accounts;
 mod attachments;
 #[cfg(feature = "bench")]
 mod bench;
+mod bus_batches;
 mod database;
 mod history;
 mod instant;

@@ -59,6 +59,10 @@ pub const TYPING_IDLE_MS: u32 = 5_000;
 /// The server forgets a typing state not refreshed for this long, in
 /// milliseconds, so an indicator can never get stuck.
 pub const TYPING_TTL_MS: u64 = 6_000;
+/// Presence changes in one topic that follow the last presence diff by
+/// less than this, in milliseconds, wait and go together in the next diff
+/// (see [`crate::live::presence::DiffBatch`]); a lone change goes at once.
+pub const PRESENCE_BATCH_MS: u64 = 50;
 /// Several nodes (PostgreSQL): how often a node tells the others it is
 /// alive, in milliseconds.
 pub const BUS_HEARTBEAT_MS: u64 = 5_000;

@@ -12,7 +12,11 @@
 //! (some scenarios only, comma-separated: `s1`, `s2` (with S4, S6 and the
 //! large room), `s3`, `s5`, `nodes`; default all), `--nodes-rate <msg/s>`
 //! (the rate two nodes are measured at, when S2 does not run first to give
-//! the single node's best).
+//! the single node's best), `--idle <rooms>x<members>,…` (S1's sizes
+//! instead of the scale's, e.g. `10000x1` to time connects with no
+//! presence fan-out). S2 also runs on a bare fan-out server (this program
+//! started again as `bench --serve-bare <address>`, see [`super::bare`]),
+//! whose figures fill the table's "bare floor" column.
 
 use std::{
     net::SocketAddr,
@@ -101,6 +105,7 @@ fn options() -> Result<Options, String> {
         only: Vec::new(),
         nodes_rate: None,
     };
+    let mut idle = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -113,10 +118,26 @@ fn options() -> Result<Options, String> {
             "--two-nodes" => o.two_nodes = Some(value()?),
             "--only" => o.only = value()?.split(',').map(|s| s.trim().to_lowercase()).collect(),
             "--nodes-rate" => o.nodes_rate = Some(value()?.parse().map_err(|e| format!("--nodes-rate: {e}"))?),
+            "--idle" => idle = Some(idle_sizes(&value()?)?),
             other => return Err(format!("unknown option {other}")),
         }
     }
+    if let Some(sizes) = idle {
+        o.scale.idle = sizes;
+    }
     Ok(o)
+}
+
+/// Parses `--idle`: sizes such as `100x100,10000x1` (rooms × members).
+/// Leaked: one small list per run, read until the process ends.
+fn idle_sizes(list: &str) -> Result<&'static [(usize, usize)], String> {
+    let size = |item: &str| -> Option<(usize, usize)> {
+        let (rooms, members) = item.trim().split_once('x')?;
+        Some((rooms.parse().ok().filter(|&n| n > 0)?, members.parse().ok().filter(|&n| n > 0)?))
+    };
+    let sizes: Option<Vec<(usize, usize)>> = list.split(',').map(size).collect();
+    let sizes = sizes.ok_or_else(|| format!("--idle: expected sizes like 100x100,10000x1, got {list}"))?;
+    Ok(Box::leak(sizes.into_boxed_slice()))
 }
 
 /// A server process, killed when dropped.
@@ -192,10 +213,20 @@ async fn start_socketio(o: &Options, addr: SocketAddr) -> Result<Server, String>
     Ok(server)
 }
 
+/// Starts this program again as the bare fan-out server ([`super::bare`]).
+async fn start_bare(o: &Options, addr: SocketAddr) -> Result<Server, String> {
+    let me = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
+    let child = spawn(&me.display().to_string(), &["--serve-bare", &addr.to_string()], &[], o.pin)?;
+    let server = Server { child, _data: None };
+    wait_listening(addr).await?;
+    Ok(server)
+}
+
 /// Runs the scenarios `o` asks for on both servers; returns the report's rows.
 async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     let roomlink_addr: SocketAddr = ([127, 0, 0, 1], 3310).into();
     let socketio_addr: SocketAddr = ([127, 0, 0, 1], 3311).into();
+    let bare_addr: SocketAddr = ([127, 0, 0, 1], 3312).into();
     let roomlink_server = start_roomlink(o, roomlink_addr).await?;
     let socketio_server = start_socketio(o, socketio_addr).await?;
     // With --pin the pid is taskset's until it execs: the same process.
@@ -207,7 +238,9 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     }
     let mut single_best = None;
     if o.runs("s2") {
-        let (more, best) = runs::fan_out(o.scale, roomlink, socketio).await?;
+        let bare_server = start_bare(o, bare_addr).await?;
+        let bare = Target { peer: Peer::Bare, server: bare_addr, pid: Some(bare_server.child.id()) };
+        let (more, best) = runs::fan_out(o.scale, roomlink, socketio, Some(bare)).await?;
         rows.extend(more);
         single_best = best;
     }
@@ -246,6 +279,17 @@ fn machine_cores() -> usize {
 /// The command's entry point; the process's exit code.
 pub async fn main() -> std::process::ExitCode {
     raise_file_limit();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, addr] = args.as_slice() {
+        if flag == "--serve-bare" {
+            let served = match addr.parse() {
+                Ok(addr) => super::bare::serve(addr).await,
+                Err(e) => Err(format!("--serve-bare {addr}: {e}")),
+            };
+            eprintln!("bench: {}", served.err().unwrap_or_default());
+            return std::process::ExitCode::FAILURE;
+        }
+    }
     let o = match options() {
         Ok(o) => o,
         Err(e) => {

@@ -13,6 +13,7 @@
 //! - [`scenarios`]: S1 idle hold, S2 fan-out, S4 typing storm, S5 joining
 //!   (issue 6); [`persisted`]: S3, member rooms whose lines are stored
 //!   before they go out; [`storm`]: S6 reconnect storm.
+//! - [`bare`]: a bare WebSocket fan-out server, S2's floor on this machine.
 //! - [`runs`]: each scenario on both servers, as rows of the report;
 //!   [`report`]: the side-by-side table and the JSON.
 //! - [`cli`]: the `cargo run --release --example bench` command, which
@@ -23,6 +24,7 @@
 //! fit, and so that per-address rate limits (starting chats, accepting
 //! invites) meet many "people" as they would in production.
 
+pub mod bare;
 pub mod cli;
 pub mod nodes;
 pub mod persisted;
@@ -52,6 +54,8 @@ pub enum Peer {
     Roomlink,
     /// The Socket.IO reference server.
     SocketIo,
+    /// The bare fan-out server ([`bare`]), spoken to as Socket.IO.
+    Bare,
 }
 
 impl Peer {
@@ -60,6 +64,7 @@ impl Peer {
         match self {
             Peer::Roomlink => "Roomlink",
             Peer::SocketIo => "Socket.IO",
+            Peer::Bare => "the bare floor",
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The side-by-side table (Roomlink, Socket.IO, their ratio, the target and
-//! whether it is met) and the same figures as JSON.
+//! The side-by-side table (Roomlink, Socket.IO, their ratio, the bare
+//! floor where measured, the target and whether it is met) and the same
+//! figures as JSON.
 
 use serde::Serialize;
 
@@ -18,12 +19,21 @@ pub struct Row {
     pub target: String,
     /// Whether Roomlink meets the target, when there is one and both figures are known.
     pub met: Option<bool>,
+    /// The same measure on the bare fan-out server ([`super::bare`]): the
+    /// best this machine and load client can show, when measured.
+    pub floor: Option<f64>,
 }
 
 impl Row {
     /// A row without a target.
     pub fn new(what: impl Into<String>, unit: &'static str, roomlink: Option<f64>, socketio: Option<f64>) -> Row {
-        Row { what: what.into(), unit, roomlink, socketio, target: String::new(), met: None }
+        Row { what: what.into(), unit, roomlink, socketio, target: String::new(), met: None, floor: None }
+    }
+
+    /// The same row with the bare server's figure.
+    pub fn floor(mut self, floor: Option<f64>) -> Row {
+        self.floor = floor;
+        self
     }
 
     /// The same row with a target and whether it is met.
@@ -53,8 +63,8 @@ fn figure(value: Option<f64>) -> String {
 
 /// The report as a fixed-width table, one row per line.
 pub fn table(rows: &[Row]) -> String {
-    let header = ["measure", "unit", "Roomlink", "Socket.IO", "ratio", "target", "met"];
-    let cells: Vec<[String; 7]> = rows
+    let header = ["measure", "unit", "Roomlink", "Socket.IO", "ratio", "bare floor", "target", "met"];
+    let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             [
@@ -63,6 +73,7 @@ pub fn table(rows: &[Row]) -> String {
                 figure(r.roomlink),
                 figure(r.socketio),
                 r.ratio().map_or("—".into(), |x| format!("{x:.2}×")),
+                r.floor.map_or(String::new(), |f| figure(Some(f))),
                 r.target.clone(),
                 match r.met {
                     Some(true) => "yes".into(),
@@ -72,7 +83,7 @@ pub fn table(rows: &[Row]) -> String {
             ]
         })
         .collect();
-    let widths: Vec<usize> = (0..7)
+    let widths: Vec<usize> = (0..8)
         .map(|c| cells.iter().map(|row| row[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0))
         .collect();
     let line = |row: &[String]| {
@@ -90,13 +101,13 @@ mod tests {
     #[test]
     fn rows_line_up_and_show_the_ratio() {
         let rows = [
-            Row::new("S1 memory per connection", "KiB", Some(9.5), Some(40.0)).target("≤ 16 KiB", Some(true)),
+            Row::new("S1 memory per connection", "KiB", Some(9.5), Some(40.0)).target("≤ 16 KiB", Some(true)).floor(Some(4.0)),
             Row::new("S5 accepts", "1/s", Some(5200.0), None),
         ];
         let text = table(&rows);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4);
-        assert!(lines[2].contains("9.50") && lines[2].contains("0.24×") && lines[2].ends_with("yes"), "{text}");
+        assert!(lines[2].contains("9.50") && lines[2].contains("0.24×") && lines[2].contains("4.00") && lines[2].ends_with("yes"), "{text}");
         assert!(lines[3].contains("5200") && lines[3].contains("—"), "{text}");
         assert_eq!(lines[2].find("KiB"), lines[3].find("1/s"));
     }

@@ -119,7 +119,7 @@ async fn room_specs(target: Target, rooms: usize, members: usize) -> Result<Vec<
         cookie,
         after_id: 0,
     };
-    if target.peer == Peer::SocketIo {
+    if target.peer != Peer::Roomlink {
         return Ok((0..rooms * members).map(|n| spec(format!("room-{}", n / members), None, n)).collect());
     }
     let mut chat_ids = Vec::with_capacity(rooms);

@@ -87,7 +87,7 @@ impl Tab {
         let _ = stream.set_nodelay(true);
         let url = match spec.peer {
             Peer::Roomlink => format!("ws://{}/live", spec.server),
-            Peer::SocketIo => format!("ws://{}/socket.io/?EIO=4&transport=websocket", spec.server),
+            Peer::SocketIo | Peer::Bare => format!("ws://{}/socket.io/?EIO=4&transport=websocket", spec.server),
         };
         let mut request = url.into_client_request().map_err(|e| e.to_string())?;
         let origin = HeaderValue::from_str(&format!("http://{}", spec.server)).map_err(|e| e.to_string())?;
@@ -98,7 +98,7 @@ impl Tab {
         let (mut ws, _) = client_async(request, stream).await.map_err(|e| format!("handshake: {e}"))?;
         let topic = match spec.peer {
             Peer::Roomlink => Some(roomlink_follow(&mut ws, &spec.room, spec.after_id).await?),
-            Peer::SocketIo => {
+            Peer::SocketIo | Peer::Bare => {
                 socketio_join(&mut ws, &spec.room).await?;
                 None
             }
@@ -219,7 +219,7 @@ impl Running {
                             if let Some(id) = message_id_in(&text) {
                                 self.last_id.fetch_max(id, Ordering::Relaxed);
                             }
-                        } else if self.peer == Peer::SocketIo && text.as_str() == "2" && ws.send(Message::text("3")).await.is_err() {
+                        } else if self.peer != Peer::Roomlink && text.as_str() == "2" && ws.send(Message::text("3")).await.is_err() {
                             return;
                         }
                     }

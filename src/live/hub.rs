@@ -25,9 +25,10 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::{
     bus::Bus,
-    presence::{Change, Presence, RemotePresence},
+    presence::{Change, DiffBatch, Presence, RemotePresence},
     ChatMessage, ServerEvent, Topic,
 };
+use crate::limits::PRESENCE_BATCH_MS;
 
 mod lines;
 
@@ -84,9 +85,20 @@ pub(super) struct RoomChannel {
     write_lock: tokio::sync::Mutex<()>,
     /// Who is online and typing.
     presence: Mutex<Presence>,
+    /// Presence changes on their way out.
+    diffs: Mutex<DiffBatch>,
 }
 
 impl RoomChannel {
+    fn new() -> RoomChannel {
+        RoomChannel {
+            sender: broadcast::channel(ROOM_CHANNEL_CAPACITY).0,
+            write_lock: tokio::sync::Mutex::new(()),
+            presence: Mutex::new(Presence::default()),
+            diffs: Mutex::new(DiffBatch::default()),
+        }
+    }
+
     pub(super) fn publish(&self, event: &ServerEvent) {
         // No receivers is fine: nobody is watching the topic right now.
         let _ = self.sender.send(Arc::new(HubEvent::new(encode(event))));
@@ -94,6 +106,40 @@ impl RoomChannel {
 
     pub(super) fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
         self.presence.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn diffs(&self) -> std::sync::MutexGuard<'_, DiffBatch> {
+        self.diffs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Tells this node's followers of `topic` that `author_id` came online
+    /// (`offline_at` `None`) or went offline at `offline_at` (Unix ms), at
+    /// once or with the changes of the next [`PRESENCE_BATCH_MS`] (see
+    /// [`DiffBatch`]); a task sends each window's changes as it ends.
+    pub(super) fn announce_presence(self: &Arc<Self>, topic: &Topic, author_id: i64, offline_at: Option<i64>) {
+        let mut diffs = self.diffs();
+        let Some(diff) = diffs.change(author_id, offline_at) else { return };
+        self.publish_diff(topic, diff);
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            diffs.close(); // nothing could send what waits: send each change at once
+            return;
+        };
+        drop(diffs);
+        let (channel, topic) = (Arc::downgrade(self), topic.clone());
+        runtime.spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(PRESENCE_BATCH_MS)).await;
+                // Gone: nobody follows the topic any more.
+                let Some(channel) = channel.upgrade() else { break };
+                let mut diffs = channel.diffs();
+                let Some(diff) = diffs.flush() else { break };
+                channel.publish_diff(&topic, diff);
+            }
+        });
+    }
+
+    fn publish_diff(&self, topic: &Topic, (joins, leaves): super::presence::Diff) {
+        self.publish(&ServerEvent::PresenceDiff { topic: topic.clone(), joins, leaves });
     }
 }
 
@@ -144,13 +190,7 @@ impl Hub {
         let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
         rooms
             .entry(topic.clone())
-            .or_insert_with(|| {
-                Arc::new(RoomChannel {
-                    sender: broadcast::channel(ROOM_CHANNEL_CAPACITY).0,
-                    write_lock: tokio::sync::Mutex::new(()),
-                    presence: Mutex::new(Presence::default()),
-                })
-            })
+            .or_insert_with(|| Arc::new(RoomChannel::new()))
             .clone()
     }
 
@@ -219,7 +259,7 @@ impl Hub {
                 // Announced when the note comes back, in order with the rest.
                 bus.arrived(topic, author_id);
             } else {
-                channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: true, last_seen_at: None });
+                channel.announce_presence(topic, author_id, None);
             }
         }
         let here = presence.online();
@@ -282,7 +322,8 @@ impl Hub {
         let Some(channel) = self.existing(topic) else { return false };
         let mut presence = channel.presence();
         let Change::Offline { was_typing } = presence.disconnect(author_id) else { return false };
-        drop(presence);
+        // Announced under the presence lock, as arrivals are, so that a
+        // quick return is announced after this leave, never before it.
         if was_typing {
             let author_name = author_name.to_string();
             self.broadcast(topic, HubEvent::new(encode(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false })));
@@ -291,9 +332,9 @@ impl Hub {
             // Announced when the note comes back, after "stopped typing".
             bus.left(topic, author_id, now_ms);
         } else {
-            let last_seen_at = Some(now_ms);
-            channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: false, last_seen_at });
+            channel.announce_presence(topic, author_id, Some(now_ms));
         }
+        drop(presence);
         true
     }
 

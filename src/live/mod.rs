@@ -250,6 +250,15 @@ pub enum ClientEvent {
     },
 }
 
+/// One author in a [`ServerEvent::PresenceDiff`]'s `leaves`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WentOffline {
+    /// Their author id.
+    pub author_id: i64,
+    /// When their last connection closed, Unix ms.
+    pub last_seen_at: i64,
+}
+
 /// What the server says to a tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -280,16 +289,21 @@ pub enum ServerEvent {
         /// Author ids with at least one open connection there.
         online: Vec<i64>,
     },
-    /// Someone came online (first connection) or went offline (last one closed).
-    PresenceChanged {
+    /// Who came online (first connection) or went offline (last one closed)
+    /// since the last diff: Phoenix Presence's `presence_diff`, with its
+    /// `joins` and `leaves`. A lone change goes out at once; changes that
+    /// follow within [`crate::limits::PRESENCE_BATCH_MS`] go together in the
+    /// next diff, as Slack batches `presence_change`, so a class of 30
+    /// opening the room at once is one frame per tab, not 30. Each author is
+    /// in at most one list, with their latest state: apply it over what the
+    /// tab has (a diff is an assignment, so one seen twice changes nothing).
+    PresenceDiff {
         /// The topic.
         topic: Topic,
-        /// Their author id.
-        author_id: i64,
-        /// Online now.
-        online: bool,
-        /// When they went offline, Unix ms (set when `online` is false).
-        last_seen_at: Option<i64>,
+        /// Author ids now online, ascending.
+        joins: Vec<i64>,
+        /// Authors now offline, ascending by id.
+        leaves: Vec<WentOffline>,
     },
     /// Someone started or stopped typing. Everyone following gets it; a tab
     /// ignores its own author id.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{hub::{Hub, RoomChannel}, ServerEvent, Topic};
+use super::{hub::{Hub, RoomChannel}, Topic};
 
 impl Hub {
     fn is_me(&self, node: u64) -> bool {
@@ -20,8 +20,9 @@ impl Hub {
             (self.remote().arrive(topic, author_id, node), false)
         };
         let Some(channel) = self.existing(topic) else { return };
-        if first && (mine || !channel.presence().online().contains(&author_id)) {
-            channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: true, last_seen_at: None });
+        let presence = channel.presence();
+        if first && (mine || !presence.is_online(author_id)) {
+            channel.announce_presence(topic, author_id, None);
         }
     }
 
@@ -46,9 +47,9 @@ impl Hub {
     /// still have a connection here.
     fn announce_offline(&self, topic: &Topic, author_id: i64, at_ms: i64) {
         let Some(channel) = self.existing(topic) else { return };
-        if !channel.presence().online().contains(&author_id) {
-            let last_seen_at = Some(at_ms);
-            channel.publish(&ServerEvent::PresenceChanged { topic: topic.clone(), author_id, online: false, last_seen_at });
+        let presence = channel.presence();
+        if !presence.is_online(author_id) {
+            channel.announce_presence(topic, author_id, Some(at_ms));
         }
     }
 

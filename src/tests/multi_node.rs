@@ -13,7 +13,7 @@ use std::{
 
 use super::{
     database::postgres_base,
-    support::{Client, Live, TestServer},
+    support::{presence_of, Client, Live, TestServer},
 };
 use crate::live::{ClientEvent, ServerEvent, Topic};
 
@@ -84,7 +84,7 @@ async fn next_line(live: &mut Live) -> crate::live::ChatMessage {
     loop {
         match live.next_any().await {
             ServerEvent::Message { message } => return message,
-            ServerEvent::Presence { .. } | ServerEvent::PresenceChanged { .. } | ServerEvent::Typing { .. } => {}
+            ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::Typing { .. } => {}
             other => panic!("expected a line, got {other:?}"),
         }
     }
@@ -104,7 +104,10 @@ async fn wait_for(live: &mut Live, ms: u64, wanted: impl Fn(&ServerEvent) -> boo
 }
 
 fn online(author: i64, is: bool) -> impl Fn(&ServerEvent) -> bool {
-    move |e| matches!(e, ServerEvent::PresenceChanged { author_id, online, .. } if *author_id == author && *online == is)
+    move |e| match e {
+        ServerEvent::PresenceDiff { topic, .. } => presence_of(e, topic, author).is_some_and(|offline_at| offline_at.is_none() == is),
+        _ => false,
+    }
 }
 
 /// A database of its own (migrated by an in-process server first, whose

@@ -1,7 +1,7 @@
 //! Presence and typing indicators: people, not connections, are online;
 //! silent connections time out; typing states lapse and end with the connection.
 
-use super::support::{club, TestServer};
+use super::support::{club, presence_of, TestServer};
 use crate::live::{ServerEvent, Topic};
 
 /// The next presence or typing event, skipping messages.
@@ -14,11 +14,10 @@ async fn next_signal(live: &mut super::support::Live) -> ServerEvent {
     }
 }
 
+/// True when `e` is a presence diff of `room` saying `author_id` came
+/// online (`online`) or went offline.
 fn changed(room: i64, author_id: i64, online: bool) -> impl Fn(&ServerEvent) -> bool {
-    move |e| {
-        matches!(e, ServerEvent::PresenceChanged { topic, author_id: a, online: o, last_seen_at }
-            if *topic == Topic::Room(room) && *a == author_id && *o == online && last_seen_at.is_some() != online)
-    }
+    move |e| presence_of(e, &Topic::Room(room), author_id).is_some_and(|offline_at| offline_at.is_none() == online)
 }
 
 #[tokio::test]
@@ -133,4 +132,86 @@ async fn typing_states_lapse_and_end_with_the_connection() {
     a.close().await;
     assert_eq!(next_signal(&mut b).await, typing(false));
     assert!(changed(room, ana_id, false)(&next_signal(&mut b).await));
+}
+
+/// Everyone in `diffs` of `topic` named online (`Ok`) or offline (`Err`),
+/// read from `live` until `count` people are named; returns them, each
+/// checked to be named once, and how many diffs it took.
+async fn named_in_diffs(live: &mut super::support::Live, topic: &Topic, count: usize) -> (Vec<Result<i64, (i64, i64)>>, usize) {
+    let (mut named, mut diffs) = (Vec::new(), 0);
+    while named.len() < count {
+        match live.quiet_any(5_000).await.expect("a presence diff within 5 s") {
+            ServerEvent::PresenceDiff { topic: t, joins, leaves } if t == *topic => {
+                diffs += 1;
+                named.extend(joins.into_iter().map(Ok));
+                named.extend(leaves.into_iter().map(|l| Err((l.author_id, l.last_seen_at))));
+            }
+            other => panic!("expected a presence diff, got {other:?}"),
+        }
+    }
+    (named, diffs)
+}
+
+#[tokio::test]
+async fn a_crowd_arriving_or_leaving_at_once_is_told_in_few_diffs_each_person_once() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let topic = Topic::Room(room);
+    let token = ana.invite(room).await;
+    let mut people = Vec::new();
+    for i in 0..18 {
+        let name = format!("student{i}");
+        let c = s.user(&name).await;
+        assert!(c.call("accept_invite", &[("token", &token)]).await.status().is_success());
+        people.push((s.user_id(&name).await, c));
+    }
+    let mut ids: Vec<i64> = people.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    let mut b = bruno.live().await;
+    b.subscribe(room, 0).await;
+    while b.quiet_any(300).await.is_some() {} // the catch-up lines, his own arrival
+
+    // The class opens the room at once.
+    let tabs = futures::future::join_all(people.iter().map(|(_, c)| async move {
+        let mut tab = c.live().await;
+        tab.subscribe(room, 0).await;
+        tab
+    }))
+    .await;
+    let (named, diffs) = named_in_diffs(&mut b, &topic, ids.len()).await;
+    let mut online: Vec<i64> = named.iter().map(|n| *n.as_ref().expect("only arrivals")).collect();
+    online.sort_unstable();
+    assert_eq!(online, ids, "each arrival told once");
+    assert!(diffs < ids.len(), "{} arrivals in {diffs} diffs: a burst goes together", ids.len());
+    assert!(b.quiet_any(300).await.is_none(), "nothing more to tell");
+    let ana_tab_sees = {
+        let mut a = ana.live().await;
+        a.subscribe(room, 0).await;
+        let mut presence = None;
+        while let Some(e) = a.quiet_any(300).await {
+            if let ServerEvent::Presence { online, .. } = e {
+                presence = Some(online);
+            }
+        }
+        a.close().await;
+        presence.expect("a snapshot on subscribing")
+    };
+    assert!(ids.iter().all(|id| ana_tab_sees.contains(id)), "a tab opened meanwhile sees them all online");
+    while b.quiet_any(300).await.is_some() {} // ana came and went
+
+    // And leaves at once.
+    let before = crate::server::now_ms();
+    futures::future::join_all(tabs.into_iter().map(|tab| tab.close())).await;
+    let (named, diffs) = named_in_diffs(&mut b, &topic, ids.len()).await;
+    let mut offline: Vec<i64> = named
+        .iter()
+        .map(|n| {
+            let (id, seen) = n.expect_err("only leaves");
+            assert!(seen >= before, "last seen when the tab closed");
+            id
+        })
+        .collect();
+    offline.sort_unstable();
+    assert_eq!(offline, ids, "each leave told once");
+    assert!(diffs < ids.len(), "{} leaves in {diffs} diffs", ids.len());
 }

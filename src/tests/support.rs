@@ -252,7 +252,7 @@ impl Live {
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_millis() as u64;
             match self.recv(left).await? {
-                ServerEvent::Presence { .. } | ServerEvent::PresenceChanged { .. } | ServerEvent::Typing { .. } => {}
+                ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::Typing { .. } => {}
                 event => return Some(event),
             }
         }
@@ -334,6 +334,20 @@ impl AsTopic for &Topic {
 }
 
 /// On `s`: a room "Club" owned by ana, which bruno joined by link.
+/// What a [`ServerEvent::PresenceDiff`] in `topic` says of `author`:
+/// `Some(None)` came online, `Some(Some(ms))` went offline and was last seen
+/// then; `None` when `e` is not such a diff or does not name them.
+pub fn presence_of(e: &ServerEvent, topic: &crate::live::Topic, author: i64) -> Option<Option<i64>> {
+    let ServerEvent::PresenceDiff { topic: t, joins, leaves } = e else { return None };
+    if t != topic {
+        return None;
+    }
+    if joins.contains(&author) {
+        return Some(None);
+    }
+    leaves.iter().find(|l| l.author_id == author).map(|l| Some(l.last_seen_at))
+}
+
 pub async fn club(s: &TestServer) -> (Client, Client, i64) {
     let ana = s.user("ana").await;
     let room = ana.create_room("Club").await;

@@ -271,17 +271,22 @@ impl LiveState {
             ServerEvent::Presence { topic, online } if topic == self.topic() => {
                 self.online.set(online.into_iter().collect());
             }
-            ServerEvent::PresenceChanged { topic, author_id, online, last_seen_at } if topic == self.topic() => {
+            ServerEvent::PresenceDiff { topic, joins, leaves } if topic == self.topic() => {
+                // One update per diff, however many people it names.
                 self.online.update(|set| {
-                    if online {
-                        set.insert(author_id);
-                    } else {
-                        set.remove(&author_id);
+                    set.extend(joins.iter().copied());
+                    for left in &leaves {
+                        set.remove(&left.author_id);
                     }
                 });
-                if last_seen_at.is_some() {
+                if !leaves.is_empty() {
+                    let seen: std::collections::HashMap<i64, i64> = leaves.iter().map(|l| (l.author_id, l.last_seen_at)).collect();
                     self.members.update(|list| {
-                        list.iter_mut().filter(|m| m.id == author_id).for_each(|m| m.last_seen_at = last_seen_at);
+                        for m in list.iter_mut() {
+                            if let Some(&at) = seen.get(&m.id) {
+                                m.last_seen_at = Some(at);
+                            }
+                        }
                     });
                 }
             }

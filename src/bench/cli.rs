@@ -62,7 +62,7 @@ const SMALL: Scale = Scale {
 };
 
 const FULL: Scale = Scale {
-    idle: &[(100, 100), (500, 100)],
+    idle: &[(100, 100), (1_000, 10), (500, 100)],
     hold: Duration::from_secs(25),
     fan_out: (100, 100),
     rates: (100.0, 100_000.0, Duration::from_secs(5)),

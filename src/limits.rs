@@ -81,6 +81,12 @@ pub const BUS_LINE_INLINE_MAX_BYTES: usize = 2_000;
 /// Several nodes sharing `data_dir`: a starting node leaves unknown upload
 /// files younger than this alone (another node may be writing them), in seconds.
 pub const STRAY_UPLOAD_MIN_AGE_SECS: u64 = 600;
+/// Connections the server's listening socket holds before it accepts them
+/// (`listen(2)`'s backlog; Linux caps it at `net.core.somaxconn`, 4096 by
+/// default). Rust's standard `bind` asks for 128: a burst of tabs
+/// reconnecting at once overflowed it, and every connection dropped there
+/// waited a second for its SYN to be sent again (S1 and S6 in `crate::bench`).
+pub const LISTEN_BACKLOG: u32 = 4_096;
 /// How long a shutting-down node waits for its live connections to close,
 /// in milliseconds.
 pub const SHUTDOWN_GRACE_MS: u64 = 5_000;

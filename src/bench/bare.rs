@@ -21,8 +21,8 @@ use std::{
 };
 
 use futures::{SinkExt, StreamExt};
-use tokio::{net::TcpListener, sync::broadcast};
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio::sync::broadcast;
+use tokio_tungstenite::tungstenite::{protocol::WebSocketConfig, Message, Utf8Bytes};
 
 /// Frames a room holds for a slow socket before it lags (and skips them).
 const ROOM_CAPACITY: usize = 1_024;
@@ -34,14 +34,20 @@ type Rooms = Arc<Mutex<HashMap<String, broadcast::Sender<Utf8Bytes>>>>;
 /// Serves on `addr` until the process is killed. Errors: the address cannot
 /// be bound.
 pub async fn serve(addr: SocketAddr) -> Result<(), String> {
-    let listener = TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
+    // The backlog Roomlink listens with, so both meet connection bursts alike.
+    let listener = crate::server::listen(addr).map_err(|e| format!("bind {addr}: {e}"))?;
     let rooms = Rooms::default();
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
         let _ = stream.set_nodelay(true);
         let rooms = rooms.clone();
         tokio::spawn(async move {
-            if let Ok(ws) = tokio_tungstenite::accept_async(stream).await {
+            // Roomlink's buffer sizes: tungstenite's default 128 KiB read
+            // buffer per socket would make the floor pay for memory Roomlink does not.
+            let config = WebSocketConfig::default()
+                .read_buffer_size(crate::live::socket::LIVE_READ_BUFFER_BYTES)
+                .write_buffer_size(crate::live::socket::LIVE_WRITE_BUFFER_BYTES);
+            if let Ok(ws) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await {
                 connection(ws, rooms).await;
             }
         });

@@ -227,7 +227,7 @@ pub async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let listener = match tokio::net::TcpListener::bind(address).await {
+    let listener = match listen(address) {
         Ok(l) => l,
         Err(e) => {
             tracing::error!("cannot listen on {address}: {e}");
@@ -247,6 +247,17 @@ pub async fn run() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Listens on `address` with room for [`crate::limits::LISTEN_BACKLOG`]
+/// connections waiting to be accepted. Like the standard library's `bind`,
+/// it sets `SO_REUSEADDR`, so a restarted server gets its port back at once.
+/// Errors: the address is taken or cannot be bound.
+pub fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if address.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(crate::limits::LISTEN_BACKLOG)
 }
 
 /// The listener with `TCP_NODELAY` on every accepted connection: live

@@ -144,3 +144,23 @@ async fn a_retried_send_is_stored_and_shown_once() {
     assert_eq!(first.id, second.id);
     assert_eq!(stored(&s).await, vec!["only once"]);
 }
+
+/// A crowd of tabs connecting at once all get in line: the listening socket
+/// holds [`crate::limits::LISTEN_BACKLOG`] connections, not the standard
+/// library's 128, past which the kernel drops a connection's SYN and the
+/// tab waits a second or more to try again.
+#[tokio::test]
+async fn the_listener_holds_a_crowd_connecting_at_once() {
+    let listener = crate::server::listen(([127, 0, 0, 1], 0).into()).unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Nothing is accepted yet, as when the server is busy: every handshake
+    // must complete in the kernel's queue.
+    let crowd = 300;
+    let connected = futures::future::join_all((0..crowd).map(|_| async move {
+        tokio::time::timeout(std::time::Duration::from_secs(3), tokio::net::TcpStream::connect(addr)).await.ok().and_then(Result::ok)
+    }))
+    .await;
+    let queued = connected.iter().filter(|c| c.is_some()).count();
+    assert_eq!(queued, crowd, "connections queued before any accept");
+    drop(listener);
+}

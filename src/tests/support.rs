@@ -32,7 +32,7 @@ impl TestServer {
     /// database and data folder in a temporary directory).
     pub async fn start_with(configure: impl FnOnce(&mut Settings)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = crate::server::listen(([127, 0, 0, 1], 0).into()).unwrap();
         let addr = listener.local_addr().unwrap();
         let mut settings = Settings {
             address: addr,

@@ -1,15 +1,15 @@
-//! The floor: a bare WebSocket fan-out server, to show what this machine
-//! and this load client can measure at all.
+//! A plain Rust WebSocket fan-out server, the third column of S2: what the
+//! same load client measures on a server with nothing but the fan-out.
 //!
 //! It keeps nothing, checks nothing and knows no one: each room is a
 //! `tokio::sync::broadcast` channel of ready frames, and each socket one
 //! tokio task on `tokio-tungstenite`, the same WebSocket code Roomlink's
 //! server runs under axum. It speaks the part of Socket.IO's framing the
 //! load client uses (see [`super::tab`]), so the client drives it exactly as
-//! it drives the Socket.IO reference. Whatever S2 measures here is the
-//! ceiling for any server on this machine with this client: where Roomlink
-//! comes close to it, the rest of the gap to a target is the client's core
-//! and the kernel's loopback, not Roomlink.
+//! it drives the Socket.IO reference. It is not a ceiling: Roomlink's socket
+//! loop, tuned against S1 and S2, held more than it on this machine (issue 6
+//! notes). It shows what a straightforward Rust server gives, and where both
+//! stop at the same rate, the load client's core is what stops them.
 //!
 //! Run by the bench binary itself (`bench --serve-bare <address>`), pinned
 //! like the other servers.
@@ -43,7 +43,7 @@ pub async fn serve(addr: SocketAddr) -> Result<(), String> {
         let rooms = rooms.clone();
         tokio::spawn(async move {
             // Roomlink's buffer sizes: tungstenite's default 128 KiB read
-            // buffer per socket would make the floor pay for memory Roomlink does not.
+            // buffer per socket would make this server pay for memory Roomlink does not.
             let config = WebSocketConfig::default()
                 .read_buffer_size(crate::live::socket::LIVE_READ_BUFFER_BYTES)
                 .write_buffer_size(crate::live::socket::LIVE_WRITE_BUFFER_BYTES);

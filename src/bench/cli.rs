@@ -16,7 +16,7 @@
 //! instead of the scale's, e.g. `10000x1` to time connects with no
 //! presence fan-out). S2 also runs on a bare fan-out server (this program
 //! started again as `bench --serve-bare <address>`, see [`super::bare`]),
-//! whose figures fill the table's "bare floor" column.
+//! whose figures fill the table's "plain Rust" column.
 
 use std::{
     net::SocketAddr,

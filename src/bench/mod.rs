@@ -13,7 +13,7 @@
 //! - [`scenarios`]: S1 idle hold, S2 fan-out, S4 typing storm, S5 joining
 //!   (issue 6); [`persisted`]: S3, member rooms whose lines are stored
 //!   before they go out; [`storm`]: S6 reconnect storm.
-//! - [`bare`]: a bare WebSocket fan-out server, S2's floor on this machine.
+//! - [`bare`]: a plain Rust WebSocket fan-out server, S2's third column.
 //! - [`runs`]: each scenario on both servers, as rows of the report;
 //!   [`report`]: the side-by-side table and the JSON.
 //! - [`cli`]: the `cargo run --release --example bench` command, which
@@ -54,7 +54,7 @@ pub enum Peer {
     Roomlink,
     /// The Socket.IO reference server.
     SocketIo,
-    /// The bare fan-out server ([`bare`]), spoken to as Socket.IO.
+    /// The plain Rust fan-out server ([`bare`]), spoken to as Socket.IO.
     Bare,
 }
 
@@ -64,7 +64,7 @@ impl Peer {
         match self {
             Peer::Roomlink => "Roomlink",
             Peer::SocketIo => "Socket.IO",
-            Peer::Bare => "the bare floor",
+            Peer::Bare => "the plain Rust server",
         }
     }
 }

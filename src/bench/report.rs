@@ -1,5 +1,5 @@
-//! The side-by-side table (Roomlink, Socket.IO, their ratio, the bare
-//! floor where measured, the target and whether it is met) and the same
+//! The side-by-side table (Roomlink, Socket.IO, their ratio, the plain
+//! Rust server where measured, the target and whether it is met) and the same
 //! figures as JSON.
 
 use serde::Serialize;
@@ -19,20 +19,20 @@ pub struct Row {
     pub target: String,
     /// Whether Roomlink meets the target, when there is one and both figures are known.
     pub met: Option<bool>,
-    /// The same measure on the bare fan-out server ([`super::bare`]): the
-    /// best this machine and load client can show, when measured.
-    pub floor: Option<f64>,
+    /// The same measure on the plain Rust fan-out server
+    /// ([`super::bare`]), when measured.
+    pub plain: Option<f64>,
 }
 
 impl Row {
     /// A row without a target.
     pub fn new(what: impl Into<String>, unit: &'static str, roomlink: Option<f64>, socketio: Option<f64>) -> Row {
-        Row { what: what.into(), unit, roomlink, socketio, target: String::new(), met: None, floor: None }
+        Row { what: what.into(), unit, roomlink, socketio, target: String::new(), met: None, plain: None }
     }
 
-    /// The same row with the bare server's figure.
-    pub fn floor(mut self, floor: Option<f64>) -> Row {
-        self.floor = floor;
+    /// The same row with the plain Rust server's figure.
+    pub fn plain(mut self, plain: Option<f64>) -> Row {
+        self.plain = plain;
         self
     }
 
@@ -63,7 +63,7 @@ fn figure(value: Option<f64>) -> String {
 
 /// The report as a fixed-width table, one row per line.
 pub fn table(rows: &[Row]) -> String {
-    let header = ["measure", "unit", "Roomlink", "Socket.IO", "ratio", "bare floor", "target", "met"];
+    let header = ["measure", "unit", "Roomlink", "Socket.IO", "ratio", "plain Rust", "target", "met"];
     let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
@@ -73,7 +73,7 @@ pub fn table(rows: &[Row]) -> String {
                 figure(r.roomlink),
                 figure(r.socketio),
                 r.ratio().map_or("—".into(), |x| format!("{x:.2}×")),
-                r.floor.map_or(String::new(), |f| figure(Some(f))),
+                r.plain.map_or(String::new(), |f| figure(Some(f))),
                 r.target.clone(),
                 match r.met {
                     Some(true) => "yes".into(),
@@ -101,7 +101,7 @@ mod tests {
     #[test]
     fn rows_line_up_and_show_the_ratio() {
         let rows = [
-            Row::new("S1 memory per connection", "KiB", Some(9.5), Some(40.0)).target("≤ 16 KiB", Some(true)).floor(Some(4.0)),
+            Row::new("S1 memory per connection", "KiB", Some(9.5), Some(40.0)).target("≤ 16 KiB", Some(true)).plain(Some(4.0)),
             Row::new("S5 accepts", "1/s", Some(5200.0), None),
         ];
         let text = table(&rows);

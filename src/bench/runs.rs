@@ -52,7 +52,7 @@ pub(super) async fn idle(s: Scale, roomlink: Target, socketio: Target) -> Result
 /// S2 (with S4 and S6 on the same tabs, then the large room) on both
 /// servers; also Roomlink's best S2 step, for the two-node run.
 /// With `bare`, S2 also runs on the bare fan-out server, whose figures go
-/// in the rows' floor column.
+/// in the rows' "plain Rust" column.
 pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: Option<Target>) -> Result<(Vec<Row>, Option<scenarios::FanOutStep>), String> {
     let mut rows = Vec::new();
     let (rooms, members) = s.fan_out;
@@ -80,18 +80,18 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
         fleet.close().await;
     }
     let (rb, sb) = (best_of[0].clone(), best_of[1].clone());
-    let mut floor = None;
-    let mut floor_large = None;
+    let mut plain = None;
+    let mut plain_large = None;
     if let Some(bare) = bare {
         eprintln!("S2: {rooms}×{members} on {}…", bare.peer.name());
         let fleet = scenarios::open_fleet(bare, rooms, members).await?;
         let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS, Held::Delivery).await;
         print_steps(&steps);
-        floor = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
+        plain = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
         fleet.close().await;
         eprintln!("S2: 1 room of {} on {}…", s.large_room, bare.peer.name());
         let fleet = scenarios::open_fleet(bare, 1, s.large_room).await?;
-        floor_large = Some(scenarios::drive(&fleet, 1.0, Duration::from_secs(10)).await.p99_ms);
+        plain_large = Some(scenarios::drive(&fleet, 1.0, Duration::from_secs(10)).await.p99_ms);
         fleet.close().await;
     }
     let r_dps = rb.as_ref().map(|b| b.deliveries_per_sec);
@@ -99,11 +99,11 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
     rows.push(
         Row::new(format!("S2 {rooms}×{members}: deliveries/s at p99 ≤ 100 ms"), "1/s", r_dps, s_dps)
             .target("≥ 3× Socket.IO", r_dps.zip(s_dps).map(|(r, s)| r >= 3.0 * s))
-            .floor(floor.as_ref().map(|b| b.deliveries_per_sec)),
+            .plain(plain.as_ref().map(|b| b.deliveries_per_sec)),
     );
     for (name, pick) in [("p50", 0), ("p99", 1), ("p99.9", 2)] {
         let q = |b: &Option<scenarios::FanOutStep>| b.as_ref().map(|b| [b.p50_ms, b.p99_ms, b.p999_ms][pick]);
-        rows.push(Row::new(format!("S2 {rooms}×{members}: {name} at that rate"), "ms", q(&rb), q(&sb)).floor(q(&floor)));
+        rows.push(Row::new(format!("S2 {rooms}×{members}: {name} at that rate"), "ms", q(&rb), q(&sb)).plain(q(&plain)));
     }
     let rise = |storm: &Option<(scenarios::FanOutStep, scenarios::FanOutStep)>| {
         storm.as_ref().map(|(quiet, typing)| (typing.p99_ms / quiet.p99_ms.max(0.001) - 1.0) * 100.0)
@@ -125,7 +125,7 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
     rows.push(
         Row::new(format!("S2 1×{}: p99 at 1 msg/s", s.large_room), "ms", Some(large[0].p99_ms), Some(large[1].p99_ms))
             .target("≤ 20 ms", Some(large[0].p99_ms <= 20.0 && large[0].missing == 0))
-            .floor(floor_large),
+            .plain(plain_large),
     );
     let (r6, s6) = (&reconnects[0], &reconnects[1]);
     rows.push(Row::new(format!("S6 {} tabs dropped: all back after", r6.dropped), "s", Some(r6.back_secs), Some(s6.back_secs)));

@@ -142,10 +142,6 @@ impl Store {
         let pool = match backend {
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(SQLITE_POOL)
-                // No ping before handing a connection out: an embedded
-                // database cannot drop off a network, and each ping is a
-                // round trip to the connection's thread (S5 in `crate::bench`).
-                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // The driver's defaults already turn foreign keys on and wait
@@ -251,7 +247,7 @@ async fn open_sqlite_native(database_url: &str) -> Result<sqlx::SqlitePool, Stor
             std::fs::create_dir_all(parent).map_err(|e| StoreError::Open(format!("{}: {e}", parent.display())))?;
         }
     }
-    SqlitePoolOptions::new().max_connections(2).test_before_acquire(false).connect_with(options).await.map_err(|e| StoreError::Open(e.to_string()))
+    SqlitePoolOptions::new().max_connections(2).connect_with(options).await.map_err(|e| StoreError::Open(e.to_string()))
 }
 
 /// `url` with any password replaced by `***`, for messages and logs.

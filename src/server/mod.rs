@@ -18,7 +18,7 @@ use axum::{
     Router,
 };
 use leptos::{config::LeptosOptions, prelude::*};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer};
 
@@ -154,7 +154,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let router = Router::new()
         .route(LIVE_PATH, get(live_handler))
         .route(qr::QR_ROUTE, get(qr::qr_handler))
@@ -188,6 +188,22 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         ))
         .with_state(state.clone());
     Ok((router, state))
+}
+
+/// The page routes, worked out once per process and reused by every server
+/// built in it.
+///
+/// While Leptos works them out (`generate_route_list` runs the app once), it
+/// stops resources from loading in the whole process (leptos_router's
+/// `RouteList::generate` holds `SuppressResourceLoad`, a process-wide flag),
+/// and a resource first polled in that window never loads: a page another
+/// server in the same process was rendering at that moment would never finish
+/// (leptos-rs/leptos#4773). The tests run many servers in one process, each
+/// starting while others serve pages, so the routes are made before the first
+/// of them serves anything and never again.
+pub(crate) fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Leptos' options: from cargo-leptos' environment when it runs us, else from

@@ -72,6 +72,41 @@ async fn the_preview_shows_the_room_and_changes_nothing() {
     assert_eq!(uses(&s).await, vec![0, 0]);
 }
 
+/// Pages render while another server in the same process starts. Leptos
+/// stops resources loading process-wide while it works out a server's page
+/// routes, and a page caught in that window used to wait forever: `cargo
+/// test`, which starts servers while others serve, hung about 1 run in 10
+/// (see `server::page_routes`). Here the routes are worked out again and
+/// again while four visitors load a join page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_pages_render_while_another_server_starts() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Book club").await;
+    let path = format!("/join/{}", ana.invite(room).await);
+    let starting = tokio::task::spawn_blocking(|| {
+        for _ in 0..300 {
+            crate::server::page_routes();
+        }
+    });
+    let visitors = (0..4).map(|_| {
+        let (visitor, path) = (s.client(), path.clone());
+        let starting = &starting;
+        async move {
+            let mut rendered = 0;
+            while !starting.is_finished() || rendered == 0 {
+                let page = tokio::time::timeout(std::time::Duration::from_secs(20), visitor.page(&path));
+                let (status, body) = page.await.expect("a join page never finished while a server was starting");
+                assert_eq!(status, StatusCode::OK);
+                assert!(body.contains("Book club") && body.contains("1 member"), "{body}");
+                rendered += 1;
+            }
+        }
+    });
+    futures::future::join_all(visitors).await;
+    starting.await.unwrap();
+}
+
 #[tokio::test]
 async fn unknown_expired_and_malformed_links_look_the_same() {
     let s = TestServer::start().await;

@@ -95,6 +95,9 @@ fn http_client(jar: &Arc<reqwest::cookie::Jar>, server: SocketAddr, local: Optio
         .cookie_provider(jar.clone())
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
+        // A request that never finishes fails its test, by name, instead of
+        // holding up the whole run.
+        .timeout(Duration::from_secs(60))
         .local_address(local)
         .build()
         .unwrap()

@@ -28,9 +28,8 @@ use super::{
     presence::{Change, DiffBatch, Presence, RemotePresence},
     ChatMessage, ServerEvent, Topic,
 };
-use crate::limits::PRESENCE_BATCH_MS;
-
 mod lines;
+mod presence_out;
 
 /// Events a room channel holds before a slow follower lags (and catches up
 /// from the database).
@@ -110,36 +109,6 @@ impl RoomChannel {
 
     fn diffs(&self) -> std::sync::MutexGuard<'_, DiffBatch> {
         self.diffs.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Tells this node's followers of `topic` that `author_id` came online
-    /// (`offline_at` `None`) or went offline at `offline_at` (Unix ms), at
-    /// once or with the changes of the next [`PRESENCE_BATCH_MS`] (see
-    /// [`DiffBatch`]); a task sends each window's changes as it ends.
-    pub(super) fn announce_presence(self: &Arc<Self>, topic: &Topic, author_id: i64, offline_at: Option<i64>) {
-        let mut diffs = self.diffs();
-        let Some(diff) = diffs.change(author_id, offline_at) else { return };
-        self.publish_diff(topic, diff);
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            diffs.close(); // nothing could send what waits: send each change at once
-            return;
-        };
-        drop(diffs);
-        let (channel, topic) = (Arc::downgrade(self), topic.clone());
-        runtime.spawn(async move {
-            loop {
-                tokio::time::sleep(std::time::Duration::from_millis(PRESENCE_BATCH_MS)).await;
-                // Gone: nobody follows the topic any more.
-                let Some(channel) = channel.upgrade() else { break };
-                let mut diffs = channel.diffs();
-                let Some(diff) = diffs.flush() else { break };
-                channel.publish_diff(&topic, diff);
-            }
-        });
-    }
-
-    fn publish_diff(&self, topic: &Topic, (joins, leaves): super::presence::Diff) {
-        self.publish(&ServerEvent::PresenceDiff { topic: topic.clone(), joins, leaves });
     }
 }
 

@@ -54,6 +54,14 @@ pub async fn serve(addr: SocketAddr) -> Result<(), String> {
     }
 }
 
+/// The room a socket joined: its name and its channel, kept from the join so
+/// that relaying a message takes no lock.
+struct Joined {
+    name: String,
+    sender: broadcast::Sender<Utf8Bytes>,
+    receiver: broadcast::Receiver<Utf8Bytes>,
+}
+
 fn room(rooms: &Rooms, name: &str) -> broadcast::Sender<Utf8Bytes> {
     let mut rooms = rooms.lock().unwrap_or_else(|p| p.into_inner());
     rooms.entry(name.to_string()).or_insert_with(|| broadcast::channel(ROOM_CAPACITY).0).clone()
@@ -69,7 +77,7 @@ async fn connection(ws: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream
     if sink.send(Message::text(open)).await.is_err() {
         return;
     }
-    let mut joined: Option<broadcast::Receiver<Utf8Bytes>> = None;
+    let mut joined: Option<Joined> = None;
     loop {
         let out: Vec<Utf8Bytes> = tokio::select! {
             frame = stream.next() => match frame {
@@ -80,7 +88,7 @@ async fn connection(ws: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream
             Ok(frame) = next_frame(&mut joined) => {
                 let mut out = vec![frame];
                 while out.len() < BATCH {
-                    let Some(Ok(more)) = joined.as_mut().map(|r| r.try_recv()) else { break };
+                    let Some(Ok(more)) = joined.as_mut().map(|j| j.receiver.try_recv()) else { break };
                     out.push(more);
                 }
                 out
@@ -99,15 +107,15 @@ async fn connection(ws: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream
 
 /// The next frame of the room joined; never, before a join. A socket that
 /// lagged skips what it missed (the client counts it as missing).
-async fn next_frame(joined: &mut Option<broadcast::Receiver<Utf8Bytes>>) -> Result<Utf8Bytes, broadcast::error::RecvError> {
+async fn next_frame(joined: &mut Option<Joined>) -> Result<Utf8Bytes, broadcast::error::RecvError> {
     match joined {
-        Some(room) => room.recv().await,
+        Some(room) => room.receiver.recv().await,
         None => std::future::pending().await,
     }
 }
 
 /// What one client frame asks for: the frames to answer with.
-fn handle(text: &str, rooms: &Rooms, joined: &mut Option<broadcast::Receiver<Utf8Bytes>>) -> Vec<Utf8Bytes> {
+fn handle(text: &str, rooms: &Rooms, joined: &mut Option<Joined>) -> Vec<Utf8Bytes> {
     if text == "40" {
         return vec![Utf8Bytes::from_static(r#"40{"sid":"bare"}"#)];
     }
@@ -117,13 +125,18 @@ fn handle(text: &str, rooms: &Rooms, joined: &mut Option<broadcast::Receiver<Utf
     let Ok(serde_json::Value::Array(args)) = serde_json::from_str(args) else { return Vec::new() };
     match (args.first().and_then(|a| a.as_str()), args.get(1).and_then(|a| a.as_str())) {
         (Some("join"), Some(name)) => {
-            *joined = Some(room(rooms, name).subscribe());
+            let sender = room(rooms, name);
+            *joined = Some(Joined { name: name.to_string(), receiver: sender.subscribe(), sender });
             vec![Utf8Bytes::from(format!(r#"43{ack}["ok"]"#))]
         }
         (Some("message"), Some(name)) => {
             let body = args.get(2).cloned().unwrap_or_default();
             let frame = format!("42{}", serde_json::json!(["message", body]));
-            let _ = room(rooms, name).send(Utf8Bytes::from(frame));
+            let frame = Utf8Bytes::from(frame);
+            let _ = match joined {
+                Some(own) if own.name == name => own.sender.send(frame),
+                _ => room(rooms, name).send(frame),
+            };
             Vec::new()
         }
         _ => Vec::new(),

@@ -64,7 +64,10 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
 
 /// The request's session.
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|e| internal("session extract", e))
+    let alive = crate::server::hold_owners();
+    let session = leptos_axum::extract::<Session>().await.map_err(|e| internal("session extract", e));
+    drop(alive);
+    session
 }
 
 /// Logs `user_id` in: a fresh session id (against session fixation) holding it.

@@ -181,7 +181,7 @@ async fn visit(id: &str) -> Result<Visit, AppError> {
     let state = crate::server::state()?;
     let chat = service::open_chat(&state, id).await?;
     let account = crate::accounts::ssr::current_user().await?;
-    let headers = use_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+    let headers = crate::server::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
     let me = service::identify(&state, &chat.id, &headers, account.as_ref().map(|u| u.id)).await?;
     Ok(Visit { state, chat, account, me })
 }
@@ -203,7 +203,7 @@ async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow) -> Result
 #[cfg(feature = "ssr")]
 fn set_cookie(state: &AppState, chat_id: &str, token: &str, max_age_secs: i64) {
     let value = super::identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
-    match (use_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
+    match (crate::server::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
         (Some(response), Ok(value)) => response.append_header(axum::http::header::SET_COOKIE, value),
         _ => tracing::error!("could not set the instant chat cookie"),
     }

@@ -55,10 +55,43 @@ pub struct AppState {
 /// The app state inside a server function. Errors: [`AppError::Internal`]
 /// (logged) when called outside a request, which is a bug.
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| {
+    request_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from the Leptos context");
         AppError::Internal
     })
+}
+
+/// `use_context::<T>()` for server code: the value of type `T` the request
+/// provided, read with [`hold_owners`] held, as it must be from anything a
+/// page's resources may run.
+pub fn request_context<T: Clone + 'static>() -> Option<T> {
+    let _alive = hold_owners();
+    use_context::<T>()
+}
+
+/// Handles on the current reactive owner and every owner above it, up to the
+/// request's: hold them while reading the request's context from a server
+/// function, and drop them after.
+///
+/// Why: a page's data is loaded by server functions that resources run on
+/// any worker thread, while the page load itself may be cut off (a click
+/// away, a closed tab) on another. Reading context walks up the owners,
+/// taking a handle on each parent in turn and dropping it for the next while
+/// it still holds a lock on the owner it started from. If the request's
+/// owner was let go meanwhile, that walk's handle is the last one: dropping
+/// it cleans up the owners below, including the one whose lock the walk
+/// holds, and the thread deadlocks on itself for good (reactive_graph 0.2.16,
+/// `Owner::with_context`; seen in `gdb`, see `tests::pages`). With these held
+/// the walk never drops the last one; the owners go when the returned `Vec`
+/// is dropped, with no lock held. Empty outside a reactive owner.
+pub fn hold_owners() -> Vec<Owner> {
+    let mut owners = Vec::new();
+    let mut next = Owner::current();
+    while let Some(owner) = next {
+        next = owner.parent();
+        owners.push(owner);
+    }
+    owners
 }
 
 /// Now, in Unix milliseconds.
@@ -69,7 +102,7 @@ pub fn now_ms() -> i64 {
 /// The origin people reach this server at, without a trailing slash: the
 /// configured `public_origin`, else the current request's `Host`.
 pub fn public_origin(settings: &Settings) -> String {
-    let parts = use_context::<axum::http::request::Parts>();
+    let parts = request_context::<axum::http::request::Parts>();
     origin_for(settings, parts.as_ref().map(|p| &p.headers))
 }
 

@@ -18,6 +18,7 @@ mod invites;
 mod live;
 mod moderation;
 mod multi_node;
+mod pages;
 mod permissions;
 mod presence;
 mod rooms;

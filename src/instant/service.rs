@@ -39,6 +39,19 @@ pub async fn identify(
     }
 }
 
+/// The chat `chat_id` and the participant making a request in it, in one
+/// read: as [`identify`] finds them, from their signed cookie, else from
+/// their logged-in account. `None`: no such chat.
+pub async fn chat_and_identity(
+    state: &AppState,
+    chat_id: &str,
+    headers: &HeaderMap,
+    user_id: Option<i64>,
+) -> Result<Option<(ChatRow, Option<ParticipantRow>)>, StoreError> {
+    let participant_id = token_in(headers, chat_id).and_then(|t| state.guest_keys.verify(&t, chat_id));
+    state.store.instant_chats().with_participant(chat_id, participant_id, user_id).await
+}
+
 /// Adds a line by `author` to `chat` and publishes it to the chat's
 /// followers, in order. Chats with history store it; the others keep it in
 /// memory only. A repeated `(author, client_id)` returns the first line with `false`.

@@ -91,6 +91,35 @@ pub struct Swept {
     pub storage_keys: Vec<String>,
 }
 
+/// A chat and, from a `LEFT JOIN`, a participant in it (see [`InstantChats::with_participant`]).
+#[derive(sqlx::FromRow)]
+struct ChatAndParticipant {
+    #[sqlx(flatten)]
+    chat: ChatRow,
+    participant_id: Option<i64>,
+    name: Option<String>,
+    is_host: Option<i64>,
+    user_id: Option<i64>,
+    first_seen_id: Option<i64>,
+}
+
+impl ChatAndParticipant {
+    fn split(self) -> (ChatRow, Option<ParticipantRow>) {
+        let participant = match (self.participant_id, self.name, self.first_seen_id) {
+            (Some(id), Some(name), Some(first_seen_id)) => Some(ParticipantRow {
+                id,
+                chat_id: self.chat.id.clone(),
+                name,
+                is_host: self.is_host.is_some_and(|h| h != 0),
+                user_id: self.user_id,
+                first_seen_id,
+            }),
+            _ => None,
+        };
+        (self.chat, participant)
+    }
+}
+
 const PARTICIPANT: &str = "
     SELECT id, chat_id, name, is_host, user_id, first_seen_id
     FROM instant_participants";
@@ -136,6 +165,35 @@ impl<'a> InstantChats<'a> {
         .bind(id)
         .fetch_optional(self.pool)
         .await?)
+    }
+
+    /// The chat `id` and who is asking in it, in one read (a tab following
+    /// the chat, [`crate::live`]): the participant `participant_id` names
+    /// (from their signed cookie) if they have not left, else the one user
+    /// account `user_id` is in the chat as, else `None`. `None` overall when
+    /// there is no such chat.
+    pub async fn with_participant(
+        &self,
+        id: &str,
+        participant_id: Option<i64>,
+        user_id: Option<i64>,
+    ) -> Result<Option<(ChatRow, Option<ParticipantRow>)>, StoreError> {
+        let row = sqlx::query_as::<_, ChatAndParticipant>(
+            "SELECT c.id, c.title, c.keep_history, c.created_at, c.ends_at, c.ended_at,
+                    p.id AS participant_id, p.name, p.is_host, p.user_id, p.first_seen_id
+             FROM instant_chats c
+             LEFT JOIN instant_participants p
+                 ON p.chat_id = c.id AND p.left_at IS NULL AND (p.id = $2 OR p.user_id = $3)
+             WHERE c.id = $1
+             ORDER BY CASE WHEN p.id = $2 THEN 0 ELSE 1 END
+             LIMIT 1",
+        )
+        .bind(id)
+        .bind(participant_id)
+        .bind(user_id)
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.map(ChatAndParticipant::split))
     }
 
     /// The host's name and how many are in the chat now.

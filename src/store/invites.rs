@@ -5,7 +5,11 @@
 
 use sqlx::AnyPool;
 
-use super::StoreError;
+use super::{
+    group_commit::GroupCommit,
+    invite_accepts::{accept_all_on, Acceptance},
+    StoreError,
+};
 use crate::{
     invites::{InviteStatus, InviteSummary},
     rooms::Role,
@@ -90,6 +94,8 @@ pub enum Accepted {
 /// Queries on `invites`.
 pub struct Invites<'a> {
     pool: &'a AnyPool,
+    /// SQLite's group commit writer, which accepts beside other writes.
+    writer: Option<&'a GroupCommit>,
 }
 
 const USABLE_INVITE: &str = "
@@ -173,8 +179,8 @@ fn pending_first(mut list: Vec<InviteSummary>) -> Vec<InviteSummary> {
 }
 
 impl<'a> Invites<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Invites { pool }
+    pub(super) fn new(pool: &'a AnyPool, writer: Option<&'a GroupCommit>) -> Self {
+        Invites { pool, writer }
     }
 
     /// Stores a new invite and returns its id.
@@ -188,71 +194,27 @@ impl<'a> Invites<'a> {
         Ok(sqlx::query_as::<_, InviteRow>(USABLE_INVITE).bind(token_hash).bind(now_ms).fetch_optional(self.pool).await?)
     }
 
-    /// Makes `user_id` a member of the invite's room in one `BEGIN IMMEDIATE`
-    /// transaction: one conditional update counts the use (not revoked, not
-    /// expired, uses below the maximum) and the membership is inserted, or a
-    /// former member's row reactivated with the invite's role, in the same
-    /// transaction. A mute (`can_write = 0`) outlives leaving and coming back.
+    /// Makes `user_id` a member of the invite's room, if the link is usable
+    /// at `now_ms`: counts the use and inserts the membership (or reactivates
+    /// a former member's, with the invite's role; a mute, `can_write = 0`,
+    /// outlives leaving and coming back), in one transaction from
+    /// [`super::begin_write`], so nobody joins between the checks and the
+    /// writes. On SQLite the accept shares its transaction with the writes
+    /// waiting beside it ([`super::group_commit`]); the rules are those of
+    /// [`super::invite_accepts`] either way.
     pub async fn accept(&self, token_hash: &str, user_id: i64, now_ms: i64) -> Result<Accepted, StoreError> {
-        let mut tx = super::begin_write(self.pool).await?;
-        // One read for the link, the room's limit, this person's earlier
-        // membership and the room's count of members, inside the write
-        // transaction, so nobody can join between the count and the insert.
-        let found: Option<(i64, i64, i64, Role, i64, Option<String>, i64)> = sqlx::query_as(
-            "SELECT i.id, i.room_id, i.created_by, i.role, r.member_limit,
-                    (SELECT status FROM memberships m WHERE m.room_id = i.room_id AND m.user_id = $3),
-                    (SELECT COUNT(*) FROM memberships m WHERE m.room_id = i.room_id AND m.status = 'active')
-             FROM invites i JOIN rooms r ON r.id = i.room_id
-             WHERE i.token_hash = $1 AND i.revoked_at IS NULL AND (i.expires_at IS NULL OR i.expires_at > $2)",
-        )
-        .bind(token_hash)
-        .bind(now_ms)
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((invite_id, room_id, creator_id, role, limit, earlier, members)) = found else {
-            return Ok(Accepted::Invalid);
+        let ask = Acceptance { token_hash: token_hash.to_owned(), user_id, now_ms };
+        let ask = match self.writer {
+            Some(writer) => match writer.accept(ask).await {
+                Ok(answer) => return answer,
+                Err(ask) => ask,
+            },
+            None => ask,
         };
-        match earlier.as_deref() {
-            Some("active") => return Ok(Accepted::AlreadyMember { room_id }),
-            Some("banned") => return Ok(Accepted::Banned),
-            _ => {}
-        }
-        if members >= limit {
-            return Ok(Accepted::RoomFull { limit });
-        }
-        let counted = sqlx::query(
-            "UPDATE invites SET uses = uses + 1
-             WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)
-               AND (max_uses IS NULL OR uses < max_uses)",
-        )
-        .bind(invite_id)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if counted == 0 {
-            return Ok(Accepted::UsedUp);
-        }
-        // New, or back after leaving or being removed: one row either way.
-        sqlx::query(
-            "INSERT INTO memberships (room_id, user_id, role, invite_id, joined_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (room_id, user_id) DO UPDATE SET
-                 status = 'active', role = excluded.role, invite_id = excluded.invite_id,
-                 joined_at = excluded.joined_at, status_at = excluded.joined_at, status_by = NULL,
-                 can_invite = NULL, can_moderate = NULL
-             WHERE memberships.status IN ('left', 'removed')",
-        )
-        .bind(room_id)
-        .bind(user_id)
-        .bind(role)
-        .bind(invite_id)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
+        let mut tx = super::begin_write(self.pool).await?;
+        let answer = accept_all_on(&mut tx, &[&ask]).await?.pop().unwrap_or(Accepted::Invalid);
         tx.commit().await?;
-        Ok(Accepted::Joined { room_id, invite_id, creator_id })
+        Ok(answer)
     }
 
     /// Every link of a room: pending (active, unused) first, then newest first.

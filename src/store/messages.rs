@@ -1,13 +1,13 @@
 //! Chat messages. Ids come from SQLite's AUTOINCREMENT (PostgreSQL's
 //! identity column), so they only grow and give every room a total order
 //! that catch-up after a reconnect relies on. On SQLite new lines are stored
-//! in batches by one writer ([`super::line_writer`]).
+//! in batches by one writer ([`super::group_commit`]).
 
 use sqlx::{AnyConnection, AnyPool};
 
 use super::{
     attachments::AttachmentColumns,
-    line_writer::{LineWriter, NewLine},
+    group_commit::{GroupCommit, NewLine},
     StoreError, WriteRefusal,
 };
 use crate::{
@@ -19,7 +19,7 @@ use crate::{
 pub struct Messages<'a> {
     pool: &'a AnyPool,
     /// The group-commit writer new lines go through, on SQLite.
-    writer: Option<&'a LineWriter>,
+    writer: Option<&'a GroupCommit>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -93,7 +93,7 @@ pub(super) async fn insert_line_on(conn: &mut AnyConnection, line: &NewLine) -> 
 /// read of the rights of the senders whose lines need them (a refused line
 /// gets [`StoreError::NotAllowed`] and is not stored), one multi-row
 /// `INSERT` and one `SELECT` of what it stored (used by
-/// [`super::line_writer`] inside its transaction). Each line's result, in
+/// [`super::group_commit`] inside its transaction). Each line's result, in
 /// order, as [`insert_line_on`] gives it; the same `(author_id, client_id)`
 /// twice in `lines` is new only the first time. If the `INSERT` fails (a
 /// line's room was deleted meanwhile), every line is stored on its own
@@ -216,7 +216,7 @@ async fn insert_together(conn: &mut AnyConnection, lines: &[&NewLine]) -> Result
 }
 
 impl<'a> Messages<'a> {
-    pub(super) fn new(pool: &'a AnyPool, writer: Option<&'a LineWriter>) -> Self {
+    pub(super) fn new(pool: &'a AnyPool, writer: Option<&'a GroupCommit>) -> Self {
         Messages { pool, writer }
     }
 

@@ -19,10 +19,11 @@
 mod attachments;
 mod codec;
 pub mod doorbell;
+mod group_commit;
 mod instant_chats;
 mod instant_lines;
+mod invite_accepts;
 mod invites;
-mod line_writer;
 mod messages;
 mod rooms;
 mod sessions;
@@ -43,7 +44,7 @@ pub use codec::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
-use line_writer::LineWriter;
+use group_commit::GroupCommit;
 pub use messages::Messages;
 pub use rooms::{MembershipEnd, Rooms};
 pub use sessions::Sessions;
@@ -116,8 +117,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     sessions: Sessions,
-    /// On SQLite: the one writer that stores room lines in batches.
-    lines: Option<LineWriter>,
+    /// On SQLite: the one writer that stores room lines and invite accepts
+    /// in shared transactions.
+    writer: Option<GroupCommit>,
 }
 
 impl Store {
@@ -172,8 +174,8 @@ impl Store {
             sqlx::query("SELECT 1 FROM pg_advisory_unlock($1)").bind(WRITE_LOCK_KEY).execute(&mut *lock).await?;
         }
         made.map_err(|e| StoreError::Open(format!("session table: {e}")))?;
-        let lines = (backend == Backend::Sqlite).then(|| LineWriter::start(pool.clone()));
-        Ok(Store { pool, backend, sessions, lines })
+        let writer = (backend == Backend::Sqlite).then(|| GroupCommit::start(pool.clone()));
+        Ok(Store { pool, backend, sessions, writer })
     }
 
     /// The pool, for tests and benchmarks that look at tables directly.
@@ -208,7 +210,7 @@ impl Store {
 
     /// Invite links.
     pub fn invites(&self) -> Invites<'_> {
-        Invites::new(&self.pool)
+        Invites::new(&self.pool, self.writer.as_ref())
     }
 
     /// Teacher spaces and language invites.
@@ -218,7 +220,7 @@ impl Store {
 
     /// Chat messages.
     pub fn messages(&self) -> Messages<'_> {
-        Messages::new(&self.pool, self.lines.as_ref())
+        Messages::new(&self.pool, self.writer.as_ref())
     }
 
     /// Instant chats and their participants.

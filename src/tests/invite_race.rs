@@ -82,6 +82,36 @@ async fn a_join_waits_for_a_long_write_instead_of_failing() {
     assert!(matches!(joined, Ok(Accepted::Joined { .. })), "{joined:?}");
 }
 
+/// Accepts arriving together share a transaction on SQLite
+/// (`store::group_commit`); one that the database refuses (its person does
+/// not exist, so the membership breaks a foreign key) fails alone, and the
+/// forty around it still join. On PostgreSQL each is its own transaction.
+#[tokio::test]
+async fn an_accept_the_database_refuses_fails_alone() {
+    let (_dir, store, room) = fresh(42).await;
+    store.invites().create(invite(room, "open", None, None)).await.unwrap();
+    let accepts = (2..=42).map(|user| {
+        let store = store.clone();
+        let user = if user == 20 { 9_999 } else { user };
+        tokio::spawn(async move { (user, store.invites().accept("open", user, 1).await) })
+    });
+    for done in futures::future::join_all(accepts).await {
+        let (user, result) = done.unwrap();
+        match user {
+            9_999 => assert!(result.is_err(), "a membership for nobody is refused: {result:?}"),
+            _ => assert!(matches!(result, Ok(Accepted::Joined { .. })), "user {user}: {result:?}"),
+        }
+    }
+    let (members, uses): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM memberships WHERE room_id = $1), (SELECT uses FROM invites WHERE token_hash = 'open')",
+    )
+    .bind(room)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!((members, uses), (41, 40), "the owner and forty joined; the refused accept counted no use");
+}
+
 #[tokio::test]
 async fn acceptance_throughput() {
     // Not asserted: printed for the note (accepts per second on SQLite).

@@ -8,7 +8,7 @@ mod attachments;
 #[cfg(feature = "bench")]
 mod bench;
 mod bus_batches;
-mod database;
+pub(crate) mod database;
 mod history;
 mod instant;
 mod instant_files;

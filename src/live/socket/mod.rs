@@ -5,7 +5,7 @@
 //! with the visitor's cookies) and either a logged-in session or an instant
 //! chat cookie. After that, one task reads the tab's [`ClientEvent`]s and
 //! writes the events of every topic it follows: member rooms need a
-//! membership, instant chats a participant (see [`crate::instant::service::identify`]).
+//! membership, instant chats a participant (see [`crate::instant::service::chat_and_identity`]).
 
 mod events;
 mod send;
@@ -306,12 +306,12 @@ impl Connection {
                 }
             }
             Topic::Chat(chat_id) => {
-                let chat = self.state.store.instant_chats().get(chat_id).await.map_err(fault)?;
-                let Some(chat) = chat.filter(|c| c.is_open(now_ms())) else {
+                let user_id = self.me.as_ref().map(|u| u.id);
+                let found = instant::chat_and_identity(&self.state, chat_id, &self.cookies, user_id).await.map_err(fault)?;
+                let Some((chat, me)) = found.filter(|(c, _)| c.is_open(now_ms())) else {
                     return Err(encode(&ServerEvent::Ended { topic: topic.clone(), reason: instant::EXPIRED.into() }));
                 };
-                let user_id = self.me.as_ref().map(|u| u.id);
-                match instant::identify(&self.state, chat_id, &self.cookies, user_id).await.map_err(fault)? {
+                match me {
                     Some(me) => {
                         self.chats.insert(chat_id.clone(), (chat, me));
                         Ok(())

@@ -1,0 +1,172 @@
+//! Group commit on SQLite (issue 6, S3 and S5): room lines and invite
+//! accepts, stored by one task in shared transactions.
+//!
+//! SQLite takes one writer at a time. With every line or accept its own
+//! transaction, senders queue on the database lock, each waking in turn and
+//! each commit appending its own pages to the write-ahead log. Here one task
+//! writes instead: it takes every job waiting, up to [`JOBS_PER_COMMIT`],
+//! stores them in one `BEGIN IMMEDIATE` transaction (the accepts as one group,
+//! [`super::invite_accepts`], then the lines as one group: a read of the
+//! senders' rights to write, a multi-row `INSERT`, a `SELECT`), and answers
+//! each sender after the commit, so nothing is published or confirmed before
+//! it is saved. This is the group commit of server databases (PostgreSQL's
+//! `commit_delay`, MySQL's binary log group commit) done in front of SQLite;
+//! PostgreSQL needs none of it.
+//!
+//! Order: a topic's lines are stored one at a time under its write lock
+//! ([`crate::live::hub::Hub::store_and_publish`]), so a batch holds at most
+//! one line per room, and ids still grow in the order lines are published.
+//! Accepts are applied in the order they arrived.
+//!
+//! Failures: a line refused by the database (its room deleted meanwhile)
+//! fails alone: the lines are then stored one by one, and SQLite undoes the
+//! one statement that failed, not the transaction. If the batch fails
+//! otherwise (an accept's statement, or the commit), it is rolled back and
+//! every job is tried again in a transaction of its own, so one bad job
+//! cannot sink the others; a job that fails alone gets its error and nothing
+//! of it is saved.
+
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    begin_write,
+    invite_accepts::{accept_all_on, Acceptance, ACCEPTS_PER_GROUP},
+    messages::{insert_lines_on, LINES_PER_STATEMENT},
+    Accepted, StoreError,
+};
+use crate::live::{ChatMessage, MessageKind};
+
+/// Most jobs (lines and accepts together) stored in one transaction.
+const JOBS_PER_COMMIT: usize = if LINES_PER_STATEMENT < ACCEPTS_PER_GROUP { LINES_PER_STATEMENT } else { ACCEPTS_PER_GROUP };
+/// Jobs that may wait for the writer before senders wait to hand theirs over.
+const WAITING_MAX: usize = 4_096;
+
+/// A room line to store (see [`super::Messages`] for the columns).
+#[derive(Debug, Clone)]
+pub(super) struct NewLine {
+    pub room_id: i64,
+    pub author_id: i64,
+    pub kind: MessageKind,
+    pub actor_id: Option<i64>,
+    pub invite_id: Option<i64>,
+    pub client_id: String,
+    pub body: String,
+    pub created_at: i64,
+    /// A member's own send: stored only if they may write in the room
+    /// then (system lines, such as "joined", are not checked).
+    pub needs_write_right: bool,
+}
+
+/// What storing a line gives: the line as stored, and whether it is new.
+type Stored = Result<(ChatMessage, bool), StoreError>;
+
+enum Job {
+    Line { line: NewLine, done: oneshot::Sender<Stored> },
+    Accept { ask: Acceptance, done: oneshot::Sender<Result<Accepted, StoreError>> },
+}
+
+/// The handle to the writer task. Cheap to clone; the task ends when the
+/// last handle is dropped.
+#[derive(Clone, Debug)]
+pub(super) struct GroupCommit {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl GroupCommit {
+    /// Starts the writer task on the current tokio runtime.
+    pub(super) fn start(pool: AnyPool) -> GroupCommit {
+        let (jobs, waiting) = mpsc::channel(WAITING_MAX);
+        tokio::spawn(write_batches(pool, waiting));
+        GroupCommit { jobs }
+    }
+
+    /// Stores `line` with the jobs waiting beside it; returns it once
+    /// committed. `Err(line)` back when the writer is gone (its runtime
+    /// ended): store it another way. Errors inside: the line's own, or the
+    /// batch's ([`StoreError::Db`]); either way the line was not saved.
+    pub(super) async fn write(&self, line: NewLine) -> Result<Stored, NewLine> {
+        let Ok(place) = self.jobs.reserve().await else { return Err(line) };
+        let (done, answer) = oneshot::channel();
+        place.send(Job::Line { line, done });
+        Ok(answered(answer).await)
+    }
+
+    /// Accepts an invite with the jobs waiting beside it; answers once
+    /// committed. `Err(ask)` back when the writer is gone: accept it another
+    /// way. Errors inside: the database's; nothing of this accept was saved.
+    pub(super) async fn accept(&self, ask: Acceptance) -> Result<Result<Accepted, StoreError>, Acceptance> {
+        let Ok(place) = self.jobs.reserve().await else { return Err(ask) };
+        let (done, answer) = oneshot::channel();
+        place.send(Job::Accept { ask, done });
+        Ok(answered(answer).await)
+    }
+}
+
+/// The writer's answer; a dropped answer means the writer's runtime ended
+/// mid-batch, which rolls the transaction back.
+async fn answered<T>(answer: oneshot::Receiver<Result<T, StoreError>>) -> Result<T, StoreError> {
+    answer.await.unwrap_or(Err(StoreError::Db(sqlx::Error::WorkerCrashed)))
+}
+
+async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(JOBS_PER_COMMIT);
+    while waiting.recv_many(&mut batch, JOBS_PER_COMMIT).await > 0 {
+        match write_batch(&pool, &batch).await {
+            Ok(results) => answer_all(batch.drain(..), results),
+            Err(e) if batch.len() > 1 => {
+                tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its jobs one at a time");
+                for job in batch.drain(..) {
+                    let alone = std::slice::from_ref(&job);
+                    let results = write_batch(&pool, alone).await.unwrap_or_else(|e| vec![Done::Failed(e)]);
+                    answer_all(std::iter::once(job), results);
+                }
+            }
+            Err(e) => answer_all(batch.drain(..), vec![Done::Failed(e)]),
+        }
+    }
+}
+
+/// The result of one job.
+enum Done {
+    Line(Stored),
+    Accept(Accepted),
+    /// The job's transaction failed: nothing of it was saved.
+    Failed(StoreError),
+}
+
+fn answer_all(jobs: impl Iterator<Item = Job>, results: Vec<Done>) {
+    let mut results = results.into_iter();
+    for job in jobs {
+        let result = results.next().unwrap_or(Done::Failed(StoreError::Db(sqlx::Error::RowNotFound)));
+        let failed = |e: &StoreError| StoreError::Db(sqlx::Error::Protocol(format!("not saved: {e}")));
+        match (job, result) {
+            (Job::Line { done, .. }, Done::Line(stored)) => drop(done.send(stored)),
+            (Job::Accept { done, .. }, Done::Accept(accepted)) => drop(done.send(Ok(accepted))),
+            (Job::Line { done, .. }, Done::Failed(e)) => drop(done.send(Err(failed(&e)))),
+            (Job::Accept { done, .. }, Done::Failed(e)) => drop(done.send(Err(failed(&e)))),
+            (Job::Line { done, .. }, _) => drop(done.send(Err(StoreError::Db(sqlx::Error::RowNotFound)))),
+            (Job::Accept { done, .. }, _) => drop(done.send(Err(StoreError::Db(sqlx::Error::RowNotFound)))),
+        }
+    }
+}
+
+/// Stores `jobs` in one transaction: the accepts as one group, then the
+/// lines ([`insert_lines_on`]). Each job's result in order, or the error
+/// that rolled the transaction back (nothing saved).
+async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Done>, StoreError> {
+    let asks: Vec<&Acceptance> = jobs.iter().filter_map(|j| if let Job::Accept { ask, .. } = j { Some(ask) } else { None }).collect();
+    let lines: Vec<&NewLine> = jobs.iter().filter_map(|j| if let Job::Line { line, .. } = j { Some(line) } else { None }).collect();
+    let mut tx = begin_write(pool).await?;
+    let mut accepted = accept_all_on(&mut tx, &asks).await?.into_iter();
+    let mut stored = insert_lines_on(&mut tx, &lines).await.into_iter();
+    tx.commit().await?;
+    let missing = || Done::Failed(StoreError::Db(sqlx::Error::RowNotFound));
+    Ok(jobs
+        .iter()
+        .map(|job| match job {
+            Job::Accept { .. } => accepted.next().map_or_else(missing, Done::Accept),
+            Job::Line { .. } => stored.next().map_or_else(missing, Done::Line),
+        })
+        .collect())
+}

@@ -20,8 +20,8 @@ use std::{
 use futures::{SinkExt, StreamExt};
 use tokio::{net::TcpSocket, sync::mpsc, task::JoinHandle};
 use tokio_tungstenite::{
-    client_async,
-    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    client_async_with_config,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig, Message},
     WebSocketStream,
 };
 
@@ -95,7 +95,8 @@ impl Tab {
         if let Some(cookie) = &spec.cookie {
             request.headers_mut().insert("cookie", HeaderValue::from_str(cookie).map_err(|e| e.to_string())?);
         }
-        let (mut ws, _) = client_async(request, stream).await.map_err(|e| format!("handshake: {e}"))?;
+        let (mut ws, _) =
+            client_async_with_config(request, stream, Some(client_config())).await.map_err(|e| format!("handshake: {e}"))?;
         let topic = match spec.peer {
             Peer::Roomlink => Some(roomlink_follow(&mut ws, &spec.room, spec.after_id).await?),
             Peer::SocketIo | Peer::Bare => {
@@ -130,6 +131,19 @@ impl Tab {
     pub fn ended(&self) -> bool {
         self.task.is_finished()
     }
+}
+
+/// Most bytes a tab reads from its socket at once.
+///
+/// tungstenite's default read buffer is 128 KiB, and it zero-fills that much
+/// before every read: with thousands of tabs each reading one small frame at
+/// a time, that `memset` took 63% of the load client's core (`perf`, S2),
+/// and the client, not the server, set the ceiling on every server measured.
+/// 4 KiB holds a burst of chat frames.
+const TAB_READ_BUFFER_BYTES: usize = 4 * 1024;
+
+fn client_config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(TAB_READ_BUFFER_BYTES)
 }
 
 /// Subscribes to a chat (an id of 16 characters) or room and waits for `subscribed`.

@@ -130,11 +130,16 @@ impl Connection {
         let (mut sink, mut stream) = socket.split();
         let (_open, mut closing) = self.state.hub.open_connection();
         let idle = std::time::Duration::from_secs(self.state.settings.live_idle_timeout_secs.into());
-        let mut deadline = tokio::time::Instant::now() + idle;
+        // One timer for the connection's life, moved on only when it fires:
+        // a frame just notes the time, so that neither frames nor live
+        // events (tens of thousands a second) touch the timer wheel.
+        let mut heard_at = tokio::time::Instant::now();
+        let silence = tokio::time::sleep(idle);
+        tokio::pin!(silence);
         loop {
             let replies = tokio::select! {
                 incoming = stream.next() => {
-                    deadline = tokio::time::Instant::now() + idle; // any frame counts as a heartbeat
+                    heard_at = tokio::time::Instant::now(); // any frame counts as a heartbeat
                     match incoming {
                         // Boxed, like every rare await here: the task of an idle
                         // tab then holds only what waiting needs (S1).
@@ -158,7 +163,11 @@ impl Connection {
                     let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server shutting down".into() }))).await;
                     break;
                 }
-                _ = tokio::time::sleep_until(deadline) => {
+                () = &mut silence => {
+                    if heard_at + idle > tokio::time::Instant::now() {
+                        silence.as_mut().reset(heard_at + idle);
+                        continue;
+                    }
                     tracing::debug!("closing a live connection that went silent");
                     let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "no heartbeat".into() }))).await;
                     break;

@@ -35,6 +35,11 @@ pub const SESSION_IDLE_DAYS: i64 = 30;
 /// [`SESSION_IDLE_DAYS`] forward: often enough that someone who comes back
 /// daily stays logged in, rarely enough that visits are not writes.
 pub const SESSION_REFRESH_MS: i64 = 24 * 60 * 60 * 1000;
+/// Sessions one server on SQLite keeps in memory, so that a request does
+/// not read its session from the file (the least recently used go first).
+/// About 300 bytes each. PostgreSQL nodes keep none: a log-out on one node
+/// must end the session on every node at once.
+pub const SESSION_CACHE_ENTRIES: u64 = 20_000;
 /// Characters in an instant chat id (nanoid's URL-safe 64-letter alphabet, so
 /// 6 bits each: 96 random bits; the issue asks for at least 70).
 pub const INSTANT_CHAT_ID_CHARS: usize = 16;

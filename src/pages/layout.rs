@@ -11,9 +11,15 @@ use crate::invites::pending_invite_count;
 pub fn Header() -> impl IntoView {
     let session = expect_context::<Session>();
     let location = leptos_router::hooks::use_location();
-    // Counted again on every page change and whenever links are made or revoked.
+    // Counted again on every page change and whenever links are made or
+    // revoked. `try_get`: when a page load is cut off half way, the server
+    // may dispose of these before the resource reads its key (the panic
+    // "reactive value ... disposed" in the log); the key no longer matters then.
     let pending = Resource::new(
-        move || (location.pathname.get(), session.links_changed.get(), session.user.get().map(|u| u.ok().flatten().map(|u| u.id))),
+        move || {
+            let user = session.user.try_get().flatten().map(|u| u.ok().flatten().map(|u| u.id));
+            (location.pathname.try_get(), session.links_changed.try_get(), user)
+        },
         |_| pending_invite_count(),
     );
     // Always the same elements, only hidden at 0: what the server rendered

@@ -48,7 +48,7 @@ const RIGHTS: &str = concat!(
 );
 
 /// Which of the `(room id, user id)` pairs may send lines, read on `conn`
-/// in one statement (the line writer reads them inside the transaction that
+/// in one statement (the group commit writer reads them inside the transaction that
 /// stores the lines, so a mute committed before it holds, and one committed
 /// after it comes after the lines). `true`: may; `false`: muted; absent:
 /// not an active member. At most a few hundred pairs (two parameters each).

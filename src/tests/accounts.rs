@@ -174,3 +174,30 @@ async fn a_session_in_use_stays_alive_past_thirty_days_from_its_log_in() {
     let id: tower_sessions::session::Id = refreshed.id;
     assert!(s.store.sessions().load(&id).await.unwrap().is_none());
 }
+
+/// One server on SQLite reads sessions from memory (`store::sessions`): a
+/// session it has seen stays logged in even once its row is gone from the
+/// file, until log-out ends it in both. PostgreSQL nodes read the table on
+/// every request, so a session deleted there ends on every node at once.
+#[tokio::test]
+async fn sessions_are_read_from_memory_on_sqlite_and_from_the_table_on_postgres() {
+    let s = TestServer::start().await;
+    let c = s.user("cached").await;
+    let me: Option<CurrentUser> = c.json("current_user", &[]).await;
+    assert!(me.is_some());
+    // tower-sessions' tables: `tower_sessions` in SQLite, `tower_sessions.session` in PostgreSQL.
+    let table = match s.store.backend() {
+        crate::store::Backend::Sqlite => "tower_sessions",
+        crate::store::Backend::Postgres => "tower_sessions.session",
+    };
+    sqlx::query(&format!("DELETE FROM {table}")).execute(s.store.pool()).await.unwrap();
+    let me: Option<CurrentUser> = c.json("current_user", &[]).await;
+    match s.store.backend() {
+        crate::store::Backend::Sqlite => assert!(me.is_some(), "served from memory"),
+        crate::store::Backend::Postgres => assert!(me.is_none(), "a deleted row ends the session on every node"),
+    }
+    let out = c.call("log_out", &[]).await;
+    assert!(out.status().is_success() || out.status().is_redirection(), "{}", out.status());
+    let me: Option<CurrentUser> = c.json("current_user", &[]).await;
+    assert!(me.is_none(), "log-out ends the session in memory too");
+}

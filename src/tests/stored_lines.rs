@@ -1,5 +1,5 @@
 //! Many lines stored at once, as when every room is busy: on SQLite they go
-//! through one writer in batches (`store::line_writer`), on PostgreSQL
+//! through one writer in batches (`store::group_commit`), on PostgreSQL
 //! straight in. Either way each is stored once, in id order, a retry is
 //! new only once, and a line the database refuses fails alone.
 

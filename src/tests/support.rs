@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
 use crate::{
     live::{ClientEvent, ServerEvent, Topic},
-    server::{app, Settings},
+    server::Settings,
     store::Store,
 };
 
@@ -47,10 +47,11 @@ impl TestServer {
             .site_root(dir.path().to_string_lossy().to_string())
             .site_addr(addr)
             .build();
-        let router = app(settings.clone(), options).await.unwrap();
+        let (router, state) = crate::server::app_with_state(settings.clone(), options).await.unwrap();
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(crate::server::without_nagle(listener), service).await.unwrap() });
-        let store = Store::open(&settings.database_url).await.unwrap();
+        // The server's own store: the same pools, writer and session cache.
+        let store = state.store.clone();
         TestServer { addr, store, db_path, settings, _dir: dir }
     }
 

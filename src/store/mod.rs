@@ -148,10 +148,8 @@ impl Store {
                     Box::pin(async move {
                         // The driver's defaults already turn foreign keys on and wait
                         // 5 s for locks; WAL is kept in the file. NORMAL is safe in
-                        // WAL mode and saves an fsync per commit. No connection
-                        // checkpoints on commit: [`checkpoint_continuously`] does.
-                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
-                        sqlx::Executor::execute(&mut *conn, "PRAGMA wal_autocheckpoint = 0").await.map(|_| ())
+                        // WAL mode and saves an fsync per commit.
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await.map(|_| ())
                     })
                 })
                 .connect(database_url)
@@ -177,9 +175,6 @@ impl Store {
         }
         made.map_err(|e| StoreError::Open(format!("session table: {e}")))?;
         let writer = (backend == Backend::Sqlite).then(|| GroupCommit::start(pool.clone()));
-        if backend == Backend::Sqlite {
-            tokio::spawn(checkpoint_continuously(pool.clone()));
-        }
         Ok(Store { pool, backend, sessions, writer })
     }
 
@@ -247,7 +242,6 @@ async fn open_sqlite_native(database_url: &str) -> Result<sqlx::SqlitePool, Stor
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
-        .pragma("wal_autocheckpoint", "0")
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
     if let Some(parent) = Path::new(options.get_filename()).parent() {
@@ -256,38 +250,6 @@ async fn open_sqlite_native(database_url: &str) -> Result<sqlx::SqlitePool, Stor
         }
     }
     SqlitePoolOptions::new().max_connections(2).connect_with(options).await.map_err(|e| StoreError::Open(e.to_string()))
-}
-
-/// How often the SQLite write-ahead log is copied back into the database
-/// file, in ms.
-const CHECKPOINT_EVERY_MS: u64 = 1_000;
-
-/// Checkpoints the SQLite file every [`CHECKPOINT_EVERY_MS`] until the pool
-/// closes, instead of on commit.
-///
-/// By default the connection whose commit takes the write-ahead log past
-/// 1,000 pages copies them into the database file and syncs both before its
-/// commit returns: on this project's machines that is 20-25 ms (two fsyncs
-/// of 2-6 ms and the copy, seen with `strace`), every few seconds under
-/// load, and when that connection is the group commit writer, every room
-/// line and accept waiting on it waits too (the tail of S3's
-/// send-to-acknowledgement latency). A `PASSIVE` checkpoint here takes no
-/// write lock, so commits go on meanwhile
-/// (<https://sqlite.org/wal.html#checkpointing>); the log is reused once a
-/// checkpoint has caught up with it. A failure is logged and tried again at
-/// the next tick.
-async fn checkpoint_continuously(pool: AnyPool) {
-    let mut tick = tokio::time::interval(Duration::from_millis(CHECKPOINT_EVERY_MS));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            tracing::warn!(error = %e, "checkpointing the SQLite file failed");
-        }
-    }
 }
 
 /// `url` with any password replaced by `***`, for messages and logs.

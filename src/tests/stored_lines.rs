@@ -97,38 +97,3 @@ async fn members_lines_are_checked_where_they_are_stored() {
         sqlx::query_scalar("SELECT body FROM messages ORDER BY body").fetch_all(store.pool()).await.unwrap();
     assert_eq!(bodies, ["from a member", "from the owner", "unmuted"], "nothing refused was stored");
 }
-
-/// On SQLite no commit copies the write-ahead log back into the database
-/// file (that stalled the group commit writer for 20-25 ms every few
-/// seconds): a background task does (`store::checkpoint_continuously`).
-/// Two MB written in one commit stay in the log, and reach the file within
-/// a few seconds with nothing else written.
-#[tokio::test]
-async fn the_database_file_catches_up_with_the_log_without_any_commit_doing_it() {
-    if super::database::postgres_base().is_some() {
-        return; // PostgreSQL checkpoints by itself
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&fresh_database_url(dir.path()).await).await.unwrap();
-    let mut conn = store.pool().acquire().await.unwrap();
-    let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *conn).await.unwrap();
-    assert_eq!(autocheckpoint, 0, "commits do not checkpoint");
-    let file = dir.path().join("roomlink.db");
-    let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-    sqlx::query("CREATE TABLE filler (x BLOB)").execute(&mut *conn).await.unwrap();
-    let before = size();
-    sqlx::query(
-        "INSERT INTO filler WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-         SELECT randomblob(1000) FROM n",
-    )
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    drop(conn);
-    let written = std::time::Instant::now();
-    while size() < before + 2_000_000 {
-        assert!(written.elapsed().as_secs() < 10, "the file stayed at {} bytes", size());
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    println!("2 MB reached the database file {:?} after their commit", written.elapsed());
-}

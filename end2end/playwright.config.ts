@@ -39,6 +39,12 @@ export default defineConfig({
       ROOMLINK_DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
       ROOMLINK_DATA_DIR: dataDir,
       RUST_LOG: 'warn',
+      // The sweeper deletes ended instant chats, after which their links
+      // answer 404 instead of 410. Its first run comes this many seconds
+      // after start-up (the most Leptos.toml allows): later than the
+      // instant-chat test checks the ended chat's 410s, whose timing
+      // otherwise met the default 30 s sweep in one run in CI.
+      ROOMLINK_INSTANT_CHAT_SWEEP_SECS: '60',
     },
   },
 });

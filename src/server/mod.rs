@@ -33,9 +33,19 @@ use crate::{
 };
 pub use config::Settings;
 
-/// What every request handler and server function can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every request handler and server function can reach: one shared
+/// [`Shared`], behind an `Arc`. Fields read through it (`state.store`).
+///
+/// Cloning is one reference count: axum clones the state for every
+/// middleware that takes it, and Leptos for every context read. Cloning the
+/// fields themselves (Leptos' options are a dozen shared strings, the store
+/// its pools and caches) cost 6% of the server core while invite links were
+/// accepted (`perf`, S5 in `crate::bench`).
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// The fields of [`AppState`].
+pub struct Shared {
     /// Leptos' own options (site root, output name).
     pub leptos_options: LeptosOptions,
     /// The database.
@@ -50,6 +60,21 @@ pub struct AppState {
     pub memory: Arc<MemoryLines>,
     /// Rate limiters.
     pub rate_limits: Arc<rate_limit::RateLimits>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// leptos_axum's routes and file handler take Leptos' options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
 }
 
 /// The app state inside a server function. Errors: [`AppError::Internal`]
@@ -147,7 +172,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)));
 
     let guest_keys = GuestKeys::load(&settings.data_dir)?;
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         leptos_options,
         store,
         hub,
@@ -155,7 +180,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         memory,
         rate_limits: Arc::new(rate_limit::RateLimits::default()),
         settings: Arc::new(settings),
-    };
+    }));
     let uploads = crate::attachments::http::uploads_dir(&state.settings.data_dir);
     // Other nodes sharing the folder may be mid-upload: leave their recent files.
     let min_age = match state.store.backend() {

@@ -113,60 +113,51 @@ async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(JOBS_PER_COMMIT);
     while waiting.recv_many(&mut batch, JOBS_PER_COMMIT).await > 0 {
         match write_batch(&pool, &batch).await {
-            Ok(results) => answer_all(batch.drain(..), results),
             Err(e) if batch.len() > 1 => {
                 tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its jobs one at a time");
                 for job in batch.drain(..) {
-                    let alone = std::slice::from_ref(&job);
-                    let results = write_batch(&pool, alone).await.unwrap_or_else(|e| vec![Done::Failed(e)]);
-                    answer_all(std::iter::once(job), results);
+                    let outcome = write_batch(&pool, std::slice::from_ref(&job)).await;
+                    answer_all(std::iter::once(job), outcome);
                 }
             }
-            Err(e) => answer_all(batch.drain(..), vec![Done::Failed(e)]),
+            outcome => answer_all(batch.drain(..), outcome),
         }
     }
 }
 
-/// The result of one job.
-enum Done {
-    Line(Stored),
-    Accept(Accepted),
-    /// The job's transaction failed: nothing of it was saved.
-    Failed(StoreError),
+/// What a committed batch gives its jobs: the accepts' results and the
+/// lines', each in the order of those jobs in the batch.
+struct Committed {
+    accepted: std::vec::IntoIter<Accepted>,
+    stored: std::vec::IntoIter<Stored>,
 }
 
-fn answer_all(jobs: impl Iterator<Item = Job>, results: Vec<Done>) {
-    let mut results = results.into_iter();
+/// Answers each job from `outcome`: its own result if the batch committed,
+/// else the error that rolled the batch back (nothing of the job was saved).
+fn answer_all(jobs: impl Iterator<Item = Job>, outcome: Result<Committed, StoreError>) {
+    // Each statement answers one row per job it was given; a missing row would be a bug.
+    let missing = || StoreError::Db(sqlx::Error::RowNotFound);
+    let not_saved = |e: &StoreError| StoreError::Db(sqlx::Error::Protocol(format!("not saved: {e}")));
+    let mut outcome = outcome;
     for job in jobs {
-        let result = results.next().unwrap_or(Done::Failed(StoreError::Db(sqlx::Error::RowNotFound)));
-        let failed = |e: &StoreError| StoreError::Db(sqlx::Error::Protocol(format!("not saved: {e}")));
-        match (job, result) {
-            (Job::Line { done, .. }, Done::Line(stored)) => drop(done.send(stored)),
-            (Job::Accept { done, .. }, Done::Accept(accepted)) => drop(done.send(Ok(accepted))),
-            (Job::Line { done, .. }, Done::Failed(e)) => drop(done.send(Err(failed(&e)))),
-            (Job::Accept { done, .. }, Done::Failed(e)) => drop(done.send(Err(failed(&e)))),
-            (Job::Line { done, .. }, _) => drop(done.send(Err(StoreError::Db(sqlx::Error::RowNotFound)))),
-            (Job::Accept { done, .. }, _) => drop(done.send(Err(StoreError::Db(sqlx::Error::RowNotFound)))),
+        match (job, &mut outcome) {
+            (Job::Line { done, .. }, Ok(c)) => drop(done.send(c.stored.next().unwrap_or_else(|| Err(missing())))),
+            (Job::Accept { done, .. }, Ok(c)) => drop(done.send(c.accepted.next().ok_or_else(missing))),
+            (Job::Line { done, .. }, Err(e)) => drop(done.send(Err(not_saved(e)))),
+            (Job::Accept { done, .. }, Err(e)) => drop(done.send(Err(not_saved(e)))),
         }
     }
 }
 
 /// Stores `jobs` in one transaction: the accepts as one group, then the
-/// lines ([`insert_lines_on`]). Each job's result in order, or the error
-/// that rolled the transaction back (nothing saved).
-async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Done>, StoreError> {
+/// lines ([`insert_lines_on`]). Their results, or the error that rolled the
+/// transaction back (nothing saved).
+async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Committed, StoreError> {
     let asks: Vec<&Acceptance> = jobs.iter().filter_map(|j| if let Job::Accept { ask, .. } = j { Some(ask) } else { None }).collect();
     let lines: Vec<&NewLine> = jobs.iter().filter_map(|j| if let Job::Line { line, .. } = j { Some(line) } else { None }).collect();
     let mut tx = begin_write(pool).await?;
-    let mut accepted = accept_all_on(&mut tx, &asks).await?.into_iter();
-    let mut stored = insert_lines_on(&mut tx, &lines).await.into_iter();
+    let accepted = accept_all_on(&mut tx, &asks).await?;
+    let stored = insert_lines_on(&mut tx, &lines).await;
     tx.commit().await?;
-    let missing = || Done::Failed(StoreError::Db(sqlx::Error::RowNotFound));
-    Ok(jobs
-        .iter()
-        .map(|job| match job {
-            Job::Accept { .. } => accepted.next().map_or_else(missing, Done::Accept),
-            Job::Line { .. } => stored.next().map_or_else(missing, Done::Line),
-        })
-        .collect())
+    Ok(Committed { accepted: accepted.into_iter(), stored: stored.into_iter() })
 }

@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::AnyConnection;
 
-use super::{Accepted, StoreError};
+use super::{Accepted, Params, StoreError};
 use crate::rooms::Role;
 
 /// One person accepting one invite link.
@@ -63,10 +63,10 @@ struct Found {
 
 /// The read: for every accept, its link if usable at its time, the room's
 /// limit and count of members, and the person's earlier membership.
-fn read_sql(count: usize) -> String {
+fn read_sql(params: Params, count: usize) -> String {
     let asked = (0..count)
         .map(|i| {
-            let p = |k: usize| format!("${}", i * 4 + k);
+            let p = |k: usize| params.nth(i * 4 + k);
             format!("(CAST({} AS BIGINT), {}, CAST({} AS BIGINT), CAST({} AS BIGINT))", p(1), p(2), p(3), p(4))
         })
         .collect::<Vec<_>>()
@@ -97,7 +97,7 @@ pub(super) async fn accept_all_on(conn: &mut AnyConnection, asks: &[&Acceptance]
     if asks.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = read_sql(asks.len());
+    let sql = read_sql(Params::of(conn), asks.len());
     let mut read = sqlx::query_as::<_, Found>(&sql);
     for (n, ask) in asks.iter().enumerate() {
         read = read.bind(n as i64).bind(ask.token_hash.as_str()).bind(ask.user_id).bind(ask.now_ms);
@@ -188,9 +188,10 @@ async fn write(conn: &mut AnyConnection, asks: &[&Acceptance], answers: &mut [Ac
     if rows.is_empty() {
         return Ok(());
     }
+    let params = Params::of(conn);
     let values = (0..rows.len())
         .map(|i| {
-            let p = |k: usize| format!("${}", i * 5 + k);
+            let p = |k: usize| params.nth(i * 5 + k);
             format!("({}, {}, {}, {}, {})", p(1), p(2), p(3), p(4), p(5))
         })
         .collect::<Vec<_>>()

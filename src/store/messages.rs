@@ -162,9 +162,10 @@ pub(super) const LINES_PER_STATEMENT: usize = 256;
 /// line stored before, by a retry, is read by its client id); each line's
 /// result in order. Errors: the first statement that failed.
 async fn insert_together(conn: &mut AnyConnection, lines: &[&NewLine]) -> Result<Vec<(ChatMessage, bool)>, StoreError> {
+    let params = super::Params::of(conn);
     let rows: Vec<String> = (0..lines.len())
         .map(|i| {
-            let p = |k: usize| format!("${}", i * 8 + k);
+            let p = |k: usize| params.nth(i * 8 + k);
             format!("({}, {}, {}, {}, {}, {}, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8))
         })
         .collect();
@@ -190,7 +191,7 @@ async fn insert_together(conn: &mut AnyConnection, lines: &[&NewLine]) -> Result
     let ids = insert.fetch_all(&mut *conn).await?;
     let mut fresh = std::collections::HashMap::new();
     if !ids.is_empty() {
-        let marks = (1..=ids.len()).map(|k| format!("${k}")).collect::<Vec<_>>().join(", ");
+        let marks = (1..=ids.len()).map(|k| params.nth(k)).collect::<Vec<_>>().join(", ");
         let sql = format!("{SELECT_MESSAGE} WHERE m.id IN ({marks})");
         let mut select = sqlx::query_as::<_, MessageRow>(&sql);
         for id in &ids {

@@ -59,8 +59,9 @@ pub(super) async fn write_rights_on(
     if pairs.is_empty() {
         return Ok(Default::default());
     }
+    let params = super::Params::of(conn);
     let each = (0..pairs.len())
-        .map(|i| format!("(m.room_id = ${} AND m.user_id = ${})", 2 * i + 1, 2 * i + 2))
+        .map(|i| format!("(m.room_id = {} AND m.user_id = {})", params.nth(2 * i + 1), params.nth(2 * i + 2)))
         .collect::<Vec<_>>()
         .join(" OR ");
     let sql = format!(

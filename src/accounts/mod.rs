@@ -3,7 +3,8 @@
 //! Passwords are hashed with Argon2id ([`ssr::hash_password`]). A logged-in
 //! browser holds a server-side session (tower-sessions, stored in the
 //! database) keyed by a random 128-bit id in an HttpOnly, SameSite=Lax cookie;
-//! the session holds the user's id under [`ssr::USER_ID_KEY`].
+//! the session holds the user's id under [`ssr::USER_ID_KEY`] and their
+//! username under [`ssr::USERNAME_KEY`], so knowing who asks reads no table.
 
 pub mod profile;
 pub mod rules;
@@ -49,7 +50,7 @@ pub async fn sign_up(
             crate::store::StoreError::Conflict(_) => AppError::UsernameTaken,
             other => other.into(),
         })?;
-    start_session(user.id).await?;
+    start_session(&CurrentUser { id: user.id, username: user.username }).await?;
     leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
     Ok(())
 }
@@ -74,7 +75,7 @@ pub async fn log_in(
     let Some(user) = user else {
         return Err(AppError::BadCredentials);
     };
-    start_session(user.id).await?;
+    start_session(&CurrentUser { id: user.id, username: user.username }).await?;
     leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
     Ok(())
 }

@@ -19,6 +19,11 @@ use crate::{error::AppError, limits::SESSION_REFRESH_MS, server::now_ms};
 pub const USER_ID_KEY: &str = "user_id";
 /// Session key holding when the session was last saved (Unix ms, `i64`).
 pub const SAVED_AT_KEY: &str = "saved_at";
+/// Session key holding the logged-in user's username (`String`), so that
+/// knowing who is asking takes no database read: Roomlink never deletes a
+/// user nor changes a username, so the copy made at log-in stays true.
+/// Sessions from before this key get it on their next request.
+pub const USERNAME_KEY: &str = "username";
 
 /// An Argon2id hash of a random password nobody knows, made once and verified
 /// against when the username is unknown, so that log-in takes the same time
@@ -70,12 +75,14 @@ pub async fn session() -> Result<Session, AppError> {
     session
 }
 
-/// Logs `user_id` in: a fresh session id (against session fixation) holding it.
-pub async fn start_session(user_id: i64) -> Result<(), AppError> {
+/// Logs `user` in: a fresh session id (against session fixation) holding
+/// their id and username.
+pub async fn start_session(user: &CurrentUser) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(|e| internal("session cycle", e))?;
     session.insert(SAVED_AT_KEY, now_ms()).await.map_err(|e| internal("session insert", e))?;
-    session.insert(USER_ID_KEY, user_id).await.map_err(|e| internal("session insert", e))
+    session.insert(USERNAME_KEY, &user.username).await.map_err(|e| internal("session insert", e))?;
+    session.insert(USER_ID_KEY, user.id).await.map_err(|e| internal("session insert", e))
 }
 
 /// Middleware just inside the session layer: keeps a logged-in session alive
@@ -123,19 +130,30 @@ pub async fn user_id_in(session: &Session) -> Result<Option<i64>, AppError> {
     session.get::<i64>(USER_ID_KEY).await.map_err(|e| internal("session read", e))
 }
 
-/// The logged-in user, or `None`. A session naming a user that no longer
-/// exists counts as logged out.
+/// The logged-in user, or `None` ([`user_in`] the request's session).
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    let Some(id) = user_id_in(&session().await?).await? else {
+    user_in(&session().await?, &crate::server::state()?.store).await
+}
+
+/// The user logged in to `session`, or `None`, from the session alone
+/// ([`USERNAME_KEY`]). A session from before that key is completed from the
+/// `users` table once; one naming a user that is not there counts as
+/// logged out. Errors: [`AppError::Internal`] when the session or the table
+/// cannot be read.
+pub async fn user_in(session: &Session, store: &crate::store::Store) -> Result<Option<CurrentUser>, AppError> {
+    let Some(id) = user_id_in(session).await? else {
         return Ok(None);
     };
-    let state = crate::server::state()?;
-    Ok(state
-        .store
-        .users()
-        .get(id)
-        .await?
-        .map(|u| CurrentUser { id: u.id, username: u.username }))
+    if let Some(username) = session.get::<String>(USERNAME_KEY).await.map_err(|e| internal("session read", e))? {
+        return Ok(Some(CurrentUser { id, username }));
+    }
+    let Some(user) = store.users().get(id).await? else {
+        return Ok(None);
+    };
+    if let Err(e) = session.insert(USERNAME_KEY, &user.username).await {
+        tracing::warn!(error = %e, "could not note the username in a session");
+    }
+    Ok(Some(CurrentUser { id: user.id, username: user.username }))
 }
 
 /// The logged-in user. Errors: [`AppError::NotLoggedIn`].

@@ -201,3 +201,43 @@ async fn sessions_are_read_from_memory_on_sqlite_and_from_the_table_on_postgres(
     let me: Option<CurrentUser> = c.json("current_user", &[]).await;
     assert!(me.is_none(), "log-out ends the session in memory too");
 }
+
+/// Who is asking comes from the session: sign-up and log-in note the
+/// username in it beside the id, so pages, server functions and the live
+/// socket read no `users` row to know it. A session from before that key
+/// (holding only the id) is completed from the table on its next request.
+#[tokio::test]
+async fn the_session_names_its_user_without_reading_the_users_table() {
+    use tower_sessions::SessionStore;
+    let s = TestServer::start().await;
+    let c = s.user("noted").await;
+    // Roomlink never renames anyone; a rename behind its back shows which copy is read.
+    sqlx::query("UPDATE users SET username = 'renamed' WHERE username = 'noted'").execute(s.store.pool()).await.unwrap();
+    let me: Option<CurrentUser> = c.json("current_user", &[]).await;
+    assert_eq!(me.map(|u| u.username).as_deref(), Some("noted"), "read from the session");
+    // The live socket too: the name in their typing indicator, as another member sees it.
+    let room = c.create_room("Names").await;
+    let token = c.invite(room).await;
+    let other = s.user("other").await;
+    assert!(other.call("accept_invite", &[("token", &token)]).await.status().is_success());
+    let (mut typist, mut watcher) = (c.live().await, other.live().await);
+    typist.subscribe(room, 0).await;
+    watcher.subscribe(room, 0).await;
+    typist.send(&crate::live::ClientEvent::Typing { topic: crate::live::Topic::Room(room), typing: true }).await;
+    let name = loop {
+        if let crate::live::ServerEvent::Typing { author_name, .. } = watcher.next_any().await {
+            break author_name;
+        }
+    };
+    assert_eq!(name, "noted", "the live socket names them from the session too");
+
+    let id: tower_sessions::session::Id = c.cookie("roomlink_session").unwrap().parse().unwrap();
+    let sessions = s.store.sessions();
+    let mut record = sessions.load(&id).await.unwrap().unwrap();
+    record.data.remove(crate::accounts::ssr::USERNAME_KEY);
+    sessions.save(&record).await.unwrap();
+    let me: Option<CurrentUser> = c.json("current_user", &[]).await;
+    assert_eq!(me.map(|u| u.username).as_deref(), Some("renamed"), "an older session is completed from the table");
+    let record = sessions.load(&id).await.unwrap().unwrap();
+    assert_eq!(record.data.get(crate::accounts::ssr::USERNAME_KEY), Some(&serde_json::json!("renamed")), "and keeps the name");
+}

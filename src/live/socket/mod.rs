@@ -31,7 +31,7 @@ use tower_sessions::Session;
 
 use super::{hub::encode, ClientEvent, ServerEvent, Topic};
 use crate::{
-    accounts::{ssr::user_id_in, CurrentUser},
+    accounts::{ssr::user_in, CurrentUser},
     instant::service as instant,
     limits::{LIVE_FRAME_MAX_BYTES, LIVE_ROOMS_PER_CONNECTION},
     server::{csrf::origin_matches, now_ms, AppState},
@@ -65,11 +65,7 @@ pub async fn live_handler(
     if !origin_matches(&headers, &state.settings, true) {
         return (StatusCode::FORBIDDEN, "WebSocket from another site refused").into_response();
     }
-    let user = match user_id_in(&session).await {
-        Ok(Some(id)) => state.store.users().get(id).await.ok().flatten(),
-        _ => None,
-    };
-    let me = user.map(|u| CurrentUser { id: u.id, username: u.username });
+    let me = user_in(&session, &state.store).await.ok().flatten();
     // Copied, not cloned: a header value cloned from the request shares
     // hyper's whole read buffer (8-16 KiB), which would then live as long as
     // the socket (S1 in `crate::bench`, measured with heaptrack).

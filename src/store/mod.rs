@@ -363,3 +363,23 @@ impl std::ops::DerefMut for WriteTx {
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Statements built at run time leave their parameters unnamed on
+    /// SQLite (bound in order, without sqlx's lookup by name) and number
+    /// them on PostgreSQL, on the database the tests run on.
+    #[tokio::test]
+    async fn run_time_statements_name_parameters_as_their_database_takes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&crate::tests::database::fresh_database_url(dir.path()).await).await.unwrap();
+        let conn = store.pool().acquire().await.unwrap();
+        let params = Params::of(&conn);
+        match store.backend() {
+            Backend::Sqlite => assert_eq!((params, params.nth(3)), (Params::InOrder, "?".to_owned())),
+            Backend::Postgres => assert_eq!((params, params.nth(3)), (Params::Numbered, "$3".to_owned())),
+        }
+    }
+}

@@ -50,7 +50,7 @@ pub async fn sign_up(
             crate::store::StoreError::Conflict(_) => AppError::UsernameTaken,
             other => other.into(),
         })?;
-    start_session(&CurrentUser { id: user.id, username: user.username }).await?;
+    start_session(user.id, &user.username).await?;
     leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
     Ok(())
 }
@@ -75,7 +75,7 @@ pub async fn log_in(
     let Some(user) = user else {
         return Err(AppError::BadCredentials);
     };
-    start_session(&CurrentUser { id: user.id, username: user.username }).await?;
+    start_session(user.id, &user.username).await?;
     leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
     Ok(())
 }

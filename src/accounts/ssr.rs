@@ -75,14 +75,14 @@ pub async fn session() -> Result<Session, AppError> {
     session
 }
 
-/// Logs `user` in: a fresh session id (against session fixation) holding
-/// their id and username.
-pub async fn start_session(user: &CurrentUser) -> Result<(), AppError> {
+/// Logs `user_id` in: a fresh session id (against session fixation)
+/// holding it and their `username`.
+pub async fn start_session(user_id: i64, username: &str) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(|e| internal("session cycle", e))?;
     session.insert(SAVED_AT_KEY, now_ms()).await.map_err(|e| internal("session insert", e))?;
-    session.insert(USERNAME_KEY, &user.username).await.map_err(|e| internal("session insert", e))?;
-    session.insert(USER_ID_KEY, user.id).await.map_err(|e| internal("session insert", e))
+    session.insert(USERNAME_KEY, username).await.map_err(|e| internal("session insert", e))?;
+    session.insert(USER_ID_KEY, user_id).await.map_err(|e| internal("session insert", e))
 }
 
 /// Middleware just inside the session layer: keeps a logged-in session alive

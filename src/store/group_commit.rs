@@ -134,11 +134,10 @@ struct Committed {
 
 /// Answers each job from `outcome`: its own result if the batch committed,
 /// else the error that rolled the batch back (nothing of the job was saved).
-fn answer_all(jobs: impl Iterator<Item = Job>, outcome: Result<Committed, StoreError>) {
+fn answer_all(jobs: impl Iterator<Item = Job>, mut outcome: Result<Committed, StoreError>) {
     // Each statement answers one row per job it was given; a missing row would be a bug.
     let missing = || StoreError::Db(sqlx::Error::RowNotFound);
     let not_saved = |e: &StoreError| StoreError::Db(sqlx::Error::Protocol(format!("not saved: {e}")));
-    let mut outcome = outcome;
     for job in jobs {
         match (job, &mut outcome) {
             (Job::Line { done, .. }, Ok(c)) => drop(done.send(c.stored.next().unwrap_or_else(|| Err(missing())))),

@@ -188,14 +188,7 @@ async fn write(conn: &mut AnyConnection, asks: &[&Acceptance], answers: &mut [Ac
     if rows.is_empty() {
         return Ok(());
     }
-    let params = Params::of(conn);
-    let values = (0..rows.len())
-        .map(|i| {
-            let p = |k: usize| params.nth(i * 5 + k);
-            format!("({}, {}, {}, {}, {})", p(1), p(2), p(3), p(4), p(5))
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let values = Params::of(conn).rows(rows.len(), 5);
     let sql = format!(
         "INSERT INTO memberships (room_id, user_id, role, invite_id, joined_at)
          VALUES {values}

@@ -163,18 +163,12 @@ pub(super) const LINES_PER_STATEMENT: usize = 256;
 /// result in order. Errors: the first statement that failed.
 async fn insert_together(conn: &mut AnyConnection, lines: &[&NewLine]) -> Result<Vec<(ChatMessage, bool)>, StoreError> {
     let params = super::Params::of(conn);
-    let rows: Vec<String> = (0..lines.len())
-        .map(|i| {
-            let p = |k: usize| params.nth(i * 8 + k);
-            format!("({}, {}, {}, {}, {}, {}, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8))
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO messages (room_id, author_id, kind, actor_id, invite_id, client_id, body, created_at)
          VALUES {}
          ON CONFLICT (author_id, client_id) DO NOTHING
          RETURNING id",
-        rows.join(", ")
+        params.rows(lines.len(), 8)
     );
     let mut insert = sqlx::query_scalar::<_, i64>(&sql);
     for line in lines {

@@ -287,6 +287,15 @@ impl Params {
             Params::InOrder => "?".to_owned(),
         }
     }
+
+    /// A `VALUES` list of `rows` rows of `width` parameters each, numbered
+    /// row by row from 1: `($1, $2), ($3, $4)` or `(?, ?), (?, ?)`.
+    pub(crate) fn rows(self, rows: usize, width: usize) -> String {
+        (0..rows)
+            .map(|row| format!("({})", (1..=width).map(|k| self.nth(row * width + k)).collect::<Vec<_>>().join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// `url` with any password replaced by `***`, for messages and logs.
@@ -381,5 +390,7 @@ mod tests {
             Backend::Sqlite => assert_eq!((params, params.nth(3)), (Params::InOrder, "?".to_owned())),
             Backend::Postgres => assert_eq!((params, params.nth(3)), (Params::Numbered, "$3".to_owned())),
         }
+        assert_eq!(Params::Numbered.rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(Params::InOrder.rows(2, 2), "(?, ?), (?, ?)");
     }
 }

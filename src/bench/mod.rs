@@ -173,7 +173,7 @@ mod tests {
         let frame = format!(r#"{{"type":"message","message":{{"body":"{}","client_id":"a"}}}}"#, stamp(123_456));
         assert_eq!(stamp_in(&frame), Some(123_456));
         assert_eq!(stamp_in(&format!(r#"42["message","{}"]"#, stamp(7))), Some(7));
-        assert_eq!(stamp_in(r#"{"type":"typing"}"#), None);
+        assert_eq!(stamp_in(r#"{"type":"typing_diff","topic":"room:1","started":[],"stopped":[4]}"#), None);
     }
 
     #[test]

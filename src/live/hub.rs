@@ -25,7 +25,8 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::{
     bus::Bus,
-    presence::{Change, DiffBatch, Presence, RemotePresence},
+    presence::{Change, Presence, RemotePresence},
+    throttle::Throttle,
     ChatMessage, ServerEvent, Topic,
 };
 mod lines;
@@ -84,8 +85,10 @@ pub(super) struct RoomChannel {
     write_lock: tokio::sync::Mutex<()>,
     /// Who is online and typing.
     presence: Mutex<Presence>,
-    /// Presence changes on their way out.
-    diffs: Mutex<DiffBatch>,
+    /// Presence changes on their way out: `None` online, `Some(ms)` offline since.
+    diffs: Mutex<Throttle<Option<i64>>>,
+    /// Typing changes on their way out: `Some(name)` typing, `None` stopped.
+    typists: Mutex<Throttle<Option<String>>>,
 }
 
 impl RoomChannel {
@@ -94,7 +97,8 @@ impl RoomChannel {
             sender: broadcast::channel(ROOM_CHANNEL_CAPACITY).0,
             write_lock: tokio::sync::Mutex::new(()),
             presence: Mutex::new(Presence::default()),
-            diffs: Mutex::new(DiffBatch::default()),
+            diffs: Mutex::default(),
+            typists: Mutex::default(),
         }
     }
 
@@ -105,10 +109,6 @@ impl RoomChannel {
 
     pub(super) fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
         self.presence.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn diffs(&self) -> std::sync::MutexGuard<'_, DiffBatch> {
-        self.diffs.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -287,18 +287,17 @@ impl Hub {
     /// Counts a closed connection of `author_id` in `topic` (call before
     /// [`Hub::release`]). When it was their last, tells the followers they
     /// went offline at `now_ms` (and stopped typing) and returns true.
-    pub fn disconnect(&self, topic: &Topic, author_id: i64, author_name: &str, now_ms: i64) -> bool {
+    pub fn disconnect(&self, topic: &Topic, author_id: i64, now_ms: i64) -> bool {
         let Some(channel) = self.existing(topic) else { return false };
         let mut presence = channel.presence();
         let Change::Offline { was_typing } = presence.disconnect(author_id) else { return false };
         // Announced under the presence lock, as arrivals are, so that a
         // quick return is announced after this leave, never before it.
         if was_typing {
-            let author_name = author_name.to_string();
-            self.broadcast(topic, HubEvent::new(encode(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false })));
+            channel.announce_typing(topic, author_id, None, self.bus.get().cloned());
         }
         if let Some(bus) = self.bus.get() {
-            // Announced when the note comes back, after "stopped typing".
+            // Announced when the note comes back.
             bus.left(topic, author_id, now_ms);
         } else {
             channel.announce_presence(topic, author_id, Some(now_ms));
@@ -307,14 +306,14 @@ impl Hub {
         true
     }
 
-    /// Records that `author_id` types or stopped, telling the followers when
-    /// that changes what they see.
+    /// Records that `author_id` types or stopped, telling the followers
+    /// (in the next typing diff) when that changes what they see.
     pub fn typing(&self, topic: &Topic, author_id: i64, author_name: &str, typing: bool) {
         let Some(channel) = self.existing(topic) else { return };
-        let changed = channel.presence().set_typing(author_id, author_name, typing, std::time::Instant::now());
-        if changed {
-            let author_name = author_name.to_string();
-            self.broadcast(topic, HubEvent::new(encode(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing })));
+        let mut presence = channel.presence();
+        if presence.set_typing(author_id, author_name, typing, std::time::Instant::now()) {
+            // Under the presence lock, so the diffs go out in the order of the changes.
+            channel.announce_typing(topic, author_id, typing.then(|| author_name.to_string()), self.bus.get().cloned());
         }
     }
 
@@ -325,10 +324,9 @@ impl Hub {
             self.rooms.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(t, c)| (t.clone(), c.clone())).collect();
         let now = std::time::Instant::now();
         for (topic, channel) in channels {
-            let lapsed = channel.presence().expire_typing(now);
-            for (author_id, author_name) in lapsed {
-                let frame = encode(&ServerEvent::Typing { topic: topic.clone(), author_id, author_name, typing: false });
-                self.broadcast(&topic, HubEvent::new(frame));
+            let mut presence = channel.presence();
+            for (author_id, _) in presence.expire_typing(now) {
+                channel.announce_typing(&topic, author_id, None, self.bus.get().cloned());
             }
         }
     }

@@ -24,6 +24,8 @@ mod nodes;
 pub mod presence;
 #[cfg(feature = "ssr")]
 pub mod socket;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 use serde::{Deserialize, Serialize};
 
@@ -259,6 +261,15 @@ pub struct WentOffline {
     pub last_seen_at: i64,
 }
 
+/// One author in a [`ServerEvent::TypingDiff`]'s `started`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typist {
+    /// Their author id.
+    pub author_id: i64,
+    /// Their name, for "Ana is typing…".
+    pub author_name: String,
+}
+
 /// What the server says to a tab.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -305,17 +316,21 @@ pub enum ServerEvent {
         /// Authors now offline, ascending by id.
         leaves: Vec<WentOffline>,
     },
-    /// Someone started or stopped typing. Everyone following gets it; a tab
-    /// ignores its own author id.
-    Typing {
+    /// Who started or stopped typing since the last typing diff. A lone
+    /// change goes out at once; changes that follow within
+    /// [`crate::limits::TYPING_BATCH_MS`] go together in the next diff, so
+    /// however many people type, a tab gets at most one such frame per
+    /// window. Each author is in at most one list, with their latest state:
+    /// apply it over what the tab shows. Everyone following gets it; a tab
+    /// ignores its own author id. Someone who sends a line has stopped
+    /// typing: the server says so no later than the line itself.
+    TypingDiff {
         /// The topic.
         topic: Topic,
-        /// Their author id.
-        author_id: i64,
-        /// Their name, for "Ana is typing…".
-        author_name: String,
-        /// Typing or stopped.
-        typing: bool,
+        /// Who is typing now, ascending by author id.
+        started: Vec<Typist>,
+        /// Author ids who stopped (or lapsed, or left), ascending.
+        stopped: Vec<i64>,
     },
     /// A member's role or permissions changed (made moderator, muted…):
     /// the member list shows the new tags; their own tabs adjust what they offer.

@@ -12,7 +12,7 @@
 //! author's last connection closes, so an indicator can never get stuck.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{HashMap, HashSet},
     time::{Duration, Instant},
 };
 
@@ -78,7 +78,16 @@ impl Presence {
     pub fn set_typing(&mut self, author: i64, name: &str, typing: bool, now: Instant) -> bool {
         if typing {
             let lapse = now + Duration::from_millis(TYPING_TTL_MS);
-            self.typing.insert(author, (name.to_string(), lapse)).is_none()
+            match self.typing.get_mut(&author) {
+                Some((_, at)) => {
+                    *at = lapse;
+                    false
+                }
+                None => {
+                    self.typing.insert(author, (name.to_string(), lapse));
+                    true
+                }
+            }
         } else {
             self.typing.remove(&author).is_some()
         }
@@ -91,57 +100,12 @@ impl Presence {
     }
 }
 
-/// A topic's presence changes on their way out as
-/// [`super::ServerEvent::PresenceDiff`]s: a throttle with a leading edge. A
-/// change when none went out in the last window goes at once and opens a
-/// window of [`crate::limits::PRESENCE_BATCH_MS`]; changes during a window
-/// wait, each author keeping only their latest state, and go together when
-/// it ends ([`DiffBatch::flush`]), which opens the next window. A window in
-/// which nothing changed closes, so a quiet room's next change is again
-/// immediate.
-#[derive(Debug, Default)]
-pub struct DiffBatch {
-    /// A diff went out less than a window ago.
-    open: bool,
-    /// Per author, their latest state: `None` online, `Some(ms)` offline since.
-    waiting: BTreeMap<i64, Option<i64>>,
-}
-
 /// The body of a [`super::ServerEvent::PresenceDiff`]: joins, then leaves.
 pub type Diff = (Vec<i64>, Vec<WentOffline>);
 
-impl DiffBatch {
-    /// Records that `author` came online (`offline_at` `None`) or went
-    /// offline at `offline_at` (Unix ms). Returns the diff to send now when
-    /// no window was open; the window is then open, and the caller must call
-    /// [`DiffBatch::flush`] when it ends. `None`: the change waits.
-    pub fn change(&mut self, author: i64, offline_at: Option<i64>) -> Option<Diff> {
-        if self.open {
-            self.waiting.insert(author, offline_at);
-            return None;
-        }
-        self.open = true;
-        Some(diff([(author, offline_at)]))
-    }
-
-    /// Ends a window: the changes that waited, as one diff (the next window
-    /// is then open), or `None` when there were none (closed).
-    pub fn flush(&mut self) -> Option<Diff> {
-        if self.waiting.is_empty() {
-            self.open = false;
-            return None;
-        }
-        Some(diff(std::mem::take(&mut self.waiting)))
-    }
-
-    /// Closes the window with nothing waiting (no runtime to flush on).
-    pub fn close(&mut self) {
-        self.open = false;
-    }
-}
-
-/// Splits states, in ascending author order, into joins and leaves.
-fn diff(states: impl IntoIterator<Item = (i64, Option<i64>)>) -> Diff {
+/// Splits presence states (`None` online, `Some(ms)` offline since), in
+/// ascending author order, into joins and leaves.
+pub fn diff(states: impl IntoIterator<Item = (i64, Option<i64>)>) -> Diff {
     let (mut joins, mut leaves) = (Vec::new(), Vec::new());
     for (author_id, offline_at) in states {
         match offline_at {
@@ -245,19 +209,10 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_change_goes_at_once_and_a_burst_waits_for_the_window() {
-        let mut b = DiffBatch::default();
-        assert_eq!(b.change(5, None), Some((vec![5], vec![])), "a quiet topic's change is not held");
-        assert_eq!(b.change(9, None), None);
-        assert_eq!(b.change(7, None), None);
-        assert_eq!(b.change(9, Some(1_000)), None, "came and went within the window");
-        assert_eq!(b.change(3, Some(900)), None);
+    fn states_split_into_joins_and_leaves() {
         let left = |author_id, last_seen_at| WentOffline { author_id, last_seen_at };
-        assert_eq!(b.flush(), Some((vec![7], vec![left(3, 900), left(9, 1_000)])), "latest state per author, ascending");
-        assert_eq!(b.change(7, Some(2_000)), None, "the flush opened the next window");
-        assert_eq!(b.flush(), Some((vec![], vec![left(7, 2_000)])));
-        assert_eq!(b.flush(), None, "a window with no change closes");
-        assert_eq!(b.change(8, None), Some((vec![8], vec![])), "and the next change is immediate again");
+        assert_eq!(diff([(3, Some(900)), (7, None), (9, Some(1_000))]), (vec![7], vec![left(3, 900), left(9, 1_000)]));
+        assert_eq!(diff([]), (vec![], vec![]));
     }
 
     #[test]

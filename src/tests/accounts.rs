@@ -225,8 +225,8 @@ async fn the_session_names_its_user_without_reading_the_users_table() {
     watcher.subscribe(room, 0).await;
     typist.send(&crate::live::ClientEvent::Typing { topic: crate::live::Topic::Room(room), typing: true }).await;
     let name = loop {
-        if let crate::live::ServerEvent::Typing { author_name, .. } = watcher.next_any().await {
-            break author_name;
+        if let crate::live::ServerEvent::TypingDiff { mut started, .. } = watcher.next_any().await {
+            break started.pop().map(|t| t.author_name).unwrap_or_default();
         }
     };
     assert_eq!(name, "noted", "the live socket names them from the session too");

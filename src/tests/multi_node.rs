@@ -84,7 +84,7 @@ async fn next_line(live: &mut Live) -> crate::live::ChatMessage {
     loop {
         match live.next_any().await {
             ServerEvent::Message { message } => return message,
-            ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::Typing { .. } => {}
+            ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::TypingDiff { .. } => {}
             other => panic!("expected a line, got {other:?}"),
         }
     }
@@ -159,8 +159,9 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
 
     // Typing on B shows on A.
     lb.send(&ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
-    let typing = wait_for(&mut la, 5_000, |e| matches!(e, ServerEvent::Typing { .. })).await;
-    assert!(matches!(typing, ServerEvent::Typing { author_id, typing: true, .. } if author_id == bruno_id));
+    let typing = wait_for(&mut la, 5_000, |e| matches!(e, ServerEvent::TypingDiff { .. })).await;
+    let ServerEvent::TypingDiff { started, stopped, .. } = typing else { unreachable!() };
+    assert_eq!((started.iter().map(|t| t.author_id).collect::<Vec<_>>(), stopped), (vec![bruno_id], vec![]));
 
     // Messages both ways, ids from PostgreSQL in one order.
     la.say(room, "a1", "hello from A").await;

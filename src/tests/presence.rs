@@ -2,7 +2,7 @@
 //! silent connections time out; typing states lapse and end with the connection.
 
 use super::support::{club, presence_of, TestServer};
-use crate::live::{ServerEvent, Topic};
+use crate::live::{ServerEvent, Topic, Typist};
 
 /// The next presence or typing event, skipping messages.
 async fn next_signal(live: &mut super::support::Live) -> ServerEvent {
@@ -98,7 +98,9 @@ async fn typing_states_lapse_and_end_with_the_connection() {
     let (ana, bruno, room) = club(&s).await;
     let ana_id = s.user_id("ana").await;
     let topic = Topic::Room(room);
-    let typing = |on: bool| ServerEvent::Typing { topic: topic.clone(), author_id: ana_id, author_name: "ana".into(), typing: on };
+    let typist = |author_id| Typist { author_id, author_name: "ana".into() };
+    let started = |on: Vec<Typist>| ServerEvent::TypingDiff { topic: topic.clone(), started: on, stopped: vec![] };
+    let stopped = |ids: Vec<i64>| ServerEvent::TypingDiff { topic: topic.clone(), started: vec![], stopped: ids };
     let mut b = bruno.live().await;
     b.subscribe(room, 0).await;
     let mut a = ana.live().await;
@@ -106,32 +108,122 @@ async fn typing_states_lapse_and_end_with_the_connection() {
     while b.quiet_any(200).await.is_some() {} // presence events
 
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
-    assert_eq!(next_signal(&mut b).await, typing(true));
+    assert_eq!(next_signal(&mut b).await, started(vec![typist(ana_id)]));
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
     assert!(b.quiet_any(300).await.is_none(), "a refresh is not news");
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: false }).await;
-    assert_eq!(next_signal(&mut b).await, typing(false));
+    assert_eq!(next_signal(&mut b).await, stopped(vec![ana_id]));
 
     // Nobody says "stopped": the server drops it after 6 s (checked every second).
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
     let since = std::time::Instant::now();
-    assert_eq!(next_signal(&mut b).await, typing(true));
-    loop {
-        if let Some(e) = b.quiet_any(8_000).await {
-            assert_eq!(e, typing(false));
-            break;
-        }
-        panic!("typing never lapsed");
-    }
+    assert_eq!(next_signal(&mut b).await, started(vec![typist(ana_id)]));
+    let Some(e) = b.quiet_any(8_000).await else { panic!("typing never lapsed") };
+    assert_eq!(e, stopped(vec![ana_id]));
     let lapsed = since.elapsed().as_millis();
     assert!((5_900..8_000).contains(&lapsed), "lapsed after {lapsed} ms");
 
-    // Typing, then the tab closes: "stopped" comes with "offline".
+    // Typing, then the tab closes: "stopped" comes with "offline", in
+    // either order (typing and presence diffs keep their own windows).
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
-    assert_eq!(next_signal(&mut b).await, typing(true));
+    assert_eq!(next_signal(&mut b).await, started(vec![typist(ana_id)]));
     a.close().await;
-    assert_eq!(next_signal(&mut b).await, typing(false));
-    assert!(changed(room, ana_id, false)(&next_signal(&mut b).await));
+    let (first, second) = (next_signal(&mut b).await, next_signal(&mut b).await);
+    let went = changed(room, ana_id, false);
+    assert!((first == stopped(vec![ana_id]) && went(&second)) || (went(&first) && second == stopped(vec![ana_id])), "{first:?} {second:?}");
+}
+
+#[tokio::test]
+async fn a_crowd_typing_at_once_is_told_in_few_diffs_and_a_line_ends_its_author_typing() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let topic = Topic::Room(room);
+    let token = ana.invite(room).await;
+    let mut people = Vec::new();
+    for i in 0..8 {
+        let name = format!("typist{i}");
+        let c = s.user(&name).await;
+        assert!(c.call("accept_invite", &[("token", &token)]).await.status().is_success());
+        people.push((s.user_id(&name).await, name, c));
+    }
+    let mut tabs = Vec::new();
+    for (_, _, c) in &people {
+        let mut tab = c.live().await;
+        tab.subscribe(room, 0).await;
+        tabs.push(tab);
+    }
+    let mut b = bruno.live().await;
+    b.subscribe(room, 0).await;
+    while b.quiet_any(300).await.is_some() {} // catch-up lines, presence
+
+    // Everyone starts typing at once.
+    for tab in &mut tabs {
+        tab.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
+    }
+    let ServerEvent::TypingDiff { started: first, .. } = next_signal(&mut b).await else { panic!("a typing diff first") };
+    assert_eq!(first.len(), 1, "the first change goes alone, at once: {first:?}");
+    // One still held in the window sends a line without saying "stopped".
+    let (writer, (writer_id, writer_name, _)) =
+        people.iter().enumerate().find(|(_, (id, _, _))| *id != first[0].author_id).expect("eight typists");
+    tabs[writer].say(room, "w1", "done typing").await;
+
+    let (mut diffs, mut named, mut line_seen, mut writer_stopped) = (1, first.len(), false, false);
+    while let Some(e) = b.quiet_any(1_500).await {
+        match e {
+            ServerEvent::Message { message } => line_seen |= message.author_id == *writer_id,
+            ServerEvent::TypingDiff { started, stopped, .. } => {
+                diffs += 1;
+                named += started.iter().filter(|t| t.author_id != *writer_id).count();
+                let names_writer = started.iter().any(|t| t.author_id == *writer_id);
+                assert!(!(line_seen && names_writer), "{writer_name} named typing after their line");
+                assert!(started.iter().all(|t| people.iter().any(|(id, name, _)| *id == t.author_id && *name == t.author_name)));
+                writer_stopped |= stopped.contains(writer_id);
+            }
+            other => panic!("expected lines and typing diffs, got {other:?}"),
+        }
+    }
+    assert!(line_seen, "the line arrived");
+    assert!(writer_stopped, "whoever sends a line has stopped typing, without saying so");
+    assert_eq!(named, people.len() - 1, "each other typist named once");
+    assert!(diffs <= 3, "{} typists in {diffs} diffs: a burst goes together", people.len());
+}
+
+#[tokio::test]
+async fn typing_changes_waiting_for_their_window_go_out_just_before_the_next_line() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let topic = Topic::Room(room);
+    let carla = s.user("carla").await;
+    let token = ana.invite(room).await;
+    assert!(carla.call("accept_invite", &[("token", &token)]).await.status().is_success());
+    let (ana_id, carla_id) = (s.user_id("ana").await, s.user_id("carla").await);
+    let (mut a, mut b, mut c) = (ana.live().await, bruno.live().await, carla.live().await);
+    for tab in [&mut a, &mut b, &mut c] {
+        tab.subscribe(room, 0).await;
+    }
+    while b.quiet_any(300).await.is_some() {} // catch-up lines, presence
+
+    a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
+    let ServerEvent::TypingDiff { started, .. } = next_signal(&mut b).await else { panic!("a typing diff") };
+    assert_eq!(started.iter().map(|t| t.author_id).collect::<Vec<_>>(), vec![ana_id], "the first goes at once");
+    // Carla starts typing within the window, then Ana sends a line: Carla's
+    // change does not wait for the window's end but goes just before it.
+    c.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
+    a.say(room, "a1", "hello").await;
+    let (first, second) = (b.next_any().await, b.next_any().await);
+    // With several nodes (PostgreSQL), lines come back through the bus, and
+    // typing changes keep to their window: the line may then come first.
+    let one_node = matches!(s.store.backend(), crate::store::Backend::Sqlite);
+    let (along, line) = match (first, second) {
+        (diff @ ServerEvent::TypingDiff { .. }, line) => (diff, line),
+        (line, diff) if !one_node => (diff, line),
+        (line, _) => panic!("typing changes before the line, got {line:?} first"),
+    };
+    let ServerEvent::TypingDiff { started, stopped, .. } = along else { panic!("a typing diff, got {along:?}") };
+    assert_eq!(started.iter().map(|t| t.author_id).collect::<Vec<_>>(), vec![carla_id]);
+    assert_eq!(stopped, vec![ana_id], "who sends a line stopped typing");
+    assert!(matches!(line, ServerEvent::Message { message } if message.author_id == ana_id));
+    assert!(b.quiet_any(700).await.is_none(), "nothing was left for the window's end");
 }
 
 /// Everyone in `diffs` of `topic` named online (`Ok`) or offline (`Err`),

@@ -256,7 +256,7 @@ impl Live {
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_millis() as u64;
             match self.recv(left).await? {
-                ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::Typing { .. } => {}
+                ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::TypingDiff { .. } => {}
                 event => return Some(event),
             }
         }

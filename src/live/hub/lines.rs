@@ -33,6 +33,7 @@ impl Hub {
         }
         let (message, fresh) = store().await?;
         if fresh {
+            channel.typing_along(topic);
             // No receivers is fine: nobody is watching the room right now.
             let _ = channel.sender.send(Arc::new(HubEvent::message(&message)));
         }

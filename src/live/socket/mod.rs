@@ -235,7 +235,7 @@ impl Connection {
         let offline = self
             .authors
             .remove(topic)
-            .is_some_and(|(id, name)| self.state.hub.disconnect(topic, id, &name, now_ms()));
+            .is_some_and(|(id, _)| self.state.hub.disconnect(topic, id, now_ms()));
         self.rooms.remove(topic);
         self.sent_up_to.remove(topic);
         self.managing.remove(topic);

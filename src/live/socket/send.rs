@@ -37,6 +37,11 @@ impl Connection {
             Ok(body) => body,
             Err(reason) => return vec![refused(Some(&topic), Some(client_id), &reason)],
         };
+        // Whoever sends a line has stopped typing it. Said before the line is
+        // stored, so that no "typing" held in a typing diff can follow it.
+        if let Some((author_id, name)) = self.authors.get(&topic) {
+            self.state.hub.typing(&topic, *author_id, name, false);
+        }
         let stored = match &topic {
             Topic::Room(room_id) => {
                 let Some(me) = &self.me else { return Vec::new() };

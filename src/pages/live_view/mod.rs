@@ -280,6 +280,8 @@ impl LiveState {
                     }
                 });
                 if !leaves.is_empty() {
+                    // Whoever left stopped typing, whenever that diff comes.
+                    self.typing.update(|list| list.retain(|(id, _)| leaves.iter().all(|l| l.author_id != *id)));
                     let seen: std::collections::HashMap<i64, i64> = leaves.iter().map(|l| (l.author_id, l.last_seen_at)).collect();
                     self.members.update(|list| {
                         for m in list.iter_mut() {
@@ -290,15 +292,18 @@ impl LiveState {
                     });
                 }
             }
-            ServerEvent::Typing { topic, author_id, author_name, typing } if topic == self.topic() => {
-                if author_id != self.my_id {
-                    self.typing.update(|list| {
-                        list.retain(|(id, _)| *id != author_id);
-                        if typing {
-                            list.push((author_id, author_name));
+            ServerEvent::TypingDiff { topic, started, stopped } if topic == self.topic() => {
+                // One update per diff, however many people it names; those
+                // who start again keep their place in the line.
+                let me = self.my_id;
+                self.typing.update(|list| {
+                    list.retain(|(id, _)| !stopped.contains(id));
+                    for typist in started.into_iter().filter(|t| t.author_id != me) {
+                        if !list.iter().any(|(id, _)| *id == typist.author_id) {
+                            list.push((typist.author_id, typist.author_name));
                         }
-                    });
-                }
+                    }
+                });
             }
             ServerEvent::MemberUpdated { topic, member } if topic == self.topic() => {
                 if member.id == self.my_id {

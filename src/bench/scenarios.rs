@@ -305,30 +305,46 @@ pub fn best(steps: &[FanOutStep], p99_limit_ms: f64, by: Held) -> Option<&FanOut
         .max_by(|a, b| a.deliveries_per_sec.total_cmp(&b.deliveries_per_sec))
 }
 
-/// S4: the fleet at `rate` messages per second for `length`, first quiet,
-/// then while every other tab says "typing" every 3 s (as a typing person's
-/// tab does), staggered. Returns (quiet, typing).
-pub async fn typing_storm(fleet: &Fleet, rate: f64, length: Duration) -> (FanOutStep, FanOutStep) {
-    let quiet = drive(fleet, rate, length).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+/// Rounds of S4: p99 differences of a few tenths of a millisecond between
+/// two runs of the same load are common on a shared machine, so one quiet
+/// and one typing run cannot tell a 10% rise from noise; the medians of
+/// three of each, alternating, can.
+pub const TYPING_STORM_ROUNDS: usize = 3;
+
+/// S4: the fleet at `rate` messages per second, `rounds` times first quiet
+/// for `length`, then for `length` while every other tab says "typing"
+/// every 3 s (as a typing person's tab does), staggered, and "stopped" at
+/// the end (as a tab does when its person stops). Returns (quiet, typing)
+/// per round.
+pub async fn typing_storm(fleet: &Fleet, rate: f64, length: Duration, rounds: usize) -> Vec<(FanOutStep, FanOutStep)> {
     let typists: Vec<&Tab> = fleet.tabs.iter().step_by(2).collect();
     let every = Duration::from_millis(crate::limits::TYPING_SEND_EVERY_MS.into());
     let per_sec = typists.len() as f64 / every.as_secs_f64();
-    let typing = async {
-        let mut ticker = tokio::time::interval(Duration::from_millis(1));
-        let started = Instant::now();
-        let mut said = 0usize;
-        while started.elapsed() < length {
-            ticker.tick().await;
-            let due = (started.elapsed().as_secs_f64() * per_sec) as usize;
-            while said < due {
-                typists[said % typists.len()].tell(Command::Typing(true));
-                said += 1;
+    let mut out = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let quiet = drive(fleet, rate, length).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let typing = async {
+            let mut ticker = tokio::time::interval(Duration::from_millis(1));
+            let started = Instant::now();
+            let mut said = 0usize;
+            while started.elapsed() < length {
+                ticker.tick().await;
+                let due = (started.elapsed().as_secs_f64() * per_sec) as usize;
+                while said < due {
+                    typists[said % typists.len()].tell(Command::Typing(true));
+                    said += 1;
+                }
             }
+        };
+        let (storm, ()) = tokio::join!(drive(fleet, rate, length), typing);
+        for typist in &typists {
+            typist.tell(Command::Typing(false));
         }
-    };
-    let (storm, ()) = tokio::join!(drive(fleet, rate, length), typing);
-    (quiet, storm)
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        out.push((quiet, storm));
+    }
+    out
 }
 
 /// What S5 measured.

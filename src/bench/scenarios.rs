@@ -341,7 +341,8 @@ pub async fn typing_storm(fleet: &Fleet, rate: f64, length: Duration, rounds: us
         for typist in &typists {
             typist.tell(Command::Typing(false));
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Time for the "stopped"s to go out before the next quiet run.
+        tokio::time::sleep(Duration::from_secs(3)).await;
         out.push((quiet, storm));
     }
     out

@@ -18,6 +18,7 @@ use std::{
         atomic::{AtomicUsize, Ordering},
         Arc, Mutex, OnceLock,
     },
+    time::Duration,
 };
 
 use axum::extract::ws::Utf8Bytes;
@@ -29,6 +30,7 @@ use super::{
     throttle::Throttle,
     ChatMessage, ServerEvent, Topic,
 };
+use crate::limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS};
 mod lines;
 mod presence_out;
 
@@ -97,8 +99,8 @@ impl RoomChannel {
             sender: broadcast::channel(ROOM_CHANNEL_CAPACITY).0,
             write_lock: tokio::sync::Mutex::new(()),
             presence: Mutex::new(Presence::default()),
-            diffs: Mutex::default(),
-            typists: Mutex::default(),
+            diffs: Mutex::new(Throttle::new(Duration::from_millis(PRESENCE_BATCH_MS))),
+            typists: Mutex::new(Throttle::new(Duration::from_millis(TYPING_BATCH_MS))),
         }
     }
 

@@ -92,6 +92,13 @@ async fn a_connection_that_goes_silent_is_closed_and_shown_offline() {
     assert!(started.elapsed().as_millis() >= 700, "closed before the timeout");
 }
 
+/// Waits until the room's last line (a "joined") is more than a typing
+/// window old: where lines flow, typing changes wait for the next line
+/// instead of going at once, and these tests start from a quiet room.
+async fn until_lines_settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(crate::limits::TYPING_BATCH_MS + 100)).await;
+}
+
 #[tokio::test]
 async fn typing_states_lapse_and_end_with_the_connection() {
     let s = TestServer::start().await;
@@ -106,6 +113,7 @@ async fn typing_states_lapse_and_end_with_the_connection() {
     let mut a = ana.live().await;
     a.subscribe(room, 0).await;
     while b.quiet_any(200).await.is_some() {} // presence events
+    until_lines_settle().await;
 
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
     assert_eq!(next_signal(&mut b).await, started(vec![typist(ana_id)]));
@@ -155,6 +163,7 @@ async fn a_crowd_typing_at_once_is_told_in_few_diffs_and_a_line_ends_its_author_
     let mut b = bruno.live().await;
     b.subscribe(room, 0).await;
     while b.quiet_any(300).await.is_some() {} // catch-up lines, presence
+    until_lines_settle().await;
 
     // Everyone starts typing at once.
     for tab in &mut tabs {
@@ -202,6 +211,7 @@ async fn typing_changes_waiting_for_their_window_go_out_just_before_the_next_lin
         tab.subscribe(room, 0).await;
     }
     while b.quiet_any(300).await.is_some() {} // catch-up lines, presence
+    until_lines_settle().await;
 
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
     let ServerEvent::TypingDiff { started, .. } = next_signal(&mut b).await else { panic!("a typing diff") };

@@ -5,8 +5,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{HubEvent, RoomChannel};
+#[cfg(doc)]
+use crate::limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS};
 use crate::{
-    limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS},
     live::{
         bus::Bus,
         presence::diff,
@@ -24,7 +25,7 @@ impl RoomChannel {
             let (joins, leaves) = diff(states);
             channel.publish(&ServerEvent::PresenceDiff { topic: topic.clone(), joins, leaves });
         };
-        self.throttled(topic, (author_id, offline_at), |c| &c.diffs, PRESENCE_BATCH_MS, publish);
+        self.throttled(topic, (author_id, offline_at), |c| &c.diffs, publish);
     }
 
     /// Tells the followers of `topic`, on every node (through `bus` when
@@ -33,16 +34,17 @@ impl RoomChannel {
     /// or beside the next line ([`RoomChannel::typing_along`]).
     pub(in crate::live) fn announce_typing(self: &Arc<Self>, topic: &Topic, author_id: i64, name: Option<String>, bus: Option<Arc<Bus>>) {
         let publish = move |channel: &RoomChannel, topic: &Topic, states| channel.publish_typing(topic, bus.as_deref(), states);
-        self.throttled(topic, (author_id, name), |c| &c.typists, TYPING_BATCH_MS, publish);
+        self.throttled(topic, (author_id, name), |c| &c.typists, publish);
     }
 
     /// Sends the typing changes waiting for their window now, just before a
     /// line this node publishes: each tab then reads both at once and writes
-    /// them in one go, so in a busy room typing costs no frame of its own.
-    /// One node only: with several, lines come back from the bus.
+    /// them in one go, so in a busy room typing costs no frame of its own
+    /// (and changes wait for the next line while lines flow, see
+    /// [`Throttle`]). One node only: with several, lines come back from the bus.
     pub(in crate::live) fn typing_along(&self, topic: &Topic) {
         let mut typists = lock(&self.typists);
-        if let Some(states) = typists.take() {
+        if let Some(states) = typists.line_out(std::time::Instant::now()) {
             self.publish_typing(topic, None, states);
         }
     }
@@ -62,38 +64,38 @@ impl RoomChannel {
         }
     }
 
-    /// Puts `change` through the throttle `which` picks: `publish` sends it
-    /// at once, under the throttle's lock (so changes go out in the order
-    /// they were made), or a task started here sends each window's changes
-    /// as the window ends, every `window_ms`, until a window passes quietly.
-    fn throttled<S, P>(
-        self: &Arc<Self>,
-        topic: &Topic,
-        (author, state): (i64, S),
-        which: fn(&RoomChannel) -> &Mutex<Throttle<S>>,
-        window_ms: u64,
-        publish: P,
-    ) where
+    /// Puts `change` through the throttle `which` picks: `publish` sends
+    /// what goes at once, under the throttle's lock (so changes go out in
+    /// the order they were made), and a task started when the window opens
+    /// sends each window's changes as it ends, until a window passes quietly.
+    fn throttled<S, P>(self: &Arc<Self>, topic: &Topic, (author, state): (i64, S), which: fn(&RoomChannel) -> &Mutex<Throttle<S>>, publish: P)
+    where
         S: Send + 'static,
         P: Fn(&RoomChannel, &Topic, Vec<(i64, S)>) + Send + 'static,
     {
         let mut throttle = lock(which(self));
-        let Some(now) = throttle.change(author, state) else { return };
-        publish(self, topic, now);
+        let Some(mut now) = throttle.change(author, state, std::time::Instant::now()) else { return };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            throttle.close(); // nothing could send what waits: send each change at once
+            now.extend(throttle.close()); // nothing could send what waits: send each change at once
+            publish(self, topic, now);
             return;
         };
+        if !now.is_empty() {
+            publish(self, topic, now);
+        }
+        let window = throttle.window();
         drop(throttle);
         let (channel, topic) = (Arc::downgrade(self), topic.clone());
         runtime.spawn(async move {
             loop {
-                tokio::time::sleep(std::time::Duration::from_millis(window_ms)).await;
+                tokio::time::sleep(window).await;
                 // Gone: nobody follows the topic any more.
                 let Some(channel) = channel.upgrade() else { break };
                 let mut throttle = lock(which(&channel));
                 let Some(waited) = throttle.flush() else { break };
-                publish(&channel, &topic, waited);
+                if !waited.is_empty() {
+                    publish(&channel, &topic, waited);
+                }
             }
         });
     }

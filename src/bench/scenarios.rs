@@ -221,6 +221,25 @@ impl Held {
     }
 }
 
+/// Calls `each` with 0, 1, 2… at `per_sec` calls a second for `length`
+/// (on a 1 ms ticker, catching up after a late tick). Returns how many
+/// calls it made and the seconds that took.
+async fn paced(per_sec: f64, length: Duration, mut each: impl FnMut(u64)) -> (u64, f64) {
+    let mut ticker = tokio::time::interval(Duration::from_millis(1));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut made = 0u64;
+    while started.elapsed() < length {
+        ticker.tick().await;
+        let due = (started.elapsed().as_secs_f64() * per_sec) as u64;
+        while made < due {
+            each(made);
+            made += 1;
+        }
+    }
+    (made, started.elapsed().as_secs_f64())
+}
+
 /// Sends `rate` messages per second for `length` into the fleet's rooms,
 /// round robin, each from one of the room's members, then waits for the
 /// deliveries (up to 5 s) and reports them.
@@ -228,22 +247,12 @@ pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
     fleet.recorder.reset();
     fleet.acks.reset();
     let (rooms, members) = (fleet.rooms(), fleet.members);
-    let tick = Duration::from_millis(1);
-    let mut ticker = tokio::time::interval(tick);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let started = Instant::now();
-    let mut sent = 0u64;
-    while started.elapsed() < length {
-        ticker.tick().await;
-        let due = (started.elapsed().as_secs_f64() * rate) as u64;
-        while sent < due {
-            let room = sent as usize % rooms;
-            let member = (sent as usize / rooms * 7_919) % members;
-            fleet.tabs[room * members + member].tell(Command::Send);
-            sent += 1;
-        }
-    }
-    let sending = started.elapsed().as_secs_f64();
+    let (sent, sending) = paced(rate, length, |n| {
+        let room = n as usize % rooms;
+        let member = (n as usize / rooms * 7_919) % members;
+        fleet.tabs[room * members + member].tell(Command::Send);
+    })
+    .await;
     let expected = sent * members as u64;
     let waited = Instant::now();
     while fleet.recorder.deliveries() < expected && waited.elapsed() < Duration::from_secs(5) {
@@ -324,20 +333,10 @@ pub async fn typing_storm(fleet: &Fleet, rate: f64, length: Duration, rounds: us
     for _ in 0..rounds {
         let quiet = drive(fleet, rate, length).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let typing = async {
-            let mut ticker = tokio::time::interval(Duration::from_millis(1));
-            let started = Instant::now();
-            let mut said = 0usize;
-            while started.elapsed() < length {
-                ticker.tick().await;
-                let due = (started.elapsed().as_secs_f64() * per_sec) as usize;
-                while said < due {
-                    typists[said % typists.len()].tell(Command::Typing(true));
-                    said += 1;
-                }
-            }
-        };
-        let (storm, ()) = tokio::join!(drive(fleet, rate, length), typing);
+        let typing = paced(per_sec, length, |n| {
+            typists[n as usize % typists.len()].tell(Command::Typing(true));
+        });
+        let (storm, _) = tokio::join!(drive(fleet, rate, length), typing);
         for typist in &typists {
             typist.tell(Command::Typing(false));
         }

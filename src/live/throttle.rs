@@ -12,9 +12,9 @@
 //! cost each tab one frame per window however many they are.
 //!
 //! Where lines go out too ([`Throttle::line_out`], typing on one server),
-//! a line carries what waits, and in a topic where lines flow even the
-//! first change waits for the next line (one window, two at most): a busy
-//! room's typing then costs no frame of its own.
+//! a line carries what waits, and in a topic where lines flow (two within
+//! a window) even the first change waits for the next line (one window at
+//! most): a busy room's typing then costs no frame of its own.
 
 use std::{
     collections::BTreeMap,
@@ -35,8 +35,8 @@ pub struct Throttle<S> {
     waiting: BTreeMap<i64, S>,
     /// Something going out carried changes during this window ([`Throttle::line_out`]).
     carried: bool,
-    /// When the last line went out, if one did.
-    line_at: Option<Instant>,
+    /// When the last two lines went out (the last, the one before), if they did.
+    lines_at: (Option<Instant>, Option<Instant>),
     /// How long a window lasts.
     window: Duration,
 }
@@ -44,7 +44,7 @@ pub struct Throttle<S> {
 impl<S> Throttle<S> {
     /// A closed throttle whose windows last `window`.
     pub fn new(window: Duration) -> Throttle<S> {
-        Throttle { open: false, waiting: BTreeMap::new(), carried: false, line_at: None, window }
+        Throttle { open: false, waiting: BTreeMap::new(), carried: false, lines_at: (None, None), window }
     }
 
     /// How long a window lasts: the caller calls [`Throttle::flush`] this often while it is open.
@@ -55,15 +55,17 @@ impl<S> Throttle<S> {
     /// Records that `author` is now in `state`, at `now`. `None`: the
     /// change waits in the open window. `Some`: the window was closed and
     /// is now open, and the caller must call [`Throttle::flush`] when it
-    /// ends; what it holds goes now: the change, or nothing when a line went
-    /// out within the last window (the change then waits for the next line).
+    /// ends; what it holds goes now: the change, or nothing when lines flow
+    /// (the last two went out within the last window: the change then
+    /// waits for the next line, one window at most). A lone line, such as
+    /// "joined", does not hold back the next change.
     pub fn change(&mut self, author: i64, state: S, now: Instant) -> Option<Vec<(i64, S)>> {
         if self.open {
             self.waiting.insert(author, state);
             return None;
         }
         self.open = true;
-        if self.line_at.is_some_and(|at| now.saturating_duration_since(at) < self.window) {
+        if self.lines_at.1.is_some_and(|at| now.saturating_duration_since(at) < self.window) {
             self.waiting.insert(author, state);
             return Some(Vec::new());
         }
@@ -92,7 +94,7 @@ impl<S> Throttle<S> {
     /// so they cost no frame of their own; `None` when none wait. The window
     /// stays open (see [`Throttle::flush`]).
     pub fn line_out(&mut self, now: Instant) -> Option<Vec<(i64, S)>> {
-        self.line_at = Some(now);
+        self.lines_at = (Some(now), self.lines_at.0);
         if self.waiting.is_empty() {
             return None;
         }
@@ -149,9 +151,13 @@ mod tests {
         assert_eq!(t.flush(), Some(vec![]));
         assert_eq!(t.flush(), Some(vec![(6, 'a')]), "no line came: it goes one window later");
         assert_eq!(t.flush(), None, "closed");
-        assert_eq!(t.change(7, 'b', ms(900)), Some(vec![]), "lines flowed within the window: even the first change waits");
+        assert_eq!(t.line_out(ms(800)), None);
+        assert_eq!(t.change(7, 'b', ms(900)), Some(vec![]), "two lines within the window: even the first change waits");
         assert_eq!(t.line_out(ms(950)), Some(vec![(7, 'b')]));
         assert_eq!(t.flush(), None, "nothing waits: closed");
         assert_eq!(t.change(8, 'a', ms(1_500)), Some(vec![(8, 'a')]), "no line for a window: the first change goes at once");
+        assert_eq!(t.flush(), None);
+        assert_eq!(t.line_out(ms(3_000)), None);
+        assert_eq!(t.change(9, 'a', ms(3_100)), Some(vec![(9, 'a')]), "a lone line holds nothing back");
     }
 }

@@ -1,7 +1,7 @@
 //! Presence and typing indicators: people, not connections, are online;
 //! silent connections time out; typing states lapse and end with the connection.
 
-use super::support::{club, presence_of, TestServer};
+use super::support::{club, presence_of, Client, TestServer};
 use crate::live::{ServerEvent, Topic, Typist};
 
 /// The next presence or typing event, skipping messages.
@@ -92,7 +92,21 @@ async fn a_connection_that_goes_silent_is_closed_and_shown_offline() {
     assert!(started.elapsed().as_millis() >= 700, "closed before the timeout");
 }
 
-/// Waits until the room's last line (a "joined") is more than a typing
+/// `count` new people named `<prefix><n>` who joined `room` through a link
+/// of `owner`'s: (user id, name, client) each.
+async fn crowd(s: &TestServer, owner: &Client, room: i64, prefix: &str, count: usize) -> Vec<(i64, String, Client)> {
+    let token = owner.invite(room).await;
+    let mut people = Vec::new();
+    for i in 0..count {
+        let name = format!("{prefix}{i}");
+        let c = s.user(&name).await;
+        assert!(c.call("accept_invite", &[("token", &token)]).await.status().is_success());
+        people.push((s.user_id(&name).await, name, c));
+    }
+    people
+}
+
+/// Waits until the room's last lines (the "joined"s) are more than a typing
 /// window old: where lines flow, typing changes wait for the next line
 /// instead of going at once, and these tests start from a quiet room.
 async fn until_lines_settle() {
@@ -146,14 +160,7 @@ async fn a_crowd_typing_at_once_is_told_in_few_diffs_and_a_line_ends_its_author_
     let s = TestServer::start().await;
     let (ana, bruno, room) = club(&s).await;
     let topic = Topic::Room(room);
-    let token = ana.invite(room).await;
-    let mut people = Vec::new();
-    for i in 0..8 {
-        let name = format!("typist{i}");
-        let c = s.user(&name).await;
-        assert!(c.call("accept_invite", &[("token", &token)]).await.status().is_success());
-        people.push((s.user_id(&name).await, name, c));
-    }
+    let people = crowd(&s, &ana, room, "typist", 8).await;
     let mut tabs = Vec::new();
     for (_, _, c) in &people {
         let mut tab = c.live().await;
@@ -259,22 +266,15 @@ async fn a_crowd_arriving_or_leaving_at_once_is_told_in_few_diffs_each_person_on
     let s = TestServer::start().await;
     let (ana, bruno, room) = club(&s).await;
     let topic = Topic::Room(room);
-    let token = ana.invite(room).await;
-    let mut people = Vec::new();
-    for i in 0..18 {
-        let name = format!("student{i}");
-        let c = s.user(&name).await;
-        assert!(c.call("accept_invite", &[("token", &token)]).await.status().is_success());
-        people.push((s.user_id(&name).await, c));
-    }
-    let mut ids: Vec<i64> = people.iter().map(|(id, _)| *id).collect();
+    let people = crowd(&s, &ana, room, "student", 18).await;
+    let mut ids: Vec<i64> = people.iter().map(|(id, _, _)| *id).collect();
     ids.sort_unstable();
     let mut b = bruno.live().await;
     b.subscribe(room, 0).await;
     while b.quiet_any(300).await.is_some() {} // the catch-up lines, his own arrival
 
     // The class opens the room at once.
-    let tabs = futures::future::join_all(people.iter().map(|(_, c)| async move {
+    let tabs = futures::future::join_all(people.iter().map(|(_, _, c)| async move {
         let mut tab = c.live().await;
         tab.subscribe(room, 0).await;
         tab

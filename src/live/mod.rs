@@ -321,9 +321,10 @@ pub enum ServerEvent {
     /// [`crate::limits::TYPING_BATCH_MS`] go together in the next diff, so
     /// however many people type, a tab gets at most one such frame per
     /// window. On one server a line carries the changes waiting (the diff
-    /// comes just before it), and where lines flow (two within a window),
-    /// typing changes wait for the next line (one window, two at most), so
-    /// typing costs no frame of its own. Each author is in at most one
+    /// comes just before it), and where lines flow (a line within a window,
+    /// and the one before it within a window of it), typing changes wait
+    /// for the next line (one window, two at most), so typing costs no
+    /// frame of its own. Each author is in at most one
     /// list, with their latest state: apply it over what the tab shows.
     /// Everyone following gets it; a tab ignores its own author id. Someone
     /// who sends a line has stopped typing: the server says so no later

@@ -12,9 +12,10 @@
 //! cost each tab one frame per window however many they are.
 //!
 //! Where lines go out too ([`Throttle::line_out`], typing on one server),
-//! a line carries what waits, and in a topic where lines flow (two within
-//! a window) even the first change waits for the next line (one window at
-//! most): a busy room's typing then costs no frame of its own.
+//! a line carries what waits, and in a topic where lines flow (the last
+//! within a window, the one before within a window of it) even the first
+//! change waits for the next line (one window at most): a busy room's
+//! typing then costs no frame of its own.
 
 use std::{
     collections::BTreeMap,
@@ -56,16 +57,21 @@ impl<S> Throttle<S> {
     /// change waits in the open window. `Some`: the window was closed and
     /// is now open, and the caller must call [`Throttle::flush`] when it
     /// ends; what it holds goes now: the change, or nothing when lines flow
-    /// (the last two went out within the last window: the change then
-    /// waits for the next line, one window at most). A lone line, such as
-    /// "joined", does not hold back the next change.
+    /// (the last line went out within a window of `now`, and the one before
+    /// within a window of it: the change then waits for the next line, one
+    /// window at most). A lone line, such as "joined", does not hold back
+    /// the next change.
     pub fn change(&mut self, author: i64, state: S, now: Instant) -> Option<Vec<(i64, S)>> {
         if self.open {
             self.waiting.insert(author, state);
             return None;
         }
         self.open = true;
-        if self.lines_at.1.is_some_and(|at| now.saturating_duration_since(at) < self.window) {
+        let within = |later: Instant, earlier: Option<Instant>| {
+            earlier.is_some_and(|at| later.saturating_duration_since(at) < self.window)
+        };
+        let flowing = within(now, self.lines_at.0) && self.lines_at.0.is_some_and(|last| within(last, self.lines_at.1));
+        if flowing {
             self.waiting.insert(author, state);
             return Some(Vec::new());
         }
@@ -159,5 +165,13 @@ mod tests {
         assert_eq!(t.flush(), None);
         assert_eq!(t.line_out(ms(3_000)), None);
         assert_eq!(t.change(9, 'a', ms(3_100)), Some(vec![(9, 'a')]), "a lone line holds nothing back");
+        assert_eq!(t.flush(), None);
+        assert_eq!(t.line_out(ms(3_400)), None);
+        assert_eq!(
+            t.change(10, 'b', ms(3_800)),
+            Some(vec![]),
+            "a line every 400 ms flows too, though the one before the last is older than a window"
+        );
+        assert_eq!(t.line_out(ms(3_900)), Some(vec![(10, 'b')]));
     }
 }

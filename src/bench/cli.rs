@@ -163,7 +163,7 @@ pub(super) mod tempfile_dir {
     }
 }
 
-pub(super) fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Result<Child, String> {
+fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Result<Child, String> {
     let mut command = if pin {
         let mut c = Command::new("taskset");
         c.args(["-c", "0", program]);
@@ -178,10 +178,33 @@ pub(super) fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: 
     command.spawn().map_err(|e| format!("{program}: {e}"))
 }
 
-pub(super) async fn wait_listening(addr: SocketAddr) -> Result<(), String> {
+/// Starts `program` as a server that is to listen on `addr`, and waits
+/// until it does (10 s at most); `data` is removed when the server is
+/// dropped. Errors: `addr` is taken already (a server left by an earlier
+/// run, which would otherwise be measured in place of this one), or the
+/// program cannot start, exits, or does not listen in time.
+pub(super) async fn start_server(
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, String)],
+    pin: bool,
+    addr: SocketAddr,
+    data: Option<tempfile_dir::Dir>,
+) -> Result<Server, String> {
+    if let Err(e) = std::net::TcpListener::bind(addr) {
+        return Err(format!(
+            "{addr} is taken ({e}): is a server from an earlier run still up? `ss -ltnp 'sport = :{port}'` names it",
+            port = addr.port()
+        ));
+    }
+    let child = spawn(program, args, envs, pin)?;
+    let mut server = Server { child, _data: data };
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return Ok(());
+            return Ok(server);
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            return Err(format!("{program} exited ({status}) before listening on {addr}"));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -199,27 +222,18 @@ async fn start_roomlink(o: &Options, addr: SocketAddr) -> Result<Server, String>
         ("RUST_LOG", "warn".into()),
     ];
     let bin = o.roomlink_bin.display().to_string();
-    let child = spawn(&bin, &[], &envs, o.pin)?;
-    let server = Server { child, _data: Some(tempfile_dir::Dir(dir)) };
-    wait_listening(addr).await?;
-    Ok(server)
+    start_server(&bin, &[], &envs, o.pin, addr, Some(tempfile_dir::Dir(dir))).await
 }
 
 async fn start_socketio(o: &Options, addr: SocketAddr) -> Result<Server, String> {
     let script = o.socketio_dir.join("server.js").display().to_string();
-    let child = spawn("node", &[&script], &[("PORT", addr.port().to_string())], o.pin)?;
-    let server = Server { child, _data: None };
-    wait_listening(addr).await?;
-    Ok(server)
+    start_server("node", &[&script], &[("PORT", addr.port().to_string())], o.pin, addr, None).await
 }
 
 /// Starts this program again as the bare fan-out server ([`super::bare`]).
 async fn start_bare(o: &Options, addr: SocketAddr) -> Result<Server, String> {
     let me = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?;
-    let child = spawn(&me.display().to_string(), &["--serve-bare", &addr.to_string()], &[], o.pin)?;
-    let server = Server { child, _data: None };
-    wait_listening(addr).await?;
-    Ok(server)
+    start_server(&me.display().to_string(), &["--serve-bare", &addr.to_string()], &[], o.pin, addr, None).await
 }
 
 /// Runs the scenarios `o` asks for on both servers; returns the report's rows.
@@ -314,5 +328,26 @@ pub async fn main() -> std::process::ExitCode {
             eprintln!("bench: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::start_server;
+
+    #[tokio::test]
+    async fn a_taken_port_is_refused_rather_than_measured() {
+        // Something listens already, as a server left by an earlier run would.
+        let left = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = left.local_addr().unwrap();
+        let err = start_server("true", &[], &[], false, addr, None).await.err().expect("a taken port must be refused");
+        assert!(err.contains("is taken"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_exits_is_reported() {
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let err = start_server("false", &[], &[], false, addr, None).await.err().expect("nothing listens");
+        assert!(err.contains("exited"), "{err}");
     }
 }

@@ -10,7 +10,7 @@ use std::{net::SocketAddr, time::Duration};
 use sqlx::{Connection, Executor, PgConnection};
 
 use super::{
-    cli::{spawn, wait_listening, Server},
+    cli::{start_server, Server},
     report::Row,
     scenarios::{self, best, Held, Target},
     Peer,
@@ -58,10 +58,7 @@ async fn start_node(bin: &str, addr: SocketAddr, db: &Database, data: &std::path
         ("ROOMLINK_INSTANT_CHAT_MAX_PARTICIPANTS", "10000".into()),
         ("RUST_LOG", "warn".into()),
     ];
-    let child = spawn(bin, &[], &envs, pin)?;
-    let server = Server { child, _data: None };
-    wait_listening(addr).await?;
-    Ok(server)
+    start_server(bin, &[], &envs, pin, addr, None).await
 }
 
 /// Runs S2 on two nodes: first at `single_rate` (the single node's highest

@@ -324,11 +324,10 @@ pub enum ServerEvent {
     /// comes just before it), and where lines flow (a line within a window,
     /// and the one before it within a window of it), typing changes wait
     /// for the next line (one window, two at most), so typing costs no
-    /// frame of its own. Each author is in at most one
-    /// list, with their latest state: apply it over what the tab shows.
-    /// Everyone following gets it; a tab ignores its own author id. Someone
-    /// who sends a line has stopped typing: the server says so no later
-    /// than the line itself.
+    /// frame of its own. Each author is in at most one list, with their
+    /// latest state: apply it over what the tab shows. Everyone following
+    /// gets it; a tab ignores its own author id. Someone who sends a line
+    /// has stopped typing: the server says so no later than the line itself.
     TypingDiff {
         /// The topic.
         topic: Topic,

@@ -14,7 +14,7 @@
 //! Where lines go out too ([`Throttle::line_out`], typing on one server),
 //! a line carries what waits, and in a topic where lines flow (the last
 //! within a window, the one before within a window of it) even the first
-//! change waits for the next line (one window at most): a busy room's
+//! change waits for the next line (one window, two at most): a busy room's
 //! typing then costs no frame of its own.
 
 use std::{
@@ -59,7 +59,7 @@ impl<S> Throttle<S> {
     /// ends; what it holds goes now: the change, or nothing when lines flow
     /// (the last line went out within a window of `now`, and the one before
     /// within a window of it: the change then waits for the next line, one
-    /// window at most). A lone line, such as "joined", does not hold back
+    /// window, two at most). A lone line, such as "joined", does not hold back
     /// the next change.
     pub fn change(&mut self, author: i64, state: S, now: Instant) -> Option<Vec<(i64, S)>> {
         if self.open {
@@ -67,11 +67,8 @@ impl<S> Throttle<S> {
             return None;
         }
         self.open = true;
-        let within = |later: Instant, earlier: Option<Instant>| {
-            earlier.is_some_and(|at| later.saturating_duration_since(at) < self.window)
-        };
-        let flowing = within(now, self.lines_at.0) && self.lines_at.0.is_some_and(|last| within(last, self.lines_at.1));
-        if flowing {
+        let within = |later: Instant, earlier: Instant| later.saturating_duration_since(earlier) < self.window;
+        if matches!(self.lines_at, (Some(last), Some(before)) if within(now, last) && within(last, before)) {
             self.waiting.insert(author, state);
             return Some(Vec::new());
         }

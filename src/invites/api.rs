@@ -186,8 +186,8 @@ pub(crate) mod ssr {
         let client_id = format!("sys:joined:{room_id}:{now}");
         let stored = state
             .hub
-            .store_and_publish(&Topic::Room(room_id), || async {
-                state.store.messages().insert_joined(room_id, user_id, via, &client_id, now).await
+            .queue_and_publish(&Topic::Room(room_id), || async {
+                state.store.messages().queue_joined(room_id, user_id, via, &client_id, now).await
             })
             .await;
         if let Err(err) = stored {

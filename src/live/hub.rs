@@ -83,8 +83,12 @@ impl HubEvent {
 
 pub(super) struct RoomChannel {
     sender: broadcast::Sender<Arc<HubEvent>>,
-    /// Held while a message is stored and published, so ids go out in order.
+    /// Held while a line takes its id (stored, or queued for the writer),
+    /// so ids are taken in turn order.
     write_lock: tokio::sync::Mutex<()>,
+    /// The turn of the line that took its id last: the next line publishes
+    /// only after it (see [`lines::Turn`]).
+    last_turn: Mutex<Option<oneshot::Receiver<()>>>,
     /// Who is online and typing.
     presence: Mutex<Presence>,
     /// Presence changes on their way out: `None` online, `Some(ms)` offline since.
@@ -98,6 +102,7 @@ impl RoomChannel {
         RoomChannel {
             sender: broadcast::channel(ROOM_CHANNEL_CAPACITY).0,
             write_lock: tokio::sync::Mutex::new(()),
+            last_turn: Mutex::new(None),
             presence: Mutex::new(Presence::default()),
             diffs: Mutex::new(Throttle::new(Duration::from_millis(PRESENCE_BATCH_MS))),
             typists: Mutex::new(Throttle::new(Duration::from_millis(TYPING_BATCH_MS))),

@@ -13,10 +13,12 @@
 //! `commit_delay`, MySQL's binary log group commit) done in front of SQLite;
 //! PostgreSQL needs none of it.
 //!
-//! Order: a topic's lines are stored one at a time under its write lock
-//! ([`crate::live::hub::Hub::store_and_publish`]), so a batch holds at most
-//! one line per room, and ids still grow in the order lines are published.
-//! Accepts are applied in the order they arrived.
+//! Order: jobs are stored in the order they were queued, so a line's id is
+//! above those of every line queued before it. A topic's lines are queued
+//! one at a time under its write lock, and published in that order
+//! ([`crate::live::hub::Hub::queue_and_publish`]): several lines of one room
+//! share a commit, and ids still go out in order. Accepts are applied in the
+//! order they arrived.
 //!
 //! Failures: a line refused by the database (its room deleted meanwhile)
 //! fails alone: the lines are then stored one by one, and SQLite undoes the
@@ -25,6 +27,11 @@
 //! every job is tried again in a transaction of its own, so one bad job
 //! cannot sink the others; a job that fails alone gets its error and nothing
 //! of it is saved.
+
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -71,25 +78,34 @@ enum Job {
 #[derive(Clone, Debug)]
 pub(super) struct GroupCommit {
     jobs: mpsc::Sender<Job>,
+    /// Transactions the writer has committed so far.
+    commits: Arc<AtomicU64>,
 }
 
 impl GroupCommit {
     /// Starts the writer task on the current tokio runtime.
     pub(super) fn start(pool: AnyPool) -> GroupCommit {
         let (jobs, waiting) = mpsc::channel(WAITING_MAX);
-        tokio::spawn(write_batches(pool, waiting));
-        GroupCommit { jobs }
+        let commits = Arc::new(AtomicU64::new(0));
+        tokio::spawn(write_batches(pool, waiting, commits.clone()));
+        GroupCommit { jobs, commits }
     }
 
-    /// Stores `line` with the jobs waiting beside it; returns it once
+    /// Transactions committed so far (a batch, or a job retried alone).
+    pub(super) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Hands `line` to the writer, to be stored with the jobs waiting beside
+    /// it, and returns once it is in the queue: its id will be above those of
+    /// every line queued before it. Awaiting the answer gives the line once
     /// committed. `Err(line)` back when the writer is gone (its runtime
-    /// ended): store it another way. Errors inside: the line's own, or the
-    /// batch's ([`StoreError::Db`]); either way the line was not saved.
-    pub(super) async fn write(&self, line: NewLine) -> Result<Stored, NewLine> {
+    /// ended): store it another way.
+    pub(super) async fn queue(&self, line: NewLine) -> Result<Answer, NewLine> {
         let Ok(place) = self.jobs.reserve().await else { return Err(line) };
         let (done, answer) = oneshot::channel();
         place.send(Job::Line { line, done });
-        Ok(answered(answer).await)
+        Ok(Answer(answer))
     }
 
     /// Accepts an invite with the jobs waiting beside it; answers once
@@ -103,20 +119,32 @@ impl GroupCommit {
     }
 }
 
+/// The writer's answer about a queued line.
+#[derive(Debug)]
+pub(super) struct Answer(oneshot::Receiver<Stored>);
+
+impl Answer {
+    /// The line as stored once committed. Errors: the line's own, or the
+    /// batch's ([`StoreError::Db`]); either way the line was not saved.
+    pub(super) async fn stored(self) -> Stored {
+        answered(self.0).await
+    }
+}
+
 /// The writer's answer; a dropped answer means the writer's runtime ended
 /// mid-batch, which rolls the transaction back.
 async fn answered<T>(answer: oneshot::Receiver<Result<T, StoreError>>) -> Result<T, StoreError> {
     answer.await.unwrap_or(Err(StoreError::Db(sqlx::Error::WorkerCrashed)))
 }
 
-async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>) {
+async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>, commits: Arc<AtomicU64>) {
     let mut batch = Vec::with_capacity(JOBS_PER_COMMIT);
     while waiting.recv_many(&mut batch, JOBS_PER_COMMIT).await > 0 {
-        match write_batch(&pool, &batch).await {
+        match write_batch(&pool, &batch, &commits).await {
             Err(e) if batch.len() > 1 => {
                 tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its jobs one at a time");
                 for job in batch.drain(..) {
-                    let outcome = write_batch(&pool, std::slice::from_ref(&job)).await;
+                    let outcome = write_batch(&pool, std::slice::from_ref(&job), &commits).await;
                     answer_all(std::iter::once(job), outcome);
                 }
             }
@@ -150,13 +178,14 @@ fn answer_all(jobs: impl Iterator<Item = Job>, mut outcome: Result<Committed, St
 
 /// Stores `jobs` in one transaction: the accepts as one group, then the
 /// lines ([`insert_lines_on`]). Their results, or the error that rolled the
-/// transaction back (nothing saved).
-async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Committed, StoreError> {
+/// transaction back (nothing saved). Counts the commit in `commits`.
+async fn write_batch(pool: &AnyPool, jobs: &[Job], commits: &AtomicU64) -> Result<Committed, StoreError> {
     let asks: Vec<&Acceptance> = jobs.iter().filter_map(|j| if let Job::Accept { ask, .. } = j { Some(ask) } else { None }).collect();
     let lines: Vec<&NewLine> = jobs.iter().filter_map(|j| if let Job::Line { line, .. } = j { Some(line) } else { None }).collect();
     let mut tx = begin_write(pool).await?;
     let accepted = accept_all_on(&mut tx, &asks).await?;
     let stored = insert_lines_on(&mut tx, &lines).await;
     tx.commit().await?;
+    commits.fetch_add(1, Ordering::Relaxed);
     Ok(Committed { accepted: accepted.into_iter(), stored: stored.into_iter() })
 }

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, AnyPool};
 
 use super::{
     attachments::AttachmentColumns,
-    group_commit::{GroupCommit, NewLine},
+    group_commit::{Answer, GroupCommit, NewLine},
     StoreError, WriteRefusal,
 };
 use crate::{
@@ -20,6 +20,33 @@ pub struct Messages<'a> {
     pool: &'a AnyPool,
     /// The group-commit writer new lines go through, on SQLite.
     writer: Option<&'a GroupCommit>,
+}
+
+/// A line handed to the store whose place among lines is fixed: its id
+/// will be above those of every line handed over before it returned, and
+/// below those of every line handed over after. On SQLite it waits in the
+/// group commit writer's queue ([`super::group_commit`]); with no writer it
+/// is already stored. [`Queued::stored`] gives the line once committed.
+#[derive(Debug)]
+pub struct Queued(Waiting);
+
+#[derive(Debug)]
+enum Waiting {
+    Writer(Answer),
+    Done(Result<(ChatMessage, bool), StoreError>),
+}
+
+impl Queued {
+    /// The line as stored, and whether it is new (`false`: the same
+    /// `(author_id, client_id)` was stored before, and that line comes
+    /// back). Errors: as the `insert_*` method that queued it; nothing was
+    /// stored.
+    pub async fn stored(self) -> Result<(ChatMessage, bool), StoreError> {
+        match self.0 {
+            Waiting::Writer(answer) => answer.stored().await,
+            Waiting::Done(stored) => stored,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -256,8 +283,7 @@ impl<'a> Messages<'a> {
         client_id: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        let (invite_id, creator_id) = via.unzip();
-        self.store(Self::new_line(room_id, member_id, MessageKind::Joined, (creator_id, invite_id), client_id, "", now_ms)).await
+        self.queue_joined(room_id, member_id, via, client_id, now_ms).await.stored().await
     }
 
     /// Stores a "removed" or "banned" line about `member_id`, done by `actor_id`.
@@ -312,22 +338,43 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        let line = Self::new_line(room_id, author_id, MessageKind::Text, (None, None), client_id, body, now_ms);
-        self.store(NewLine { needs_write_right: true, ..line }).await
+        self.queue_as_member(room_id, author_id, client_id, body, now_ms).await.stored().await
     }
 
     /// Stores `line` through the writer (SQLite) or straight away.
     async fn store(&self, line: NewLine) -> Result<(ChatMessage, bool), StoreError> {
+        self.queue(line).await.stored().await
+    }
+
+    /// Hands `line` to the writer (SQLite), or stores it straight away (no
+    /// writer); see [`Queued`].
+    async fn queue(&self, line: NewLine) -> Queued {
         let line = match self.writer {
-            Some(writer) => match writer.write(line).await {
-                Ok(stored) => return stored,
+            Some(writer) => match writer.queue(line).await {
+                Ok(answer) => return Queued(Waiting::Writer(answer)),
                 Err(line) => line,
             },
             None => line,
         };
-        let mut conn = self.pool.acquire().await?;
-        let stored = insert_lines_on(&mut conn, &[&line]).await.into_iter().next();
-        stored.unwrap_or(Err(StoreError::Db(sqlx::Error::RowNotFound)))
+        let stored = match self.pool.acquire().await {
+            Ok(mut conn) => insert_lines_on(&mut conn, &[&line]).await.into_iter().next(),
+            Err(e) => Some(Err(e.into())),
+        };
+        Queued(Waiting::Done(stored.unwrap_or(Err(StoreError::Db(sqlx::Error::RowNotFound)))))
+    }
+
+    /// [`Messages::insert_as_member`], returning once the line has its
+    /// place in the order of ids (see [`Queued`]).
+    pub async fn queue_as_member(&self, room_id: i64, author_id: i64, client_id: &str, body: &str, now_ms: i64) -> Queued {
+        let line = Self::new_line(room_id, author_id, MessageKind::Text, (None, None), client_id, body, now_ms);
+        self.queue(NewLine { needs_write_right: true, ..line }).await
+    }
+
+    /// [`Messages::insert_joined`], returning once the line has its place
+    /// in the order of ids (see [`Queued`]).
+    pub async fn queue_joined(&self, room_id: i64, member_id: i64, via: Option<(i64, i64)>, client_id: &str, now_ms: i64) -> Queued {
+        let (invite_id, creator_id) = via.unzip();
+        self.queue(Self::new_line(room_id, member_id, MessageKind::Joined, (creator_id, invite_id), client_id, "", now_ms)).await
     }
 
     /// The newest `limit` messages of a room, oldest first.

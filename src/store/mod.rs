@@ -45,7 +45,7 @@ pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, Part
 pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
 use group_commit::GroupCommit;
-pub use messages::Messages;
+pub use messages::{Messages, Queued};
 pub use rooms::{MembershipEnd, Rooms};
 pub use sessions::Sessions;
 pub use spaces::{LanguageInviteRow, LanguageRevoke, SpaceAccepted, Spaces};
@@ -184,6 +184,13 @@ impl Store {
     /// The pool, for tests and benchmarks that look at tables directly.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Transactions SQLite's group commit writer has committed so far
+    /// ([`group_commit`]); 0 with no writer (PostgreSQL). For tests and
+    /// benchmarks that check how lines share commits.
+    pub fn writer_commits(&self) -> u64 {
+        self.writer.as_ref().map_or(0, GroupCommit::commits)
     }
 
     /// Which database this is.

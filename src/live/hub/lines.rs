@@ -1,16 +1,58 @@
-//! How a topic's new lines are numbered and published in order: stored (or
-//! numbered) and published under the topic's write lock on one node, and
-//! under PostgreSQL's lock through the bus across nodes.
+//! How a topic's new lines are numbered and published in order.
+//!
+//! On one node a line takes its id under the topic's write lock: it is
+//! stored there, or queued for SQLite's group commit writer, which gives ids
+//! in queue order ([`crate::store::Queued`]). Each line then takes a
+//! [`Turn`] and is published only after the line before it, so a socket
+//! never sees a lower id after a higher one (it skips ids below what it has
+//! sent). A queued line lets go of the lock as soon as it is queued, so the
+//! lines of a busy room share one commit instead of one commit each. Across
+//! nodes, lines are numbered and published under PostgreSQL's lock through
+//! the bus.
 
 use std::sync::Arc;
 
-use super::{Hub, HubEvent};
+use tokio::sync::oneshot;
+
+use super::{Hub, HubEvent, RoomChannel};
 #[cfg(doc)]
 use crate::live::bus::Bus;
 use crate::{
     live::{ChatMessage, Topic},
-    store::StoreError,
+    store::{Queued, StoreError},
 };
+
+/// A line's turn to publish: it waits for the turn of the line that took
+/// its id just before it; dropping it lets the next one go (also when the
+/// line was not stored, or its task was cancelled).
+pub(super) struct Turn {
+    before: Option<oneshot::Receiver<()>>,
+    _done: oneshot::Sender<()>,
+}
+
+impl RoomChannel {
+    /// The next turn. Take it under the write lock, right after the line
+    /// took its id.
+    fn take_turn(&self) -> Turn {
+        let (done, after) = oneshot::channel();
+        let before = self.last_turn.lock().unwrap_or_else(|p| p.into_inner()).replace(after);
+        Turn { before, _done: done }
+    }
+
+    /// Publishes `stored` in `turn`: after the line before it, and only a
+    /// new line (a retry of a stored one is not shown again).
+    async fn publish_line(&self, topic: &Topic, mut turn: Turn, stored: &Result<(ChatMessage, bool), impl Sized>) {
+        if let Some(before) = turn.before.take() {
+            // `Err`: the line before dropped its turn; it is done either way.
+            let _ = before.await;
+        }
+        if let Ok((message, true)) = stored {
+            self.typing_along(topic);
+            // No receivers is fine: nobody is watching the room right now.
+            let _ = self.sender.send(Arc::new(HubEvent::message(message)));
+        }
+    }
+}
 
 impl Hub {
     /// Stores a line with `store` and, when it was new, publishes it to the
@@ -31,13 +73,36 @@ impl Hub {
         if let Some(bus) = self.bus.get() {
             return bus.store_and_announce(topic, store).await;
         }
-        let (message, fresh) = store().await?;
-        if fresh {
-            channel.typing_along(topic);
-            // No receivers is fine: nobody is watching the room right now.
-            let _ = channel.sender.send(Arc::new(HubEvent::message(&message)));
+        let stored = store().await;
+        let turn = channel.take_turn();
+        channel.publish_line(topic, turn, &stored).await;
+        stored
+    }
+
+    /// As [`Hub::store_and_publish`], for a line `queue` hands to the store
+    /// ([`Queued`]): the write lock is held only while the line is queued,
+    /// then the line is published in its turn once committed. Lines of one
+    /// room thus share the writer's commits (issue 6, S3 and S5: with the
+    /// lock held until the commit, a room got one line per commit). Returns
+    /// the line and whether it was new. Errors: the store's; nothing was
+    /// stored or published.
+    pub async fn queue_and_publish<F, Fut>(&self, topic: &Topic, queue: F) -> Result<(ChatMessage, bool), StoreError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Queued>,
+    {
+        if self.bus.get().is_some() {
+            return self.store_and_publish(topic, || async { queue().await.stored().await }).await;
         }
-        Ok((message, fresh))
+        let channel = self.channel(topic);
+        let (queued, turn) = {
+            let _in_order = channel.write_lock.lock().await;
+            let queued = queue().await;
+            (queued, channel.take_turn())
+        };
+        let stored = queued.stored().await;
+        channel.publish_line(topic, turn, &stored).await;
+        stored
     }
 
     /// With several nodes, publishes a line that nothing stores (an instant

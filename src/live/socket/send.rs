@@ -51,8 +51,8 @@ impl Connection {
                 let (client_ref, body_ref) = (&client_id, &body);
                 self.state
                     .hub
-                    .store_and_publish(&topic, || async move {
-                        store.messages().insert_as_member(room_id, author_id, client_ref, body_ref, now_ms()).await
+                    .queue_and_publish(&topic, || async move {
+                        store.messages().queue_as_member(room_id, author_id, client_ref, body_ref, now_ms()).await
                     })
                     .await
             }

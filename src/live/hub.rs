@@ -2,10 +2,10 @@
 //!
 //! One `tokio::sync::broadcast` channel per [`Topic`] with followers. An event is
 //! serialised once and shared by all recipients ([`HubEvent::frame`] is a
-//! reference-counted buffer). Lines are stored and published under a
-//! per-topic lock, so live delivery follows id order exactly; a follower that
-//! falls behind the channel gets `Lagged` and catches up from where the
-//! topic keeps its lines.
+//! reference-counted buffer). A line takes its id under a per-topic lock
+//! and is published in its turn after the line before it ([`lines`]), so
+//! live delivery follows id order exactly; a follower that falls behind the
+//! channel gets `Lagged` and catches up from where the topic keeps its lines.
 //!
 //! On one server (SQLite) that is all. With several nodes (PostgreSQL), the
 //! hub also hands what it publishes to the [`Bus`], which passes it to the

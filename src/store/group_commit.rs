@@ -20,6 +20,9 @@
 //! share a commit, and ids still go out in order. Accepts are applied in the
 //! order they arrived.
 //!
+//! Checkpoints: the writer also starts SQLite's WAL checkpoints, on another
+//! connection, so that no commit waits for one ([`super::checkpoint`]).
+//!
 //! Failures: a line refused by the database (its room deleted meanwhile)
 //! fails alone: the lines are then stored one by one, and SQLite undoes the
 //! one statement that failed, not the transaction. If the batch fails
@@ -38,8 +41,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     begin_write,
+    checkpoint::Checkpoints,
     invite_accepts::{accept_all_on, Acceptance, ACCEPTS_PER_GROUP},
-    messages::{insert_lines_on, LINES_PER_STATEMENT},
+    message_inserts::{insert_lines_on, LINES_PER_STATEMENT},
     Accepted, StoreError,
 };
 use crate::live::{ChatMessage, MessageKind};
@@ -139,7 +143,18 @@ async fn answered<T>(answer: oneshot::Receiver<Result<T, StoreError>>) -> Result
 
 async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>, commits: Arc<AtomicU64>) {
     let mut batch = Vec::with_capacity(JOBS_PER_COMMIT);
-    while waiting.recv_many(&mut batch, JOBS_PER_COMMIT).await > 0 {
+    let mut checkpoints = Checkpoints::new(pool.clone());
+    loop {
+        let taken = tokio::select! {
+            taken = waiting.recv_many(&mut batch, JOBS_PER_COMMIT) => taken,
+            () = checkpoints.due() => {
+                checkpoints.start();
+                continue;
+            }
+        };
+        if taken == 0 {
+            break; // every handle dropped
+        }
         match write_batch(&pool, &batch, &commits).await {
             Err(e) if batch.len() > 1 => {
                 tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its jobs one at a time");

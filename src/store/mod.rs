@@ -17,6 +17,7 @@
 //! <https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS>).
 
 mod attachments;
+mod checkpoint;
 mod codec;
 pub mod doorbell;
 mod group_commit;
@@ -24,11 +25,14 @@ mod instant_chats;
 mod instant_lines;
 mod invite_accepts;
 mod invites;
+mod message_inserts;
 mod messages;
+mod params;
 mod rooms;
 mod sessions;
 mod spaces;
 mod users;
+mod writes;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -36,7 +40,7 @@ use sqlx::{
     any::{install_default_drivers, AnyPoolOptions},
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Any, AnyPool, Transaction,
+    AnyPool,
 };
 
 pub use attachments::{AttachmentRow, Attachments, NewAttachment, StoredFile};
@@ -46,10 +50,12 @@ pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
 use group_commit::GroupCommit;
 pub use messages::{Messages, Queued};
+pub(crate) use params::Params;
 pub use rooms::{MembershipEnd, Rooms};
 pub use sessions::Sessions;
 pub use spaces::{LanguageInviteRow, LanguageRevoke, SpaceAccepted, Spaces};
 pub use users::{UserRow, Users};
+pub(crate) use writes::begin_write;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -152,7 +158,9 @@ impl Store {
                         // The driver's defaults already turn foreign keys on and wait
                         // 5 s for locks; WAL is kept in the file. NORMAL is safe in
                         // WAL mode and saves an fsync per commit.
-                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await.map(|_| ())
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
+                        // The group commit writer schedules checkpoints instead.
+                        sqlx::Executor::execute(&mut *conn, checkpoint::AUTOCHECKPOINT_OFF).await.map(|_| ())
                     })
                 })
                 .connect(database_url)
@@ -262,49 +270,6 @@ async fn open_sqlite_native(database_url: &str) -> Result<sqlx::SqlitePool, Stor
     SqlitePoolOptions::new().max_connections(2).test_before_acquire(false).connect_with(options).await.map_err(|e| StoreError::Open(e.to_string()))
 }
 
-/// How a statement built at run time (a multi-row `INSERT`, a `VALUES`
-/// list) names its parameters on a connection.
-///
-/// PostgreSQL numbers them (`$1`, `$2`…). On SQLite they are left unnamed
-/// (`?`) and bound in the order they appear, so such a statement must use
-/// each parameter once, in order. Why: sqlx binds each SQLite parameter by
-/// asking its name (`sqlite3_bind_parameter_name`, sqlx-sqlite 0.8
-/// `arguments.rs`), and SQLite finds a name by walking the statement's list
-/// of names (`sqlite3VListNumToName`), so binding `n` numbered parameters
-/// takes `n²` steps; the group commit writer's statements bind up to 2,048.
-/// `perf` put that walk at 4% of the server core under S3 (`crate::bench`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Params {
-    /// `$k`: PostgreSQL.
-    Numbered,
-    /// `?`: SQLite.
-    InOrder,
-}
-
-impl Params {
-    /// The style `conn`'s database takes.
-    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Params {
-        if conn.backend_name().eq_ignore_ascii_case("sqlite") { Params::InOrder } else { Params::Numbered }
-    }
-
-    /// The placeholder of parameter `k` (counted from 1).
-    pub(crate) fn nth(self, k: usize) -> String {
-        match self {
-            Params::Numbered => format!("${k}"),
-            Params::InOrder => "?".to_owned(),
-        }
-    }
-
-    /// A `VALUES` list of `rows` rows of `width` parameters each, numbered
-    /// row by row from 1: `($1, $2), ($3, $4)` or `(?, ?), (?, ?)`.
-    pub(crate) fn rows(self, rows: usize, width: usize) -> String {
-        (0..rows)
-            .map(|row| format!("({})", (1..=width).map(|k| self.nth(row * width + k)).collect::<Vec<_>>().join(", ")))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
 /// `url` with any password replaced by `***`, for messages and logs.
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
@@ -316,88 +281,7 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Starts a transaction that reads and then writes, serialised with every
-/// other such transaction (see the module documentation): `BEGIN IMMEDIATE` on
-/// SQLite, `BEGIN` plus a transaction-level advisory lock on PostgreSQL.
-///
-/// On SQLite, writers of this process first queue for the file's turn
-/// ([`write_turn`]), so that `BEGIN IMMEDIATE` finds the lock free instead of
-/// sleeping in SQLite's busy handler (1, 2, 5, 10… ms between tries, see
-/// `sqliteDefaultBusyCallback`), which capped invite accepts (S5 in `crate::bench`).
-pub(crate) async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
-    let url = &pool.connect_options().database_url;
-    if url.scheme() == "sqlite" {
-        let turn = write_turn(url.as_str()).lock_owned().await;
-        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        return Ok(WriteTx { tx, _turn: Some(turn) });
-    }
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)").bind(WRITE_LOCK_KEY).execute(&mut *tx).await?;
-    Ok(WriteTx { tx, _turn: None })
-}
-
-/// The queue of this process's writers to the SQLite file at `url`: one per
-/// file, because SQLite's write lock is one per file, whichever pool asks.
-/// Kept for the life of the process (one small entry per database opened).
-/// Another process writing the same file still meets SQLite's busy handler.
-fn write_turn(url: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-    static TURNS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>> =
-        std::sync::LazyLock::new(Default::default);
-    let mut turns = TURNS.lock().unwrap_or_else(|p| p.into_inner());
-    turns.entry(url.to_owned()).or_default().clone()
-}
-
-/// A transaction from [`begin_write`]; on SQLite it holds this process's
-/// write turn until it commits or is dropped (which rolls it back). Use it
-/// as a connection (`&mut *tx`).
-pub(crate) struct WriteTx {
-    tx: Transaction<'static, Any>,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl WriteTx {
-    /// Commits the transaction, then lets the next writer in.
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
-    }
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = sqlx::AnyConnection;
-    fn deref(&self) -> &sqlx::AnyConnection {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
-    }
-}
-
 /// True when `err` is a violation of a UNIQUE constraint.
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Statements built at run time leave their parameters unnamed on
-    /// SQLite (bound in order, without sqlx's lookup by name) and number
-    /// them on PostgreSQL, on the database the tests run on.
-    #[tokio::test]
-    async fn run_time_statements_name_parameters_as_their_database_takes_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&crate::tests::database::fresh_database_url(dir.path()).await).await.unwrap();
-        let conn = store.pool().acquire().await.unwrap();
-        let params = Params::of(&conn);
-        match store.backend() {
-            Backend::Sqlite => assert_eq!((params, params.nth(3)), (Params::InOrder, "?".to_owned())),
-            Backend::Postgres => assert_eq!((params, params.nth(3)), (Params::Numbered, "$3".to_owned())),
-        }
-        assert_eq!(Params::Numbered.rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(Params::InOrder.rows(2, 2), "(?, ?), (?, ?)");
-    }
 }

@@ -13,16 +13,10 @@
 //! (<https://sqlite.org/c3ref/wal_checkpoint_v2.html>), and SQLite starts the
 //! log over from its beginning once everything in it has been copied.
 
-use std::{
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
 use sqlx::AnyPool;
-use tokio::time::Instant;
+use tokio::{task::JoinHandle, time::Instant};
 
 /// How often the writer starts a checkpoint, idle or busy.
 pub(super) const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -35,14 +29,14 @@ pub(super) const AUTOCHECKPOINT_OFF: &str = "PRAGMA wal_autocheckpoint = 0";
 pub(super) struct Checkpoints {
     pool: AnyPool,
     next: Instant,
-    /// Set while a checkpoint runs; a due one is skipped meanwhile.
-    running: Arc<AtomicBool>,
+    /// The last checkpoint started; a due one is skipped while it runs.
+    last: Option<JoinHandle<()>>,
 }
 
 impl Checkpoints {
     /// The first checkpoint is due [`CHECKPOINT_EVERY`] from now.
     pub(super) fn new(pool: AnyPool) -> Checkpoints {
-        Checkpoints { pool, next: Instant::now() + CHECKPOINT_EVERY, running: Arc::default() }
+        Checkpoints { pool, next: Instant::now() + CHECKPOINT_EVERY, last: None }
     }
 
     /// Resolves when the next checkpoint is due.
@@ -55,16 +49,15 @@ impl Checkpoints {
     /// fails is logged; the next one copies what it left.
     pub(super) fn start(&mut self) {
         self.next = Instant::now() + CHECKPOINT_EVERY;
-        if self.running.swap(true, Ordering::AcqRel) {
+        if self.last.as_ref().is_some_and(|last| !last.is_finished()) {
             return;
         }
-        let (pool, running) = (self.pool.clone(), self.running.clone());
-        tokio::spawn(async move {
+        let pool = self.pool.clone();
+        self.last = Some(tokio::spawn(async move {
             if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
                 tracing::warn!(error = %e, "a WAL checkpoint failed");
             }
-            running.store(false, Ordering::Release);
-        });
+        }));
     }
 }
 

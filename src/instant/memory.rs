@@ -16,15 +16,15 @@
 
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
-    sync::Mutex,
+    sync::{Arc, Mutex, OnceLock},
 };
 
-use axum::body::Bytes;
+use axum::{body::Bytes, extract::ws::Utf8Bytes};
 
 use crate::{
     attachments::{chat_file_url, Attachment, AttachmentKind},
     limits::{INSTANT_CHAT_MEMORY_MESSAGES, INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES},
-    live::{ChatMessage, MessageKind, Topic},
+    live::{hub::encode, ChatMessage, MessageKind, ServerEvent, Topic},
     store::ParticipantRow,
 };
 
@@ -56,10 +56,30 @@ pub struct MemoryFile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryFull;
 
+/// A line held in memory, with its live frame (a [`ServerEvent::Message`])
+/// once a tab's catch-up needed it: encoded once, then shared by every tab
+/// that catches up (a room of 100 opening at once sends each line up to 100
+/// times; issue 6, S1).
+struct HeldLine {
+    message: ChatMessage,
+    frame: OnceLock<Utf8Bytes>,
+}
+
+impl HeldLine {
+    fn new(message: ChatMessage) -> Arc<HeldLine> {
+        Arc::new(HeldLine { message, frame: OnceLock::new() })
+    }
+
+    fn frame(&self) -> Utf8Bytes {
+        self.frame.get_or_init(|| encode(&ServerEvent::Message { message: self.message.clone() })).clone()
+    }
+}
+
 #[derive(Default)]
 struct ChatLines {
     last_id: i64,
-    lines: VecDeque<ChatMessage>,
+    /// In ascending id order.
+    lines: VecDeque<Arc<HeldLine>>,
     /// Files by line id, oldest first.
     files: BTreeMap<i64, MemoryFile>,
     file_bytes: usize,
@@ -73,17 +93,24 @@ impl ChatLines {
         freed
     }
 
-    /// Adds a line, dropping the oldest (and its file) past the window;
-    /// returns the bytes freed.
+    /// Adds a line in id order (a line numbered by PostgreSQL may arrive
+    /// after a higher one another node numbered), dropping the oldest (and
+    /// its file) past the window; returns the bytes freed.
     fn push(&mut self, line: ChatMessage) -> usize {
         let mut freed = 0;
         if self.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
             if let Some(old) = self.lines.pop_front() {
-                freed = self.drop_file(old.id);
+                freed = self.drop_file(old.message.id);
             }
         }
-        self.lines.push_back(line);
+        let at = self.lines.partition_point(|l| l.message.id < line.id);
+        self.lines.insert(at, HeldLine::new(line));
         freed
+    }
+
+    /// The lines with an id above `after_id`, oldest first.
+    fn after(&self, after_id: i64) -> impl Iterator<Item = &Arc<HeldLine>> {
+        self.lines.range(self.lines.partition_point(|l| l.message.id <= after_id)..)
     }
 }
 
@@ -213,19 +240,31 @@ impl MemoryLines {
 
     /// Lines of `chat_id` with an id above `after_id`, oldest first.
     pub fn after(&self, chat_id: &str, after_id: i64) -> Vec<ChatMessage> {
-        self.held()
-            .chats
-            .get(chat_id)
-            .map(|c| c.lines.iter().filter(|l| l.id > after_id).cloned().collect())
-            .unwrap_or_default()
+        self.held().chats.get(chat_id).map(|c| c.after(after_id).map(|l| l.message.clone()).collect()).unwrap_or_default()
+    }
+
+    /// Up to `limit` lines of `chat_id` with an id above `after_id`, oldest
+    /// first, as `(id, live frame)`: each line is encoded once, the first
+    /// time a tab catches up on it, outside the lock.
+    pub fn frames_after(&self, chat_id: &str, after_id: i64, limit: usize) -> Vec<(i64, Utf8Bytes)> {
+        let lines: Vec<Arc<HeldLine>> =
+            self.held().chats.get(chat_id).map(|c| c.after(after_id).take(limit).cloned().collect()).unwrap_or_default();
+        lines.iter().map(|l| (l.message.id, l.frame())).collect()
     }
 
     /// Up to `limit` lines of `chat_id` with `from_id <= id < before_id`, oldest first.
     pub fn before(&self, chat_id: &str, from_id: i64, before_id: i64, limit: usize) -> Vec<ChatMessage> {
         let held = self.held();
         let Some(chat) = held.chats.get(chat_id) else { return Vec::new() };
-        let mut page: Vec<ChatMessage> =
-            chat.lines.iter().rev().filter(|l| l.id < before_id && l.id >= from_id).take(limit).cloned().collect();
+        let mut page: Vec<ChatMessage> = chat
+            .lines
+            .iter()
+            .rev()
+            .map(|l| &l.message)
+            .filter(|l| l.id < before_id && l.id >= from_id)
+            .take(limit)
+            .cloned()
+            .collect();
         page.reverse();
         page
     }
@@ -255,17 +294,12 @@ impl MemoryLines {
     pub fn replicate(&self, chat_id: &str, line: ChatMessage) {
         let mut held = self.held();
         let chat = held.chats.entry(chat_id.to_string()).or_default();
-        if chat.lines.iter().any(|l| l.id == line.id) {
+        let at = chat.lines.partition_point(|l| l.message.id < line.id);
+        if chat.lines.get(at).is_some_and(|l| l.message.id == line.id) {
             return;
         }
         chat.last_id = chat.last_id.max(line.id);
-        let freed = if chat.lines.back().is_none_or(|last| last.id < line.id) {
-            chat.push(line)
-        } else {
-            let at = chat.lines.partition_point(|l| l.id < line.id);
-            chat.lines.insert(at, line);
-            0
-        };
+        let freed = chat.push(line);
         held.file_bytes -= freed;
     }
 
@@ -277,7 +311,7 @@ impl MemoryLines {
 
 /// The line `(author, client_id)` names in `chat`, if any.
 fn seen(chat: &ChatLines, author: &ParticipantRow, client_id: &str) -> Option<ChatMessage> {
-    chat.lines.iter().find(|l| l.author_id == author.id && l.client_id == client_id).cloned()
+    chat.lines.iter().map(|l| &l.message).find(|l| l.author_id == author.id && l.client_id == client_id).cloned()
 }
 
 /// A new line (not yet added) with id `id`, or when that is 0, the chat's
@@ -366,6 +400,29 @@ mod tests {
         assert!(memory.append_file(&c, "c1", upload(20), 7, 0)?.1);
         assert_eq!(memory.file_bytes(), 100);
         Ok(())
+    }
+
+    #[test]
+    fn lines_stay_in_id_order_and_each_frame_is_encoded_once() {
+        let memory = MemoryLines::new();
+        let a = someone("chat-a", 1);
+        let b = someone("chat-a", 2);
+        // With several nodes, PostgreSQL numbers lines, and they arrive here in any order.
+        memory.replicate("chat-a", line_by(&b, MessageKind::Text, "three", "third", 1, 30));
+        memory.append(&a, MessageKind::Text, "one", "first", 1, 10);
+        memory.replicate("chat-a", line_by(&b, MessageKind::Text, "two", "second", 1, 20));
+        memory.replicate("chat-a", line_by(&b, MessageKind::Text, "two", "second", 1, 20));
+        let ids = |lines: Vec<ChatMessage>| lines.into_iter().map(|l| l.id).collect::<Vec<_>>();
+        assert_eq!(ids(memory.after("chat-a", 0)), [10, 20, 30]);
+        assert_eq!(ids(memory.after("chat-a", 10)), [20, 30]);
+
+        let frames = memory.frames_after("chat-a", 10, 1);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].0, 20);
+        assert!(frames[0].1.as_str().contains("\"second\""), "{}", frames[0].1.as_str());
+        let again = memory.frames_after("chat-a", 0, 10);
+        assert_eq!(again.iter().map(|f| f.0).collect::<Vec<_>>(), [10, 20, 30]);
+        assert_eq!(again[1].1.as_str().as_ptr(), frames[0].1.as_str().as_ptr(), "the frame is shared, not encoded again");
     }
 
     #[test]

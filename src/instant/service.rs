@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use axum::http::HeaderMap;
+use axum::{extract::ws::Utf8Bytes, http::HeaderMap};
 
 use super::{identity::token_in, is_valid_chat_id};
 use crate::{
     error::AppError,
-    live::{ChatMessage, MessageKind, Topic},
+    live::{hub::encode, ChatMessage, MessageKind, ServerEvent, Topic},
     server::{now_ms, AppState},
     store::{ChatRow, ParticipantRow, StoreError, Swept},
 };
@@ -103,6 +103,26 @@ pub async fn after(state: &AppState, chat: &ChatRow, after_id: i64, limit: usize
     } else {
         Ok(state.memory.after(&chat.id, after_id).into_iter().take(limit).collect())
     }
+}
+
+/// What a tab of `me` following `chat` is sent to catch up after `after_id`:
+/// up to `limit` lines as `(id, live frame)`, oldest first. In a chat
+/// without history, nothing from before `me`'s "joined" line (as on the
+/// chat page), whatever `after_id` the tab asks from; those frames are
+/// encoded once and shared by every tab ([`crate::instant::memory::MemoryLines::frames_after`]).
+/// Errors: the database's, for chats with history.
+pub async fn catch_up(
+    state: &AppState,
+    chat: &ChatRow,
+    me: &ParticipantRow,
+    after_id: i64,
+    limit: usize,
+) -> Result<Vec<(i64, Utf8Bytes)>, StoreError> {
+    if chat.keep_history {
+        let lines = state.store.instant_lines().after(&chat.id, after_id, limit).await?;
+        return Ok(lines.into_iter().map(|message| (message.id, encode(&ServerEvent::Message { message }))).collect());
+    }
+    Ok(state.memory.frames_after(&chat.id, after_id.max(me.first_seen_id - 1), limit))
 }
 
 /// The chat if it exists and is open. Errors: 404 unknown, 410 ended or expired.

@@ -206,6 +206,12 @@ async fn without_history_nothing_is_written_and_newcomers_see_only_what_follows(
     let seen = page(&carla, &id).await.lines;
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!((seen[0].author_name.as_str(), seen[0].kind), ("Carla", MessageKind::Joined));
+    // Nor over the live socket, whatever line her tab asks to start from.
+    let mut c = carla.live().await;
+    assert!(matches!(c.subscribe(&topic, 0).await, ServerEvent::Subscribed { .. }));
+    let first = c.line().await;
+    assert_eq!((first.author_name.as_str(), first.kind), ("Carla", MessageKind::Joined));
+    assert!(c.quiet_for(300).await.is_none());
 
     assert_eq!(count(&s, "SELECT COUNT(*) FROM instant_messages").await, 0);
     if let Some(db_path) = &s.db_path {

@@ -2,6 +2,7 @@
 //! live events from the hub (deduplicated against catch-up, link details
 //! hidden from plain members) and catch-up from the store after a lag.
 
+use axum::extract::ws::Utf8Bytes;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use super::{Connection, Replies};
@@ -9,7 +10,7 @@ use crate::{
     instant::service as instant,
     live::{
         hub::{encode, HubEvent},
-        ServerEvent, Topic,
+        ChatMessage, ServerEvent, Topic,
     },
 };
 
@@ -47,19 +48,31 @@ impl Connection {
         }
     }
 
-    /// Everything in `topic` after what this tab was last sent.
+    /// Everything in `topic` after what this tab was last sent (for a
+    /// newcomer to a chat without history, from their arrival on).
     pub(super) async fn catch_up(&mut self, topic: &Topic) -> Replies {
         let mut replies = Vec::new();
         loop {
             let after = self.sent_up_to.get(topic).copied().unwrap_or(0);
             let batch = match topic {
-                Topic::Room(room_id) => self.state.store.messages().after(*room_id, after, CATCH_UP_BATCH).await,
+                Topic::Room(room_id) => {
+                    let managing = self.managing.contains(topic);
+                    self.state.store.messages().after(*room_id, after, CATCH_UP_BATCH).await.map(|lines| {
+                        let frame = |mut message: ChatMessage| {
+                            if !managing {
+                                message.hide_link_details();
+                            }
+                            (message.id, encode(&ServerEvent::Message { message }))
+                        };
+                        lines.into_iter().map(frame).collect()
+                    })
+                }
                 Topic::Chat(chat_id) => match self.chats.get(chat_id) {
-                    Some((chat, _)) => instant::after(&self.state, chat, after, CATCH_UP_BATCH).await,
+                    Some((chat, me)) => instant::catch_up(&self.state, chat, me, after, CATCH_UP_BATCH).await,
                     None => Ok(Vec::new()),
                 },
             };
-            let batch = match batch {
+            let batch: Vec<(i64, Utf8Bytes)> = match batch {
                 Ok(batch) => batch,
                 Err(err) => {
                     tracing::error!(error = %err, "catch-up failed");
@@ -67,14 +80,10 @@ impl Connection {
                 }
             };
             let full = batch.len() == CATCH_UP_BATCH;
-            let managing = self.managing.contains(topic);
-            for mut message in batch {
-                if !managing {
-                    message.hide_link_details();
-                }
-                self.sent_up_to.insert(topic.clone(), message.id);
-                replies.push(encode(&ServerEvent::Message { message }));
+            if let Some((last, _)) = batch.last() {
+                self.sent_up_to.insert(topic.clone(), *last);
             }
+            replies.extend(batch.into_iter().map(|(_, frame)| frame));
             if !full {
                 break;
             }

@@ -298,3 +298,42 @@ fn message_id_in(frame: &str) -> Option<i64> {
 fn event(event: &ClientEvent) -> String {
     serde_json::to_string(event).unwrap_or_default()
 }
+
+/// Follows `rooms` on one Roomlink WebSocket as `cookie`'s person (their
+/// owner) and counts the "joined" lines of people whose names start with
+/// `joiner` (S5). Returns once every room is followed; the task it starts
+/// ends when `expected` such lines have come, with that instant, or after
+/// 30 s without a frame, with an error naming how many came.
+///
+/// Errors: the connection or a subscription failed.
+pub async fn watch_joined(
+    server: SocketAddr,
+    cookie: &str,
+    rooms: &[i64],
+    joiner: &str,
+    expected: usize,
+) -> Result<JoinHandle<Result<tokio::time::Instant, String>>, String> {
+    let stream = tokio::net::TcpStream::connect(server).await.map_err(|e| format!("connect: {e}"))?;
+    let mut request = format!("ws://{server}/live").into_client_request().map_err(|e| e.to_string())?;
+    let headers = request.headers_mut();
+    headers.insert("origin", HeaderValue::from_str(&format!("http://{server}")).map_err(|e| e.to_string())?);
+    headers.insert("cookie", HeaderValue::from_str(cookie).map_err(|e| e.to_string())?);
+    let (mut ws, _) = client_async_with_config(request, stream, None).await.map_err(|e| format!("handshake: {e}"))?;
+    for room in rooms {
+        roomlink_follow(&mut ws, &room.to_string(), 0).await?;
+    }
+    let wanted = r#""kind":"joined""#;
+    let author = format!(r#""author_name":"{joiner}"#);
+    Ok(tokio::spawn(async move {
+        let mut seen = 0;
+        while seen < expected {
+            let Ok(text) = next_text(&mut ws).await else {
+                return Err(format!("{seen} of {expected} \"joined\" lines came"));
+            };
+            if text.contains(r#""type":"message""#) && text.contains(wanted) && text.contains(&author) {
+                seen += 1;
+            }
+        }
+        Ok(tokio::time::Instant::now())
+    }))
+}

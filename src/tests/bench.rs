@@ -76,6 +76,8 @@ async fn the_load_client_accepts_invite_links_through_the_endpoint() {
     let s = TestServer::start().await;
     let joined = scenarios::joining(s.addr, 3, 2).await.unwrap();
     assert_eq!(joined.accepts, 6);
+    // It returned once the owner had been sent every "joined" line, so no sooner than the last answer.
+    assert!(joined.announced_per_sec > 0.0 && joined.announced_per_sec <= joined.accepts_per_sec, "{joined:?}");
     let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE role = 'member'")
         .fetch_one(s.store.pool())
         .await

@@ -1,6 +1,6 @@
 //! Storing room lines: one line, or a batch of them in three statements
-//! (the group commit writer's, [`super::group_commit`]). Reading them is
-//! [`super::Messages`]'.
+//! (the group commit writer's, [`super::group_commit`]). They are read
+//! back through [`super::Messages`].
 
 use sqlx::AnyConnection;
 

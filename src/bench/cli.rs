@@ -311,7 +311,7 @@ pub async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    match until_stopped(run_all(&o)).await.unwrap_or_else(|why| Err(format!("{why}; the servers it started were stopped"))) {
+    match until_stopped(run_all(&o), stop_signal()).await.unwrap_or_else(|why| Err(format!("{why}; the servers it started were stopped"))) {
         Ok(rows) => {
             println!("{}", table(&rows));
             let json = serde_json::json!({
@@ -331,18 +331,34 @@ pub async fn main() -> std::process::ExitCode {
     }
 }
 
-/// Runs `run` until it ends or this process is told to stop (Ctrl-C, or
-/// `kill`'s SIGTERM). On a signal, `run` is dropped, and with it every
-/// [`Server`] it started: they are killed and their folders removed, rather
-/// than left running to hold their ports. Errors: which signal came.
-pub(super) async fn until_stopped<F: std::future::Future>(run: F) -> Result<F::Output, &'static str> {
-    use tokio::signal::unix::{signal, SignalKind};
-    // Listening before `run` is first polled: a signal from then on is caught.
-    let Ok(mut terminate) = signal(SignalKind::terminate()) else { return Ok(run.await) };
+/// Runs `run` until it ends or `stop` resolves ([`stop_signal`] in the
+/// load client). On a stop, `run` is dropped, and with it every [`Server`]
+/// it started: they are killed and their folders removed, rather than left
+/// running to hold their ports. Errors: what `stop` said.
+pub(super) async fn until_stopped<F: std::future::Future>(
+    run: F,
+    stop: impl std::future::Future<Output = &'static str>,
+) -> Result<F::Output, &'static str> {
     tokio::select! {
         output = run => Ok(output),
-        _ = tokio::signal::ctrl_c() => Err("interrupted"),
-        _ = terminate.recv() => Err("terminated"),
+        why = stop => Err(why),
+    }
+}
+
+/// Resolves when this process is told to stop, Ctrl-C or `kill`'s
+/// SIGTERM, with which of the two it was.
+async fn stop_signal() -> &'static str {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "interrupted",
+        () = terminate => "terminated",
     }
 }
 
@@ -351,21 +367,22 @@ mod tests {
     use super::{spawn, start_server, until_stopped, Server};
 
     #[tokio::test]
-    async fn killing_the_load_client_stops_the_servers_it_started() {
+    async fn stopping_the_load_client_stops_the_servers_it_started() {
         let child = spawn("sleep", &["60"], &[], false).unwrap();
         let pid = child.id();
         let (ready, started) = tokio::sync::oneshot::channel();
-        let run = tokio::spawn(until_stopped(async move {
+        let (stop, stopping) = tokio::sync::oneshot::channel::<&'static str>();
+        let run = async move {
             let _server = Server { child, _data: None };
             let _ = ready.send(());
             std::future::pending::<()>().await
-        }));
+        };
+        let stopped = tokio::spawn(until_stopped(run, async move { stopping.await.unwrap_or("dropped") }));
         started.await.unwrap();
         assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
-        // What `kill <load client>` does.
-        let killed = std::process::Command::new("kill").args(["-TERM", &std::process::id().to_string()]).status().unwrap();
-        assert!(killed.success());
-        assert_eq!(run.await.unwrap(), Err("terminated"));
+        // What Ctrl-C or `kill <load client>` does (see `stop_signal`).
+        stop.send("terminated").unwrap();
+        assert_eq!(stopped.await.unwrap(), Err("terminated"));
         assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "the server outlived the load client");
     }
 

@@ -54,6 +54,32 @@ impl RoomChannel {
     }
 }
 
+/// A line that has its place in its topic's order ([`Hub::queue_line`]),
+/// not yet committed or published.
+pub struct PendingLine(Pending);
+
+enum Pending {
+    /// Queued for the writer, to publish in its turn once committed.
+    Queued { channel: Arc<RoomChannel>, topic: Topic, queued: Queued, turn: Turn },
+    /// Already stored and published (several nodes), or refused.
+    Done(Result<(ChatMessage, bool), StoreError>),
+}
+
+impl PendingLine {
+    /// Waits for the commit and publishes the line in its turn. Returns the
+    /// line and whether it was new. Errors: the store's; nothing was stored or published.
+    pub async fn published(self) -> Result<(ChatMessage, bool), StoreError> {
+        match self.0 {
+            Pending::Queued { channel, topic, queued, turn } => {
+                let stored = queued.stored().await;
+                channel.publish_line(&topic, turn, &stored).await;
+                stored
+            }
+            Pending::Done(stored) => stored,
+        }
+    }
+}
+
 impl Hub {
     /// Stores a line with `store` and, when it was new, publishes it to the
     /// topic, all under the topic's write lock. Returns what `store` returned:
@@ -91,8 +117,22 @@ impl Hub {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Queued>,
     {
+        self.queue_line(topic, queue).await.published().await
+    }
+
+    /// The first half of [`Hub::queue_and_publish`]: returns once the line
+    /// has its place in the topic's order (queued for the writer), so any
+    /// line queued after this call returns comes after it. The caller may
+    /// then answer someone and leave [`PendingLine::published`] to a task.
+    /// With several nodes the line is stored and announced before this
+    /// returns (PostgreSQL's lock orders lines there).
+    pub async fn queue_line<F, Fut>(&self, topic: &Topic, queue: F) -> PendingLine
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Queued>,
+    {
         if self.bus.get().is_some() {
-            return self.store_and_publish(topic, || async { queue().await.stored().await }).await;
+            return PendingLine(Pending::Done(self.store_and_publish(topic, || async { queue().await.stored().await }).await));
         }
         let channel = self.channel(topic);
         let (queued, turn) = {
@@ -100,9 +140,7 @@ impl Hub {
             let queued = queue().await;
             (queued, channel.take_turn())
         };
-        let stored = queued.stored().await;
-        channel.publish_line(topic, turn, &stored).await;
-        stored
+        PendingLine(Pending::Queued { channel, topic: topic.clone(), queued, turn })
     }
 
     /// With several nodes, publishes a line that nothing stores (an instant

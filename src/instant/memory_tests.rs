@@ -1,0 +1,89 @@
+//! The caps, order and shared frames of [`super::MemoryLines`].
+
+use super::*;
+
+fn someone(chat_id: &str, id: i64) -> ParticipantRow {
+    ParticipantRow { id, chat_id: chat_id.into(), name: format!("p{id}"), is_host: false, user_id: None, first_seen_id: 0 }
+}
+
+fn upload(size: usize) -> MemoryUpload {
+    MemoryUpload {
+        kind: AttachmentKind::Image,
+        content_type: "image/png",
+        dimensions: Some((1, 1)),
+        duration_ms: None,
+        bytes: Bytes::from(vec![7u8; size]),
+    }
+}
+
+#[test]
+fn files_stay_within_the_chat_and_total_caps() -> Result<(), MemoryFull> {
+    let memory = MemoryLines::with_caps(100, 150);
+    let (a, b, c) = (someone("chat-a", 1), someone("chat-b", 2), someone("chat-c", 3));
+    let (first, fresh) = memory.append_file(&a, "a1", upload(60), 1, 0)?;
+    assert!(fresh);
+    let id = first.attachment.as_ref().map_or(0, |a| a.id);
+    assert_eq!(id, first.id, "a file is kept under its line's id");
+    assert_eq!(memory.file("chat-a", id).map(|f| f.bytes.len()), Some(60));
+    // The same client id again keeps nothing more.
+    assert_eq!(memory.append_file(&a, "a1", upload(60), 2, 0)?, (first.clone(), false));
+    assert_eq!(memory.file_bytes(), 60);
+
+    // A second file past the chat's cap drops the chat's oldest file; its line stays.
+    let (second, _) = memory.append_file(&a, "a2", upload(60), 3, 0)?;
+    assert!(memory.file("chat-a", id).is_none());
+    assert_eq!(memory.after("chat-a", 0).len(), 2);
+    assert_eq!(memory.file_bytes(), 60);
+
+    // Another chat fits under the total; a third would pass it and is refused, changing nothing.
+    memory.append_file(&b, "b1", upload(80), 4, 0)?;
+    assert_eq!(memory.append_file(&c, "c1", upload(20), 5, 0), Err(MemoryFull));
+    assert!(memory.after("chat-c", 0).is_empty());
+    assert_eq!(memory.file_bytes(), 140);
+    // Bigger than a chat may hold at all: refused.
+    assert_eq!(memory.append_file(&c, "c2", upload(101), 6, 0), Err(MemoryFull));
+
+    // Ending a chat frees its files.
+    memory.forget("chat-a");
+    assert!(memory.file("chat-a", second.id).is_none());
+    assert_eq!(memory.file_bytes(), 80);
+    assert!(memory.append_file(&c, "c1", upload(20), 7, 0)?.1);
+    assert_eq!(memory.file_bytes(), 100);
+    Ok(())
+}
+
+#[test]
+fn lines_stay_in_id_order_and_each_frame_is_encoded_once() {
+    let memory = MemoryLines::new();
+    let a = someone("chat-a", 1);
+    let b = someone("chat-a", 2);
+    // With several nodes, PostgreSQL numbers lines, and they arrive here in any order.
+    memory.replicate("chat-a", line_by(&b, MessageKind::Text, "three", "third", 1, 30));
+    memory.append(&a, MessageKind::Text, "one", "first", 1, 10);
+    memory.replicate("chat-a", line_by(&b, MessageKind::Text, "two", "second", 1, 20));
+    memory.replicate("chat-a", line_by(&b, MessageKind::Text, "two", "second", 1, 20));
+    let ids = |lines: Vec<ChatMessage>| lines.into_iter().map(|l| l.id).collect::<Vec<_>>();
+    assert_eq!(ids(memory.after("chat-a", 0)), [10, 20, 30]);
+    assert_eq!(ids(memory.after("chat-a", 10)), [20, 30]);
+
+    let frames = memory.frames_after("chat-a", 10, 1);
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].0, 20);
+    assert!(frames[0].1.as_str().contains("\"second\""), "{}", frames[0].1.as_str());
+    let again = memory.frames_after("chat-a", 0, 10);
+    assert_eq!(again.iter().map(|f| f.0).collect::<Vec<_>>(), [10, 20, 30]);
+    assert_eq!(again[1].1.as_str().as_ptr(), frames[0].1.as_str().as_ptr(), "the frame is shared, not encoded again");
+}
+
+#[test]
+fn a_line_leaving_the_window_takes_its_file() -> Result<(), MemoryFull> {
+    let memory = MemoryLines::new();
+    let a = someone("chat-a", 1);
+    let (line, _) = memory.append_file(&a, "f", upload(10), 1, 0)?;
+    for i in 0..INSTANT_CHAT_MEMORY_MESSAGES {
+        memory.append(&a, MessageKind::Text, &format!("t{i}"), "hi", 2, 0);
+    }
+    assert!(memory.file("chat-a", line.id).is_none());
+    assert_eq!(memory.file_bytes(), 0);
+    Ok(())
+}

@@ -316,6 +316,8 @@ pub async fn run() -> ExitCode {
         hub.shut_down(std::time::Duration::from_millis(crate::limits::SHUTDOWN_GRACE_MS)).await;
     };
     let served = axum::serve(without_nagle(listener), service).with_graceful_shutdown(stopping).await;
+    // Lines committed after their sender was answered ("joined") are saved before the runtime ends.
+    state.store.settle_writes().await;
     if let Err(e) = served {
         tracing::error!("server stopped: {e}");
         return ExitCode::FAILURE;

@@ -20,6 +20,10 @@
 //! share a commit, and ids still go out in order. Accepts are applied in the
 //! order they arrived.
 //!
+//! Stopping: [`GroupCommit::settled`] waits until every job queued before
+//! it is answered, so a line committed after its sender was answered (a
+//! "joined" line) is saved before the server's runtime ends.
+//!
 //! Checkpoints: the writer also starts SQLite's WAL checkpoints, on another
 //! connection, so that no commit waits for one ([`super::checkpoint`]).
 //!
@@ -75,6 +79,8 @@ type Stored = Result<(ChatMessage, bool), StoreError>;
 enum Job {
     Line { line: NewLine, done: oneshot::Sender<Stored> },
     Accept { ask: Acceptance, done: oneshot::Sender<Result<Accepted, StoreError>> },
+    /// Answered once every job queued before it has been stored or refused.
+    Settle { done: oneshot::Sender<()> },
 }
 
 /// The handle to the writer task. Cheap to clone; the task ends when the
@@ -110,6 +116,18 @@ impl GroupCommit {
         let (done, answer) = oneshot::channel();
         place.send(Job::Line { line, done });
         Ok(Answer(answer))
+    }
+
+    /// Returns once every job queued before this call has been stored or
+    /// refused (its sender answered), for a server that is stopping: a
+    /// line whose sender was answered before its commit (a "joined" line,
+    /// see [`crate::live::hub::Hub::queue_line`]) is then saved, not lost
+    /// with the runtime. Returns at once when the writer is gone.
+    pub(super) async fn settled(&self) {
+        let Ok(place) = self.jobs.reserve().await else { return };
+        let (done, answer) = oneshot::channel();
+        place.send(Job::Settle { done });
+        let _ = answer.await;
     }
 
     /// Accepts an invite with the jobs waiting beside it; answers once
@@ -187,6 +205,7 @@ fn answer_all(jobs: impl Iterator<Item = Job>, mut outcome: Result<Committed, St
             (Job::Accept { done, .. }, Ok(c)) => drop(done.send(c.accepted.next().ok_or_else(missing))),
             (Job::Line { done, .. }, Err(e)) => drop(done.send(Err(not_saved(e)))),
             (Job::Accept { done, .. }, Err(e)) => drop(done.send(Err(not_saved(e)))),
+            (Job::Settle { done }, _) => drop(done.send(())),
         }
     }
 }
@@ -197,6 +216,9 @@ fn answer_all(jobs: impl Iterator<Item = Job>, mut outcome: Result<Committed, St
 async fn write_batch(pool: &AnyPool, jobs: &[Job], commits: &AtomicU64) -> Result<Committed, StoreError> {
     let asks: Vec<&Acceptance> = jobs.iter().filter_map(|j| if let Job::Accept { ask, .. } = j { Some(ask) } else { None }).collect();
     let lines: Vec<&NewLine> = jobs.iter().filter_map(|j| if let Job::Line { line, .. } = j { Some(line) } else { None }).collect();
+    if asks.is_empty() && lines.is_empty() {
+        return Ok(Committed { accepted: Vec::new().into_iter(), stored: Vec::new().into_iter() }); // only waiting to settle
+    }
     let mut tx = begin_write(pool).await?;
     let accepted = accept_all_on(&mut tx, &asks).await?;
     let stored = insert_lines_on(&mut tx, &lines).await;

@@ -201,6 +201,17 @@ impl Store {
         self.writer.as_ref().map_or(0, GroupCommit::commits)
     }
 
+    /// Returns once every room line and invite accept handed to the store
+    /// before this call is committed or refused. Call it when the server
+    /// stops, after the last request was answered: on SQLite, a "joined"
+    /// line is committed after its person was answered, and would otherwise
+    /// be lost with the runtime. On PostgreSQL nothing waits.
+    pub async fn settle_writes(&self) {
+        if let Some(writer) = &self.writer {
+            writer.settled().await;
+        }
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend

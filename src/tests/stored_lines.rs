@@ -151,3 +151,38 @@ async fn a_busy_rooms_lines_share_commits_and_go_out_in_id_order() {
         assert!(commits <= 3, "{LINES} lines of one room took {commits} commits");
     }
 }
+
+/// A server that stops waits for lines whose senders were answered before
+/// the commit (a "joined" line): on SQLite, `settle_writes` returns only
+/// once every line queued before it is saved, even when nobody awaits those
+/// lines any more and another writer holds the database meanwhile. On
+/// PostgreSQL a line is stored before queueing returns.
+#[tokio::test]
+async fn settling_writes_waits_until_every_queued_line_is_saved() {
+    const LINES: usize = 20;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&fresh_database_url(dir.path()).await).await.unwrap();
+    let ana = store.users().create("ana", "not a real hash", 1).await.unwrap();
+    let room = store.rooms().create("Closing", ana.id, 1).await.unwrap();
+    let sqlite = store.backend() == crate::store::Backend::Sqlite;
+
+    // On PostgreSQL the holder would hold the lines back inside `queue_joined` itself.
+    let holder = if sqlite { Some(crate::store::begin_write(store.pool()).await.unwrap()) } else { None };
+    let queued = (0..LINES).map(|i| {
+        let messages = store.messages();
+        async move { messages.queue_joined(room, ana.id, None, &format!("j{i}"), i as i64).await }
+    });
+    drop(join_all(queued).await); // nobody waits for them, as when their tasks end with the runtime
+    let settling = tokio::spawn({
+        let store = store.clone();
+        async move { store.settle_writes().await }
+    });
+    if let Some(holder) = holder {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!settling.is_finished(), "settled while the lines still waited for the database");
+        drop(holder);
+    }
+    settling.await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(count, LINES as i64, "every queued line was saved before settling returned");
+}

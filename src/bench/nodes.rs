@@ -82,7 +82,6 @@ pub async fn two_nodes(
         let target = |server, child: &Server| Target { peer: Peer::Roomlink, server, pid: Some(child.child.id()) };
         let fleet = scenarios::open_fleet_across([target(a, &node_a), target(b, &node_b)], rooms, members).await?;
         let steps = scenarios::fan_out(&fleet, start, max, step, p99_limit_ms, Held::Delivery).await;
-        super::runs::print_steps(&steps);
         // Last, as it may be past what two nodes hold; after the backlog drains.
         let at_single_rate = match single_rate {
             Some(rate) => {

@@ -64,7 +64,6 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
         eprintln!("S2: {rooms}×{members} on {}…", target.peer.name());
         let mut fleet = scenarios::open_fleet(target, rooms, members).await?;
         let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS, Held::Delivery).await;
-        print_steps(&steps);
         let held = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
         if let Some(held) = &held {
             eprintln!("S4: half that rate, quiet then with half the tabs typing…");
@@ -90,7 +89,6 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
         eprintln!("S2: {rooms}×{members} on {}…", bare.peer.name());
         let fleet = scenarios::open_fleet(bare, rooms, members).await?;
         let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS, Held::Delivery).await;
-        print_steps(&steps);
         plain = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
         fleet.close().await;
         eprintln!("S2: 1 room of {} on {}…", s.large_room, bare.peer.name());
@@ -153,7 +151,6 @@ pub(super) async fn persisted(s: Scale, server: SocketAddr) -> Result<Vec<Row>, 
     eprintln!("S3: {rooms} member rooms of {members}, every line stored before it goes out…");
     let fleet = super::persisted::open_member_rooms(server, rooms, members).await?;
     let steps = scenarios::fan_out(&fleet, start, max, step, ACK_P99_LIMIT_MS, Held::Ack).await;
-    print_steps(&steps);
     fleet.close().await;
     let held = best(&steps, ACK_P99_LIMIT_MS, Held::Ack);
     let accepted = held.map(|b| b.acked_per_sec);
@@ -186,16 +183,4 @@ fn medians(rounds: &[(scenarios::FanOutStep, scenarios::FanOutStep)]) -> Option<
     let quiet = median(rounds.iter().map(|(q, _)| q.p99_ms).collect())?;
     let typing = median(rounds.iter().map(|(_, t)| t.p99_ms).collect())?;
     Some((quiet, typing))
-}
-
-/// Prints each step of a rising search as it went.
-pub(super) fn print_steps(steps: &[scenarios::FanOutStep]) {
-    for st in steps {
-        // Socket.IO messages carry no client id, so they have no acknowledgement figure.
-        let ack = if st.acked_per_sec > 0.0 { format!(", ack p99 {:.1} ms", st.ack_p99_ms) } else { String::new() };
-        eprintln!(
-            "  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms{ack}, missing {}",
-            st.sent_per_sec, st.deliveries_per_sec, st.p99_ms, st.missing
-        );
-    }
 }

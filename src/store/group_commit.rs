@@ -6,10 +6,12 @@
 //! each commit appending its own pages to the write-ahead log. Here one task
 //! writes instead: it takes every job waiting, up to [`JOBS_PER_COMMIT`],
 //! stores them in one `BEGIN IMMEDIATE` transaction (the accepts as one group,
-//! [`super::invite_accepts`], then the lines as one group: a read of the
-//! senders' rights to write, a multi-row `INSERT`, a `SELECT`), and answers
-//! each sender after the commit, so nothing is published or confirmed before
-//! it is saved. This is the group commit of server databases (PostgreSQL's
+//! [`super::invite_accepts`], then the lines as one statement that also
+//! checks the senders' rights to write, [`insert_lines_on`]; lines alone are
+//! that one statement and no `BEGIN`), and answers each sender after the
+//! commit, so nothing is published or confirmed before it is saved. It keeps
+//! one connection of its own, with a larger page cache: SQLite empties a
+//! connection's cache whenever another one wrote. This is the group commit of server databases (PostgreSQL's
 //! `commit_delay`, MySQL's binary log group commit) done in front of SQLite;
 //! PostgreSQL needs none of it.
 //!
@@ -40,11 +42,11 @@ use std::sync::{
     Arc,
 };
 
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    begin_write,
+    writes::write_turn_of,
     checkpoint::Checkpoints,
     invite_accepts::{accept_all_on, Acceptance, ACCEPTS_PER_GROUP},
     message_inserts::{insert_lines_on, LINES_PER_STATEMENT},
@@ -162,6 +164,7 @@ async fn answered<T>(answer: oneshot::Receiver<Result<T, StoreError>>) -> Result
 async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>, commits: Arc<AtomicU64>) {
     let mut batch = Vec::with_capacity(JOBS_PER_COMMIT);
     let mut checkpoints = Checkpoints::new(pool.clone());
+    let mut own: Option<AnyConnection> = None;
     loop {
         let taken = tokio::select! {
             taken = waiting.recv_many(&mut batch, JOBS_PER_COMMIT) => taken,
@@ -173,17 +176,54 @@ async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>, commits:
         if taken == 0 {
             break; // every handle dropped
         }
-        match write_batch(&pool, &batch, &commits).await {
+        let conn = match own.take() {
+            Some(conn) => Ok(conn),
+            None => writer_connection(&pool).await,
+        };
+        let mut conn = match conn {
+            Ok(conn) => conn,
+            Err(e) => {
+                answer_all(batch.drain(..), Err(e));
+                continue;
+            }
+        };
+        match write_batch(&pool, &mut conn, &batch, &commits).await {
             Err(e) if batch.len() > 1 => {
                 tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its jobs one at a time");
                 for job in batch.drain(..) {
-                    let outcome = write_batch(&pool, std::slice::from_ref(&job), &commits).await;
+                    let outcome = write_batch(&pool, &mut conn, std::slice::from_ref(&job), &commits).await;
                     answer_all(std::iter::once(job), outcome);
                 }
+                continue; // a fresh connection for the next batch
             }
-            outcome => answer_all(batch.drain(..), outcome),
+            outcome => {
+                let failed = outcome.is_err();
+                answer_all(batch.drain(..), outcome);
+                if failed {
+                    continue; // a fresh connection for the next batch
+                }
+            }
         }
+        own = Some(conn);
     }
+}
+
+/// Page cache of the writer's connection, in KiB: big enough to keep the
+/// index pages a busy server's lines go to (one per room in
+/// `messages_room`, one per author in the `(author_id, client_id)` index),
+/// which SQLite's default 2,000 KiB could not (issue 6, S3: the writer read
+/// pages back from the file system on every batch).
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
+/// The writer's own connection, taken out of the pool for good (the pool
+/// opens another in its place): SQLite empties a connection's page cache
+/// whenever another connection wrote since it last read, so a writer that
+/// took whichever pooled connection was free read every page again, batch
+/// after batch (issue 6, S3). Errors: no connection could be opened.
+async fn writer_connection(pool: &AnyPool) -> Result<AnyConnection, StoreError> {
+    let mut conn = pool.acquire().await?.detach();
+    sqlx::Executor::execute(&mut conn, format!("PRAGMA cache_size = -{WRITER_CACHE_KIB}").as_str()).await?;
+    Ok(conn)
 }
 
 /// What a committed batch gives its jobs: the accepts' results and the
@@ -210,16 +250,26 @@ fn answer_all(jobs: impl Iterator<Item = Job>, mut outcome: Result<Committed, St
     }
 }
 
-/// Stores `jobs` in one transaction: the accepts as one group, then the
-/// lines ([`insert_lines_on`]). Their results, or the error that rolled the
-/// transaction back (nothing saved). Counts the commit in `commits`.
-async fn write_batch(pool: &AnyPool, jobs: &[Job], commits: &AtomicU64) -> Result<Committed, StoreError> {
+/// Stores `jobs` on the writer's connection `conn` in one transaction: the
+/// accepts as one group, then the lines ([`insert_lines_on`]); lines alone
+/// are one statement, its own transaction. Their results, or the error that
+/// rolled the transaction back (nothing saved). Counts the commit in `commits`.
+async fn write_batch(pool: &AnyPool, conn: &mut AnyConnection, jobs: &[Job], commits: &AtomicU64) -> Result<Committed, StoreError> {
     let asks: Vec<&Acceptance> = jobs.iter().filter_map(|j| if let Job::Accept { ask, .. } = j { Some(ask) } else { None }).collect();
     let lines: Vec<&NewLine> = jobs.iter().filter_map(|j| if let Job::Line { line, .. } = j { Some(line) } else { None }).collect();
     if asks.is_empty() && lines.is_empty() {
         return Ok(Committed { accepted: Vec::new().into_iter(), stored: Vec::new().into_iter() }); // only waiting to settle
     }
-    let mut tx = begin_write(pool).await?;
+    // This process's other writers wait meanwhile, as for `begin_write`.
+    let _turn = write_turn_of(pool).await;
+    if asks.is_empty() {
+        // Lines alone: their one statement is its own transaction (no
+        // `BEGIN` and `COMMIT`: two round trips fewer to SQLite's thread).
+        let stored = insert_lines_on(conn, &lines).await;
+        commits.fetch_add(1, Ordering::Relaxed);
+        return Ok(Committed { accepted: Vec::new().into_iter(), stored: stored.into_iter() });
+    }
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
     let accepted = accept_all_on(&mut tx, &asks).await?;
     let stored = insert_lines_on(&mut tx, &lines).await;
     tx.commit().await?;

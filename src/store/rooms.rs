@@ -37,6 +37,9 @@ macro_rules! can_write_sql {
     };
 }
 
+/// [`can_write_sql`] as a constant, for statements built with `format!`.
+pub(super) const CAN_WRITE: &str = can_write_sql!();
+
 /// A member's effective permissions, as SQL over `memberships m JOIN rooms r`.
 const RIGHTS: &str = concat!(
     can_write_sql!(),

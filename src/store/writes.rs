@@ -27,6 +27,18 @@ pub(crate) async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> 
     Ok(WriteTx { tx, _turn: None })
 }
 
+/// This process's turn to write to the database of `pool`, for a writer
+/// that brings its own connection (the group commit writer): held, it
+/// keeps every [`begin_write`] of this process waiting. `None` on
+/// PostgreSQL, which needs no such queue.
+pub(crate) async fn write_turn_of(pool: &AnyPool) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    let url = &pool.connect_options().database_url;
+    if url.scheme() != "sqlite" {
+        return None;
+    }
+    Some(write_turn(url.as_str()).lock_owned().await)
+}
+
 /// The queue of this process's writers to the SQLite file at `url`: one per
 /// file, because SQLite's write lock is one per file, whichever pool asks.
 /// Kept for the life of the process (one small entry per database opened).

@@ -184,3 +184,15 @@ fn medians(rounds: &[(scenarios::FanOutStep, scenarios::FanOutStep)]) -> Option<
     let typing = median(rounds.iter().map(|(_, t)| t.p99_ms).collect())?;
     Some((quiet, typing))
 }
+
+impl scenarios::FanOutStep {
+    /// Prints the step as soon as it is done, so a long search shows how it goes.
+    pub fn print(&self) {
+        // Socket.IO messages carry no client id, so they have no acknowledgement figure.
+        let ack = if self.acked_per_sec > 0.0 { format!(", ack p99 {:.1} ms", self.ack_p99_ms) } else { String::new() };
+        eprintln!(
+            "  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms{ack}, missing {}",
+            self.sent_per_sec, self.deliveries_per_sec, self.p99_ms, self.missing
+        );
+    }
+}

@@ -272,18 +272,6 @@ pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
     }
 }
 
-impl FanOutStep {
-    /// Prints the step as soon as it is done, so a long search shows how it goes.
-    pub fn print(&self) {
-        // Socket.IO messages carry no client id, so they have no acknowledgement figure.
-        let ack = if self.acked_per_sec > 0.0 { format!(", ack p99 {:.1} ms", self.ack_p99_ms) } else { String::new() };
-        eprintln!(
-            "  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms{ack}, missing {}",
-            self.sent_per_sec, self.deliveries_per_sec, self.p99_ms, self.missing
-        );
-    }
-}
-
 /// S2 and S3: from `start_rate` messages per second, ×1.5 per step of
 /// `step`, until the p99 that `by` names passes `p99_limit_ms`, deliveries
 /// go missing or `max_rate` is reached; then two more steps narrow the gap

@@ -11,9 +11,9 @@
 //! that one statement and no `BEGIN`), and answers each sender after the
 //! commit, so nothing is published or confirmed before it is saved. It keeps
 //! one connection of its own, with a larger page cache: SQLite empties a
-//! connection's cache whenever another one wrote. This is the group commit of server databases (PostgreSQL's
-//! `commit_delay`, MySQL's binary log group commit) done in front of SQLite;
-//! PostgreSQL needs none of it.
+//! connection's cache whenever another one wrote. This is the group commit of
+//! server databases (PostgreSQL's `commit_delay`, MySQL's binary log group
+//! commit) done in front of SQLite; PostgreSQL needs none of it.
 //!
 //! Order: jobs are stored in the order they were queued, so a line's id is
 //! above those of every line queued before it. A topic's lines are queued
@@ -46,7 +46,7 @@ use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    writes::write_turn_of,
+    writes::write_queue,
     checkpoint::Checkpoints,
     invite_accepts::{accept_all_on, Acceptance, ACCEPTS_PER_GROUP},
     message_inserts::{insert_lines_on, LINES_PER_STATEMENT},
@@ -164,6 +164,8 @@ async fn answered<T>(answer: oneshot::Receiver<Result<T, StoreError>>) -> Result
 async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>, commits: Arc<AtomicU64>) {
     let mut batch = Vec::with_capacity(JOBS_PER_COMMIT);
     let mut checkpoints = Checkpoints::new(pool.clone());
+    // This process's other writers wait while a batch is written, as for `begin_write`.
+    let queue = write_queue(&pool);
     let mut own: Option<AnyConnection> = None;
     loop {
         let taken = tokio::select! {
@@ -176,35 +178,39 @@ async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>, commits:
         if taken == 0 {
             break; // every handle dropped
         }
-        let conn = match own.take() {
-            Some(conn) => Ok(conn),
-            None => writer_connection(&pool).await,
+        let mut conn = match own.take() {
+            Some(conn) => conn,
+            None => match writer_connection(&pool).await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    answer_all(batch.drain(..), Err(e));
+                    continue;
+                }
+            },
         };
-        let mut conn = match conn {
-            Ok(conn) => conn,
-            Err(e) => {
-                answer_all(batch.drain(..), Err(e));
-                continue;
-            }
+        let _turn = match &queue {
+            Some(queue) => Some(queue.lock().await),
+            None => None,
         };
-        match write_batch(&pool, &mut conn, &batch, &commits).await {
+        let written = match write_batch(&mut conn, &batch, &commits).await {
             Err(e) if batch.len() > 1 => {
                 tracing::warn!(error = %e, jobs = batch.len(), "a batch failed; storing its jobs one at a time");
                 for job in batch.drain(..) {
-                    let outcome = write_batch(&pool, &mut conn, std::slice::from_ref(&job), &commits).await;
+                    let outcome = write_batch(&mut conn, std::slice::from_ref(&job), &commits).await;
                     answer_all(std::iter::once(job), outcome);
                 }
-                continue; // a fresh connection for the next batch
+                false
             }
             outcome => {
-                let failed = outcome.is_err();
+                let written = outcome.is_ok();
                 answer_all(batch.drain(..), outcome);
-                if failed {
-                    continue; // a fresh connection for the next batch
-                }
+                written
             }
+        };
+        // After a failure the next batch starts on a fresh connection.
+        if written {
+            own = Some(conn);
         }
-        own = Some(conn);
     }
 }
 
@@ -254,14 +260,12 @@ fn answer_all(jobs: impl Iterator<Item = Job>, mut outcome: Result<Committed, St
 /// accepts as one group, then the lines ([`insert_lines_on`]); lines alone
 /// are one statement, its own transaction. Their results, or the error that
 /// rolled the transaction back (nothing saved). Counts the commit in `commits`.
-async fn write_batch(pool: &AnyPool, conn: &mut AnyConnection, jobs: &[Job], commits: &AtomicU64) -> Result<Committed, StoreError> {
+async fn write_batch(conn: &mut AnyConnection, jobs: &[Job], commits: &AtomicU64) -> Result<Committed, StoreError> {
     let asks: Vec<&Acceptance> = jobs.iter().filter_map(|j| if let Job::Accept { ask, .. } = j { Some(ask) } else { None }).collect();
     let lines: Vec<&NewLine> = jobs.iter().filter_map(|j| if let Job::Line { line, .. } = j { Some(line) } else { None }).collect();
     if asks.is_empty() && lines.is_empty() {
         return Ok(Committed { accepted: Vec::new().into_iter(), stored: Vec::new().into_iter() }); // only waiting to settle
     }
-    // This process's other writers wait meanwhile, as for `begin_write`.
-    let _turn = write_turn_of(pool).await;
     if asks.is_empty() {
         // Lines alone: their one statement is its own transaction (no
         // `BEGIN` and `COMMIT`: two round trips fewer to SQLite's thread).

@@ -50,33 +50,17 @@ const RIGHTS: &str = concat!(
          ELSE COALESCE(m.can_moderate, CASE WHEN m.role = 'moderator' THEN 1 ELSE 0 END) END AS can_moderate"
 );
 
-/// Which of the `(room id, user id)` pairs may send lines, read on `conn`
-/// in one statement (the group commit writer reads them inside the transaction that
-/// stores the lines, so a mute committed before it holds, and one committed
-/// after it comes after the lines). `true`: may; `false`: muted; absent:
-/// not an active member. At most a few hundred pairs (two parameters each).
-pub(super) async fn write_rights_on(
-    conn: &mut sqlx::AnyConnection,
-    pairs: &[(i64, i64)],
-) -> Result<std::collections::HashMap<(i64, i64), bool>, StoreError> {
-    if pairs.is_empty() {
-        return Ok(Default::default());
-    }
-    let params = super::Params::of(conn);
-    let each = (0..pairs.len())
-        .map(|i| format!("(m.room_id = {} AND m.user_id = {})", params.nth(2 * i + 1), params.nth(2 * i + 2)))
-        .collect::<Vec<_>>()
-        .join(" OR ");
-    let sql = format!(
-        "SELECT m.room_id, m.user_id, {} FROM memberships m WHERE m.status = 'active' AND ({each})",
-        can_write_sql!()
-    );
-    let mut query = sqlx::query_as::<_, (i64, i64, Flag)>(&sql);
-    for (room_id, user_id) in pairs {
-        query = query.bind(room_id).bind(user_id);
-    }
-    let rows = query.fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(room_id, user_id, may)| ((room_id, user_id), may.0)).collect())
+/// Whether `user_id` is an active member of `room_id`, read on `conn` (in
+/// the caller's transaction, if any): of a member's send that was refused
+/// ([`super::message_inserts`]), whether it was for a mute or for no longer
+/// being a member.
+pub(super) async fn is_active_member_on(conn: &mut sqlx::AnyConnection, room_id: i64, user_id: i64) -> Result<bool, StoreError> {
+    let found = sqlx::query_scalar::<_, i64>("SELECT 1 FROM memberships WHERE room_id = $1 AND user_id = $2 AND status = 'active'")
+        .bind(room_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
 }
 
 /// Queries on `rooms` and `memberships`.

@@ -16,9 +16,8 @@ use super::WRITE_LOCK_KEY;
 /// sleeping in SQLite's busy handler (1, 2, 5, 10… ms between tries, see
 /// `sqliteDefaultBusyCallback`), which capped invite accepts (S5 in `crate::bench`).
 pub(crate) async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
-    let url = &pool.connect_options().database_url;
-    if url.scheme() == "sqlite" {
-        let turn = write_turn(url.as_str()).lock_owned().await;
+    if let Some(queue) = write_queue(pool) {
+        let turn = queue.lock_owned().await;
         let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         return Ok(WriteTx { tx, _turn: Some(turn) });
     }
@@ -27,16 +26,14 @@ pub(crate) async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> 
     Ok(WriteTx { tx, _turn: None })
 }
 
-/// This process's turn to write to the database of `pool`, for a writer
-/// that brings its own connection (the group commit writer): held, it
-/// keeps every [`begin_write`] of this process waiting. `None` on
+/// This process's queue of writers to the database of `pool` ([`write_turn`]),
+/// for [`begin_write`] and for a writer that brings its own connection (the
+/// group commit writer, which holds the queue's lock while it writes, so
+/// every [`begin_write`] of this process waits meanwhile). `None` on
 /// PostgreSQL, which needs no such queue.
-pub(crate) async fn write_turn_of(pool: &AnyPool) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+pub(crate) fn write_queue(pool: &AnyPool) -> Option<std::sync::Arc<tokio::sync::Mutex<()>>> {
     let url = &pool.connect_options().database_url;
-    if url.scheme() != "sqlite" {
-        return None;
-    }
-    Some(write_turn(url.as_str()).lock_owned().await)
+    (url.scheme() == "sqlite").then(|| write_turn(url.as_str()))
 }
 
 /// The queue of this process's writers to the SQLite file at `url`: one per

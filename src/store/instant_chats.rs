@@ -7,11 +7,16 @@
 
 use sqlx::AnyPool;
 
-use super::{is_unique_violation, StoreError};
+use super::{
+    chat_lookups::{ChatLookups, Lookup},
+    is_unique_violation, StoreError,
+};
 
 /// Queries on `instant_chats` and `instant_participants`.
 pub struct InstantChats<'a> {
     pool: &'a AnyPool,
+    /// The reader that answers many tabs' lookups at once ([`super::chat_lookups`]).
+    lookups: &'a ChatLookups,
 }
 
 /// A stored instant chat.
@@ -93,7 +98,7 @@ pub struct Swept {
 
 /// A chat and, from a `LEFT JOIN`, a participant in it (see [`InstantChats::with_participant`]).
 #[derive(sqlx::FromRow)]
-struct ChatAndParticipant {
+pub(super) struct ChatAndParticipant {
     #[sqlx(flatten)]
     chat: ChatRow,
     participant_id: Option<i64>,
@@ -104,7 +109,7 @@ struct ChatAndParticipant {
 }
 
 impl ChatAndParticipant {
-    fn split(self) -> (ChatRow, Option<ParticipantRow>) {
+    pub(super) fn split(self) -> (ChatRow, Option<ParticipantRow>) {
         let participant = match (self.participant_id, self.name, self.first_seen_id) {
             (Some(id), Some(name), Some(first_seen_id)) => Some(ParticipantRow {
                 id,
@@ -120,13 +125,38 @@ impl ChatAndParticipant {
     }
 }
 
+/// [`InstantChats::with_participant`] as a read of its own, on `pool`.
+pub(super) async fn with_participant_on(
+    pool: &AnyPool,
+    id: &str,
+    participant_id: Option<i64>,
+    user_id: Option<i64>,
+) -> Result<Option<(ChatRow, Option<ParticipantRow>)>, StoreError> {
+    let row = sqlx::query_as::<_, ChatAndParticipant>(
+        "SELECT c.id, c.title, c.keep_history, c.created_at, c.ends_at, c.ended_at,
+                p.id AS participant_id, p.name, p.is_host, p.user_id, p.first_seen_id
+         FROM instant_chats c
+         LEFT JOIN instant_participants p
+             ON p.chat_id = c.id AND p.left_at IS NULL AND (p.id = $2 OR p.user_id = $3)
+         WHERE c.id = $1
+         ORDER BY CASE WHEN p.id = $2 THEN 0 ELSE 1 END
+         LIMIT 1",
+    )
+    .bind(id)
+    .bind(participant_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(ChatAndParticipant::split))
+}
+
 const PARTICIPANT: &str = "
     SELECT id, chat_id, name, is_host, user_id, first_seen_id
     FROM instant_participants";
 
 impl<'a> InstantChats<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        InstantChats { pool }
+    pub(super) fn new(pool: &'a AnyPool, lookups: &'a ChatLookups) -> Self {
+        InstantChats { pool, lookups }
     }
 
     /// Stores a new chat with its host as the first participant.
@@ -171,29 +201,18 @@ impl<'a> InstantChats<'a> {
     /// the chat, [`crate::live`]): the participant `participant_id` names
     /// (from their signed cookie) if they have not left, else the one user
     /// account `user_id` is in the chat as, else `None`. `None` overall when
-    /// there is no such chat.
+    /// there is no such chat. Read together with the lookups of other tabs
+    /// asking at the same time ([`super::chat_lookups`]).
     pub async fn with_participant(
         &self,
         id: &str,
         participant_id: Option<i64>,
         user_id: Option<i64>,
     ) -> Result<Option<(ChatRow, Option<ParticipantRow>)>, StoreError> {
-        let row = sqlx::query_as::<_, ChatAndParticipant>(
-            "SELECT c.id, c.title, c.keep_history, c.created_at, c.ends_at, c.ended_at,
-                    p.id AS participant_id, p.name, p.is_host, p.user_id, p.first_seen_id
-             FROM instant_chats c
-             LEFT JOIN instant_participants p
-                 ON p.chat_id = c.id AND p.left_at IS NULL AND (p.id = $2 OR p.user_id = $3)
-             WHERE c.id = $1
-             ORDER BY CASE WHEN p.id = $2 THEN 0 ELSE 1 END
-             LIMIT 1",
-        )
-        .bind(id)
-        .bind(participant_id)
-        .bind(user_id)
-        .fetch_optional(self.pool)
-        .await?;
-        Ok(row.map(ChatAndParticipant::split))
+        match self.lookups.find(Lookup { chat_id: id.to_owned(), participant_id, user_id }).await {
+            Ok(found) => found,
+            Err(_) => with_participant_on(self.pool, id, participant_id, user_id).await,
+        }
     }
 
     /// The host's name and how many are in the chat now.

@@ -17,6 +17,7 @@
 //! <https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS>).
 
 mod attachments;
+mod chat_lookups;
 mod checkpoint;
 mod codec;
 pub mod doorbell;
@@ -48,6 +49,7 @@ pub use codec::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
+use chat_lookups::ChatLookups;
 use group_commit::GroupCommit;
 pub use messages::{Messages, Queued};
 pub(crate) use params::Params;
@@ -126,6 +128,9 @@ pub struct Store {
     /// On SQLite: the one writer that stores room lines and invite accepts
     /// in shared transactions.
     writer: Option<GroupCommit>,
+    /// The reader that answers many tabs' instant chat lookups in one
+    /// statement ([`chat_lookups`]).
+    chat_lookups: ChatLookups,
 }
 
 impl Store {
@@ -186,7 +191,8 @@ impl Store {
         }
         made.map_err(|e| StoreError::Open(format!("session table: {e}")))?;
         let writer = (backend == Backend::Sqlite).then(|| GroupCommit::start(pool.clone()));
-        Ok(Store { pool, backend, sessions, writer })
+        let chat_lookups = ChatLookups::start(pool.clone());
+        Ok(Store { pool, backend, sessions, writer, chat_lookups })
     }
 
     /// The pool, for tests and benchmarks that look at tables directly.
@@ -254,7 +260,7 @@ impl Store {
 
     /// Instant chats and their participants.
     pub fn instant_chats(&self) -> InstantChats<'_> {
-        InstantChats::new(&self.pool)
+        InstantChats::new(&self.pool, &self.chat_lookups)
     }
 
     /// Stored lines of instant chats that keep history.

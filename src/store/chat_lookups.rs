@@ -16,7 +16,8 @@
 //! batch to fill; lookups that arrive while a read runs go together in the
 //! next. The answers are those the one-at-a-time read gives (the same rules,
 //! in SQL that runs on SQLite and PostgreSQL). If the batch fails, each
-//! lookup is read again alone and gets its own answer or error.
+//! lookup is read again alone ([`with_participant_on`], also the read when
+//! the reader is gone) and gets its own answer or error.
 
 use std::sync::{
     atomic::{AtomicU64, Ordering},
@@ -26,10 +27,7 @@ use std::sync::{
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{
-    instant_chats::{with_participant_on, ChatAndParticipant},
-    ChatRow, Params, ParticipantRow, StoreError,
-};
+use super::{ChatRow, Params, ParticipantRow, StoreError};
 
 /// Most lookups read by one statement: 4 parameters each, well under
 /// SQLite's 32,766 and PostgreSQL's 65,535 (<https://sqlite.org/limits.html>).
@@ -119,6 +117,60 @@ async fn read_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Ask>, reads: Ar
             }
         }
     }
+}
+
+/// A chat and, from a `LEFT JOIN`, a participant in it (see [`super::InstantChats::with_participant`]).
+#[derive(sqlx::FromRow)]
+struct ChatAndParticipant {
+    #[sqlx(flatten)]
+    chat: ChatRow,
+    participant_id: Option<i64>,
+    name: Option<String>,
+    is_host: Option<i64>,
+    user_id: Option<i64>,
+    first_seen_id: Option<i64>,
+}
+
+impl ChatAndParticipant {
+    fn split(self) -> (ChatRow, Option<ParticipantRow>) {
+        let participant = match (self.participant_id, self.name, self.first_seen_id) {
+            (Some(id), Some(name), Some(first_seen_id)) => Some(ParticipantRow {
+                id,
+                chat_id: self.chat.id.clone(),
+                name,
+                is_host: self.is_host.is_some_and(|h| h != 0),
+                user_id: self.user_id,
+                first_seen_id,
+            }),
+            _ => None,
+        };
+        (self.chat, participant)
+    }
+}
+
+/// [`super::InstantChats::with_participant`] as a read of its own, on `pool`.
+pub(super) async fn with_participant_on(
+    pool: &AnyPool,
+    id: &str,
+    participant_id: Option<i64>,
+    user_id: Option<i64>,
+) -> Result<Option<(ChatRow, Option<ParticipantRow>)>, StoreError> {
+    let row = sqlx::query_as::<_, ChatAndParticipant>(
+        "SELECT c.id, c.title, c.keep_history, c.created_at, c.ends_at, c.ended_at,
+                p.id AS participant_id, p.name, p.is_host, p.user_id, p.first_seen_id
+         FROM instant_chats c
+         LEFT JOIN instant_participants p
+             ON p.chat_id = c.id AND p.left_at IS NULL AND (p.id = $2 OR p.user_id = $3)
+         WHERE c.id = $1
+         ORDER BY CASE WHEN p.id = $2 THEN 0 ELSE 1 END
+         LIMIT 1",
+    )
+    .bind(id)
+    .bind(participant_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(ChatAndParticipant::split))
 }
 
 /// A row of the batched read: which lookup it answers, and what it found.

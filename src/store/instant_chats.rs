@@ -8,7 +8,7 @@
 use sqlx::AnyPool;
 
 use super::{
-    chat_lookups::{ChatLookups, Lookup},
+    chat_lookups::{with_participant_on, ChatLookups, Lookup},
     is_unique_violation, StoreError,
 };
 
@@ -94,60 +94,6 @@ pub struct Swept {
     /// Files under `uploads/` whose rows were deleted with them: the caller
     /// deletes the files.
     pub storage_keys: Vec<String>,
-}
-
-/// A chat and, from a `LEFT JOIN`, a participant in it (see [`InstantChats::with_participant`]).
-#[derive(sqlx::FromRow)]
-pub(super) struct ChatAndParticipant {
-    #[sqlx(flatten)]
-    chat: ChatRow,
-    participant_id: Option<i64>,
-    name: Option<String>,
-    is_host: Option<i64>,
-    user_id: Option<i64>,
-    first_seen_id: Option<i64>,
-}
-
-impl ChatAndParticipant {
-    pub(super) fn split(self) -> (ChatRow, Option<ParticipantRow>) {
-        let participant = match (self.participant_id, self.name, self.first_seen_id) {
-            (Some(id), Some(name), Some(first_seen_id)) => Some(ParticipantRow {
-                id,
-                chat_id: self.chat.id.clone(),
-                name,
-                is_host: self.is_host.is_some_and(|h| h != 0),
-                user_id: self.user_id,
-                first_seen_id,
-            }),
-            _ => None,
-        };
-        (self.chat, participant)
-    }
-}
-
-/// [`InstantChats::with_participant`] as a read of its own, on `pool`.
-pub(super) async fn with_participant_on(
-    pool: &AnyPool,
-    id: &str,
-    participant_id: Option<i64>,
-    user_id: Option<i64>,
-) -> Result<Option<(ChatRow, Option<ParticipantRow>)>, StoreError> {
-    let row = sqlx::query_as::<_, ChatAndParticipant>(
-        "SELECT c.id, c.title, c.keep_history, c.created_at, c.ends_at, c.ended_at,
-                p.id AS participant_id, p.name, p.is_host, p.user_id, p.first_seen_id
-         FROM instant_chats c
-         LEFT JOIN instant_participants p
-             ON p.chat_id = c.id AND p.left_at IS NULL AND (p.id = $2 OR p.user_id = $3)
-         WHERE c.id = $1
-         ORDER BY CASE WHEN p.id = $2 THEN 0 ELSE 1 END
-         LIMIT 1",
-    )
-    .bind(id)
-    .bind(participant_id)
-    .bind(user_id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(ChatAndParticipant::split))
 }
 
 const PARTICIPANT: &str = "

@@ -10,13 +10,16 @@
 //! `bench/peers/socketio`), `--two-nodes <postgres URL>` (also S2 on two
 //! Roomlink nodes on PostgreSQL, see [`super::nodes`]), `--only <list>`
 //! (some scenarios only, comma-separated: `s1`, `s2` (with S4, S6 and the
-//! large room), `s3`, `s5`, `nodes`; default all), `--nodes-rate <msg/s>`
+//! large room), `large` (the large room alone), `s3`, `s5`, `nodes`;
+//! default all), `--nodes-rate <msg/s>`
 //! (the rate two nodes are measured at, when S2 does not run first to give
 //! the single node's best), `--idle <rooms>x<members>,…` (S1's sizes
 //! instead of the scale's, e.g. `10000x1` to time connects with no
 //! presence fan-out). S2 also runs on a bare fan-out server (this program
 //! started again as `bench --serve-bare <address>`, see [`super::bare`]),
-//! whose figures fill the table's "plain Rust" column.
+//! whose figures fill the table's "plain Rust" column; before S2 and S3,
+//! this program started as `bench --serve-floor …` measures the kernel's
+//! floor on the server's core ([`super::floor`]), the "floor" column.
 
 use std::{
     net::SocketAddr,
@@ -81,7 +84,7 @@ struct Options {
     roomlink_bin: PathBuf,
     socketio_dir: PathBuf,
     two_nodes: Option<String>,
-    /// Scenarios to run (`s1`, `s2`, `s3`, `s5`, `nodes`); empty: all.
+    /// Scenarios to run (`s1`, `s2`, `large`, `s3`, `s5`, `nodes`); empty: all.
     only: Vec<String>,
     /// The rate two nodes are measured at, if S2 does not give it.
     nodes_rate: Option<f64>,
@@ -236,6 +239,22 @@ async fn start_bare(o: &Options, addr: SocketAddr) -> Result<Server, String> {
     start_server(&me.display().to_string(), &["--serve-bare", &addr.to_string()], &[], o.pin, addr, None).await
 }
 
+/// Rounds of the kernel's floor (the median is taken).
+const FLOOR_ROUNDS: usize = 21;
+/// Payload of the floor's frame, in bytes: about a Roomlink line's frame in
+/// S2 (`{"type":"message","message":{"id":…,"topic":"chat:…",…}}` with a
+/// guest's name, stamp and client id comes to about 200).
+const FLOOR_PAYLOAD_BYTES: usize = 200;
+
+/// The kernel's floor ([`super::floor`]) with as many sockets as the large room has members.
+async fn measure_floor(o: &Options) -> Result<super::floor::Floor, String> {
+    let sockets = o.scale.large_room;
+    eprintln!("Floor: one core writes a {FLOOR_PAYLOAD_BYTES}-byte frame to each of {sockets} sockets, {FLOOR_ROUNDS} times…");
+    let floor = super::floor::measure(o.pin, ([127, 0, 0, 1], 3313).into(), sockets, FLOOR_ROUNDS, FLOOR_PAYLOAD_BYTES).await?;
+    eprintln!("  {:.2} ms a round (median), {:.2} µs a write, {:.0} writes/s", floor.round_ms, floor.per_write_us(), floor.writes_per_sec);
+    Ok(floor)
+}
+
 /// Runs the scenarios `o` asks for on both servers; returns the report's rows.
 async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     let roomlink_addr: SocketAddr = ([127, 0, 0, 1], 3310).into();
@@ -247,19 +266,27 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     let roomlink = Target { peer: Peer::Roomlink, server: roomlink_addr, pid: Some(roomlink_server.child.id()) };
     let socketio = Target { peer: Peer::SocketIo, server: socketio_addr, pid: Some(socketio_server.child.id()) };
     let mut rows = Vec::new();
+    let floor = if o.runs("s2") || o.runs("large") || o.runs("s3") { Some(measure_floor(o).await?) } else { None };
+    if let Some(f) = floor {
+        rows.push(Row::new(format!("Floor: one core writes a frame to each of {} sockets", f.sockets), "ms", None, None).floor(Some(f.round_ms)));
+        rows.push(Row::new("Floor: frames one core writes per second", "1/s", None, None).floor(Some(f.writes_per_sec)));
+    }
     if o.runs("s1") {
         rows.extend(runs::idle(o.scale, roomlink, socketio).await?);
     }
     let mut single_best = None;
-    if o.runs("s2") {
+    if o.runs("s2") || o.runs("large") {
         let bare_server = start_bare(o, bare_addr).await?;
         let bare = Target { peer: Peer::Bare, server: bare_addr, pid: Some(bare_server.child.id()) };
-        let (more, best) = runs::fan_out(o.scale, roomlink, socketio, Some(bare)).await?;
-        rows.extend(more);
-        single_best = best;
+        if o.runs("s2") {
+            let (more, best) = runs::fan_out(o.scale, roomlink, socketio, Some(bare), floor).await?;
+            rows.extend(more);
+            single_best = best;
+        }
+        rows.push(runs::large_room(o.scale, roomlink, socketio, Some(bare), floor).await?);
     }
     if o.runs("s3") {
-        rows.extend(runs::persisted(o.scale, roomlink_addr).await?);
+        rows.extend(runs::persisted(o.scale, roomlink_addr, floor).await?);
     }
     if o.runs("s5") {
         rows.extend(runs::joining(o.scale, roomlink_addr).await?);
@@ -294,6 +321,25 @@ fn machine_cores() -> usize {
 pub async fn main() -> std::process::ExitCode {
     raise_file_limit();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, addr, sockets, rounds, payload] = args.as_slice() {
+        if flag == "--serve-floor" {
+            let number = |s: &str| s.parse::<usize>().map_err(|e| format!("--serve-floor {s}: {e}"));
+            let served = match (addr.parse(), number(sockets), number(rounds), number(payload)) {
+                (Ok(addr), Ok(sockets), Ok(rounds), Ok(payload)) => {
+                    super::floor::serve(addr, sockets, rounds, payload, &mut std::io::stdout())
+                }
+                (Err(e), ..) => Err(format!("--serve-floor {addr}: {e}")),
+                (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => Err(e),
+            };
+            return match served {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("bench: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
+    }
     if let [flag, addr] = args.as_slice() {
         if flag == "--serve-bare" {
             let served = match addr.parse() {

@@ -14,6 +14,8 @@
 //!   (issue 6); [`persisted`]: S3, member rooms whose lines are stored
 //!   before they go out; [`storm`]: S6 reconnect storm.
 //! - [`bare`]: a plain Rust WebSocket fan-out server, S2's third column.
+//! - [`floor`]: the kernel's floor, bare `write` calls to loopback sockets
+//!   on the server's core: what no server could pass on this machine.
 //! - [`runs`]: each scenario on both servers, as rows of the report;
 //!   [`report`]: the side-by-side table and the JSON.
 //! - [`cli`]: the `cargo run --release --example bench` command, which
@@ -26,6 +28,7 @@
 
 pub mod bare;
 pub mod cli;
+pub mod floor;
 pub mod nodes;
 pub mod persisted;
 pub mod report;

@@ -6,6 +6,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use super::{
     cli::{Scale, P99_LIMIT_MS},
+    floor::Floor,
     persisted::ACK_P99_LIMIT_MS,
     report::Row,
     scenarios::{self, best, Held, Target},
@@ -49,11 +50,18 @@ pub(super) async fn idle(s: Scale, roomlink: Target, socketio: Target) -> Result
     Ok(rows)
 }
 
-/// S2 (with S4 and S6 on the same tabs, then the large room) on both
-/// servers; also Roomlink's best S2 step, for the two-node run.
+/// S2 (with S4 and S6 on the same tabs) on both servers; also Roomlink's
+/// best S2 step, for the two-node run.
 /// With `bare`, S2 also runs on the bare fan-out server, whose figures go
-/// in the rows' "plain Rust" column.
-pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: Option<Target>) -> Result<(Vec<Row>, Option<scenarios::FanOutStep>), String> {
+/// in the rows' "plain Rust" column; with `floor`, the kernel's floor
+/// fills the "floor" column: writes per second for deliveries per second.
+pub(super) async fn fan_out(
+    s: Scale,
+    roomlink: Target,
+    socketio: Target,
+    bare: Option<Target>,
+    floor: Option<Floor>,
+) -> Result<(Vec<Row>, Option<scenarios::FanOutStep>), String> {
     let mut rows = Vec::new();
     let (rooms, members) = s.fan_out;
     let (start, max, step) = s.rates;
@@ -84,16 +92,11 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
     }
     let (rb, sb) = (best_of[0].clone(), best_of[1].clone());
     let mut plain = None;
-    let mut plain_large = None;
     if let Some(bare) = bare {
         eprintln!("S2: {rooms}×{members} on {}…", bare.peer.name());
         let fleet = scenarios::open_fleet(bare, rooms, members).await?;
         let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS, Held::Delivery).await;
         plain = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
-        fleet.close().await;
-        eprintln!("S2: 1 room of {} on {}…", s.large_room, bare.peer.name());
-        let fleet = scenarios::open_fleet(bare, 1, s.large_room).await?;
-        plain_large = Some(scenarios::drive(&fleet, 1.0, Duration::from_secs(10)).await.p99_ms);
         fleet.close().await;
     }
     let r_dps = rb.as_ref().map(|b| b.deliveries_per_sec);
@@ -101,7 +104,8 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
     rows.push(
         Row::new(format!("S2 {rooms}×{members}: deliveries/s at p99 ≤ 100 ms"), "1/s", r_dps, s_dps)
             .target("≥ 3× Socket.IO", r_dps.zip(s_dps).map(|(r, s)| r >= 3.0 * s))
-            .plain(plain.as_ref().map(|b| b.deliveries_per_sec)),
+            .plain(plain.as_ref().map(|b| b.deliveries_per_sec))
+            .floor(floor.map(|f| f.writes_per_sec)),
     );
     for (name, pick) in [("p50", 0), ("p99", 1), ("p99.9", 2)] {
         let q = |b: &Option<scenarios::FanOutStep>| b.as_ref().map(|b| [b.p50_ms, b.p99_ms, b.p999_ms][pick]);
@@ -115,18 +119,6 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
     rows.push(
         Row::new("S4 typing storm: message p99 rise", "%", r_rise, rise(&storms[1]))
             .target("≤ 10%", r_rise.map(|r| r <= 10.0)),
-    );
-    let mut large = Vec::new();
-    for target in [roomlink, socketio] {
-        eprintln!("S2: 1 room of {} on {}…", s.large_room, target.peer.name());
-        let fleet = scenarios::open_fleet(target, 1, s.large_room).await?;
-        large.push(scenarios::drive(&fleet, 1.0, Duration::from_secs(10)).await);
-        fleet.close().await;
-    }
-    rows.push(
-        Row::new(format!("S2 1×{}: p99 at 1 msg/s", s.large_room), "ms", Some(large[0].p99_ms), Some(large[1].p99_ms))
-            .target("≤ 20 ms", Some(large[0].p99_ms <= 20.0 && large[0].missing == 0))
-            .plain(plain_large),
     );
     let (r6, s6) = (&reconnects[0], &reconnects[1]);
     rows.push(Row::new(format!("S6 {} tabs dropped: all back after", r6.dropped), "s", Some(r6.back_secs), Some(s6.back_secs)));
@@ -144,8 +136,10 @@ pub(super) async fn fan_out(s: Scale, roomlink: Target, socketio: Target, bare: 
 
 /// S3 on Roomlink (the Socket.IO reference keeps nothing): member rooms,
 /// every line stored before it is published, the rate raised until
-/// send-to-acknowledgement p99 passes 25 ms.
-pub(super) async fn persisted(s: Scale, server: SocketAddr) -> Result<Vec<Row>, String> {
+/// send-to-acknowledgement p99 passes 25 ms. With `floor`, the "floor"
+/// column holds the messages per second whose deliveries alone (one to
+/// each member, the sender's acknowledgement among them) fill the core.
+pub(super) async fn persisted(s: Scale, server: SocketAddr, floor: Option<Floor>) -> Result<Vec<Row>, String> {
     let (rooms, members) = s.persisted;
     let (start, max, step) = s.rates;
     eprintln!("S3: {rooms} member rooms of {members}, every line stored before it goes out…");
@@ -156,7 +150,8 @@ pub(super) async fn persisted(s: Scale, server: SocketAddr) -> Result<Vec<Row>, 
     let accepted = held.map(|b| b.acked_per_sec);
     Ok(vec![
         Row::new(format!("S3 {rooms}×{members} stored: messages/s in at ack p99 ≤ 25 ms"), "1/s", accepted, None)
-            .target("≥ 10,000/s", Some(accepted.is_some_and(|a| a >= 10_000.0))),
+            .target("≥ 10,000/s", Some(accepted.is_some_and(|a| a >= 10_000.0)))
+            .floor(floor.map(|f| f.writes_per_sec / members as f64)),
         Row::new("S3 send-to-ack p99 at that rate", "ms", held.map(|b| b.ack_p99_ms), None),
         Row::new("S3 delivery p99 at that rate", "ms", held.map(|b| b.p99_ms), None),
     ])
@@ -172,6 +167,26 @@ pub(super) async fn joining(s: Scale, server: SocketAddr) -> Result<Vec<Row>, St
             .target("≥ 5,000/s", Some(j.accepts_per_sec >= 5_000.0)),
         Row::new("S5 the same, until every \"joined\" line reached the owner", "1/s", Some(j.announced_per_sec), None),
     ])
+}
+
+/// S2's one large room at one message a second, on both servers and (with
+/// `bare`) the plain Rust server; with `floor` of as many sockets, the
+/// "floor" column holds 99% of one round of writes to them (the 99th
+/// recipient in a hundred cannot be written to sooner).
+pub(super) async fn large_room(s: Scale, roomlink: Target, socketio: Target, bare: Option<Target>, floor: Option<Floor>) -> Result<Row, String> {
+    let mut large = Vec::new();
+    for target in [Some(roomlink), Some(socketio), bare].into_iter().flatten() {
+        eprintln!("S2: 1 room of {} on {}…", s.large_room, target.peer.name());
+        let fleet = scenarios::open_fleet(target, 1, s.large_room).await?;
+        let step = scenarios::drive(&fleet, 1.0, Duration::from_secs(10)).await;
+        eprintln!("  p50 {:.1} ms, p99 {:.1} ms, missing {}", step.p50_ms, step.p99_ms, step.missing);
+        large.push(step);
+        fleet.close().await;
+    }
+    Ok(Row::new(format!("S2 1×{}: p99 at 1 msg/s", s.large_room), "ms", Some(large[0].p99_ms), Some(large[1].p99_ms))
+        .target("≤ 20 ms", Some(large[0].p99_ms <= 20.0 && large[0].missing == 0))
+        .plain(large.get(2).map(|b| b.p99_ms))
+        .floor(floor.filter(|f| f.sockets == s.large_room).map(|f| 0.99 * f.round_ms)))
 }
 
 /// The median quiet and typing message p99s of S4's rounds, in milliseconds.

@@ -59,6 +59,7 @@ struct Ask {
 pub(super) struct ChatLookups {
     asks: mpsc::Sender<Ask>,
     /// Statements the reader has run so far (a batch, or a lookup read alone).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only tests read the count"))]
     reads: Arc<AtomicU64>,
 }
 

@@ -159,6 +159,22 @@ pub fn quantiles_ms(h: &Histogram<u64>) -> (f64, f64, f64) {
     (ms(0.5), ms(0.99), ms(0.999))
 }
 
+/// Clock ticks per second of `/proc/<pid>/stat`'s times (`USER_HZ`, which
+/// Linux fixes at 100 for user space on x86_64 and arm64).
+const CLOCK_TICKS_PER_SEC: f64 = 100.0;
+
+/// CPU time process `pid` has used so far, user and system, in seconds,
+/// from `/proc/<pid>/stat` (fields 14 and 15, counted after the command
+/// name, which may hold spaces). Resolution: 10 ms.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut after_name = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
+    // After the name: state is field 3, so utime (14) is the 12th.
+    let utime: u64 = after_name.nth(11)?.parse().ok()?;
+    let stime: u64 = after_name.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / CLOCK_TICKS_PER_SEC)
+}
+
 /// Resident memory of process `pid` in bytes, from `/proc/<pid>/status`.
 pub fn rss_bytes(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -177,6 +193,22 @@ mod tests {
         assert_eq!(stamp_in(&frame), Some(123_456));
         assert_eq!(stamp_in(&format!(r#"42["message","{}"]"#, stamp(7))), Some(7));
         assert_eq!(stamp_in(r#"{"type":"typing_diff","topic":"room:1","started":[],"stopped":[4]}"#), None);
+    }
+
+    #[test]
+    fn this_process_has_used_cpu_and_uses_more_when_it_works() {
+        let me = std::process::id();
+        let before = cpu_seconds(me).expect("/proc/<pid>/stat reads");
+        let start = std::time::Instant::now();
+        let mut x = 0u64;
+        // Busy until the count moves (other tests share the cores, so wall time says little).
+        while cpu_seconds(me).unwrap() < before + 0.05 {
+            assert!(start.elapsed() < std::time::Duration::from_secs(20), "20 s of work and the CPU time did not move");
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+        }
+        assert_eq!(cpu_seconds(u32::MAX), None, "no such process");
     }
 
     #[test]

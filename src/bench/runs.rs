@@ -46,6 +46,7 @@ pub(super) async fn idle(s: Scale, roomlink: Target, socketio: Target) -> Result
             Row::new(format!("S1/S5 {shape}: WebSocket connect+auth+subscribe"), "1/s", Some(r1.connects_per_sec), Some(s1.connects_per_sec))
                 .target("≥ 5,000/s", Some(r1.connects_per_sec >= 5_000.0)),
         );
+        rows.push(Row::new(format!("S1/S5 {shape}: server CPU per connect"), "µs", r1.cpu_per_connect_us, s1.cpu_per_connect_us));
     }
     Ok(rows)
 }

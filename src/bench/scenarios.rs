@@ -18,7 +18,7 @@ use futures::{stream, StreamExt, TryStreamExt};
 use tokio::time::Instant;
 
 use super::{
-    quantiles_ms, rss_bytes, setup,
+    cpu_seconds, quantiles_ms, rss_bytes, setup,
     tab::{Command, Tab, TabSpec},
     source_address, Peer, Recorder,
 };
@@ -156,6 +156,11 @@ pub struct IdleHold {
     pub connects_per_sec: f64,
     /// Server memory added per open connection, in bytes (when the pid is known).
     pub rss_per_connection: Option<f64>,
+    /// Server CPU time (user and system) spent while the tabs connected,
+    /// per tab, in microseconds (when the pid is known): steadier than the
+    /// rate on a host whose speed varies, and what a change to the connect
+    /// path is judged by.
+    pub cpu_per_connect_us: Option<f64>,
 }
 
 /// S1: opens `rooms × members` tabs, holds them `hold` (heartbeats go on),
@@ -165,7 +170,9 @@ pub async fn idle_hold(target: Target, rooms: usize, members: usize, hold: Durat
     let specs = room_specs(target, rooms, members).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = target.pid.and_then(rss_bytes);
+    let cpu_before = target.pid.and_then(cpu_seconds);
     let fleet = open_tabs(specs, members).await?;
+    let cpu_after = target.pid.and_then(cpu_seconds);
     tokio::time::sleep(hold).await;
     let after = target.pid.and_then(rss_bytes);
     let connections = fleet.tabs.len();
@@ -175,6 +182,7 @@ pub async fn idle_hold(target: Target, rooms: usize, members: usize, hold: Durat
         held,
         connects_per_sec: connections as f64 / fleet.open_secs.max(1e-9),
         rss_per_connection: before.zip(after).map(|(b, a)| a.saturating_sub(b) as f64 / connections.max(1) as f64),
+        cpu_per_connect_us: cpu_before.zip(cpu_after).map(|(b, a)| (a - b) * 1e6 / connections.max(1) as f64),
     };
     fleet.close().await;
     Ok(result)

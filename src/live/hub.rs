@@ -33,6 +33,7 @@ use super::{
 use crate::limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS};
 mod lines;
 mod presence_out;
+pub use presence_out::presence_window;
 
 /// Events a room channel holds before a slow follower lags (and catches up
 /// from the database).

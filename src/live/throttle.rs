@@ -48,6 +48,12 @@ impl<S> Throttle<S> {
         Throttle { open: false, waiting: BTreeMap::new(), carried: false, lines_at: (None, None), window }
     }
 
+    /// Sets how long windows last, from the next one that opens (the caller
+    /// times an open window with the length it had when it opened).
+    pub fn set_window(&mut self, window: Duration) {
+        self.window = window;
+    }
+
     /// How long a window lasts: the caller calls [`Throttle::flush`] this often while it is open.
     pub fn window(&self) -> Duration {
         self.window

@@ -1,13 +1,18 @@
 //! How presence and typing changes leave a topic: as Phoenix-style diffs, a
 //! lone change at once and a burst gathered over a window (see [`Throttle`]):
-//! [`PRESENCE_BATCH_MS`] for who is online, [`TYPING_BATCH_MS`] for who types.
+//! for who is online, [`PRESENCE_BATCH_MS`] per ten tabs following the topic
+//! ([`presence_window`]), for who types, [`TYPING_BATCH_MS`].
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::{
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
 
 use super::{HubEvent, RoomChannel};
 #[cfg(doc)]
-use crate::limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS};
+use crate::limits::TYPING_BATCH_MS;
 use crate::{
+    limits::{PRESENCE_BATCH_MAX_MS, PRESENCE_BATCH_MS, PRESENCE_FOLLOWERS_PER_BATCH},
     live::{
         bus::Bus,
         presence::diff,
@@ -25,6 +30,8 @@ impl RoomChannel {
             let (joins, leaves) = diff(states);
             channel.publish(&ServerEvent::PresenceDiff { topic: topic.clone(), joins, leaves });
         };
+        // The window that opens now (if one does) fits the topic's size.
+        lock(&self.diffs).set_window(presence_window(self.sender.receiver_count()));
         self.throttled(topic, (author_id, offline_at), |c| &c.diffs, publish);
     }
 
@@ -101,6 +108,65 @@ impl RoomChannel {
     }
 }
 
+/// The presence window of a topic that `followers` tabs follow on this
+/// server: [`PRESENCE_BATCH_MS`] per [`PRESENCE_FOLLOWERS_PER_BATCH`] tabs
+/// (at least one such step), at most [`PRESENCE_BATCH_MAX_MS`]. So 2 or 10
+/// tabs get 50 ms, 100 tabs 500 ms, 200 and more 1 s: a burst of changes
+/// costs a topic about 200 frames a second whatever its size (below the cap).
+pub fn presence_window(followers: usize) -> Duration {
+    let steps = followers.div_ceil(PRESENCE_FOLLOWERS_PER_BATCH).max(1) as u64;
+    Duration::from_millis((PRESENCE_BATCH_MS * steps).min(PRESENCE_BATCH_MAX_MS))
+}
+
 fn lock<S>(throttle: &Mutex<Throttle<S>>) -> MutexGuard<'_, Throttle<S>> {
     throttle.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_presence_window_grows_with_the_tabs_following_up_to_its_cap() {
+        let ms = |n: usize| presence_window(n).as_millis();
+        assert_eq!([ms(0), ms(1), ms(2), ms(10)], [50, 50, 50, 50], "small rooms keep the short window");
+        assert_eq!([ms(11), ms(100), ms(101)], [100, 500, 550]);
+        assert_eq!([ms(200), ms(5_000)], [1_000, 1_000], "capped");
+    }
+
+    /// Presence diffs one follower of `topic` is sent while `arrivals`
+    /// people come online `gap` apart, and the ids they carry as joins.
+    async fn diffs_seen(followers: usize, arrivals: i64, gap: Duration) -> (usize, Vec<i64>) {
+        let hub = crate::live::hub::Hub::new();
+        let topic = Topic::Chat("big".into());
+        let mut receivers: Vec<_> = (0..followers).map(|_| hub.subscribe(&topic)).collect();
+        for author in 1..=arrivals {
+            hub.connect(&topic, author);
+            tokio::time::sleep(gap).await;
+        }
+        tokio::time::sleep(presence_window(followers) * 2).await; // the last window ends
+        let (mut diffs, mut joined) = (0, Vec::new());
+        while let Ok(event) = receivers[0].try_recv() {
+            if let Ok(ServerEvent::PresenceDiff { joins, .. }) = serde_json::from_str(&event.frame) {
+                diffs += 1;
+                joined.extend(joins);
+            }
+        }
+        receivers.clear();
+        (diffs, joined)
+    }
+
+    #[tokio::test]
+    async fn a_big_rooms_arrivals_share_diffs_that_a_small_room_sends_one_by_one() {
+        let gap = Duration::from_millis(80);
+        // 40 tabs follow: a 200 ms window, so eight arrivals 80 ms apart
+        // take the lone first diff and then one per window (about four).
+        let (big, joined) = diffs_seen(40, 8, gap).await;
+        assert_eq!(joined, (1..=8).collect::<Vec<_>>(), "every arrival is told once, in order");
+        assert!(big <= 5, "8 arrivals in a room of 40 took {big} diffs");
+        // 2 tabs follow: a 50 ms window, shorter than the gap, so each goes alone.
+        let (small, joined) = diffs_seen(2, 8, gap).await;
+        assert_eq!(joined.len(), 8);
+        assert!(small >= 6, "8 arrivals 80 ms apart in a room of 2 took only {small} diffs");
+    }
 }

@@ -166,14 +166,19 @@ pub(super) mod tempfile_dir {
     }
 }
 
-fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Result<Child, String> {
-    let mut command = if pin {
+/// A command that runs `program`, on core 0 (through `taskset`) with `pin`.
+pub(super) fn on_server_core(program: &str, pin: bool) -> Command {
+    if pin {
         let mut c = Command::new("taskset");
         c.args(["-c", "0", program]);
         c
     } else {
         Command::new(program)
-    };
+    }
+}
+
+fn spawn(program: &str, args: &[&str], envs: &[(&str, String)], pin: bool) -> Result<Child, String> {
+    let mut command = on_server_core(program, pin);
     command.args(args).stdout(Stdio::null()).stderr(Stdio::inherit());
     for (k, v) in envs {
         command.env(k, v);
@@ -239,22 +244,6 @@ async fn start_bare(o: &Options, addr: SocketAddr) -> Result<Server, String> {
     start_server(&me.display().to_string(), &["--serve-bare", &addr.to_string()], &[], o.pin, addr, None).await
 }
 
-/// Rounds of the kernel's floor (the median is taken).
-const FLOOR_ROUNDS: usize = 21;
-/// Payload of the floor's frame, in bytes: about a Roomlink line's frame in
-/// S2 (`{"type":"message","message":{"id":…,"topic":"chat:…",…}}` with a
-/// guest's name, stamp and client id comes to about 200).
-const FLOOR_PAYLOAD_BYTES: usize = 200;
-
-/// The kernel's floor ([`super::floor`]) with as many sockets as the large room has members.
-async fn measure_floor(o: &Options) -> Result<super::floor::Floor, String> {
-    let sockets = o.scale.large_room;
-    eprintln!("Floor: one core writes a {FLOOR_PAYLOAD_BYTES}-byte frame to each of {sockets} sockets, {FLOOR_ROUNDS} times…");
-    let floor = super::floor::measure(o.pin, ([127, 0, 0, 1], 3313).into(), sockets, FLOOR_ROUNDS, FLOOR_PAYLOAD_BYTES).await?;
-    eprintln!("  {:.2} ms a round (median), {:.2} µs a write, {:.0} writes/s", floor.round_ms, floor.per_write_us(), floor.writes_per_sec);
-    Ok(floor)
-}
-
 /// Runs the scenarios `o` asks for on both servers; returns the report's rows.
 async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     let roomlink_addr: SocketAddr = ([127, 0, 0, 1], 3310).into();
@@ -266,10 +255,11 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     let roomlink = Target { peer: Peer::Roomlink, server: roomlink_addr, pid: Some(roomlink_server.child.id()) };
     let socketio = Target { peer: Peer::SocketIo, server: socketio_addr, pid: Some(socketio_server.child.id()) };
     let mut rows = Vec::new();
-    let floor = if o.runs("s2") || o.runs("large") || o.runs("s3") { Some(measure_floor(o).await?) } else { None };
-    if let Some(f) = floor {
-        rows.push(Row::new(format!("Floor: one core writes a frame to each of {} sockets", f.sockets), "ms", None, None).floor(Some(f.round_ms)));
-        rows.push(Row::new("Floor: frames one core writes per second", "1/s", None, None).floor(Some(f.writes_per_sec)));
+    let mut floor = None;
+    if o.runs("s2") || o.runs("large") || o.runs("s3") {
+        let (more, measured) = runs::floor(o.scale, o.pin).await?;
+        rows.extend(more);
+        floor = Some(measured);
     }
     if o.runs("s1") {
         rows.extend(runs::idle(o.scale, roomlink, socketio).await?);
@@ -321,17 +311,9 @@ fn machine_cores() -> usize {
 pub async fn main() -> std::process::ExitCode {
     raise_file_limit();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, addr, sockets, rounds, payload] = args.as_slice() {
+    if let [flag, rest @ ..] = args.as_slice() {
         if flag == "--serve-floor" {
-            let number = |s: &str| s.parse::<usize>().map_err(|e| format!("--serve-floor {s}: {e}"));
-            let served = match (addr.parse(), number(sockets), number(rounds), number(payload)) {
-                (Ok(addr), Ok(sockets), Ok(rounds), Ok(payload)) => {
-                    super::floor::serve(addr, sockets, rounds, payload, &mut std::io::stdout())
-                }
-                (Err(e), ..) => Err(format!("--serve-floor {addr}: {e}")),
-                (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => Err(e),
-            };
-            return match served {
+            return match super::floor::serve_as_asked(rest) {
                 Ok(()) => std::process::ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("bench: {e}");

@@ -106,19 +106,25 @@ pub fn serve(addr: SocketAddr, sockets: usize, rounds: usize, payload: usize, re
     Ok(())
 }
 
+/// [`serve`] with the arguments after `--serve-floor` (`<address> <sockets>
+/// <rounds> <frame bytes>`), reporting on standard output. Errors: an
+/// argument is missing or malformed, or those of [`serve`].
+pub fn serve_as_asked(args: &[String]) -> Result<(), String> {
+    let [addr, sockets, rounds, payload] = args else {
+        return Err("--serve-floor takes <address> <sockets> <rounds> <frame bytes>".into());
+    };
+    let number = |s: &String| s.parse::<usize>().map_err(|e| format!("--serve-floor {s}: {e}"));
+    let addr = addr.parse().map_err(|e| format!("--serve-floor {addr}: {e}"))?;
+    serve(addr, number(sockets)?, number(rounds)?, number(payload)?, &mut std::io::stdout())
+}
+
 /// Starts the writer (this program again, pinned to core 0 with `pin`) on
 /// `addr` and measures it with [`read_floor`]. Errors: the writer cannot
 /// start, or those of [`read_floor`].
 pub async fn measure(pin: bool, addr: SocketAddr, sockets: usize, rounds: usize, payload: usize) -> Result<Floor, String> {
     let me = std::env::current_exe().map_err(|e| format!("finding this program: {e}"))?.display().to_string();
     let args = ["--serve-floor".to_string(), addr.to_string(), sockets.to_string(), rounds.to_string(), payload.to_string()];
-    let mut command = if pin {
-        let mut c = std::process::Command::new("taskset");
-        c.args(["-c", "0", &me]);
-        c
-    } else {
-        std::process::Command::new(&me)
-    };
+    let mut command = super::cli::on_server_core(&me, pin);
     command.args(&args).stdout(Stdio::piped()).stderr(Stdio::inherit());
     // Killed when dropped, like the servers.
     let mut writer = super::cli::Server { child: command.spawn().map_err(|e| format!("{me}: {e}"))?, _data: None };

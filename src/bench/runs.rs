@@ -15,6 +15,28 @@ use super::{
 /// Files kept free beside S1's tabs (listeners, the database, HTTP set-up).
 const FILES_SPARE: u64 = 500;
 
+/// Rounds of the kernel's floor (the median is taken).
+const FLOOR_ROUNDS: usize = 21;
+/// Payload of the floor's frame, in bytes: about a Roomlink line's frame in
+/// S2 (`{"type":"message","message":{"id":…,"topic":"chat:…",…}}` with a
+/// guest's name, stamp and client id comes to about 200).
+const FLOOR_PAYLOAD_BYTES: usize = 200;
+
+/// The kernel's floor ([`super::floor`]), with as many sockets as the large
+/// room has members (on core 0 with `pin`): its rows, and the figures for
+/// the floor column of S2's and S3's rows.
+pub(super) async fn floor(s: Scale, pin: bool) -> Result<(Vec<Row>, Floor), String> {
+    let sockets = s.large_room;
+    eprintln!("Floor: one core writes a {FLOOR_PAYLOAD_BYTES}-byte frame to each of {sockets} sockets, {FLOOR_ROUNDS} times…");
+    let f = super::floor::measure(pin, ([127, 0, 0, 1], 3313).into(), sockets, FLOOR_ROUNDS, FLOOR_PAYLOAD_BYTES).await?;
+    eprintln!("  {:.2} ms a round (median), {:.2} µs a write, {:.0} writes/s", f.round_ms, f.per_write_us(), f.writes_per_sec);
+    let rows = vec![
+        Row::new(format!("Floor: one core writes a frame to each of {} sockets", f.sockets), "ms", None, None).floor(Some(f.round_ms)),
+        Row::new("Floor: frames one core writes per second", "1/s", None, None).floor(Some(f.writes_per_sec)),
+    ];
+    Ok((rows, f))
+}
+
 /// S1 on both servers, at each size that fits in the file limit.
 pub(super) async fn idle(s: Scale, roomlink: Target, socketio: Target) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();

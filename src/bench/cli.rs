@@ -276,7 +276,7 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
         rows.push(runs::large_room(o.scale, roomlink, socketio, Some(bare), floor).await?);
     }
     if o.runs("s3") {
-        rows.extend(runs::persisted(o.scale, roomlink_addr, floor).await?);
+        rows.extend(runs::persisted(o.scale, roomlink, floor).await?);
     }
     if o.runs("s5") {
         rows.extend(runs::joining(o.scale, roomlink_addr).await?);

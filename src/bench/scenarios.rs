@@ -60,6 +60,8 @@ pub struct Fleet {
     pub open_secs: f64,
     /// How each tab connected (to connect it again).
     pub(super) specs: Vec<TabSpec>,
+    /// The servers' process ids, when this client started them (for CPU readings).
+    pub server_pids: Vec<u32>,
 }
 
 impl Fleet {
@@ -79,7 +81,9 @@ impl Fleet {
 ///
 /// Errors: the first set-up or connection failure.
 pub async fn open_fleet(target: Target, rooms: usize, members: usize) -> Result<Fleet, String> {
-    open_tabs(room_specs(target, rooms, members).await?, members).await
+    let mut fleet = open_tabs(room_specs(target, rooms, members).await?, members).await?;
+    fleet.server_pids.extend(target.pid);
+    Ok(fleet)
 }
 
 /// [`open_fleet`] over two nodes of one Roomlink: the rooms are made on the
@@ -89,7 +93,9 @@ pub async fn open_fleet_across(targets: [Target; 2], rooms: usize, members: usiz
     for (n, spec) in specs.iter_mut().enumerate() {
         spec.server = targets[n % 2].server;
     }
-    open_tabs(specs, members).await
+    let mut fleet = open_tabs(specs, members).await?;
+    fleet.server_pids.extend(targets.iter().filter_map(|t| t.pid));
+    Ok(fleet)
 }
 
 /// Opens one tab per spec (`members` per room, room by room).
@@ -104,7 +110,7 @@ pub(super) async fn open_tabs(specs: Vec<TabSpec>, members: usize) -> Result<Fle
         .buffered(OPENING_AT_ONCE)
         .try_collect()
         .await?;
-    Ok(Fleet { tabs, members, recorder, acks, open_secs: started.elapsed().as_secs_f64(), specs })
+    Ok(Fleet { tabs, members, recorder, acks, open_secs: started.elapsed().as_secs_f64(), specs, server_pids: Vec::new() })
 }
 
 /// One [`TabSpec`] per person, room by room.
@@ -207,6 +213,11 @@ pub struct FanOutStep {
     pub acked_per_sec: f64,
     /// Roomlink: send-to-acknowledgement 99th percentile, in milliseconds.
     pub ack_p99_ms: f64,
+    /// CPU time the servers used per delivery, user and system, in
+    /// microseconds (when their pids are known): what decides the highest
+    /// rate once a server's core is full, and steadier than the rate on a
+    /// host whose speed varies.
+    pub server_cpu_per_delivery_us: Option<f64>,
 }
 
 /// Which latency a rising search holds under its limit.
@@ -255,6 +266,8 @@ pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
     fleet.recorder.reset();
     fleet.acks.reset();
     let (rooms, members) = (fleet.rooms(), fleet.members);
+    let servers_cpu = || fleet.server_pids.iter().map(|&pid| cpu_seconds(pid)).sum::<Option<f64>>();
+    let cpu_before = servers_cpu();
     let (sent, sending) = paced(rate, length, |n| {
         let room = n as usize % rooms;
         let member = (n as usize / rooms * 7_919) % members;
@@ -267,6 +280,7 @@ pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let delivered = fleet.recorder.deliveries();
+    let cpu = cpu_before.zip(servers_cpu()).filter(|_| delivered > 0).map(|(b, a)| (a - b) * 1e6 / delivered as f64);
     let (p50_ms, p99_ms, p999_ms) = quantiles_ms(&fleet.recorder.merged());
     FanOutStep {
         sent_per_sec: sent as f64 / sending,
@@ -277,6 +291,7 @@ pub async fn drive(fleet: &Fleet, rate: f64, length: Duration) -> FanOutStep {
         p999_ms,
         acked_per_sec: fleet.acks.deliveries() as f64 / sending,
         ack_p99_ms: quantiles_ms(&fleet.acks.merged()).1,
+        server_cpu_per_delivery_us: cpu,
     }
 }
 

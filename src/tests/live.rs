@@ -164,3 +164,66 @@ async fn the_listener_holds_a_crowd_connecting_at_once() {
     assert_eq!(queued, crowd, "connections queued before any accept");
     drop(listener);
 }
+
+/// A tab whose room never stops sending it events (a flood published
+/// straight into the hub, far faster than the tab reads) still has its own
+/// frames read: its message is stored. The socket loop takes live events
+/// before the tab's frames (issue 6: polling the read side on every
+/// delivery cost a tenth of the server's user-space work). The flood's
+/// frames are large and the tab reads slowly, so every turn's write waits
+/// on the tab and the flood refills the room's channel meanwhile; then
+/// only the loop's limit of turns in a row lets the tab's frames in (with
+/// small frames, tokio's per-poll budget does too, and this test passes
+/// without the limit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_flooded_with_live_events_is_still_heard() {
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+
+    use crate::live::hub::{encode, HubEvent};
+
+    let (s, ana, _bruno, room) = two_members().await;
+    let mut a = ana.live().await;
+    assert_eq!(a.subscribe(room, 0).await, ServerEvent::Subscribed { topic: Topic::Room(room) });
+    // Stops the flood when the test ends, also when it fails.
+    struct Stop(std::sync::Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(true, Relaxed);
+        }
+    }
+    let stop = Stop(std::sync::Arc::new(AtomicBool::new(false)));
+    let flood = {
+        let (hub, stop, topic) = (s.hub.clone(), stop.0.clone(), Topic::Room(room));
+        std::thread::spawn(move || {
+            // Large, so that every turn's write waits on the slow tab.
+            let typist = crate::live::Typist { author_id: 0, author_name: "x".repeat(16 * 1024) };
+            let frame = encode(&ServerEvent::TypingDiff { topic: topic.clone(), started: vec![typist], stopped: Vec::new() });
+            let mut published = 0u64;
+            while !stop.load(Relaxed) {
+                hub.deliver(&topic, HubEvent::new(frame.clone()));
+                published += 1;
+            }
+            published
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    a.say(room, "a1", "still here").await;
+    let reader = tokio::spawn(async move {
+        while a.quiet_any(5_000).await.is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    });
+    let mut saved = Vec::new();
+    for _ in 0..100 {
+        saved = stored(&s).await;
+        if !saved.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(stop);
+    reader.abort();
+    let published = flood.join().unwrap();
+    assert_eq!(saved, ["still here"], "the tab's message was read and stored while its room flooded");
+    assert!(published > 100_000, "the room was flooded: {published} events");
+}

@@ -20,6 +20,8 @@ pub struct TestServer {
     /// The SQLite file, when the test runs on SQLite.
     pub db_path: Option<std::path::PathBuf>,
     pub settings: Settings,
+    /// The server's hub, for tests that publish to topics directly.
+    pub hub: std::sync::Arc<crate::live::hub::Hub>,
     _dir: tempfile::TempDir,
 }
 
@@ -52,7 +54,7 @@ impl TestServer {
         tokio::spawn(async move { axum::serve(crate::server::without_nagle(listener), service).await.unwrap() });
         // The server's own store: the same pools, writer and session cache.
         let store = state.store.clone();
-        TestServer { addr, store, db_path, settings, _dir: dir }
+        TestServer { addr, store, db_path, settings, hub: state.hub.clone(), _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {

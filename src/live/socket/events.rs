@@ -21,29 +21,30 @@ type HubItem = Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>;
 pub(super) const CATCH_UP_BATCH: usize = 500;
 
 impl Connection {
-    /// What one item from the hub means for this tab. A plain live event
-    /// is handled without waiting; the rest (catch-up, reading rights again)
-    /// in a boxed future, so an idle tab's task stays small (S1).
-    pub(super) async fn hub_item(&mut self, topic: Topic, item: HubItem) -> Replies {
+    /// What one item from the hub means for this tab: the frames it adds
+    /// to `out`. A plain live event is handled without waiting and without
+    /// allocating; the rest (catch-up, reading rights again) in a boxed
+    /// future, so an idle tab's task stays small (S1).
+    pub(super) async fn hub_item(&mut self, topic: Topic, item: HubItem, out: &mut Replies) {
         match item {
-            Ok(event) if !event.resync && !self.rights_changed(&topic, &event) => self.live_event(topic, &event),
-            item => Box::pin(self.hub_item_reading(topic, item)).await,
+            Ok(event) if !event.resync && !self.rights_changed(&topic, &event) => self.live_event(topic, &event, out),
+            item => Box::pin(self.hub_item_reading(topic, item, out)).await,
         }
     }
 
     /// [`Connection::hub_item`] for items that read the database.
-    async fn hub_item_reading(&mut self, topic: Topic, item: HubItem) -> Replies {
+    async fn hub_item_reading(&mut self, topic: Topic, item: HubItem, out: &mut Replies) {
         match item {
-            Ok(event) if event.resync => self.catch_up(&topic).await,
+            Ok(event) if event.resync => out.extend(self.catch_up(&topic).await),
             Ok(event) => {
                 if self.rights_changed(&topic, &event) {
                     self.read_rights(&topic).await;
                 }
-                self.live_event(topic, &event)
+                self.live_event(topic, &event, out)
             }
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 tracing::debug!(%topic, missed, "follower lagged; catching up");
-                self.catch_up(&topic).await
+                out.extend(self.catch_up(&topic).await)
             }
         }
     }
@@ -91,26 +92,32 @@ impl Connection {
         replies
     }
 
-    fn live_event(&mut self, topic: Topic, event: &HubEvent) -> Replies {
+    /// Adds `event`'s frame to `out`, unless it is for someone else or a
+    /// line this tab was already sent; an event that ends the topic stops
+    /// following it. Runs once per delivery: no clone of the topic, no
+    /// allocation (issue 6, S2 profile).
+    fn live_event(&mut self, topic: Topic, event: &HubEvent, out: &mut Replies) {
         if let Some(author) = event.only_for {
             if self.authors.get(&topic).is_none_or(|(me, _)| *me != author) {
-                return Vec::new(); // meant for someone else
+                return; // meant for someone else
             }
         }
         if let Some(id) = event.message_id {
-            let sent = self.sent_up_to.entry(topic.clone()).or_insert(0);
-            if id <= *sent {
-                return Vec::new(); // already sent by a catch-up
+            match self.sent_up_to.get_mut(&topic) {
+                Some(sent) if id <= *sent => return, // already sent by a catch-up
+                Some(sent) => *sent = id,
+                None => {
+                    self.sent_up_to.insert(topic.clone(), id);
+                }
             }
-            *sent = id;
         }
         if event.ends_topic {
             let _ = self.unfollow(&topic); // instant chats keep no last-seen time
             self.closing = self.rooms.is_empty();
         }
         match &event.plain_frame {
-            Some(plain) if !self.managing.contains(&topic) => vec![plain.clone()],
-            _ => vec![event.frame.clone()],
+            Some(plain) if !self.managing.contains(&topic) => out.push(plain.clone()),
+            _ => out.push(event.frame.clone()),
         }
     }
 

@@ -209,6 +209,9 @@ async fn write_batches(pool: AnyPool, mut waiting: mpsc::Receiver<Job>, commits:
         };
         // After a failure the next batch starts on a fresh connection.
         if written {
+            if checkpoints.finish_due() {
+                checkpoints.finish(&mut conn).await;
+            }
             own = Some(conn);
         }
     }

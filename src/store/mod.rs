@@ -164,6 +164,7 @@ impl Store {
                         // 5 s for locks; WAL is kept in the file. NORMAL is safe in
                         // WAL mode and saves an fsync per commit.
                         sqlx::Executor::execute(&mut *conn, "PRAGMA synchronous = NORMAL").await?;
+                        sqlx::Executor::execute(&mut *conn, checkpoint::WAL_KEPT).await?;
                         // The group commit writer schedules checkpoints instead.
                         sqlx::Executor::execute(&mut *conn, checkpoint::AUTOCHECKPOINT_OFF).await.map(|_| ())
                     })
@@ -277,6 +278,7 @@ async fn open_sqlite_native(database_url: &str) -> Result<sqlx::SqlitePool, Stor
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
+        .pragma("journal_size_limit", checkpoint::WAL_KEPT_BYTES.to_string())
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
     if let Some(parent) = Path::new(options.get_filename()).parent() {

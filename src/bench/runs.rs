@@ -104,7 +104,7 @@ pub(super) async fn fan_out(
         if let Some(held) = &held {
             eprintln!("S4: half that rate, quiet then with half the tabs typing…");
             tokio::time::sleep(Duration::from_secs(2)).await;
-            let rounds = scenarios::typing_storm(&fleet, held.sent_per_sec / 2.0, step, scenarios::TYPING_STORM_ROUNDS).await;
+            let rounds = super::storm::typing_storm(&fleet, held.sent_per_sec / 2.0, step, super::storm::TYPING_STORM_ROUNDS).await;
             for (quiet, typing) in &rounds {
                 eprintln!("  quiet p99 {:.2} ms, typing p99 {:.2} ms", quiet.p99_ms, typing.p99_ms);
             }
@@ -142,7 +142,7 @@ pub(super) async fn fan_out(
     let cpu = |b: &Option<scenarios::FanOutStep>| b.as_ref().and_then(|b| b.server_cpu_per_delivery_us);
     rows.push(Row::new(format!("S2 {rooms}×{members}: server CPU per delivery at that rate"), "µs", cpu(&rb), cpu(&sb)).plain(cpu(&plain)));
     let rise = |storm: &Option<(f64, f64)>| storm.map(|(quiet, typing)| (typing / quiet.max(0.001) - 1.0) * 100.0);
-    let rounds = scenarios::TYPING_STORM_ROUNDS;
+    let rounds = super::storm::TYPING_STORM_ROUNDS;
     rows.push(Row::new(format!("S4 typing storm: message p99 quiet (median of {rounds})"), "ms", storms[0].map(|s| s.0), storms[1].map(|s| s.0)));
     rows.push(Row::new(format!("S4 typing storm: message p99 half typing (median of {rounds})"), "ms", storms[0].map(|s| s.1), storms[1].map(|s| s.1)));
     let r_rise = rise(&storms[0]);

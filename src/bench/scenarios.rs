@@ -243,7 +243,7 @@ impl Held {
 /// Calls `each` with 0, 1, 2… at `per_sec` calls a second for `length`
 /// (on a 1 ms ticker, catching up after a late tick). Returns how many
 /// calls it made and the seconds that took.
-async fn paced(per_sec: f64, length: Duration, mut each: impl FnMut(u64)) -> (u64, f64) {
+pub(super) async fn paced(per_sec: f64, length: Duration, mut each: impl FnMut(u64)) -> (u64, f64) {
     let mut ticker = tokio::time::interval(Duration::from_millis(1));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let started = Instant::now();
@@ -337,41 +337,6 @@ pub fn best(steps: &[FanOutStep], p99_limit_ms: f64, by: Held) -> Option<&FanOut
         .iter()
         .filter(|s| by.by(s, p99_limit_ms))
         .max_by(|a, b| a.deliveries_per_sec.total_cmp(&b.deliveries_per_sec))
-}
-
-/// Rounds of S4: p99 differences of a few tenths of a millisecond between
-/// two runs of the same load are common on a shared machine, so one quiet
-/// and one typing run cannot tell a 10% rise from noise; the medians of
-/// several of each, alternating, can. Five: with three, the one typing
-/// round that spiked in each of three runs of the same binary (12 to 24 ms
-/// against 3 to 5 ms) left the median resting on the higher of two.
-pub const TYPING_STORM_ROUNDS: usize = 5;
-
-/// S4: the fleet at `rate` messages per second, `rounds` times first quiet
-/// for `length`, then for `length` while every other tab says "typing"
-/// every 3 s (as a typing person's tab does), staggered, and "stopped" at
-/// the end (as a tab does when its person stops). Returns (quiet, typing)
-/// per round.
-pub async fn typing_storm(fleet: &Fleet, rate: f64, length: Duration, rounds: usize) -> Vec<(FanOutStep, FanOutStep)> {
-    let typists: Vec<&Tab> = fleet.tabs.iter().step_by(2).collect();
-    let every = Duration::from_millis(crate::limits::TYPING_SEND_EVERY_MS.into());
-    let per_sec = typists.len() as f64 / every.as_secs_f64();
-    let mut out = Vec::with_capacity(rounds);
-    for _ in 0..rounds {
-        let quiet = drive(fleet, rate, length).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let typing = paced(per_sec, length, |n| {
-            typists[n as usize % typists.len()].tell(Command::Typing(true));
-        });
-        let (storm, _) = tokio::join!(drive(fleet, rate, length), typing);
-        for typist in &typists {
-            typist.tell(Command::Typing(false));
-        }
-        // Time for the "stopped"s to go out before the next quiet run.
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        out.push((quiet, storm));
-    }
-    out
 }
 
 /// What S5 measured.

@@ -1,3 +1,8 @@
+//! The two storms on a fleet of S2.
+//!
+//! S4, the typing storm: the fleet's messages at a steady rate, quiet and
+//! then with half the tabs typing; how much typing raises message latency.
+//!
 //! S6, the reconnect storm: most tabs of a fleet lose their connection at
 //! once and come back, while messages keep coming; every message must reach
 //! every tab exactly once (Roomlink catches a tab up from the newest id it
@@ -13,9 +18,44 @@ use futures::{stream, StreamExt, TryStreamExt};
 use tokio::time::Instant;
 
 use super::{
-    scenarios::{Fleet, OPENING_AT_ONCE},
+    scenarios::{drive, paced, FanOutStep, Fleet, OPENING_AT_ONCE},
     tab::{Command, Tab, TabSpec},
 };
+
+/// Rounds of S4: p99 differences of a few tenths of a millisecond between
+/// two runs of the same load are common on a shared machine, so one quiet
+/// and one typing run cannot tell a 10% rise from noise; the medians of
+/// several of each, alternating, can. Five: with three, the one typing
+/// round that spiked in each of three runs of the same binary (12 to 24 ms
+/// against 3 to 5 ms) left the median resting on the higher of two.
+pub const TYPING_STORM_ROUNDS: usize = 5;
+
+/// S4: the fleet at `rate` messages per second, `rounds` times first quiet
+/// for `length`, then for `length` while every other tab says "typing"
+/// every 3 s (as a typing person's tab does), staggered, and "stopped" at
+/// the end (as a tab does when its person stops). Returns (quiet, typing)
+/// per round.
+pub async fn typing_storm(fleet: &Fleet, rate: f64, length: Duration, rounds: usize) -> Vec<(FanOutStep, FanOutStep)> {
+    let typists: Vec<&Tab> = fleet.tabs.iter().step_by(2).collect();
+    let every = Duration::from_millis(crate::limits::TYPING_SEND_EVERY_MS.into());
+    let per_sec = typists.len() as f64 / every.as_secs_f64();
+    let mut out = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let quiet = drive(fleet, rate, length).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let typing = paced(per_sec, length, |n| {
+            typists[n as usize % typists.len()].tell(Command::Typing(true));
+        });
+        let (storm, _) = tokio::join!(drive(fleet, rate, length), typing);
+        for typist in &typists {
+            typist.tell(Command::Typing(false));
+        }
+        // Time for the "stopped"s to go out before the next quiet run.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        out.push((quiet, storm));
+    }
+    out
+}
 
 /// What S6 measured.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -43,7 +43,7 @@ async fn every_message_reaches_every_member(target: Target) {
     // The recorder saw exactly three deliveries per message: no duplicates either.
     assert_eq!(fleet.recorder.deliveries() as f64, sent * 3.0);
     // Typing indicators are not counted as messages, and hold none back.
-    let rounds = scenarios::typing_storm(&fleet, 20.0, Duration::from_millis(400), 2).await;
+    let rounds = crate::bench::storm::typing_storm(&fleet, 20.0, Duration::from_millis(400), 2).await;
     assert_eq!(rounds.len(), 2);
     for (quiet, typing) in rounds {
         assert_eq!((quiet.missing, typing.missing), (0, 0), "{quiet:?} {typing:?}");

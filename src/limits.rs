@@ -120,6 +120,12 @@ pub const LISTEN_BACKLOG: u32 = 4_096;
 /// How long a shutting-down node waits for its live connections to close,
 /// in milliseconds.
 pub const SHUTDOWN_GRACE_MS: u64 = 5_000;
+/// How long a shutting-down node then waits for HTTP requests still being
+/// answered, and its runtime for tasks still running, in milliseconds.
+/// Past it the node stops anyway: a request that never ends (a page render
+/// stuck inside Leptos, see `tests::pages`) must not keep a node that was
+/// told to stop running, and its port taken, until it is killed.
+pub const SHUTDOWN_REQUESTS_MS: u64 = 10_000;
 /// Largest image attachment (PNG, JPEG, WebP or GIF), in bytes: 5 MiB.
 pub const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Widest or tallest image attachment, in pixels. Bigger images are refused

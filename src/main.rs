@@ -12,10 +12,12 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Runs [`roomlink::server::run`] on tokio's multi-threaded runtime, then
+/// gives the runtime's tasks [`roomlink::limits::SHUTDOWN_REQUESTS_MS`] to
+/// end instead of waiting for them without limit as dropping it would.
 #[cfg(feature = "ssr")]
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    roomlink::server::run().await
+fn main() -> std::process::ExitCode {
+    roomlink::server::main()
 }
 
 #[cfg(not(feature = "ssr"))]

@@ -277,6 +277,23 @@ fn leptos_options(address: SocketAddr) -> LeptosOptions {
     options
 }
 
+/// The server process: [`run`] on tokio's multi-threaded runtime, which
+/// then gets [`crate::limits::SHUTDOWN_REQUESTS_MS`] for its tasks to end
+/// (dropping it would wait for a stuck one without limit). Exit code as
+/// [`run`]'s, or 1 when no runtime can be built.
+pub fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run());
+    runtime.shutdown_timeout(std::time::Duration::from_millis(crate::limits::SHUTDOWN_REQUESTS_MS));
+    code
+}
+
 /// Runs the server until Ctrl-C or SIGTERM, then closes every live
 /// connection with 1001 ("going away") so tabs reconnect, to another node
 /// when there are several, and tells the other nodes. Logs with `tracing`
@@ -311,11 +328,27 @@ pub async fn run() -> ExitCode {
     tracing::info!("Roomlink is running at http://{address}");
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let hub = state.hub.clone();
+    let (stopped, told_to_stop) = tokio::sync::oneshot::channel::<()>();
     let stopping = async move {
         shutdown_signal().await;
         hub.shut_down(std::time::Duration::from_millis(crate::limits::SHUTDOWN_GRACE_MS)).await;
+        let _ = stopped.send(());
     };
-    let served = axum::serve(without_nagle(listener), service).with_graceful_shutdown(stopping).await;
+    let serving = axum::serve(without_nagle(listener), service).with_graceful_shutdown(stopping);
+    let requests_left = async {
+        if told_to_stop.await.is_ok() {
+            tokio::time::sleep(std::time::Duration::from_millis(crate::limits::SHUTDOWN_REQUESTS_MS)).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    let served = tokio::select! {
+        served = serving => served,
+        () = requests_left => {
+            tracing::warn!(ms = crate::limits::SHUTDOWN_REQUESTS_MS, "requests still running after the shutdown grace; stopping anyway");
+            Ok(())
+        }
+    };
     // Lines committed after their sender was answered ("joined") are saved before the runtime ends.
     state.store.settle_writes().await;
     if let Err(e) = served {

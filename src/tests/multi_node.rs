@@ -2,7 +2,7 @@
 //! (issue 7). Runs in the PostgreSQL pass only (see [`super::database`]).
 //!
 //! Each node is this test binary again, running [`node_process`], which calls
-//! the real [`crate::server::run`] with its settings from the environment, so
+//! the real [`crate::server::main`] with its settings from the environment, so
 //! start-up, the bus and the SIGTERM handling are the production ones.
 
 use std::{
@@ -27,14 +27,16 @@ fn node_process() {
     if std::env::var_os(NODE_ENV).is_none() {
         return;
     }
-    let code = tokio::runtime::Runtime::new().map(|rt| rt.block_on(crate::server::run()));
-    std::process::exit(if matches!(code, Ok(c) if c == std::process::ExitCode::SUCCESS) { 0 } else { 1 });
+    let code = crate::server::main();
+    std::process::exit(if code == std::process::ExitCode::SUCCESS { 0 } else { 1 });
 }
 
 /// One node: its process and address.
 struct Node {
     child: Child,
     addr: SocketAddr,
+    /// Where its stdout and stderr go.
+    log: std::path::PathBuf,
 }
 
 impl Node {
@@ -42,7 +44,8 @@ impl Node {
     /// with the others, and waits until it answers.
     async fn start(database_url: &str, data_dir: &std::path::Path, name: &str) -> Node {
         let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        let log = std::fs::File::create(data_dir.join(format!("{name}.log"))).unwrap();
+        let log_path = data_dir.join(format!("{name}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new(std::env::current_exe().unwrap())
             .args(["--ignored", "--exact", "tests::multi_node::node_process", "--nocapture", "--test-threads=1"])
             .env(NODE_ENV, name)
@@ -55,14 +58,29 @@ impl Node {
             .stderr(log)
             .spawn()
             .unwrap();
-        let http = reqwest::Client::new();
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
         for _ in 0..300 {
             if http.get(format!("http://{addr}/")).send().await.is_ok() {
-                return Node { child, addr };
+                return Node { child, addr, log: log_path };
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("node {name} did not start; see {}", data_dir.join(format!("{name}.log")).display());
+    }
+
+    /// Waits for the process to end; panics with the end of its log when it
+    /// is still running after `limit`.
+    async fn exit_within(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = tokio::time::Instant::now() + limit;
+        while tokio::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+        panic!("node still running {limit:?} after SIGTERM; the end of its log:\n{}", tail.join("\n"));
     }
 
     /// Sends SIGTERM, as a service manager stopping the node does.
@@ -81,12 +99,9 @@ impl Drop for Node {
 
 /// The next event that is not presence (typing included), within 5 s.
 async fn next_line(live: &mut Live) -> crate::live::ChatMessage {
-    loop {
-        match live.next_any().await {
-            ServerEvent::Message { message } => return message,
-            ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::TypingDiff { .. } => {}
-            other => panic!("expected a line, got {other:?}"),
-        }
+    match live.next().await {
+        ServerEvent::Message { message } => message,
+        other => panic!("expected a line, got {other:?}"),
     }
 }
 
@@ -129,6 +144,9 @@ async fn two_nodes() -> Option<(TestServer, tempfile::TempDir, Node, Node)> {
 #[tokio::test]
 async fn two_nodes_on_postgres_are_one_roomlink() {
     let Some((fixture, _dir, a, b)) = two_nodes().await else { return };
+    let started = std::time::Instant::now();
+    // Shown with the output of a failure: how far the test got, and when.
+    let step = |name: &str| eprintln!("[{} ms] {name}", started.elapsed().as_millis());
 
     // Ana on node A makes a room; Bruno and Carla join through node B.
     let on_a = fixture.client().at(a.addr);
@@ -145,6 +163,7 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     }
     let (ana_id, bruno_id, carla_id) = (fixture.user_id("ana").await, fixture.user_id("bruno").await, fixture.user_id("carla").await);
 
+    step("presence");
     // Presence across nodes: each sees the other come online.
     let mut la = ana.live().await;
     la.subscribe(room, 0).await;
@@ -154,15 +173,17 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     let mut lc = carla.live().await;
     lc.subscribe(room, 0).await;
     wait_for(&mut la, 5_000, online(carla_id, true)).await;
-    while lb.quiet_any(300).await.is_some() {}
-    while la.quiet_any(300).await.is_some() {}
+    lb.drain(300).await;
+    la.drain(300).await;
 
+    step("typing");
     // Typing on B shows on A.
     lb.send(&ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
     let typing = wait_for(&mut la, 5_000, |e| matches!(e, ServerEvent::TypingDiff { .. })).await;
     let ServerEvent::TypingDiff { started, stopped, .. } = typing else { unreachable!() };
     assert_eq!((started.iter().map(|t| t.author_id).collect::<Vec<_>>(), stopped), (vec![bruno_id], vec![]));
 
+    step("messages both ways");
     // Messages both ways, ids from PostgreSQL in one order.
     la.say(room, "a1", "hello from A").await;
     let seen_on_b = next_line(&mut lb).await;
@@ -176,6 +197,7 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     let _ = next_line(&mut lc).await;
     let _ = next_line(&mut lc).await;
 
+    step("a long line");
     // A long line (16 KB of JSON) goes by id; every node reads it from the tables.
     let long = format!("long {}", "😀".repeat(crate::limits::MESSAGE_MAX_CHARS - 5));
     lb.say(room, "b-long", &long).await;
@@ -185,6 +207,7 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
         assert_eq!((message.body.as_str(), message.author_id, message.topic.clone()), (long.as_str(), bruno_id, topic.clone()));
     }
 
+    step("listeners dropped");
     // The nodes' listening connections drop: when they are back, tabs catch
     // up on what no notification brought (a line stored with none at all).
     let unannounced = fixture.store.messages().insert(room, bruno_id, "quiet-1", "stored while nobody listened", 1).await.unwrap().0;
@@ -204,6 +227,7 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
         assert!(live.quiet_for(500).await.is_none(), "once");
     }
 
+    step("removal");
     // A removal on node A ends Carla's tab on node B.
     let r = ana.call("remove_member", &[("room_id", &room.to_string()), ("user_id", &carla_id.to_string())]).await;
     assert!(r.status().is_success() || r.status().is_redirection(), "remove: {}", r.status());
@@ -211,6 +235,7 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     assert!(matches!(ended, ServerEvent::Ended { topic: t, .. } if t == topic));
     assert!(lc.closed().await, "Carla's socket on node B closes");
 
+    step("node A dies");
     // Node A dies without a word: Bruno sees Ana go offline within 30 s.
     let mut a = a;
     a.child.kill().unwrap();
@@ -223,6 +248,7 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
         lb.say(room, &format!("b-away-{i}"), &format!("while you were away {i}")).await;
     }
 
+    step("reconnect to B");
     // Ana's tab reconnects to node B and catches up: every line once.
     let ana_on_b = ana.at(b.addr);
     let mut la = ana_on_b.live().await;
@@ -237,18 +263,23 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     assert_eq!(away, ["while you were away 1", "while you were away 2", "while you were away 3"], "{caught_up:?}");
     assert!(!caught_up.iter().any(|b| b == "hi from B" || b == "hello from A"), "nothing seen before comes twice: {caught_up:?}");
 
+    step("SIGTERM on B");
     // SIGTERM on node B: its tabs are told "going away" (1001) and it exits cleanly.
+    // A request still coming in (its body half sent) does not keep node B
+    // running: it stops SHUTDOWN_REQUESTS_MS after its tabs are closed.
+    let mut stalled = tokio::net::TcpStream::connect(b.addr).await.unwrap();
+    let head = format!(
+        "POST /api/sign_up HTTP/1.1\r\nHost: {0}\r\nOrigin: http://{0}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=",
+        b.addr
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stalled, head.as_bytes()).await.unwrap();
     let mut b = b;
     b.terminate();
     assert_eq!(la.close_code(5_000).await, Some(1001));
     assert_eq!(lb.close_code(5_000).await, Some(1001));
-    let exited = tokio::task::spawn_blocking(move || {
-        let status = b.child.wait();
-        (status, b)
-    })
-    .await
-    .unwrap();
-    assert!(exited.0.unwrap().success(), "node B exits with success after SIGTERM");
+    let status = b.exit_within(Duration::from_millis(crate::limits::SHUTDOWN_GRACE_MS + crate::limits::SHUTDOWN_REQUESTS_MS + 15_000)).await;
+    assert!(status.success(), "node B exits with success after SIGTERM: {status}");
+    drop(stalled);
     let _ = on_a;
 }
 
@@ -317,7 +348,7 @@ async fn a_five_use_link_raced_through_two_nodes_makes_five_members() {
     let token = link.url.rsplit('/').next().unwrap().to_string();
     let mut watching = owner.live().await;
     watching.subscribe(room, 0).await;
-    while watching.quiet_any(300).await.is_some() {}
+    watching.drain(300).await;
 
     // A hundred people, each from an address of their own (joins are rate
     // limited per address), half on each node, open the link at once.

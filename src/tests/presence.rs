@@ -126,7 +126,7 @@ async fn typing_states_lapse_and_end_with_the_connection() {
     b.subscribe(room, 0).await;
     let mut a = ana.live().await;
     a.subscribe(room, 0).await;
-    while b.quiet_any(200).await.is_some() {} // presence events
+    b.drain(200).await; // presence events
     until_lines_settle().await;
 
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
@@ -169,7 +169,7 @@ async fn a_crowd_typing_at_once_is_told_in_few_diffs_and_a_line_ends_its_author_
     }
     let mut b = bruno.live().await;
     b.subscribe(room, 0).await;
-    while b.quiet_any(300).await.is_some() {} // catch-up lines, presence
+    b.drain(300).await; // catch-up lines, presence
     until_lines_settle().await;
 
     // Everyone starts typing at once.
@@ -217,7 +217,7 @@ async fn typing_changes_waiting_for_their_window_go_out_just_before_the_next_lin
     for tab in [&mut a, &mut b, &mut c] {
         tab.subscribe(room, 0).await;
     }
-    while b.quiet_any(300).await.is_some() {} // catch-up lines, presence
+    b.drain(300).await; // catch-up lines, presence
     until_lines_settle().await;
 
     a.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
@@ -271,7 +271,7 @@ async fn a_crowd_arriving_or_leaving_at_once_is_told_in_few_diffs_each_person_on
     ids.sort_unstable();
     let mut b = bruno.live().await;
     b.subscribe(room, 0).await;
-    while b.quiet_any(300).await.is_some() {} // the catch-up lines, his own arrival
+    b.drain(300).await; // the catch-up lines, his own arrival
 
     // The class opens the room at once.
     let tabs = futures::future::join_all(people.iter().map(|(_, _, c)| async move {
@@ -299,7 +299,7 @@ async fn a_crowd_arriving_or_leaving_at_once_is_told_in_few_diffs_each_person_on
         presence.expect("a snapshot on subscribing")
     };
     assert!(ids.iter().all(|id| ana_tab_sees.contains(id)), "a tab opened meanwhile sees them all online");
-    while b.quiet_any(300).await.is_some() {} // ana came and went
+    b.drain(300).await; // ana came and went
 
     // And leaves at once.
     let before = crate::server::now_ms();

@@ -211,6 +211,9 @@ impl Client {
     }
 }
 
+/// The longest [`Live::drain`] waits for a quiet moment.
+pub const DRAIN_MAX: Duration = Duration::from_secs(15);
+
 /// A live connection speaking the JSON protocol.
 pub struct Live {
     ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
@@ -292,10 +295,21 @@ impl Live {
         }
     }
 
+    /// Reads and drops events until `quiet_ms` pass without one. Panics
+    /// when they keep coming for [`DRAIN_MAX`]: a stream that never settles
+    /// is a failure to report, not a wait without end.
+    pub async fn drain(&mut self, quiet_ms: u64) {
+        let deadline = tokio::time::Instant::now() + DRAIN_MAX;
+        while let Some(event) = self.recv(quiet_ms).await {
+            assert!(tokio::time::Instant::now() < deadline, "events kept coming for {DRAIN_MAX:?}; the last: {event:?}");
+        }
+    }
+
     /// True when the server closed the socket within 5 s (after any frames).
     pub async fn closed(&mut self) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
-            match tokio::time::timeout(Duration::from_secs(5), self.ws.next()).await {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
                 Err(_) => return false,
                 Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
                 Ok(Some(Ok(_))) => continue,

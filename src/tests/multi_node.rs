@@ -58,14 +58,16 @@ impl Node {
             .stderr(log)
             .spawn()
             .unwrap();
+        // Held from here, so a node that does not start is killed with the panic.
+        let node = Node { child, addr, log: log_path };
         let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
         for _ in 0..300 {
             if http.get(format!("http://{addr}/")).send().await.is_ok() {
-                return Node { child, addr, log: log_path };
+                return node;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("node {name} did not start; see {}", data_dir.join(format!("{name}.log")).display());
+        panic!("node {name} did not start; see {}", node.log.display());
     }
 
     /// Waits for the process to end; panics with the end of its log when it

@@ -15,12 +15,18 @@ if [ -z "$pg_url" ] && [ -n "${ROOMLINK_REQUIRE_POSTGRES:-}" ]; then
   exit 1
 fi
 
+# A pass takes 1-2 minutes; one that runs past this has a test stuck, and
+# stopping it says so instead of holding CI until its own limit.
+pass_limit=900
+cargo test --features ssr,bench --lib --no-run
 echo "==> Rust tests on SQLite"
-env -u ROOMLINK_TEST_DATABASE_URL cargo test --features ssr,bench --lib
+env -u ROOMLINK_TEST_DATABASE_URL timeout --kill-after=10 "$pass_limit" cargo test --features ssr,bench --lib \
+  || { echo "the SQLite pass failed or ran past ${pass_limit} s" >&2; exit 1; }
 
 if [ -n "$pg_url" ]; then
   echo "==> Rust tests on PostgreSQL"
-  ROOMLINK_TEST_DATABASE_URL="$pg_url" cargo test --features ssr,bench --lib
+  ROOMLINK_TEST_DATABASE_URL="$pg_url" timeout --kill-after=10 "$pass_limit" cargo test --features ssr,bench --lib \
+    || { echo "the PostgreSQL pass failed or ran past ${pass_limit} s" >&2; exit 1; }
 else
   echo "==> PostgreSQL tests skipped (set ROOMLINK_TEST_DATABASE_URL to run them)"
 fi

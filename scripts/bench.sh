@@ -6,7 +6,7 @@
 # Usage: scripts/bench.sh [--scale small|full] (default full, ~20 minutes)
 #        [--two-nodes postgres://user@host/db] (also S2 on two Roomlink nodes
 #        on PostgreSQL; a fresh database is made beside that one and dropped)
-#        [--only s1,s2,large,s3,s5,nodes] [--nodes-rate <msg/s>] (see src/bench/cli.rs)
+#        [--only s1,s2,fanout,large,s3,s5,nodes] [--nodes-rate <msg/s>] (see src/bench/cli.rs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests

@@ -10,7 +10,8 @@
 //! `bench/peers/socketio`), `--two-nodes <postgres URL>` (also S2 on two
 //! Roomlink nodes on PostgreSQL, see [`super::nodes`]), `--only <list>`
 //! (some scenarios only, comma-separated: `s1`, `s2` (with S4, S6 and the
-//! large room), `large` (the large room alone), `s3`, `s5`, `nodes`;
+//! large room), `fanout` (S2's rising search alone, without S4, S6 and
+//! the large room), `large` (the large room alone), `s3`, `s5`, `nodes`;
 //! default all), `--nodes-rate <msg/s>`
 //! (the rate two nodes are measured at, when S2 does not run first to give
 //! the single node's best), `--idle <rooms>x<members>,…` (S1's sizes
@@ -84,7 +85,7 @@ struct Options {
     roomlink_bin: PathBuf,
     socketio_dir: PathBuf,
     two_nodes: Option<String>,
-    /// Scenarios to run (`s1`, `s2`, `large`, `s3`, `s5`, `nodes`); empty: all.
+    /// Scenarios to run (`s1`, `s2`, `fanout`, `large`, `s3`, `s5`, `nodes`); empty: all.
     only: Vec<String>,
     /// The rate two nodes are measured at, if S2 does not give it.
     nodes_rate: Option<f64>,
@@ -256,7 +257,7 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
     let socketio = Target { peer: Peer::SocketIo, server: socketio_addr, pid: Some(socketio_server.child.id()) };
     let mut rows = Vec::new();
     let mut floor = None;
-    if o.runs("s2") || o.runs("large") || o.runs("s3") {
+    if o.runs("s2") || o.runs("fanout") || o.runs("large") || o.runs("s3") {
         let (more, measured) = runs::floor(o.scale, o.pin).await?;
         rows.extend(more);
         floor = Some(measured);
@@ -265,15 +266,17 @@ async fn run_all(o: &Options) -> Result<Vec<Row>, String> {
         rows.extend(runs::idle(o.scale, roomlink, socketio).await?);
     }
     let mut single_best = None;
-    if o.runs("s2") || o.runs("large") {
+    if o.runs("s2") || o.runs("fanout") || o.runs("large") {
         let bare_server = start_bare(o, bare_addr).await?;
         let bare = Target { peer: Peer::Bare, server: bare_addr, pid: Some(bare_server.child.id()) };
-        if o.runs("s2") {
-            let (more, best) = runs::fan_out(o.scale, roomlink, socketio, Some(bare), floor).await?;
+        if o.runs("s2") || o.runs("fanout") {
+            let (more, best) = runs::fan_out(o.scale, roomlink, socketio, Some(bare), floor, o.runs("s2")).await?;
             rows.extend(more);
             single_best = best;
         }
-        rows.push(runs::large_room(o.scale, roomlink, socketio, Some(bare), floor).await?);
+        if o.runs("s2") || o.runs("large") {
+            rows.push(runs::large_room(o.scale, roomlink, socketio, Some(bare), floor).await?);
+        }
     }
     if o.runs("s3") {
         rows.extend(runs::persisted(o.scale, roomlink, floor).await?);

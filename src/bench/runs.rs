@@ -78,8 +78,8 @@ pub(super) async fn idle(s: Scale, roomlink: Target, socketio: Target) -> Result
     Ok(rows)
 }
 
-/// S2 (with S4 and S6 on the same tabs) on both servers; also Roomlink's
-/// best S2 step, for the two-node run.
+/// S2 (with S4 and S6 on the same tabs when `with_storms`) on both
+/// servers; also Roomlink's best S2 step, for the two-node run.
 /// With `bare`, S2 also runs on the bare fan-out server, whose figures go
 /// in the rows' "plain Rust" column; with `floor`, the kernel's floor
 /// fills the "floor" column: writes per second for deliveries per second.
@@ -89,6 +89,7 @@ pub(super) async fn fan_out(
     socketio: Target,
     bare: Option<Target>,
     floor: Option<Floor>,
+    with_storms: bool,
 ) -> Result<(Vec<Row>, Option<scenarios::FanOutStep>), String> {
     let mut rows = Vec::new();
     let (rooms, members) = s.fan_out;
@@ -101,6 +102,11 @@ pub(super) async fn fan_out(
         let mut fleet = scenarios::open_fleet(target, rooms, members).await?;
         let steps = scenarios::fan_out(&fleet, start, max, step, P99_LIMIT_MS, Held::Delivery).await;
         let held = best(&steps, P99_LIMIT_MS, Held::Delivery).cloned();
+        if !with_storms {
+            best_of.push(held);
+            fleet.close().await;
+            continue;
+        }
         if let Some(held) = &held {
             eprintln!("S4: half that rate, quiet then with half the tabs typing…");
             tokio::time::sleep(Duration::from_secs(2)).await;
@@ -141,6 +147,9 @@ pub(super) async fn fan_out(
     }
     let cpu = |b: &Option<scenarios::FanOutStep>| b.as_ref().and_then(|b| b.server_cpu_per_delivery_us);
     rows.push(Row::new(format!("S2 {rooms}×{members}: server CPU per delivery at that rate"), "µs", cpu(&rb), cpu(&sb)).plain(cpu(&plain)));
+    if !with_storms {
+        return Ok((rows, rb));
+    }
     let rise = |storm: &Option<(f64, f64)>| storm.map(|(quiet, typing)| (typing / quiet.max(0.001) - 1.0) * 100.0);
     let rounds = super::storm::TYPING_STORM_ROUNDS;
     rows.push(Row::new(format!("S4 typing storm: message p99 quiet (median of {rounds})"), "ms", storms[0].map(|s| s.0), storms[1].map(|s| s.0)));

@@ -5,7 +5,7 @@
 use axum::extract::ws::Utf8Bytes;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use super::{Connection, Replies};
+use super::{follows::FollowKey, Connection, Replies};
 use crate::{
     instant::service as instant,
     live::{
@@ -21,26 +21,27 @@ type HubItem = Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>;
 pub(super) const CATCH_UP_BATCH: usize = 500;
 
 impl Connection {
-    /// What one item from the hub means for this tab: the frames it adds
-    /// to `out`. A plain live event is handled without waiting and without
-    /// allocating; the rest (catch-up, reading rights again) in a boxed
-    /// future, so an idle tab's task stays small (S1).
-    pub(super) async fn hub_item(&mut self, topic: Topic, item: HubItem, out: &mut Replies) {
+    /// What one item from the hub, read under the follow's `key`, means for
+    /// this tab: the frames it adds to `out`. A plain live event is handled
+    /// without waiting and without allocating; the rest (catch-up, reading
+    /// rights again) in a boxed future, so an idle tab's task stays small (S1).
+    pub(super) async fn hub_item(&mut self, key: FollowKey, item: HubItem, out: &mut Replies) {
         match item {
-            Ok(event) if !event.resync && !self.rights_changed(&topic, &event) => self.live_event(topic, &event, out),
-            item => Box::pin(self.hub_item_reading(topic, item, out)).await,
+            Ok(event) if !event.resync && !self.rights_changed(key, &event) => self.live_event(key, &event, out),
+            item => Box::pin(self.hub_item_reading(key, item, out)).await,
         }
     }
 
     /// [`Connection::hub_item`] for items that read the database.
-    async fn hub_item_reading(&mut self, topic: Topic, item: HubItem, out: &mut Replies) {
+    async fn hub_item_reading(&mut self, key: FollowKey, item: HubItem, out: &mut Replies) {
+        let Some(topic) = self.follows.by_key(key).map(|f| f.topic.clone()) else { return };
         match item {
             Ok(event) if event.resync => out.extend(self.catch_up(&topic).await),
             Ok(event) => {
-                if self.rights_changed(&topic, &event) {
+                if self.rights_changed(key, &event) {
                     self.read_rights(&topic).await;
                 }
-                self.live_event(topic, &event, out)
+                self.live_event(key, &event, out)
             }
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 tracing::debug!(%topic, missed, "follower lagged; catching up");
@@ -53,11 +54,11 @@ impl Connection {
     /// newcomer to a chat without history, from their arrival on).
     pub(super) async fn catch_up(&mut self, topic: &Topic) -> Replies {
         let mut replies = Vec::new();
-        loop {
-            let after = self.sent_up_to.get(topic).copied().unwrap_or(0);
+        while let Some(follow) = self.follows.get(topic) {
+            let after = follow.sent_up_to;
             let batch = match topic {
                 Topic::Room(room_id) => {
-                    let managing = self.managing.contains(topic);
+                    let managing = follow.managing;
                     self.state.store.messages().after(*room_id, after, CATCH_UP_BATCH).await.map(|lines| {
                         let frame = |mut message: ChatMessage| {
                             if !managing {
@@ -68,7 +69,7 @@ impl Connection {
                         lines.into_iter().map(frame).collect()
                     })
                 }
-                Topic::Chat(chat_id) => match self.chats.get(chat_id) {
+                Topic::Chat(_) => match &follow.chat {
                     Some((chat, me)) => instant::catch_up(&self.state, chat, me, after, CATCH_UP_BATCH).await,
                     None => Ok(Vec::new()),
                 },
@@ -81,8 +82,8 @@ impl Connection {
                 }
             };
             let full = batch.len() == CATCH_UP_BATCH;
-            if let Some((last, _)) = batch.last() {
-                self.sent_up_to.insert(topic.clone(), *last);
+            if let (Some((last, _)), Some(follow)) = (batch.last(), self.follows.get_mut(topic)) {
+                follow.sent_up_to = *last;
             }
             replies.extend(batch.into_iter().map(|(_, frame)| frame));
             if !full {
@@ -95,52 +96,49 @@ impl Connection {
     /// Adds `event`'s frame to `out`, unless it is for someone else or a
     /// line this tab was already sent; an event that ends the topic stops
     /// following it. Runs once per delivery: no clone of the topic, no
-    /// allocation (issue 6, S2 profile).
-    fn live_event(&mut self, topic: Topic, event: &HubEvent, out: &mut Replies) {
+    /// hashing, no allocation (issue 6, S2 profile; see [`super::follows`]).
+    fn live_event(&mut self, key: FollowKey, event: &HubEvent, out: &mut Replies) {
+        let Some(follow) = self.follows.by_key_mut(key) else { return };
         if let Some(author) = event.only_for {
-            if self.authors.get(&topic).is_none_or(|(me, _)| *me != author) {
+            if follow.author.as_ref().is_none_or(|(me, _)| *me != author) {
                 return; // meant for someone else
             }
         }
         if let Some(id) = event.message_id {
-            match self.sent_up_to.get_mut(&topic) {
-                Some(sent) if id <= *sent => return, // already sent by a catch-up
-                Some(sent) => *sent = id,
-                None => {
-                    self.sent_up_to.insert(topic.clone(), id);
-                }
+            if id <= follow.sent_up_to {
+                return; // already sent by a catch-up
             }
-        }
-        if event.ends_topic {
-            let _ = self.unfollow(&topic); // instant chats keep no last-seen time
-            self.closing = self.rooms.is_empty();
+            follow.sent_up_to = id;
         }
         match &event.plain_frame {
-            Some(plain) if !self.managing.contains(&topic) => out.push(plain.clone()),
+            Some(plain) if !follow.managing => out.push(plain.clone()),
             _ => out.push(event.frame.clone()),
+        }
+        if event.ends_topic {
+            let topic = follow.topic.clone();
+            let _ = self.unfollow(&topic); // instant chats keep no last-seen time
+            self.closing = self.follows.is_empty();
         }
     }
 
-    /// True when `event` says this tab's own rights in `topic` changed.
-    fn rights_changed(&self, topic: &Topic, event: &HubEvent) -> bool {
-        event.rights_changed_for.is_some_and(|id| self.authors.get(topic).is_some_and(|(me, _)| *me == id))
+    /// True when `event` says this tab's own rights in the topic followed under `key` changed.
+    fn rights_changed(&self, key: FollowKey, event: &HubEvent) -> bool {
+        event.rights_changed_for.is_some_and(|id| {
+            self.follows.by_key(key).and_then(|f| f.author.as_ref()).is_some_and(|(me, _)| *me == id)
+        })
     }
 
     /// Reads this tab's rights in a room again, after the owner changed them.
     async fn read_rights(&mut self, topic: &Topic) {
         if let (Topic::Room(room_id), Some(me)) = (topic, &self.me) {
             match self.state.store.rooms().rights_of(*room_id, me.id).await {
-                Ok(rights) => self.set_managing(topic, rights.is_some_and(|r| r.can_moderate)),
+                Ok(rights) => {
+                    if let Some(follow) = self.follows.get_mut(topic) {
+                        follow.managing = rights.is_some_and(|r| r.can_moderate);
+                    }
+                }
                 Err(err) => tracing::error!(error = %err, "reading rights failed"),
             }
-        }
-    }
-
-    pub(super) fn set_managing(&mut self, topic: &Topic, managing: bool) {
-        if managing {
-            self.managing.insert(topic.clone());
-        } else {
-            self.managing.remove(topic);
         }
     }
 }

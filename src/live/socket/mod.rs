@@ -8,11 +8,10 @@
 //! membership, instant chats a participant (see [`crate::instant::service::chat_and_identity`]).
 
 mod events;
+mod follows;
 mod send;
 
 pub use send::MUTED;
-
-use std::collections::{HashMap, HashSet};
 
 use axum::{
     extract::{
@@ -23,11 +22,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::{FutureExt, SinkExt, StreamExt};
-use tokio_stream::{
-    wrappers::BroadcastStream,
-    StreamMap,
-};
 use tower_sessions::Session;
+
+use follows::{Follow, Follows};
 
 use super::{hub::encode, ClientEvent, ServerEvent, Topic};
 use crate::{
@@ -103,17 +100,9 @@ struct Connection {
     me: Option<CurrentUser>,
     /// The upgrade request's `Cookie` headers (instant chat identities).
     cookies: HeaderMap,
-    /// Topics followed, each with its hub receiver.
-    rooms: StreamMap<Topic, BroadcastStream<std::sync::Arc<super::hub::HubEvent>>>,
-    /// Per followed topic, the newest line id this tab has been sent.
-    sent_up_to: HashMap<Topic, i64>,
-    /// Per followed instant chat: the chat and who this tab is in it.
-    chats: HashMap<String, (ChatRow, ParticipantRow)>,
-    /// Per followed topic, who this tab is there (author id, name), as counted in presence.
-    authors: HashMap<Topic, (i64, String)>,
-    /// Followed rooms where this tab's user manages invite links (owners,
-    /// moderators): they see which link each member joined through.
-    managing: HashSet<Topic>,
+    /// Topics followed: what the tab was sent of each, who it is there,
+    /// and each topic's hub receiver.
+    follows: Follows,
     /// Set when the last followed topic ended: the socket closes.
     closing: bool,
 }
@@ -123,7 +112,7 @@ type Replies = Vec<Utf8Bytes>;
 
 impl Connection {
     fn new(state: AppState, me: Option<CurrentUser>, cookies: HeaderMap) -> Self {
-        Connection { state, me, cookies, rooms: StreamMap::new(), sent_up_to: HashMap::new(), chats: HashMap::new(), authors: HashMap::new(), managing: HashSet::new(), closing: false }
+        Connection { state, me, cookies, follows: Follows::default(), closing: false }
     }
 
     async fn run(mut self, socket: WebSocket) {
@@ -148,12 +137,12 @@ impl Connection {
                 // a delivery (issue 6, perf on S2). The tab's frames are
                 // still read at least every few turns (below).
                 biased;
-                Some((topic, item)) = self.rooms.next(), if !self.rooms.is_empty() => {
-                    self.hub_item(topic, item, &mut replies).await;
+                Some((key, item)) = self.follows.streams.next(), if !self.follows.is_empty() => {
+                    self.hub_item(key, item, &mut replies).await;
                     // Live events already waiting go out in the same write.
                     for _ in 0..LIVE_BATCH_EVENTS {
-                        let Some(Some((topic, item))) = self.rooms.next().now_or_never() else { break };
-                        self.hub_item(topic, item, &mut replies).await;
+                        let Some(Some((key, item))) = self.follows.streams.next().now_or_never() else { break };
+                        self.hub_item(key, item, &mut replies).await;
                     }
                     hub_turns += 1;
                     if hub_turns < HUB_TURNS_PER_READ {
@@ -232,8 +221,7 @@ impl Connection {
 
     /// Stops following every topic, when the socket closed.
     async fn unfollow_all(&mut self) {
-        let followed: Vec<Topic> = self.rooms.keys().cloned().collect();
-        for topic in followed {
+        for topic in self.follows.topics() {
             let seen = self.unfollow(&topic);
             self.record_last_seen(seen).await;
         }
@@ -252,14 +240,14 @@ impl Connection {
             }
             ClientEvent::Send { topic, client_id, body } => self.send(topic, client_id, body).await,
             ClientEvent::Typing { topic, typing } => {
-                if let Some((id, name)) = self.authors.get(&topic) {
+                if let Some((id, name)) = self.follows.get(&topic).and_then(|f| f.author.as_ref()) {
                     self.state.hub.typing(&topic, *id, name, typing);
                 }
                 Vec::new()
             }
             ClientEvent::Ping => Vec::new(),
             ClientEvent::Read { topic: Topic::Room(room_id), up_to } => {
-                if let (Some(me), true) = (&self.me, self.rooms.contains_key(&Topic::Room(room_id))) {
+                if let (Some(me), true) = (&self.me, self.follows.get(&Topic::Room(room_id)).is_some()) {
                     if let Err(err) = self.state.store.rooms().mark_read(room_id, me.id, up_to).await {
                         tracing::error!(error = %err, "marking a room read failed");
                     }
@@ -274,16 +262,8 @@ impl Connection {
     /// Returns `(room id, user id)` when a member of a room just went offline,
     /// for [`Connection::record_last_seen`].
     fn unfollow(&mut self, topic: &Topic) -> Option<(i64, i64)> {
-        let offline = self
-            .authors
-            .remove(topic)
-            .is_some_and(|(id, _)| self.state.hub.disconnect(topic, id, now_ms()));
-        self.rooms.remove(topic);
-        self.sent_up_to.remove(topic);
-        self.managing.remove(topic);
-        if let Topic::Chat(id) = topic {
-            self.chats.remove(id);
-        }
+        let follow = self.follows.remove(topic)?;
+        let offline = follow.author.is_some_and(|(id, _)| self.state.hub.disconnect(topic, id, now_ms()));
         self.state.hub.release(topic);
         match (topic, &self.me) {
             (Topic::Room(room_id), Some(me)) if offline => Some((*room_id, me.id)),
@@ -300,41 +280,39 @@ impl Connection {
         }
     }
 
-    /// Who this tab is in `topic`: (author id, name).
-    fn author_in(&self, topic: &Topic) -> Option<(i64, String)> {
-        match topic {
-            Topic::Room(_) => self.me.as_ref().map(|me| (me.id, me.username.clone())),
-            Topic::Chat(id) => self.chats.get(id).map(|(_, p)| (p.id, p.name.clone())),
-        }
-    }
-
     async fn subscribe(&mut self, topic: Topic, after_id: i64) -> Replies {
-        if self.rooms.contains_key(&topic) {
+        if self.follows.get(&topic).is_some() {
             return self.catch_up(&topic).await;
         }
-        if self.rooms.len() >= LIVE_ROOMS_PER_CONNECTION {
+        if self.follows.len() >= LIVE_ROOMS_PER_CONNECTION {
             return vec![refused(Some(&topic), None, "This tab follows too many rooms; close some and reload.")];
         }
-        if let Err(reply) = self.admit(&topic).await {
-            return vec![reply];
-        }
+        let (managing, chat) = match self.admit(&topic).await {
+            Ok(admitted) => admitted,
+            Err(reply) => return vec![reply],
+        };
+        // Who this tab is there: the user in a room, the participant in a chat.
+        let author = match &chat {
+            Some((_, me)) => Some((me.id, me.name.clone())),
+            None => self.me.as_ref().map(|me| (me.id, me.username.clone())),
+        };
         // Subscribe before reading lines, so nothing falls between the two.
         let receiver = self.state.hub.subscribe(&topic);
-        self.rooms.insert(topic.clone(), BroadcastStream::new(receiver));
-        self.sent_up_to.insert(topic.clone(), after_id.max(0));
         let mut replies = vec![encode(&ServerEvent::Subscribed { topic: topic.clone() })];
-        if let Some((id, name)) = self.author_in(&topic) {
-            let online = self.state.hub.connect(&topic, id);
-            self.authors.insert(topic.clone(), (id, name));
+        if let Some((id, _)) = &author {
+            let online = self.state.hub.connect(&topic, *id);
             replies.push(encode(&ServerEvent::Presence { topic: topic.clone(), online }));
         }
+        let follow = Follow { topic: topic.clone(), sent_up_to: after_id.max(0), author, managing, chat };
+        self.follows.insert(follow, receiver);
         replies.extend(self.catch_up(&topic).await);
         replies
     }
 
-    /// Checks that this tab may follow `topic`; for an instant chat, remembers
-    /// who it is there. Errors: the frame to send back.
-    async fn admit(&mut self, topic: &Topic) -> Result<(), Utf8Bytes> {
+    /// Checks that this tab may follow `topic`. Returns whether the user
+    /// manages its invite links and, for an instant chat, the chat and who
+    /// this tab is in it. Errors: the frame to send back.
+    async fn admit(&self, topic: &Topic) -> Result<(bool, Option<(ChatRow, ParticipantRow)>), Utf8Bytes> {
         let fault = |err: crate::store::StoreError| {
             tracing::error!(error = %err, "subscribe check failed");
             refused(Some(topic), None, "Something went wrong on our side. Please reload.")
@@ -345,10 +323,7 @@ impl Connection {
                     return Err(refused(Some(topic), None, "Please log in first."));
                 };
                 match self.state.store.rooms().rights_of(*room_id, me.id).await.map_err(fault)? {
-                    Some(rights) => {
-                        self.set_managing(topic, rights.can_moderate);
-                        Ok(())
-                    }
+                    Some(rights) => Ok((rights.can_moderate, None)),
                     None => Err(refused(Some(topic), None, "You are not a member of this room.")),
                 }
             }
@@ -359,16 +334,12 @@ impl Connection {
                     return Err(encode(&ServerEvent::Ended { topic: topic.clone(), reason: instant::EXPIRED.into() }));
                 };
                 match me {
-                    Some(me) => {
-                        self.chats.insert(chat_id.clone(), (chat, me));
-                        Ok(())
-                    }
+                    Some(me) => Ok((false, Some((chat, me)))),
                     None => Err(refused(Some(topic), None, "Join this chat first: reload the page and pick a name.")),
                 }
             }
         }
     }
-
 }
 
 fn refused(topic: Option<&Topic>, client_id: Option<String>, reason: &str) -> Utf8Bytes {

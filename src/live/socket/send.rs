@@ -27,9 +27,9 @@ impl Connection {
     /// stores the line, so a mute holds from the moment it is saved) or the
     /// instant chat is over.
     pub(super) async fn send(&mut self, topic: Topic, client_id: String, body: String) -> Replies {
-        if !self.rooms.contains_key(&topic) {
+        let Some(follow) = self.follows.get(&topic) else {
             return vec![refused(Some(&topic), Some(client_id), self.why_not_followed(&topic).await)];
-        }
+        };
         if !is_valid_client_id(&client_id) {
             return vec![refused(Some(&topic), None, "The message id is not valid; reload the page.")];
         }
@@ -39,7 +39,7 @@ impl Connection {
         };
         // Whoever sends a line has stopped typing it. Said before the line is
         // stored, so that no "typing" held in a typing diff can follow it.
-        if let Some((author_id, name)) = self.authors.get(&topic) {
+        if let Some((author_id, name)) = &follow.author {
             self.state.hub.typing(&topic, *author_id, name, false);
         }
         let stored = match &topic {
@@ -56,8 +56,8 @@ impl Connection {
                     })
                     .await
             }
-            Topic::Chat(chat_id) => {
-                let Some((chat, me)) = self.chats.get(chat_id) else { return Vec::new() };
+            Topic::Chat(_) => {
+                let Some((chat, me)) = &follow.chat else { return Vec::new() };
                 if !chat.is_open(now_ms()) {
                     return vec![refused(Some(&topic), Some(client_id), "This chat has ended; messages can no longer be sent.")];
                 }

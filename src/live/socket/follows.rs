@@ -106,3 +106,56 @@ impl Follows {
         self.list.iter().map(|(_, f)| f.topic.clone()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use tokio::sync::broadcast;
+
+    fn follow(topic: Topic) -> Follow {
+        Follow { topic, sent_up_to: 0, author: Some((7, "ana".into())), managing: false, chat: None }
+    }
+
+    #[tokio::test]
+    async fn each_topic_is_found_by_its_key_and_a_removed_topics_key_names_nothing() {
+        let mut follows = Follows::default();
+        let (room_tx, room_rx) = broadcast::channel(4);
+        let (chat_tx, chat_rx) = broadcast::channel(4);
+        follows.insert(follow(Topic::Room(1)), room_rx);
+        follows.insert(follow(Topic::Chat("abc".into())), chat_rx);
+        assert_eq!(follows.len(), 2);
+        assert_eq!(follows.topics(), vec![Topic::Room(1), Topic::Chat("abc".into())]);
+
+        // An event on the chat arrives under the chat's key.
+        chat_tx.send(Arc::new(HubEvent::new("hello".into()))).unwrap();
+        let (key, item) = follows.streams.next().await.unwrap();
+        assert_eq!(item.unwrap().frame.as_str(), "hello");
+        assert_eq!(follows.by_key(key).unwrap().topic, Topic::Chat("abc".into()));
+        follows.by_key_mut(key).unwrap().sent_up_to = 42;
+        assert_eq!(follows.get(&Topic::Chat("abc".into())).unwrap().sent_up_to, 42);
+        assert_eq!(follows.get(&Topic::Room(1)).unwrap().sent_up_to, 0);
+
+        // Removed, the chat's key names nothing, and following it again
+        // gives a new key: an event still queued under the old key is not
+        // taken for the new follow.
+        let removed = follows.remove(&Topic::Chat("abc".into())).unwrap();
+        assert_eq!(removed.sent_up_to, 42);
+        assert!(follows.by_key(key).is_none());
+        assert!(follows.remove(&Topic::Chat("abc".into())).is_none());
+        let (_chat_tx2, chat_rx2) = broadcast::channel(4);
+        follows.insert(follow(Topic::Chat("abc".into())), chat_rx2);
+        assert!(follows.by_key(key).is_none());
+        assert_eq!(follows.get(&Topic::Chat("abc".into())).unwrap().sent_up_to, 0);
+
+        // The room's events still come under the room's key.
+        room_tx.send(Arc::new(HubEvent::new("room".into()))).unwrap();
+        let (key, item) = follows.streams.next().await.unwrap();
+        assert_eq!(item.unwrap().frame.as_str(), "room");
+        assert_eq!(follows.by_key(key).unwrap().topic, Topic::Room(1));
+        follows.remove(&Topic::Room(1));
+        follows.remove(&Topic::Chat("abc".into()));
+        assert!(follows.is_empty());
+        drop(chat_tx);
+    }
+}

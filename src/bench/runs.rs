@@ -42,39 +42,87 @@ pub(super) async fn floor(s: Scale, pin: bool) -> Result<(Vec<Row>, Floor), Stri
     Ok((rows, f))
 }
 
-/// S1 on both servers, at each size that fits in the file limit.
+/// S1 on both servers, at each size that fits in the file limit (see
+/// [`idle_plan`]).
 pub(super) async fn idle(s: Scale, roomlink: Target, socketio: Target) -> Result<Vec<Row>, String> {
+    // Every tab is a file on both sides; the servers inherit this process's limit.
+    let files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(0, |(soft, _)| soft);
     let mut rows = Vec::new();
-    for (size, &(rooms, members)) in s.idle.iter().enumerate() {
-        let n = rooms * members;
-        // Every tab is a file on both sides; the servers inherit this process's limit.
-        let files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(0, |(soft, _)| soft);
-        if (n as u64) + FILES_SPARE > files {
-            eprintln!("S1: {n} tabs skipped: this process may open {files} files (raise the hard limit, ulimit -Hn, as a user with CAP_SYS_RESOURCE)");
-            rows.push(Row::new(format!("S1 {n} tabs: not run, the file limit is {files}"), "tabs", None, None).target(format!("{n} held"), None));
-            continue;
+    for plan in idle_plan(s.idle, files) {
+        match plan {
+            IdlePlan::Skip { tabs } => {
+                eprintln!("S1: {tabs} tabs skipped: this process may open {files} files (raise the hard limit, ulimit -Hn, as a user with CAP_SYS_RESOURCE)");
+                rows.push(Row::new(format!("S1 {tabs} tabs: not run, the file limit is {files}"), "tabs", None, None).target(format!("{tabs} held"), None));
+            }
+            IdlePlan::Run { rooms, members, fresh } => rows.extend(idle_size(roomlink, socketio, rooms, members, s.hold, fresh).await?),
         }
-        eprintln!("S1: {n} idle tabs on each server…");
-        let r1 = scenarios::idle_hold(roomlink, rooms, members, s.hold).await?;
-        let s1 = scenarios::idle_hold(socketio, rooms, members, s.hold).await?;
-        let kib = |v: Option<f64>| v.map(|b| b / 1024.0);
-        let r_kib = kib(r1.rss_per_connection);
-        let shape = format!("{n} tabs ({rooms}×{members})");
-        rows.push(Row::new(format!("S1 {shape}: held after {} s", s.hold.as_secs()), "tabs", Some(r1.held as f64), Some(s1.held as f64)));
-        // Only a fresh server's growth is memory per connection: after a
-        // first size, the allocator keeps what those tabs freed and reuses it.
-        if size == 0 {
-            rows.push(
-                Row::new(format!("S1 {shape}: server memory per idle connection"), "KiB", r_kib, kib(s1.rss_per_connection))
-                    .target("≤ 16 KiB", r_kib.map(|k| k <= 16.0)),
-            );
-        }
-        rows.push(
-            Row::new(format!("S1/S5 {shape}: WebSocket connect+auth+subscribe"), "1/s", Some(r1.connects_per_sec), Some(s1.connects_per_sec))
-                .target("≥ 5,000/s", Some(r1.connects_per_sec >= 5_000.0)),
-        );
-        rows.push(Row::new(format!("S1/S5 {shape}: server CPU per connect"), "µs", r1.cpu_per_connect_us, s1.cpu_per_connect_us));
     }
+    Ok(rows)
+}
+
+/// What S1 does at one of its sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdlePlan {
+    /// Open and hold `rooms × members` tabs; `fresh` when no size ran
+    /// before on the same servers.
+    Run { rooms: usize, members: usize, fresh: bool },
+    /// This many tabs do not fit in the file limit.
+    Skip { tabs: usize },
+}
+
+/// S1's sizes as run under a limit of `files` open files per process
+/// (each tab is a file on both sides, plus [`FILES_SPARE`]). A size that
+/// does not fit is skipped, and the most tabs that fit in rooms of its
+/// size run in its place when that is more than every size before it, so
+/// the table still shows how far this machine holds.
+fn idle_plan(sizes: &[(usize, usize)], files: u64) -> Vec<IdlePlan> {
+    let mut plan = Vec::new();
+    let mut largest_run = 0;
+    for &(rooms, members) in sizes {
+        let tabs = rooms * members;
+        let rooms = if (tabs as u64) + FILES_SPARE > files {
+            plan.push(IdlePlan::Skip { tabs });
+            let fitting = (files.saturating_sub(FILES_SPARE) / members.max(1) as u64) as usize;
+            if fitting * members <= largest_run {
+                continue;
+            }
+            fitting
+        } else {
+            rooms
+        };
+        plan.push(IdlePlan::Run { rooms, members, fresh: largest_run == 0 });
+        largest_run = largest_run.max(rooms * members);
+    }
+    plan
+}
+
+/// One size of S1 on both servers, as rows. Only a `fresh` server's
+/// growth is memory per connection: after a first size, the allocator
+/// keeps what those tabs freed and reuses it, so a later size reports the
+/// server's whole memory over its tabs instead (an upper bound).
+async fn idle_size(roomlink: Target, socketio: Target, rooms: usize, members: usize, hold: Duration, fresh: bool) -> Result<Vec<Row>, String> {
+    let n = rooms * members;
+    eprintln!("S1: {n} idle tabs on each server…");
+    let r1 = scenarios::idle_hold(roomlink, rooms, members, hold).await?;
+    let s1 = scenarios::idle_hold(socketio, rooms, members, hold).await?;
+    let kib = |v: Option<f64>| v.map(|b| b / 1024.0);
+    let shape = format!("{n} tabs ({rooms}×{members})");
+    let mut rows = vec![Row::new(format!("S1 {shape}: held after {} s", hold.as_secs()), "tabs", Some(r1.held as f64), Some(s1.held as f64))];
+    if fresh {
+        let r_kib = kib(r1.rss_per_connection);
+        rows.push(
+            Row::new(format!("S1 {shape}: server memory per idle connection"), "KiB", r_kib, kib(s1.rss_per_connection))
+                .target("≤ 16 KiB", r_kib.map(|k| k <= 16.0)),
+        );
+    } else {
+        let whole = |h: &scenarios::IdleHold| kib(h.rss_bytes.map(|b| b as f64 / n.max(1) as f64));
+        rows.push(Row::new(format!("S1 {shape}: server's whole memory over its tabs"), "KiB", whole(&r1), whole(&s1)));
+    }
+    rows.push(
+        Row::new(format!("S1/S5 {shape}: WebSocket connect+auth+subscribe"), "1/s", Some(r1.connects_per_sec), Some(s1.connects_per_sec))
+            .target("≥ 5,000/s", Some(r1.connects_per_sec >= 5_000.0)),
+    );
+    rows.push(Row::new(format!("S1/S5 {shape}: server CPU per connect"), "µs", r1.cpu_per_connect_us, s1.cpu_per_connect_us));
     Ok(rows)
 }
 
@@ -256,5 +304,49 @@ impl scenarios::FanOutStep {
             "  {:>9.0} msg/s → {:>10.0} deliveries/s, p99 {:.1} ms{ack}, missing {}{cpu}",
             self.sent_per_sec, self.deliveries_per_sec, self.p99_ms, self.missing
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL_SIZES: &[(usize, usize)] = &[(100, 100), (1_000, 10), (500, 100)];
+
+    #[test]
+    fn a_size_over_the_file_limit_is_skipped_and_the_most_that_fit_run_in_its_place() {
+        use IdlePlan::*;
+        // This machine: a hard limit of 20,000 files.
+        assert_eq!(
+            idle_plan(FULL_SIZES, 20_000),
+            vec![
+                Run { rooms: 100, members: 100, fresh: true },
+                Run { rooms: 1_000, members: 10, fresh: false },
+                Skip { tabs: 50_000 },
+                Run { rooms: 195, members: 100, fresh: false },
+            ]
+        );
+        // Room enough: every size as asked.
+        assert_eq!(
+            idle_plan(FULL_SIZES, 60_000),
+            vec![
+                Run { rooms: 100, members: 100, fresh: true },
+                Run { rooms: 1_000, members: 10, fresh: false },
+                Run { rooms: 500, members: 100, fresh: false },
+            ]
+        );
+        // Too tight for the first size: what fits runs on the fresh server,
+        // and a later size that would hold no more than that is not repeated.
+        assert_eq!(
+            idle_plan(FULL_SIZES, 5_000),
+            vec![
+                Skip { tabs: 10_000 },
+                Run { rooms: 45, members: 100, fresh: true },
+                Skip { tabs: 10_000 },
+                Skip { tabs: 50_000 },
+            ]
+        );
+        // Not even one room fits.
+        assert_eq!(idle_plan(&[(10, 100)], 550), vec![Skip { tabs: 1_000 }]);
     }
 }

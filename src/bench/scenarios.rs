@@ -162,6 +162,9 @@ pub struct IdleHold {
     pub connects_per_sec: f64,
     /// Server memory added per open connection, in bytes (when the pid is known).
     pub rss_per_connection: Option<f64>,
+    /// The server's whole resident memory after the hold, in bytes (when
+    /// the pid is known).
+    pub rss_bytes: Option<u64>,
     /// Server CPU time (user and system) spent while the tabs connected,
     /// per tab, in microseconds (when the pid is known): steadier than the
     /// rate on a host whose speed varies, and what a change to the connect
@@ -188,6 +191,7 @@ pub async fn idle_hold(target: Target, rooms: usize, members: usize, hold: Durat
         held,
         connects_per_sec: connections as f64 / fleet.open_secs.max(1e-9),
         rss_per_connection: before.zip(after).map(|(b, a)| a.saturating_sub(b) as f64 / connections.max(1) as f64),
+        rss_bytes: after,
         cpu_per_connect_us: cpu_before.zip(cpu_after).map(|(b, a)| (a - b) * 1e6 / connections.max(1) as f64),
     };
     fleet.close().await;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::support::TestServer;
 use crate::bench::{
-    scenarios::{self, Target},
+    scenarios::{self, Held, Target},
     Peer,
 };
 
@@ -104,4 +104,22 @@ async fn the_load_client_makes_member_rooms_whose_lines_are_stored_and_acknowled
     assert_eq!(stored as f64, sent);
     let sizes: Vec<i64> = sqlx::query_scalar("SELECT COUNT(*) FROM memberships GROUP BY room_id").fetch_all(s.store.pool()).await.unwrap();
     assert_eq!(sizes, vec![4, 4, 4]);
+}
+
+#[tokio::test]
+async fn the_rising_search_tries_a_failed_rate_once_more_and_stops_after_it() {
+    let s = TestServer::start().await;
+    let fleet = scenarios::open_fleet(Target { peer: Peer::Roomlink, server: s.addr, pid: None }, 2, 3).await.unwrap();
+    let step = Duration::from_millis(300);
+    // Every rate holds a limit nobody misses: 10, 15 and 22.5 msg/s, once each.
+    let steps = scenarios::fan_out(&fleet, 10.0, 30.0, step, 1e9, Held::Delivery).await;
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    let best = scenarios::best(&steps, 1e9, Held::Delivery).unwrap();
+    assert!(steps.iter().all(|s| s.deliveries_per_sec <= best.deliveries_per_sec && s.missing == 0), "{steps:?}");
+    // A limit no step can hold: the first rate is tried twice, then the
+    // search ends (there is no rate that held to narrow towards).
+    let steps = scenarios::fan_out(&fleet, 10.0, 30.0, step, -1.0, Held::Delivery).await;
+    assert_eq!(steps.len(), 2, "{steps:?}");
+    assert!(scenarios::best(&steps, -1.0, Held::Delivery).is_none());
+    fleet.close().await;
 }

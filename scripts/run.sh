@@ -4,6 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-cargo leptos build --release
+bash scripts/build.sh
 exec ./target/release/roomlink

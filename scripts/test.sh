@@ -31,12 +31,8 @@ else
   echo "==> PostgreSQL tests skipped (set ROOMLINK_TEST_DATABASE_URL to run them)"
 fi
 
-echo "==> Release build"
-start=$(date +%s)
-cargo leptos build --release
-echo "build took $(( $(date +%s) - start )) s"
-wasm=target/site/pkg/roomlink.wasm
-echo "wasm bundle: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
+echo "==> Release build (split, precompressed, hashed names)"
+bash scripts/build.sh
 
 echo "==> Browser tests (Playwright, Chromium)"
 cd end2end

@@ -40,10 +40,24 @@ pub mod store;
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
 
-/// Entry point of the WebAssembly bundle: hydrates the server-rendered page.
+/// Entry point of the WebAssembly bundle: hydrates the server-rendered page,
+/// once the chunk of the page's route has loaded (see `pages::routes`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(pages::App);
+    // `leptos::mount::hydrate_lazy`, then a mark on `<html>` once the page
+    // is interactive: `data-hydrated`, whose value is milliseconds since the
+    // navigation started (the end-to-end tests and the first-visit
+    // benchmark wait for it).
+    let _ = leptos::task::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let document = leptos::prelude::document();
+        let Some(body) = document.body() else { return };
+        leptos::mount::hydrate_from_async(body, pages::App).await.forget();
+        let since_start = leptos::prelude::window().performance().map_or(0.0, |p| p.now());
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("data-hydrated", &format!("{since_start:.0}"));
+        }
+    });
 }

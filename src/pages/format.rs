@@ -1,9 +1,10 @@
 //! Showing times. Times travel as Unix milliseconds. The server renders them in
 //! UTC; once the page is hydrated they switch to the reader's time zone
 //! ([`LocalOffset`]), so server and browser render the same text at first.
+//! The server formats with the `time` crate; the browser with the platform's
+//! `Intl.DateTimeFormat` (see [`date_time`]).
 
 use leptos::prelude::*;
-use time::{macros::format_description, OffsetDateTime, UtcOffset};
 
 /// The reader's UTC offset in minutes (0 on the server and before hydration).
 #[derive(Clone, Copy)]
@@ -21,37 +22,96 @@ pub fn provide_local_offset() {
     });
 }
 
-fn at(ms: i64, offset_minutes: Option<i32>) -> OffsetDateTime {
-    let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let offset = UtcOffset::from_whole_seconds(offset_minutes.unwrap_or(0) * 60).unwrap_or(UtcOffset::UTC);
-    utc.to_offset(offset)
-}
-
 /// `"14:05"`: the hour and minute of `ms` in the reader's zone.
 pub fn clock(ms: i64, offset_minutes: Option<i32>) -> String {
-    at(ms, offset_minutes)
-        .format(format_description!("[hour]:[minute]"))
-        .unwrap_or_default()
+    imp::clock(ms, offset_minutes)
 }
 
 /// `"28 Nov 2026, 14:05"`, with `" UTC"` until the reader's zone is known.
+/// In the browser, once the zone is known, the reader's own way of writing
+/// dates (`Intl.DateTimeFormat` with the browser's locale, e.g.
+/// `"28 de nov. de 2026, 14:05"` in pt-BR).
 pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
-    let text = at(ms, offset_minutes)
-        .format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]"))
-        .unwrap_or_default();
-    if offset_minutes.is_some() {
-        text
-    } else {
-        format!("{text} UTC")
-    }
+    imp::date_time(ms, offset_minutes)
 }
 
 /// RFC 3339 in UTC, for `<time datetime=…>`.
 pub fn iso(ms: i64) -> String {
-    at(ms, None)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    imp::iso(ms)
+}
+
+/// On the server (and in tests): the `time` crate, in UTC or at the offset.
+#[cfg(not(feature = "hydrate"))]
+mod imp {
+    use time::{macros::format_description, OffsetDateTime, UtcOffset};
+
+    fn at(ms: i64, offset_minutes: Option<i32>) -> OffsetDateTime {
+        let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let offset = UtcOffset::from_whole_seconds(offset_minutes.unwrap_or(0) * 60).unwrap_or(UtcOffset::UTC);
+        utc.to_offset(offset)
+    }
+
+    pub fn clock(ms: i64, offset_minutes: Option<i32>) -> String {
+        at(ms, offset_minutes)
+            .format(format_description!("[hour]:[minute]"))
+            .unwrap_or_default()
+    }
+
+    pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
+        let text = at(ms, offset_minutes)
+            .format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]"))
+            .unwrap_or_default();
+        if offset_minutes.is_some() {
+            text
+        } else {
+            format!("{text} UTC")
+        }
+    }
+
+    pub fn iso(ms: i64) -> String {
+        at(ms, None)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    }
+}
+
+/// In the browser: the platform's `Intl.DateTimeFormat`, which knows the
+/// reader's locale and time zone, instead of carrying the `time` crate's
+/// formatting in the WebAssembly (`time` stays on the server).
+#[cfg(feature = "hydrate")]
+mod imp {
+    use wasm_bindgen::JsValue;
+
+    /// `ms` formatted with the `Intl.DateTimeFormat` options `fields`, in
+    /// the reader's zone when `local`, else in UTC.
+    fn format(ms: i64, fields: &[(&str, &str)], local: bool) -> String {
+        let options = js_sys::Object::new();
+        for (key, value) in fields.iter().copied().chain((!local).then_some(("timeZone", "UTC"))) {
+            let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
+        }
+        let formatter = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options);
+        let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+        formatter.format().call1(&formatter, &date).ok().and_then(|text| text.as_string()).unwrap_or_default()
+    }
+
+    pub fn clock(ms: i64, offset_minutes: Option<i32>) -> String {
+        format(ms, &[("hour", "2-digit"), ("minute", "2-digit")], offset_minutes.is_some())
+    }
+
+    pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
+        let fields = [("day", "numeric"), ("month", "short"), ("year", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")];
+        let text = format(ms, &fields, offset_minutes.is_some());
+        if offset_minutes.is_some() {
+            text
+        } else {
+            format!("{text} UTC")
+        }
+    }
+
+    pub fn iso(ms: i64) -> String {
+        String::from(js_sys::Date::new(&JsValue::from_f64(ms as f64)).to_iso_string())
+    }
 }
 
 #[cfg(test)]

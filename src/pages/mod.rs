@@ -19,17 +19,18 @@ mod live_view;
 mod profile;
 mod room;
 mod room_manage;
+mod routes;
 mod share;
 mod spaces;
 mod teaching;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 pub use layout::PageTitle;
 use leptos_router::{
     components::{Route, Router, Routes},
     hooks::use_query_map,
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 use crate::{
@@ -50,7 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
+                <script inner_html=EARLY_COMPOSER_SCRIPT></script>
                 <MetaTags />
             </head>
             <body>
@@ -59,6 +62,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
+
+/// A few lines of plain JavaScript in every page's `<head>`, for the
+/// seconds before the page's WebAssembly has loaded: "Send" (or Enter) in
+/// a room's or chat's composer would otherwise submit the form as a GET and
+/// lose the message. Until the composer is marked `data-ready` by
+/// `live_view`'s composer, the message is held (the form marked
+/// `data-queued`, the text left in the input) and the composer sends it
+/// once it has started.
+pub const EARLY_COMPOSER_SCRIPT: &str = "(function(){\
+function held(f){return f&&f.matches&&f.matches('form.composer')&&!f.hasAttribute('data-ready')}\
+document.addEventListener('submit',function(e){if(held(e.target)){e.preventDefault();e.target.setAttribute('data-queued','')}},true);\
+document.addEventListener('keydown',function(e){var t=e.target;if(e.key==='Enter'&&!e.shiftKey&&!e.isComposing&&t.id==='composer-input'&&held(t.form)){e.preventDefault();t.form.setAttribute('data-queued','')}},true)\
+})()";
 
 /// The account actions and the current user, shared by the header and pages.
 /// The user is fetched again whenever one of the actions completes.
@@ -90,27 +106,27 @@ fn provide_session_context() -> Session {
     session
 }
 
-/// The app: header and routes.
+/// The app: header and routes, each route's page a chunk of its own
+/// ([`routes`]).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session_context();
     format::provide_local_offset();
     view! {
-        <Stylesheet id="leptos" href="/pkg/roomlink.css" />
         <Title text="Roomlink" />
         <Router>
             <layout::Header />
             <main>
                 <Routes fallback=|| view! { <ErrorPage error=AppError::NotFound /> }>
-                    <Route path=path!("") view=home::HomePage />
-                    <Route path=path!("/login") view=auth::LogInPage />
-                    <Route path=path!("/signup") view=auth::SignUpPage />
-                    <Route path=path!("/rooms/:id") view=room::RoomPage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard") view=dashboard::DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/profile") view=profile::ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("/join/:token") view=join::JoinPage ssr=SsrMode::Async />
-                    <Route path=path!("/instant-chat/:id") view=instant::InstantChatPage ssr=SsrMode::Async />
+                    <Route path=path!("") view={Lazy::<routes::HomeRoute>::new()} />
+                    <Route path=path!("/login") view={Lazy::<routes::LogInRoute>::new()} />
+                    <Route path=path!("/signup") view={Lazy::<routes::SignUpRoute>::new()} />
+                    <Route path=path!("/rooms/:id") view={Lazy::<routes::RoomRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view={Lazy::<routes::DashboardRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/profile") view={Lazy::<routes::ProfileRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/join/:token") view={Lazy::<routes::JoinRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/instant-chat/:id") view={Lazy::<routes::InstantChatRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -4,6 +4,7 @@
 //! server in-process on a port of their own; [`run`] is what `main` calls.
 
 pub mod api_status;
+pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod rate_limit;
@@ -144,8 +145,8 @@ pub fn origin_for(settings: &Settings, headers: Option<&axum::http::HeaderMap>) 
     format!("{scheme}://{host}")
 }
 
-/// Builds the router: pages, server functions, the live socket, static files,
-/// sessions, cross-site checks and security headers. Opens the database,
+/// Builds the router: pages, server functions, the live socket, static files
+/// (precompressed and cached, [`assets`]), compression, sessions, cross-site checks and security headers. Opens the database,
 /// runs migrations and removes upload files a crash left behind
 /// ([`crate::attachments::sweep`]). Errors: a message for the operator.
 pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Router, String> {
@@ -213,6 +214,13 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         move || provide_context(state.clone())
     };
     let routes = page_routes();
+    let site_root = std::path::Path::new(state.leptos_options.site_root.as_ref());
+    let pkg_dir = site_root.join(state.leptos_options.site_pkg_dir.as_ref());
+    // A path that is neither a route nor a file: the app's 404 page.
+    let not_found = axum::handler::Handler::with_state(
+        leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state.clone(), shell),
+        state.clone(),
+    );
     let router = Router::new()
         .route(LIVE_PATH, get(live_handler))
         .route(qr::QR_ROUTE, get(qr::qr_handler))
@@ -225,7 +233,8 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state, shell))
+        .nest_service(assets::PKG_PATH, assets::pkg_files(&pkg_dir, state.leptos_options.hash_files))
+        .fallback_service(assets::site_files(site_root, not_found))
         .layer(middleware::from_fn(api_status::error_status))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
@@ -244,6 +253,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        .layer(assets::compression())
         .with_state(state.clone());
     Ok((router, state))
 }
@@ -274,7 +284,21 @@ fn leptos_options(address: SocketAddr) -> LeptosOptions {
         Err(_) => LeptosOptions::builder().output_name("roomlink").site_root("target/site").build(),
     };
     options.site_addr = address;
+    // `hash-files` names assets by content; the names are in the hash file
+    // the build writes beside this binary. A binary built another way (the
+    // tests' debug build) has none and serves the plain names instead:
+    // Leptos would otherwise fail every page looking for it.
+    if options.hash_files && !hash_file_beside_binary(&options).exists() {
+        options.hash_files = false;
+    }
     options
+}
+
+/// Where Leptos looks for the asset names of a `hash-files` build: the
+/// options' `hash_file` (`hash.txt`) in the running binary's folder.
+fn hash_file_beside_binary(options: &LeptosOptions) -> std::path::PathBuf {
+    let folder = std::env::current_exe().ok().and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
+    folder.unwrap_or_default().join(options.hash_file.as_ref())
 }
 
 /// The server process: [`run`] on tokio's multi-threaded runtime, which

@@ -4,6 +4,7 @@
 //! HTTP and WebSockets.
 
 mod accounts;
+mod assets;
 mod attachments;
 #[cfg(feature = "bench")]
 mod bench;

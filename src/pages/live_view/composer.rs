@@ -42,8 +42,11 @@ pub fn Composer(state: LiveState) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         state.draft.set(event_target_value(&ev));
     };
+    let form = NodeRef::<leptos::html::Form>::new();
+    #[cfg(feature = "hydrate")]
+    take_over_early_draft(state, form);
     view! {
-        <form class="composer" on:submit=on_submit data-link=move || state.link.get().name()>
+        <form class="composer" node_ref=form on:submit=on_submit data-link=move || state.link.get().name()>
             {move || state.ended.get().map(|reason| view! { <p class="ended" role="alert">{reason}</p> })}
             <p class="link-status" role="status">{move || if ended() { "" } else { status() }}</p>
             <label for="composer-input" class="visually-hidden">"Message"</label>
@@ -63,3 +66,39 @@ pub fn Composer(state: LiveState) -> impl IntoView {
     .into_any()
 }
 
+
+/// Takes over what the person did before this code loaded: the text typed
+/// into the server-rendered composer becomes the draft (hydration would
+/// otherwise set the input to the empty draft), and a message they sent
+/// meanwhile, which the page's early script held back
+/// ([`crate::pages::EARLY_COMPOSER_SCRIPT`]: it marks the form
+/// `data-queued`), goes into the outbox now, to be sent as soon as the
+/// socket is live. Then the form is marked `data-ready`, which ends the
+/// early script's part.
+#[cfg(feature = "hydrate")]
+fn take_over_early_draft(state: LiveState, form: NodeRef<leptos::html::Form>) {
+    use wasm_bindgen::JsCast;
+    // Only when taking over the server's page: a composer made by moving
+    // from page to page starts empty.
+    let hydrating = Owner::current_shared_context().is_some_and(|context| context.during_hydration());
+    if !hydrating {
+        return;
+    }
+    let typed = document()
+        .get_element_by_id("composer-input")
+        .and_then(|el| el.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|input| input.value())
+        .filter(|text| !text.is_empty());
+    if let Some(text) = typed {
+        state.draft.set(text);
+    }
+    Effect::new(move |_| {
+        let Some(form) = form.get() else { return };
+        let queued = form.has_attribute("data-queued");
+        let _ = form.remove_attribute("data-queued");
+        let _ = form.set_attribute("data-ready", "");
+        if queued {
+            state.submit();
+        }
+    });
+}

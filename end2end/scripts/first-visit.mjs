@@ -1,0 +1,207 @@
+// The first-visit benchmark: what a phone downloads and how long it waits
+// before a Roomlink page is usable and, for rooms and instant chats, live.
+// Run it through `bash scripts/first-visit.sh`, which builds the release,
+// starts a server on a fresh database and passes its address:
+//
+//   node end2end/scripts/first-visit.mjs http://127.0.0.1:3299 target/site/pkg
+//
+// Every visit runs in Debian's Chromium under Lighthouse's mobile profile,
+// set through the DevTools protocol: 1.6 Mbit/s down, 750 kbit/s up, 150 ms
+// round trip (Network.emulateNetworkConditions) and a CPU 4x slower
+// (Emulation.setCPUThrottlingRate). A cold visit starts from an empty
+// browser cache; the warm one opens the same address again in the same
+// browser. Figures are printed, never asserted.
+//
+// - bytes: what came over the network (headers and bodies as sent,
+//   compressed; Network.loadingFinished's encodedDataLength), by type; a
+//   file taken from the browser's cache counts nothing.
+// - usable: until the page is hydrated (`<html data-hydrated>`, set by the
+//   app once its code runs), from the start of the navigation.
+// - live: until the page's live socket has answered (the composer's
+//   `data-link="live"`).
+import { chromium } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+
+const [base = 'http://127.0.0.1:3299', pkgDir = 'target/site/pkg'] = process.argv.slice(2);
+
+/** Lighthouse's mobile profile (its "slow 4G" with a mid-range phone's CPU). */
+const MOBILE = {
+  latencyMs: 150,
+  downloadBytesPerSec: (1.6 * 1000 * 1000) / 8,
+  uploadBytesPerSec: (750 * 1000) / 8,
+  cpuSlowdown: 4,
+};
+
+const LAUNCH = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+};
+
+const PASSWORD = 'correct horse battery';
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
+
+function unique(prefix) {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+/** Waits for `selector` on `page`, failing after `ms` with what it waited for. */
+async function waitFor(page, selector, ms = 60_000) {
+  await page.waitForSelector(selector, { state: 'attached', timeout: ms });
+}
+
+async function signUp(page, name) {
+  await page.goto(`${base}/signup`);
+  await waitFor(page, 'html[data-hydrated]');
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Logged in as').waitFor();
+}
+
+/** Makes what the visits open: a room with history, its invite link, a
+ * member of it (Bruno) and an instant chat with a guest in it. Unthrottled. */
+async function setUp(browser) {
+  const ana = await (await browser.newContext()).newPage();
+  await signUp(ana, unique('ana'));
+  await ana.getByLabel('Room name').fill('Ceramics class');
+  await ana.getByRole('button', { name: 'Create room' }).click();
+  await ana.waitForURL(/\/rooms\/\d+$/);
+  const roomUrl = ana.url();
+  await waitFor(ana, 'form.composer[data-link="live"]');
+  for (let i = 1; i <= 30; i++) {
+    await ana.getByRole('textbox', { name: 'Message' }).fill(`Message ${i}: bring your own apron and a towel, please.`);
+    await ana.getByRole('button', { name: 'Send' }).click();
+  }
+  await ana.locator('ol.timeline li.message:not(.pending)').nth(29).waitFor();
+  await ana.getByRole('button', { name: 'Share invite link' }).click();
+  const joinUrl = await ana.getByLabel('Invite link').inputValue();
+
+  const brunoContext = await browser.newContext();
+  const bruno = await brunoContext.newPage();
+  await signUp(bruno, unique('bruno'));
+  await bruno.goto(joinUrl);
+  await bruno.getByRole('button', { name: /^Join / }).click();
+  await waitFor(bruno, 'form.composer[data-link="live"]');
+  const memberState = await brunoContext.storageState();
+
+  const host = await (await browser.newContext()).newPage();
+  await host.goto(base);
+  await waitFor(host, 'html[data-hydrated]');
+  await host.getByLabel('Your name (optional)').fill('Ana');
+  await host.getByRole('button', { name: 'Start an instant chat' }).click();
+  await host.waitForURL(/\/instant-chat\//);
+  const chatUrl = host.url();
+  const guestContext = await browser.newContext();
+  const guest = await guestContext.newPage();
+  await guest.goto(chatUrl);
+  await guest.getByLabel('Your name').fill('Carla');
+  await guest.getByRole('button', { name: 'Join chat' }).click();
+  await waitFor(guest, 'form.composer[data-link="live"]');
+  const guestState = await guestContext.storageState();
+  return { joinUrl, roomUrl, chatUrl, memberState, guestState };
+}
+
+function kind(response) {
+  const type = response.mimeType ?? '';
+  if (type.includes('wasm')) return 'wasm';
+  if (type.includes('javascript')) return 'js';
+  if (type.includes('css')) return 'css';
+  if (type.includes('html')) return 'html';
+  if (type.includes('json') || type.includes('cbor')) return 'api';
+  return 'other';
+}
+
+/** One visit to `url` in `page` (throttled): bytes by type, ms to usable and to live. */
+async function visit(page, cdp, url, { live }) {
+  const requests = new Map();
+  const bytes = { html: 0, js: 0, wasm: 0, css: 0, api: 0, other: 0 };
+  const onResponse = (e) => requests.set(e.requestId, kind(e.response));
+  const onFinished = (e) => {
+    bytes[requests.get(e.requestId) ?? 'other'] += e.encodedDataLength;
+  };
+  cdp.on('Network.responseReceived', onResponse);
+  cdp.on('Network.loadingFinished', onFinished);
+  const started = Date.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  await waitFor(page, 'html[data-hydrated]');
+  const usable = Date.now() - started;
+  let liveMs = null;
+  if (live) {
+    await waitFor(page, 'form.composer[data-link="live"]');
+    liveMs = Date.now() - started;
+  }
+  // What is still on its way (preloads the page did not wait for) counts too.
+  await page.waitForLoadState('networkidle');
+  cdp.off('Network.responseReceived', onResponse);
+  cdp.off('Network.loadingFinished', onFinished);
+  const total = Object.values(bytes).reduce((a, b) => a + b, 0);
+  return { bytes, total, usable, live: liveMs };
+}
+
+/** A cold visit in a fresh context (with `state`'s cookies), then a warm one. */
+async function coldAndWarm(browser, name, url, state, live) {
+  const context = await browser.newContext({ ...PHONE, storageState: state });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: MOBILE.latencyMs,
+    downloadThroughput: MOBILE.downloadBytesPerSec,
+    uploadThroughput: MOBILE.uploadBytesPerSec,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: MOBILE.cpuSlowdown });
+  const cold = await visit(page, cdp, url, { live });
+  await page.goto('about:blank');
+  const warm = await visit(page, cdp, url, { live });
+  await context.close();
+  return [{ name: `${name}, cold`, ...cold }, { name: `${name}, warm`, ...warm }];
+}
+
+const kb = (n) => (n / 1000).toFixed(1);
+
+function printVisits(rows) {
+  console.log('\nMobile profile: 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip, CPU 4x slower.');
+  console.log('KB = 1,000 bytes on the wire (compressed, headers included); ms from the start of the navigation.\n');
+  const head = ['visit', 'total KB', 'html', 'js', 'wasm', 'css', 'api', 'other', 'usable ms', 'live ms'];
+  const lines = rows.map((r) => [
+    r.name, kb(r.total), kb(r.bytes.html), kb(r.bytes.js), kb(r.bytes.wasm), kb(r.bytes.css),
+    kb(r.bytes.api), kb(r.bytes.other), String(r.usable), r.live === null ? '-' : String(r.live),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(fmt(head));
+  for (const l of lines) console.log(fmt(l));
+}
+
+function printChunks() {
+  console.log('\nWebAssembly chunks (bytes): raw, gzip, brotli (the .gz and .br the build wrote)');
+  const size = (f) => (fs.existsSync(f) ? fs.statSync(f).size : null);
+  for (const file of fs.readdirSync(pkgDir).filter((f) => f.endsWith('.wasm')).sort()) {
+    const full = path.join(pkgDir, file);
+    const raw = size(full);
+    const gz = size(`${full}.gz`) ?? zlib.gzipSync(fs.readFileSync(full), { level: 9 }).length;
+    const br = size(`${full}.br`) ?? zlib.brotliCompressSync(fs.readFileSync(full)).length;
+    console.log(`  ${file}: ${raw}, ${gz}, ${br}`);
+  }
+}
+
+const browser = await chromium.launch(LAUNCH);
+try {
+  const s = await setUp(browser);
+  const rows = [
+    ...(await coldAndWarm(browser, 'join page (new visitor)', s.joinUrl, undefined, false)),
+    ...(await coldAndWarm(browser, 'room (member)', s.roomUrl, s.memberState, true)),
+    ...(await coldAndWarm(browser, 'instant chat (new guest)', s.chatUrl, undefined, false)),
+    ...(await coldAndWarm(browser, 'instant chat (guest in it)', s.chatUrl, s.guestState, true)),
+  ];
+  printVisits(rows);
+  printChunks();
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,95 @@
+import { test, expect, Page, Route } from '@playwright/test';
+import { bodies, member, roomOfTwo, waitLive } from './helpers';
+
+/** What the browser fetched while `visit` ran, seen through the DevTools
+ * protocol: each response's URL, headers, and whether it came from the
+ * browser's cache instead of the network. */
+async function fetched(page: Page, visit: () => Promise<void>) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const seen: { url: string; headers: Record<string, string>; fromCache: boolean }[] = [];
+  cdp.on('Network.responseReceived', (e) => {
+    const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    seen.push({ url: e.response.url, headers, fromCache: !!(e.response.fromDiskCache || e.response.fromMemoryCache) });
+  });
+  await visit();
+  await cdp.detach();
+  return seen;
+}
+
+test('assets come compressed and immutable, and a second visit to a room takes its code from the cache', async ({ browser }) => {
+  const { page } = await member(browser, 'ana');
+  await page.getByLabel('Room name').fill('Cached');
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await expect(page).toHaveURL(/\/rooms\/\d+$/);
+  const room = page.url();
+
+  // A visit in a fresh browser (cache empty) with the same session.
+  const context = await browser.newContext({ storageState: await page.context().storageState() });
+  const phone = await context.newPage();
+  const first = await fetched(phone, async () => {
+    await phone.goto(room);
+    await waitLive(phone);
+  });
+  const html = first.find((r) => r.url === room);
+  expect(['br', 'gzip']).toContain(html?.headers['content-encoding']);
+  const assets = first.filter((r) => new URL(r.url).pathname.startsWith('/pkg/'));
+  const wasm = assets.filter((r) => r.url.endsWith('.wasm'));
+  expect(wasm.length, 'the page loads its code').toBeGreaterThan(0);
+  expect(assets.some((r) => r.url.endsWith('.js'))).toBe(true);
+  expect(assets.some((r) => r.url.endsWith('.css'))).toBe(true);
+  for (const asset of assets) {
+    expect(['br', 'gzip'], asset.url).toContain(asset.headers['content-encoding']);
+    expect(asset.headers['cache-control'], asset.url).toBe('public, max-age=31536000, immutable');
+    // The name carries the content's hash: roomlink.<hash>.wasm and the like.
+    expect(new URL(asset.url).pathname, asset.url).toMatch(/\.[A-Za-z0-9_-]{16,}\.(wasm|js|css)$/);
+  }
+
+  // The second visit: the page again, the code from the cache.
+  await phone.goto('about:blank');
+  const second = await fetched(phone, async () => {
+    await phone.goto(room);
+    await waitLive(phone);
+  });
+  const again = second.filter((r) => r.url.endsWith('.wasm'));
+  expect(again.map((r) => r.url).sort()).toEqual(wasm.map((r) => r.url).sort());
+  for (const r of again) expect(r.fromCache, `${r.url} from the cache`).toBe(true);
+  expect(second.find((r) => r.url === room)?.fromCache, 'the page itself is asked for again').toBe(false);
+  await context.close();
+});
+
+test('a message sent while the page is still loading its code arrives once', async ({ browser }) => {
+  const { ana, bruno } = await roomOfTwo(browser, 'Early birds');
+  const room = bruno.page.url();
+
+  // Bruno opens the room again, and its code is held back on the way.
+  const held: Route[] = [];
+  let release = false;
+  await bruno.page.route(/\/pkg\/.*\.wasm$/, (route) => (release ? route.continue() : void held.push(route)));
+  await bruno.page.goto(room, { waitUntil: 'commit' });
+  await expect(bruno.page.locator('html')).not.toHaveAttribute('data-hydrated');
+  await expect.poll(() => held.length, { message: 'the page asked for its code' }).toBeGreaterThan(0);
+  const input = bruno.page.getByRole('textbox', { name: 'Message' });
+  await input.fill('Typed before the code came');
+  await bruno.page.getByRole('button', { name: 'Send' }).click();
+  // Held for the live layer, not sent off as a plain form.
+  await expect(bruno.page.locator('form.composer')).toHaveAttribute('data-queued', '');
+  expect(bruno.page.url()).toBe(room);
+
+  release = true;
+  for (const route of held) await route.continue();
+  await expect(bruno.page.locator('html')).toHaveAttribute('data-hydrated', /\d+/);
+  await waitLive(bruno.page);
+  await expect.poll(() => bodies(ana.page)).toContain('Typed before the code came');
+  await expect(input).toHaveValue('');
+
+  // One more line as a barrier: once it is in, the early one had every
+  // chance to come twice.
+  await input.fill('And one after');
+  await bruno.page.getByRole('button', { name: 'Send' }).click();
+  await expect.poll(() => bodies(ana.page)).toContain('And one after');
+  await expect.poll(() => bodies(bruno.page)).toContain('And one after');
+  const count = (lines: string[]) => lines.filter((b) => b === 'Typed before the code came').length;
+  expect(count(await bodies(ana.page))).toBe(1);
+  expect(count(await bodies(bruno.page))).toBe(1);
+});

@@ -50,14 +50,15 @@ pub fn hydrate() {
     // is interactive: `data-hydrated`, whose value is milliseconds since the
     // navigation started (the end-to-end tests and the first-visit
     // benchmark wait for it).
-    let _ = leptos::task::Executor::init_wasm_bindgen();
-    leptos::task::spawn_local(async {
+    wasm_bindgen_futures::spawn_local(async {
         let document = leptos::prelude::document();
         let Some(body) = document.body() else { return };
         leptos::mount::hydrate_from_async(body, pages::App).await.forget();
-        let since_start = leptos::prelude::window().performance().map_or(0.0, |p| p.now());
+        // Whole milliseconds, written without float formatting (which
+        // would add its code to the main chunk).
+        let since_start = leptos::prelude::window().performance().map_or(0.0, |p| p.now()) as u64;
         if let Some(root) = document.document_element() {
-            let _ = root.set_attribute("data-hydrated", &format!("{since_start:.0}"));
+            let _ = root.set_attribute("data-hydrated", &since_start.to_string());
         }
     });
 }

@@ -41,7 +41,7 @@ pub fn InstantChatPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(ChatData { chat, me: Some(me), lines, members, .. }) => {
-                        view! { <Chat chat me lines members end /> }.into_any()
+                        chat_view(chat, me, lines, members, end).await
                     }
                     Ok(ChatData { chat, account_name, .. }) => view! { <JoinCard chat account_name join /> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
@@ -122,6 +122,22 @@ fn JoinCard(chat: InstantChatInfo, account_name: Option<String>, join: ServerAct
             </ActionForm>
         </section>
     }
+}
+
+/// The chat for someone in it, as a WebAssembly chunk of its own (with the
+/// live panel, which it shares with rooms): a guest who opens the link
+/// downloads the join card's code only, and this once they have joined.
+/// The server names the chunk in the page's `<head>` when it renders the
+/// chat, so it downloads alongside the rest.
+#[lazy]
+fn chat_view(
+    chat: InstantChatInfo,
+    me: Participant,
+    lines: Vec<crate::live::ChatMessage>,
+    members: Vec<crate::live::MemberView>,
+    end: ServerAction<EndInstantChat>,
+) -> AnyView {
+    view! { <Chat chat me lines members end /> }.into_any()
 }
 
 #[component]

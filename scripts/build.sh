@@ -14,7 +14,9 @@ export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 start=$(date +%s)
 cargo leptos build --release --precompress --split
 echo "build took $(( $(date +%s) - start )) s"
-for wasm in target/site/pkg/*.wasm; do
-  printf '%s: %s bytes raw, %s gzip, %s brotli\n' "$(basename "$wasm")" "$(stat -c %s "$wasm")" \
-    "$(stat -c %s "$wasm.gz" 2>/dev/null || echo '?')" "$(stat -c %s "$wasm.br" 2>/dev/null || echo '?')"
-done
+main=$(ls target/site/pkg/roomlink.*.wasm)
+count=$(ls target/site/pkg/*.wasm | wc -l)
+raw=$(cat target/site/pkg/*.wasm | wc -c)
+br=$(cat target/site/pkg/*.wasm.br | wc -c)
+echo "wasm: $count chunks, $raw bytes raw and $br brotli in all; the main chunk $(stat -c %s "$main") raw, $(stat -c %s "$main.gz") gzip, $(stat -c %s "$main.br") brotli"
+echo "(each chunk's size: bash scripts/first-visit.sh)"

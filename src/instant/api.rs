@@ -141,6 +141,9 @@ pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
     }
     service::append(&state, &chat, &me, MessageKind::Left, "sys:left", "").await?;
     state.store.instant_chats().leave(me.id, now_ms()).await?;
+    // Every open tab of theirs stops following the chat at once: a line
+    // sent on it now would go out under a name someone else may take.
+    state.hub.end_for(&Topic::Chat(chat.id.clone()), me.id, service::LEFT_BY_GUEST);
     set_cookie(&state, &chat.id, "", 0);
     leptos_axum::redirect("/");
     Ok(())

@@ -19,6 +19,10 @@ pub const EXPIRED: &str = "This chat has expired.";
 /// What followers of a chat the host ended are told.
 pub const ENDED_BY_HOST: &str = "The host ended this chat.";
 
+/// What the open tabs of a guest who left are told as they stop following
+/// the chat.
+pub const LEFT_BY_GUEST: &str = "You left this chat.";
+
 /// The participant making a request in `chat_id`: from their signed cookie,
 /// else from their logged-in account. `None`: a stranger.
 pub async fn identify(

@@ -285,12 +285,11 @@ fn leptos_options(address: SocketAddr) -> LeptosOptions {
     };
     options.site_addr = address;
     // `hash-files` names assets by content; the names are in the hash file
-    // the build writes beside this binary. A binary built another way (the
-    // tests' debug build) has none and serves the plain names instead:
-    // Leptos would otherwise fail every page looking for it.
-    if options.hash_files && !hash_file_beside_binary(&options).exists() {
-        options.hash_files = false;
-    }
+    // the build writes beside this binary. Used whenever it is there (also
+    // where no Cargo.toml is at hand, as on a deployed node); a binary built
+    // another way (the tests' debug build) has none and serves the plain
+    // names: Leptos would otherwise fail every page looking for it.
+    options.hash_files = hash_file_beside_binary(&options).exists();
     options
 }
 

@@ -293,6 +293,50 @@ async fn guests_leave_and_free_their_name() {
     assert!(kinds.contains(&("Bruno".to_string(), MessageKind::Left)), "{kinds:?}");
 }
 
+/// A guest who pressed "Leave chat" is out on every channel: their open
+/// socket is told so and stops following the chat, and a line sent on it
+/// afterwards reaches nobody (it used to go out under the name that was
+/// just freed for someone else), with history on or off.
+#[tokio::test]
+async fn a_guest_who_left_is_heard_no_more_on_their_open_socket() {
+    for keep_history in [false, true] {
+        let (_s, host, bruno, id) = ana_and_bruno(keep_history).await;
+        let topic = Topic::Chat(id.clone());
+        // Bruno's socket also follows a second chat he stays in, so it stays
+        // open (a socket whose last chat is over closes).
+        let other = start(&host, "", "Ana", keep_history).await;
+        assert!(join(&bruno, &other, "Bruno").await.0.is_success());
+        let mut a = host.live().await;
+        let mut b = bruno.live().await;
+        let newest = page(&host, &id).await.lines.last().unwrap().id;
+        assert!(matches!(a.subscribe(&topic, newest).await, ServerEvent::Subscribed { .. }));
+        assert!(matches!(b.subscribe(&topic, newest).await, ServerEvent::Subscribed { .. }));
+        let other_newest = page(&bruno, &other).await.lines.last().unwrap().id;
+        assert!(matches!(b.subscribe(&Topic::Chat(other.clone()), other_newest).await, ServerEvent::Subscribed { .. }));
+
+        assert!(bruno.call("leave_instant_chat", &[("id", &id)]).await.status().is_success());
+        let told = loop {
+            match b.next().await {
+                ServerEvent::Ended { reason, .. } => break reason,
+                ServerEvent::Message { .. } => {}
+                other => panic!("history {keep_history}: {other:?}"),
+            }
+        };
+        assert!(told.contains("You left this chat"), "{told}");
+        b.say(&topic, "late", "said-after-leaving").await;
+        assert!(matches!(b.next().await, ServerEvent::Refused { .. }), "history {keep_history}");
+
+        // Ana hears Bruno leave, then her own line, and nothing in between.
+        a.say(&topic, "barrier", "barrier").await;
+        let mut heard = Vec::new();
+        while heard.last().is_none_or(|body: &String| body != "barrier") {
+            let line = a.line().await;
+            heard.push(if line.kind == MessageKind::Text { line.body } else { format!("{:?}", line.kind) });
+        }
+        assert_eq!(heard, ["Left", "barrier"], "history {keep_history}");
+    }
+}
+
 #[tokio::test]
 async fn unknown_and_expired_chats_get_clear_pages() {
     let s = TestServer::start().await;

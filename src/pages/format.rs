@@ -41,7 +41,7 @@ pub fn iso(ms: i64) -> String {
 }
 
 /// On the server (and in tests): the `time` crate, in UTC or at the offset.
-#[cfg(not(feature = "hydrate"))]
+#[cfg(feature = "ssr")]
 mod imp {
     use time::{macros::format_description, OffsetDateTime, UtcOffset};
 
@@ -78,8 +78,8 @@ mod imp {
 
 /// In the browser: the platform's `Intl.DateTimeFormat`, which knows the
 /// reader's locale and time zone, instead of carrying the `time` crate's
-/// formatting in the WebAssembly (`time` stays on the server).
-#[cfg(feature = "hydrate")]
+/// formatting in the WebAssembly (`time` is a server-only dependency).
+#[cfg(not(feature = "ssr"))]
 mod imp {
     use wasm_bindgen::JsValue;
 

@@ -147,6 +147,9 @@ async function visit(page, cdp, url, { live }) {
 async function coldAndWarm(browser, name, url, state, live) {
   const context = await browser.newContext({ ...PHONE, storageState: state });
   const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(String(e)));
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', {
@@ -156,9 +159,16 @@ async function coldAndWarm(browser, name, url, state, live) {
     uploadThroughput: MOBILE.uploadBytesPerSec,
   });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: MOBILE.cpuSlowdown });
-  const cold = await visit(page, cdp, url, { live });
+  const attempt = async (which) => {
+    try {
+      return await visit(page, cdp, url, { live });
+    } catch (e) {
+      throw new Error(`${name}, ${which}: ${e.message}\nthe page said: ${problems.join('\n') || 'nothing'}`);
+    }
+  };
+  const cold = await attempt('cold');
   await page.goto('about:blank');
-  const warm = await visit(page, cdp, url, { live });
+  const warm = await attempt('warm');
   await context.close();
   return [{ name: `${name}, cold`, ...cold }, { name: `${name}, warm`, ...warm }];
 }

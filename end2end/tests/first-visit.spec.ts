@@ -93,3 +93,36 @@ test('a message sent while the page is still loading its code arrives once', asy
   expect(count(await bodies(ana.page))).toBe(1);
   expect(count(await bodies(bruno.page))).toBe(1);
 });
+
+test("an instant chat's join card loads without the chat's code, and a participant's reload hydrates the chat live", async ({ browser }) => {
+  const host = await (await browser.newContext()).newPage();
+  await host.goto('/');
+  await host.getByLabel('Your name (optional)').fill('Ana');
+  await host.getByRole('button', { name: 'Start an instant chat' }).click();
+  await expect(host).toHaveURL(/\/instant-chat\//);
+  await waitLive(host);
+  const link = host.url();
+
+  const guest = await (await browser.newContext({ viewport: { width: 375, height: 740 } })).newPage();
+  const wasm: string[] = [];
+  guest.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await guest.goto(link);
+  await expect(guest.locator('html')).toHaveAttribute('data-hydrated', /\d+/);
+  expect(wasm.some((p) => p.includes('join_route_view') || p.includes('instant_chat_route_view')), wasm.join(' ')).toBe(true);
+  // The chat's own chunk (the timeline, composer and live socket) is not among them.
+  expect(wasm.filter((p) => p.includes('chat_view') && !p.includes('route_view'))).toEqual([]);
+
+  await guest.getByLabel('Your name').fill('Bruno');
+  await guest.getByRole('button', { name: 'Join chat' }).click();
+  await waitLive(guest);
+  expect(wasm.some((p) => p.includes('chat_view') && !p.includes('route_view')), 'loaded once they joined').toBe(true);
+
+  // Opening the chat again as a participant: rendered with the chat by the
+  // server, hydrated once its chunk is in, then live.
+  await guest.reload();
+  await expect(guest.locator('html')).toHaveAttribute('data-hydrated', /\d+/);
+  await waitLive(guest);
+  await guest.getByRole('textbox', { name: 'Message' }).fill('Back after a reload');
+  await guest.getByRole('button', { name: 'Send' }).click();
+  await expect.poll(() => bodies(host)).toContain('Back after a reload');
+});

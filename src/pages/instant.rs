@@ -140,6 +140,21 @@ fn chat_view(
     view! { <Chat chat me lines members end /> }.into_any()
 }
 
+/// In the browser, before the page is hydrated: when the server rendered
+/// the chat (this person is in it, so the page has a composer), waits until
+/// [`chat_view`]'s chunk has loaded, so hydration finds it ready (see
+/// `super::routes::InstantChatRoute`). Does nothing once the page is
+/// hydrated (`<html data-hydrated>`) or when the page shows the join card.
+#[cfg(feature = "hydrate")]
+pub(super) async fn load_rendered_chat() {
+    let document = document();
+    let hydrated = document.document_element().is_some_and(|root| root.has_attribute("data-hydrated"));
+    if !hydrated && document.query_selector("form.composer").ok().flatten().is_some() {
+        // `#[lazy]`'s loader for `chat_view`, without calling it.
+        __preload_chat_view().await;
+    }
+}
+
 #[component]
 fn Chat(
     chat: InstantChatInfo,

@@ -64,7 +64,32 @@ lazy_page!(
     /// `/join/:token`: the invite card (or a teacher's space invite).
     JoinRoute => super::join::JoinPage
 );
-lazy_page!(
-    /// `/instant-chat/:id`: the join card, or the live chat.
-    InstantChatRoute => super::instant::InstantChatPage
-);
+/// `/instant-chat/:id`: the join card, or the live chat. Like the others,
+/// but the chat itself is a chunk of its own (`instant::chat_view`), which
+/// this route waits for before hydrating a page the server rendered with
+/// the chat in it: Leptos 0.8 cannot hydrate a `Suspense` whose content is
+/// still loading its code (tachys stops on a hydration mismatch). The
+/// chunk is already on its way then (the page's `<head>` preloads it).
+pub struct InstantChatRoute;
+
+#[leptos::lazy]
+fn instant_chat_route_view(_this: InstantChatRoute) -> AnyView {
+    super::instant::InstantChatPage().into_any()
+}
+
+impl LazyRoute for InstantChatRoute {
+    fn data() -> Self {
+        InstantChatRoute
+    }
+
+    async fn view(this: Self) -> AnyView {
+        #[cfg(feature = "hydrate")]
+        super::instant::load_rendered_chat().await;
+        instant_chat_route_view(this).await
+    }
+
+    async fn preload() {
+        #[cfg(feature = "hydrate")]
+        __preload_instant_chat_route_view().await;
+    }
+}

@@ -161,6 +161,23 @@ pub const ROOM_DESCRIPTION_MAX_CHARS: usize = 300;
 pub const ROOM_MEMBER_LIMIT_DEFAULT: u32 = 50;
 /// Smallest and largest member limit an owner may set.
 pub const ROOM_MEMBER_LIMIT_RANGE: std::ops::RangeInclusive<u32> = 2..=1_000;
+/// Log-in attempts one username may have in [`LOGIN_WINDOW_SECS`] (counted
+/// in the database, across restarts and nodes, for existing and unknown
+/// usernames alike); past it the answer is 429 with `Retry-After` until the
+/// window ends, and no password is checked. Ten tries cover typos; a guesser
+/// gets 960 a day per account instead of thousands a second.
+pub const LOGIN_ATTEMPTS_PER_USERNAME: u32 = 10;
+/// The window of [`LOGIN_ATTEMPTS_PER_USERNAME`], in seconds, from the first
+/// attempt.
+pub const LOGIN_WINDOW_SECS: u64 = 15 * 60;
+/// Log-in attempts one client address may make in a burst…
+pub const LOGINS_BURST: u32 = 20;
+/// …after which it may make one more every this many seconds.
+pub const LOGINS_EVERY_SECS: u64 = 3;
+/// Argon2id hashes (sign-up, log-in) computed at once; more wait their turn.
+/// Each takes 19 MiB and a core for tens of milliseconds, so a flood of
+/// log-ins queues instead of taking the server's memory.
+pub const PASSWORD_HASHES_AT_ONCE: usize = 2;
 /// Join attempts (accepting an invite) one client address may make in a burst…
 pub const JOINS_BURST: u32 = 20;
 /// …after which it may make one more every this many seconds.

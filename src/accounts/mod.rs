@@ -57,8 +57,17 @@ pub async fn sign_up(
 
 /// Logs in and goes to `next` (a local path; `/` when absent or not local).
 ///
+/// Each attempt is counted against the username first
+/// ([`crate::limits::LOGIN_ATTEMPTS_PER_USERNAME`] in
+/// [`crate::limits::LOGIN_WINDOW_SECS`], in the database), so a guesser
+/// gets that many password checks per window however many requests they
+/// send at once; a successful log-in clears the count. Client addresses are
+/// limited too (`server::rate_limit`).
+///
 /// Errors: [`AppError::BadCredentials`], the same whether the user does not
-/// exist or the password is wrong (and taking the same time).
+/// exist or the password is wrong (and taking the same time);
+/// [`AppError::TooManyRequests`] past the username's limit, the same for
+/// existing and unknown usernames.
 #[server(endpoint = "log_in")]
 pub async fn log_in(
     username: String,
@@ -66,8 +75,16 @@ pub async fn log_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use ssr::*;
+    use crate::limits::{LOGIN_ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECS};
     let state = crate::server::state()?;
-    let user = state.store.users().find_by_username(username.trim()).await?;
+    let users = state.store.users();
+    let window_ms = (LOGIN_WINDOW_SECS * 1000) as i64;
+    let now = crate::server::now_ms();
+    if let Some(wait_ms) = users.count_login_attempt(&username, now, window_ms, LOGIN_ATTEMPTS_PER_USERNAME).await? {
+        tracing::warn!(wait_ms, "log-in attempts past the username's limit");
+        return Err(AppError::TooManyRequests(((wait_ms + 999) / 1000) as u64));
+    }
+    let user = users.find_by_username(username.trim()).await?;
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
     if !verify_password(password, stored_hash).await? {
         return Err(AppError::BadCredentials);
@@ -75,6 +92,7 @@ pub async fn log_in(
     let Some(user) = user else {
         return Err(AppError::BadCredentials);
     };
+    users.forget_login_attempts(&username).await?;
     start_session(user.id, &user.username).await?;
     leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
     Ok(())

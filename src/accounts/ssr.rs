@@ -13,7 +13,11 @@ use axum::{
 use tower_sessions::Session;
 
 use super::CurrentUser;
-use crate::{error::AppError, limits::SESSION_REFRESH_MS, server::now_ms};
+use crate::{
+    error::AppError,
+    limits::{PASSWORD_HASHES_AT_ONCE, SESSION_REFRESH_MS},
+    server::now_ms,
+};
 
 /// Session key holding the logged-in user's id (`i64`).
 pub const USER_ID_KEY: &str = "user_id";
@@ -40,9 +44,19 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// Turns for Argon2id work: at most [`PASSWORD_HASHES_AT_ONCE`] hashes run
+/// at once in this process, the rest wait in line (fairly, first come first
+/// served), so a flood of log-ins or sign-ups costs time, not memory.
+async fn hashing_turn() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PASSWORD_HASHES_AT_ONCE);
+    TURNS.acquire().await.map_err(|e| internal("hashing turn", e))
+}
+
 /// Hashes a password with Argon2id (the crate's defaults: 19 MiB, 2 passes,
-/// OWASP's recommendation) on a blocking thread. Returns a PHC string.
+/// OWASP's recommendation) on a blocking thread, in its turn
+/// ([`PASSWORD_HASHES_AT_ONCE`]). Returns a PHC string.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _turn = hashing_turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
@@ -55,6 +69,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// Checks `password` against `stored` (a PHC string). With `None` it checks
 /// against a dummy hash and answers `false`, taking the same time.
 pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    let _turn = hashing_turn().await?;
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_string());

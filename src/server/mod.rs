@@ -202,10 +202,15 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
     }
     {
         let limits = state.rate_limits.clone();
+        let store = state.store.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
                 limits.forget_idle();
+                let window_ms = (crate::limits::LOGIN_WINDOW_SECS * 1000) as i64;
+                if let Err(e) = store.users().delete_old_login_attempts(now_ms() - window_ms).await {
+                    tracing::warn!(error = %e, "deleting old log-in attempt counts");
+                }
             }
         });
     }

@@ -3,9 +3,11 @@
 //! Starting instant chats is limited per client address: a burst of
 //! [`INSTANT_CHAT_STARTS_BURST`], then one per
 //! [`INSTANT_CHAT_STARTS_EVERY_SECS`] seconds; joining rooms through invites
-//! likewise ([`JOINS_BURST`], then one per [`JOINS_EVERY_SECS`]). Making
-//! invite links is limited per user ([`INVITE_CREATES_BURST`], then one per
-//! [`INVITE_CREATES_EVERY_SECS`]). Uploading attachments is
+//! likewise ([`JOINS_BURST`], then one per [`JOINS_EVERY_SECS`]), and logging
+//! in ([`LOGINS_BURST`], then one per [`LOGINS_EVERY_SECS`]; each username's
+//! attempts are also counted in the database, see `accounts::log_in`).
+//! Making invite links is limited per user ([`INVITE_CREATES_BURST`], then
+//! one per [`INVITE_CREATES_EVERY_SECS`]). Uploading attachments is
 //! limited per user account or instant chat guest ([`Uploader`]):
 //! [`UPLOADS_BURST`], then one per [`UPLOADS_EVERY_SECS`]. Past the limit the answer is
 //! 429 with `Retry-After` (RFC 9110 §10.2.3) and [`AppError::TooManyRequests`]
@@ -35,7 +37,7 @@ use crate::{
     error::AppError,
     limits::{
         INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS, INVITE_CREATES_BURST, INVITE_CREATES_EVERY_SECS,
-        JOINS_BURST, JOINS_EVERY_SECS, UPLOADS_BURST, UPLOADS_EVERY_SECS,
+        JOINS_BURST, JOINS_EVERY_SECS, LOGINS_BURST, LOGINS_EVERY_SECS, UPLOADS_BURST, UPLOADS_EVERY_SECS,
     },
 };
 
@@ -43,6 +45,8 @@ use crate::{
 const START_INSTANT_CHAT: &str = "/api/start_instant_chat";
 /// The server function endpoint that accepts invites (joins a room).
 const ACCEPT_INVITE: &str = "/api/accept_invite";
+/// The server function endpoint that logs in.
+const LOG_IN: &str = "/api/log_in";
 
 /// Who uploads an attachment, as upload limits count them: an account
 /// (in rooms, and in instant chats joined while logged in) or a guest of an
@@ -60,6 +64,7 @@ pub struct RateLimits {
     instant_starts: DefaultKeyedRateLimiter<IpAddr>,
     uploads: DefaultKeyedRateLimiter<Uploader>,
     joins: DefaultKeyedRateLimiter<IpAddr>,
+    log_ins: DefaultKeyedRateLimiter<IpAddr>,
     invite_creates: DefaultKeyedRateLimiter<i64>,
 }
 
@@ -76,6 +81,7 @@ impl Default for RateLimits {
             instant_starts: RateLimiter::keyed(quota(INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS)),
             uploads: RateLimiter::keyed(quota(UPLOADS_BURST, UPLOADS_EVERY_SECS)),
             joins: RateLimiter::keyed(quota(JOINS_BURST, JOINS_EVERY_SECS)),
+            log_ins: RateLimiter::keyed(quota(LOGINS_BURST, LOGINS_EVERY_SECS)),
             invite_creates: RateLimiter::keyed(quota(INVITE_CREATES_BURST, INVITE_CREATES_EVERY_SECS)),
         }
     }
@@ -105,6 +111,7 @@ impl RateLimits {
         self.instant_starts.retain_recent();
         self.uploads.retain_recent();
         self.joins.retain_recent();
+        self.log_ins.retain_recent();
         self.invite_creates.retain_recent();
     }
 }
@@ -112,15 +119,17 @@ impl RateLimits {
 /// Middleware: applies the limits to the requests they cover.
 pub async fn limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
-    if req.method() == Method::POST && (path == START_INSTANT_CHAT || path == ACCEPT_INVITE) {
+    let limited = match path {
+        ACCEPT_INVITE => Some((&state.rate_limits.joins, "join attempts")),
+        START_INSTANT_CHAT => Some((&state.rate_limits.instant_starts, "instant chat starts")),
+        LOG_IN => Some((&state.rate_limits.log_ins, "log-in attempts")),
+        _ => None,
+    };
+    if let (true, Some((limiter, what))) = (req.method() == Method::POST, limited) {
         let ip = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        let (limiter, what) = match path == ACCEPT_INVITE {
-            true => (&state.rate_limits.joins, "join attempts"),
-            false => (&state.rate_limits.instant_starts, "instant chat starts"),
-        };
         if let Err(wait_secs) = limiter.check_key(&ip).map_err(seconds_to_wait) {
             tracing::warn!(%ip, wait_secs, what, "rate-limited");
             return too_many(&req, wait_secs);

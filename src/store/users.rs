@@ -66,6 +66,57 @@ impl<'a> Users<'a> {
         .await?)
     }
 
+    /// Counts a log-in attempt for `username` (any case, whether or not such
+    /// an account exists) at `now_ms`, in a window of `window_ms` that starts
+    /// with the first attempt. `Ok(None)`: within `limit`, go on and check the
+    /// password; `Ok(Some(ms))`: refused, the window ends in `ms`.
+    ///
+    /// One statement (an upsert), so attempts racing each other are each
+    /// counted once: at most `limit` passwords are checked per username and
+    /// window, however many arrive at once, on any node.
+    pub async fn count_login_attempt(
+        &self,
+        username: &str,
+        now_ms: i64,
+        window_ms: i64,
+        limit: u32,
+    ) -> Result<Option<i64>, StoreError> {
+        let (attempts, window_start): (i64, i64) = sqlx::query_as(
+            "INSERT INTO login_attempts (username_key, window_start_ms, attempts) VALUES ($1, $2, 1)
+             ON CONFLICT (username_key) DO UPDATE SET
+               attempts = CASE WHEN login_attempts.window_start_ms <= $2 - $3 THEN 1
+                               ELSE login_attempts.attempts + 1 END,
+               window_start_ms = CASE WHEN login_attempts.window_start_ms <= $2 - $3 THEN $2
+                                      ELSE login_attempts.window_start_ms END
+             RETURNING attempts, window_start_ms",
+        )
+        .bind(username.trim().to_lowercase())
+        .bind(now_ms)
+        .bind(window_ms)
+        .fetch_one(self.pool)
+        .await?;
+        Ok((attempts > i64::from(limit)).then(|| (window_start + window_ms - now_ms).max(1)))
+    }
+
+    /// Forgets the log-in attempts of `username` (after a successful log-in).
+    pub async fn forget_login_attempts(&self, username: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_attempts WHERE username_key = $1")
+            .bind(username.trim().to_lowercase())
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes attempt counts whose window started at or before `before_ms`
+    /// (they no longer count). Returns how many.
+    pub async fn delete_old_login_attempts(&self, before_ms: i64) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM login_attempts WHERE window_start_ms <= $1")
+            .bind(before_ms)
+            .execute(self.pool)
+            .await?
+            .rows_affected())
+    }
+
     /// Finds a user by id.
     pub async fn get(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
         Ok(sqlx::query_as::<_, UserRow>(

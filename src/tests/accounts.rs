@@ -241,3 +241,69 @@ async fn the_session_names_its_user_without_reading_the_users_table() {
     let record = sessions.load(&id).await.unwrap().unwrap();
     assert_eq!(record.data.get(crate::accounts::ssr::USERNAME_KEY), Some(&serde_json::json!("renamed")), "and keeps the name");
 }
+
+/// 60 wrong passwords for one account sent at once, from 60 addresses (so
+/// the per-address limit is not what stops them): at most
+/// `LOGIN_ATTEMPTS_PER_USERNAME` passwords are checked, every other attempt
+/// is refused with 429 and `Retry-After`, an unknown username is treated
+/// exactly alike, and the count is in the database. Afterwards the right
+/// password is refused as well until the window ends.
+#[tokio::test]
+async fn a_flood_of_wrong_passwords_gets_a_few_checks_and_then_429s() {
+    use crate::limits::LOGIN_ATTEMPTS_PER_USERNAME;
+    let s = TestServer::start().await;
+    s.user("ana").await;
+    for name in ["ana", "nobody_here"] {
+        let attempts = (0..60u8).map(|i| {
+            let c = s.client().from_ip(std::net::IpAddr::from([127, 0, 1, i + 1]));
+            async move {
+                let r = c.call("log_in", &[("username", name), ("password", "wrong password")]).await;
+                let retry = r.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+                (r.status(), retry)
+            }
+        });
+        let answers = futures::future::join_all(attempts).await;
+        let checked = answers.iter().filter(|(status, _)| *status == StatusCode::UNAUTHORIZED).count();
+        let refused: Vec<_> = answers.iter().filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS).collect();
+        assert_eq!(checked, LOGIN_ATTEMPTS_PER_USERNAME as usize, "{name}: {answers:?}");
+        assert_eq!(refused.len(), 60 - checked, "{name}: {answers:?}");
+        assert!(refused.iter().all(|(_, retry)| retry.is_some_and(|secs| (1..=900).contains(&secs))), "{answers:?}");
+    }
+    // Even the right password waits for the window now, and says so.
+    let late = s.client().from_ip(std::net::IpAddr::from([127, 0, 2, 1]));
+    let r = late.call("log_in", &[("username", "ANA"), ("password", "correct horse")]).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(matches!(error_of(r).await, AppError::TooManyRequests(_)));
+    let counted: i64 = sqlx::query_scalar("SELECT attempts FROM login_attempts WHERE username_key = 'ana'")
+        .fetch_one(s.store.pool())
+        .await
+        .unwrap();
+    assert!(counted > i64::from(LOGIN_ATTEMPTS_PER_USERNAME));
+}
+
+/// A successful log-in clears the username's count, and one address may
+/// try only so many log-ins in a burst, whatever the usernames.
+#[tokio::test]
+async fn a_good_log_in_clears_the_count_and_addresses_are_limited_too() {
+    use crate::limits::{LOGINS_BURST, LOGIN_ATTEMPTS_PER_USERNAME};
+    let s = TestServer::start().await;
+    s.user("bruno").await;
+    let from = |i: u8| s.client().from_ip(std::net::IpAddr::from([127, 0, 3, i]));
+    for i in 0..(LOGIN_ATTEMPTS_PER_USERNAME - 1) as u8 {
+        let r = from(i + 1).call("log_in", &[("username", "bruno"), ("password", "wrong password")]).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = from(100).call("log_in", &[("username", "bruno"), ("password", "correct horse")]).await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(left, 0, "the count is gone after a good log-in");
+
+    let one = from(200);
+    let mut statuses = Vec::new();
+    for i in 0..=LOGINS_BURST {
+        let r = one.call("log_in", &[("username", &format!("someone{i}")), ("password", "wrong password")]).await;
+        statuses.push(r.status());
+    }
+    assert!(statuses[..LOGINS_BURST as usize].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+    assert_eq!(statuses[LOGINS_BURST as usize], StatusCode::TOO_MANY_REQUESTS);
+}

@@ -66,10 +66,11 @@ lazy_page!(
 );
 /// `/instant-chat/:id`: the join card, or the live chat. Like the others,
 /// but the chat itself is a chunk of its own (`instant::chat_view`), which
-/// this route waits for before hydrating a page the server rendered with
-/// the chat in it: Leptos 0.8 cannot hydrate a `Suspense` whose content is
-/// still loading its code (tachys stops on a hydration mismatch). The
-/// chunk is already on its way then (the page's `<head>` preloads it).
+/// this route loads with its own chunk (`preload`, which hydration waits
+/// for) when the server rendered the chat: Leptos 0.8 hydrates a route's
+/// view at once once its `preload` is done, and stops on a hydration
+/// mismatch when a `Suspense` in it is still loading its code. The chunk
+/// is already on its way then (the page's `<head>` preloads it).
 pub struct InstantChatRoute;
 
 #[leptos::lazy]
@@ -83,13 +84,16 @@ impl LazyRoute for InstantChatRoute {
     }
 
     async fn view(this: Self) -> AnyView {
-        #[cfg(feature = "hydrate")]
-        super::instant::load_rendered_chat().await;
         instant_chat_route_view(this).await
     }
 
+    // Hydration waits for this (and expects `view` to be ready at once).
     async fn preload() {
+        // Both chunks are downloading already (the `<head>` preloads them).
         #[cfg(feature = "hydrate")]
-        __preload_instant_chat_route_view().await;
+        {
+            __preload_instant_chat_route_view().await;
+            super::instant::load_rendered_chat().await;
+        }
     }
 }

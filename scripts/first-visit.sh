@@ -3,8 +3,9 @@
 # starts it on a fresh SQLite file and prints what a phone (Lighthouse's
 # mobile profile) downloads and waits, cold and warm, on the join page, a
 # room (as a member) and an instant chat, and each WebAssembly chunk's size
-# raw, gzip and brotli (end2end/scripts/first-visit.mjs). About 2 minutes
-# after the build. Usage: scripts/first-visit.sh [--no-build]
+# raw, gzip and brotli (end2end/scripts/first-visit.mjs): the median of
+# FIRST_VISIT_ROUNDS rounds (5), each about a minute, after the build.
+# Usage: scripts/first-visit.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests
@@ -21,4 +22,4 @@ for _ in $(seq 1 100); do
   kill -0 "$server" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }
   sleep 0.2
 done
-node end2end/scripts/first-visit.mjs "http://127.0.0.1:$port" target/site/pkg
+node end2end/scripts/first-visit.mjs "http://127.0.0.1:$port" target/site/pkg "${FIRST_VISIT_ROUNDS:-5}"

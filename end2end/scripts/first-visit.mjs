@@ -3,14 +3,17 @@
 // Run it through `bash scripts/first-visit.sh`, which builds the release,
 // starts a server on a fresh database and passes its address:
 //
-//   node end2end/scripts/first-visit.mjs http://127.0.0.1:3299 target/site/pkg
+//   node end2end/scripts/first-visit.mjs http://127.0.0.1:3299 target/site/pkg [rounds]
 //
+// (rounds: how many times each visit is made, 3 by default; the table shows
+// medians, and the range of the times, since this host's speed varies.)
 // Every visit runs in Debian's Chromium under Lighthouse's mobile profile,
 // set through the DevTools protocol: 1.6 Mbit/s down, 750 kbit/s up, 150 ms
 // round trip (Network.emulateNetworkConditions) and a CPU 4x slower
 // (Emulation.setCPUThrottlingRate). A cold visit starts from an empty
-// browser cache; the warm one opens the same address again in the same
-// browser. Figures are printed, never asserted.
+// browser cache; the warm one opens the same address again in a new tab of
+// the same browser (the HTTP cache, not the first tab's memory). Figures
+// are printed, never asserted.
 //
 // - bytes: what came over the network (headers and bodies as sent,
 //   compressed; Network.loadingFinished's encodedDataLength), by type; a
@@ -24,7 +27,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
-const [base = 'http://127.0.0.1:3299', pkgDir = 'target/site/pkg'] = process.argv.slice(2);
+const [base = 'http://127.0.0.1:3299', pkgDir = 'target/site/pkg', roundsArg = '3'] = process.argv.slice(2);
+/** Each visit is made this many times (fresh browser contexts each time);
+ * the table shows the median, and the range of the times. */
+const ROUNDS = Math.max(1, Number(roundsArg) || 3);
 
 /** Lighthouse's mobile profile (its "slow 4G" with a mid-range phone's CPU). */
 const MOBILE = {
@@ -143,11 +149,9 @@ async function visit(page, cdp, url, { live }) {
   return { bytes, total, usable, live: liveMs };
 }
 
-/** A cold visit in a fresh context (with `state`'s cookies), then a warm one. */
-async function coldAndWarm(browser, name, url, state, live) {
-  const context = await browser.newContext({ ...PHONE, storageState: state });
+/** A page of `context` under the mobile profile, with its DevTools session. */
+async function throttledPage(context, problems) {
   const page = await context.newPage();
-  const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(String(e)));
   const cdp = await context.newCDPSession(page);
@@ -159,15 +163,26 @@ async function coldAndWarm(browser, name, url, state, live) {
     uploadThroughput: MOBILE.uploadBytesPerSec,
   });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: MOBILE.cpuSlowdown });
+  return { page, cdp };
+}
+
+/** A cold visit in a fresh context (with `state`'s cookies), then a warm
+ * one: the link opened again later in a new tab of the same browser, which
+ * shares the HTTP cache but not the first tab's memory. */
+async function coldAndWarm(browser, name, url, state, live) {
+  const context = await browser.newContext({ ...PHONE, storageState: state });
+  const problems = [];
   const attempt = async (which) => {
+    const { page, cdp } = await throttledPage(context, problems);
     try {
       return await visit(page, cdp, url, { live });
     } catch (e) {
       throw new Error(`${name}, ${which}: ${e.message}\nthe page said: ${problems.join('\n') || 'nothing'}`);
+    } finally {
+      await page.close();
     }
   };
   const cold = await attempt('cold');
-  await page.goto('about:blank');
   const warm = await attempt('warm');
   await context.close();
   return [{ name: `${name}, cold`, ...cold }, { name: `${name}, warm`, ...warm }];
@@ -175,13 +190,36 @@ async function coldAndWarm(browser, name, url, state, live) {
 
 const kb = (n) => (n / 1000).toFixed(1);
 
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+};
+/** "3034 (2986-3777)": the median of the rounds, and their range. */
+const spread = (xs) => (xs.length === 1 ? String(xs[0]) : `${median(xs)} (${Math.min(...xs)}-${Math.max(...xs)})`);
+
+/** One row per visit from the rounds: median bytes, and the times' spread. */
+function summarize(rounds) {
+  return rounds[0].map((row, i) => {
+    const all = rounds.map((r) => r[i]);
+    const bytes = Object.fromEntries(Object.keys(row.bytes).map((k) => [k, median(all.map((r) => r.bytes[k]))]));
+    return {
+      name: row.name,
+      bytes,
+      total: median(all.map((r) => r.total)),
+      usable: spread(all.map((r) => r.usable)),
+      live: row.live === null ? null : spread(all.map((r) => r.live)),
+    };
+  });
+}
+
 function printVisits(rows) {
   console.log('\nMobile profile: 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip, CPU 4x slower.');
-  console.log('KB = 1,000 bytes on the wire (compressed, headers included); ms from the start of the navigation.\n');
+  console.log('KB = 1,000 bytes on the wire (compressed, headers included); ms from the start of the navigation;');
+  console.log(`median of ${ROUNDS} rounds (each in fresh browser contexts), times with their range.\n`);
   const head = ['visit', 'total KB', 'html', 'js', 'wasm', 'css', 'api', 'other', 'usable ms', 'live ms'];
   const lines = rows.map((r) => [
     r.name, kb(r.total), kb(r.bytes.html), kb(r.bytes.js), kb(r.bytes.wasm), kb(r.bytes.css),
-    kb(r.bytes.api), kb(r.bytes.other), String(r.usable), r.live === null ? '-' : String(r.live),
+    kb(r.bytes.api), kb(r.bytes.other), r.usable, r.live === null ? '-' : r.live,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -204,13 +242,17 @@ function printChunks() {
 const browser = await chromium.launch(LAUNCH);
 try {
   const s = await setUp(browser);
-  const rows = [
-    ...(await coldAndWarm(browser, 'join page (new visitor)', s.joinUrl, undefined, false)),
-    ...(await coldAndWarm(browser, 'room (member)', s.roomUrl, s.memberState, true)),
-    ...(await coldAndWarm(browser, 'instant chat (new guest)', s.chatUrl, undefined, false)),
-    ...(await coldAndWarm(browser, 'instant chat (guest in it)', s.chatUrl, s.guestState, true)),
-  ];
-  printVisits(rows);
+  const rounds = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    rounds.push([
+      ...(await coldAndWarm(browser, 'join page (new visitor)', s.joinUrl, undefined, false)),
+      ...(await coldAndWarm(browser, 'room (member)', s.roomUrl, s.memberState, true)),
+      ...(await coldAndWarm(browser, 'instant chat (new guest)', s.chatUrl, undefined, false)),
+      ...(await coldAndWarm(browser, 'instant chat (guest in it)', s.chatUrl, s.guestState, true)),
+    ]);
+    console.log(`round ${round} of ${ROUNDS} done`);
+  }
+  printVisits(summarize(rounds));
   printChunks();
 } finally {
   await browser.close();

@@ -106,7 +106,7 @@ fn provide_session_context() -> Session {
     session
 }
 
-/// The app: header and routes, each route's page a chunk of its own
+/// The app: header and routes, whose pages load in chunks by group
 /// ([`routes`]).
 #[component]
 pub fn App() -> impl IntoView {

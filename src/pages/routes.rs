@@ -99,7 +99,7 @@ async fn preload_member() {
 
 /// Declares `$route`, the lazily loaded route of `$page`, shown by
 /// `$view` (the group's view function) once `$preload` has loaded it.
-macro_rules! lazy_route {
+macro_rules! grouped_route {
     ($(#[$doc:meta])* $route:ident => $view:ident($page:expr), $preload:ident) => {
         $(#[$doc])*
         pub struct $route;
@@ -120,35 +120,35 @@ macro_rules! lazy_route {
     };
 }
 
-lazy_route!(
+grouped_route!(
     /// `/`.
     HomeRoute => entry_view(EntryPage::Home), preload_entry
 );
-lazy_route!(
+grouped_route!(
     /// `/login`.
     LogInRoute => entry_view(EntryPage::LogIn), preload_entry
 );
-lazy_route!(
+grouped_route!(
     /// `/signup`.
     SignUpRoute => entry_view(EntryPage::SignUp), preload_entry
 );
-lazy_route!(
+grouped_route!(
     /// `/join/:token`.
     JoinRoute => entry_view(EntryPage::Join), preload_entry
 );
-lazy_route!(
+grouped_route!(
     /// `/instant-chat/:id`.
     InstantChatRoute => entry_view(EntryPage::InstantChat), preload_entry
 );
-lazy_route!(
+grouped_route!(
     /// `/rooms/:id`.
     RoomRoute => member_view(MemberPage::Room), preload_member
 );
-lazy_route!(
+grouped_route!(
     /// `/dashboard`.
     DashboardRoute => member_view(MemberPage::Dashboard), preload_member
 );
-lazy_route!(
+grouped_route!(
     /// `/profile`.
     ProfileRoute => member_view(MemberPage::Profile), preload_member
 );

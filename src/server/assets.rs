@@ -43,9 +43,6 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// before each use, and a `304` answer costs a round trip and no body.
 pub const REVALIDATE: &str = "no-cache";
 
-/// The site's URL prefix for built assets (`site-pkg-dir` in `Cargo.toml`).
-pub const PKG_PATH: &str = "/pkg";
-
 /// The service for `/pkg/*`: files from `pkg_dir`, their `.br` or `.gz`
 /// copy when the browser accepts it and the build wrote one, with
 /// [`IMMUTABLE`] when `hashed` (the build names files by content) and

@@ -1,7 +1,8 @@
 //! Runtime settings, read the way Rocket reads `Rocket.toml`: defaults, then
 //! `Leptos.toml` (or the file named by `ROOMLINK_CONFIG`), then environment
 //! variables `ROOMLINK_<SETTING>` (and plain `DATABASE_URL`), later winning.
-//! Parsing is figment's.
+//! Parsing is figment's. Also Leptos' own options ([`leptos_options`]),
+//! which `Cargo.toml` and the build's hash file give.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -9,6 +10,7 @@ use figment::{
     providers::{Env, Format, Serialized, Toml},
     Figment,
 };
+use leptos::config::{get_configuration, LeptosOptions};
 use serde::{Deserialize, Serialize};
 
 /// Roomlink's runtime settings. See the table in the README.
@@ -95,6 +97,32 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// Leptos' options: from cargo-leptos' environment when it runs us, else from
+/// `Cargo.toml`'s `[package.metadata.leptos]`, else built-in defaults.
+pub fn leptos_options(address: SocketAddr) -> LeptosOptions {
+    let from_env = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
+    let conf = if from_env { get_configuration(None) } else { get_configuration(Some("Cargo.toml")) };
+    let mut options = match conf {
+        Ok(conf) => conf.leptos_options,
+        Err(_) => LeptosOptions::builder().output_name("roomlink").site_root("target/site").build(),
+    };
+    options.site_addr = address;
+    // `hash-files` names assets by content; the names are in the hash file
+    // the build writes beside this binary. Used whenever it is there (also
+    // where no Cargo.toml is at hand, as on a deployed node); a binary built
+    // another way (the tests' debug build) has none and serves the plain
+    // names: Leptos would otherwise fail every page looking for it.
+    options.hash_files = hash_file_beside_binary(&options).exists();
+    options
+}
+
+/// Where Leptos looks for the asset names of a `hash-files` build: the
+/// options' `hash_file` (`hash.txt`) in the running binary's folder.
+fn hash_file_beside_binary(options: &LeptosOptions) -> std::path::PathBuf {
+    let folder = std::env::current_exe().ok().and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
+    folder.unwrap_or_default().join(options.hash_file.as_ref())
 }
 
 #[cfg(test)]

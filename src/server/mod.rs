@@ -146,8 +146,9 @@ pub fn origin_for(settings: &Settings, headers: Option<&axum::http::HeaderMap>) 
 }
 
 /// Builds the router: pages, server functions, the live socket, static files
-/// (precompressed and cached, [`assets`]), compression, sessions, cross-site checks and security headers. Opens the database,
-/// runs migrations and removes upload files a crash left behind
+/// (precompressed and cached, [`assets`]), compression, sessions, cross-site
+/// checks and security headers. Opens the database, runs migrations and
+/// removes upload files a crash left behind
 /// ([`crate::attachments::sweep`]). Errors: a message for the operator.
 pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Router, String> {
     Ok(app_with_state(settings, leptos_options).await?.0)
@@ -238,7 +239,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .nest_service(assets::PKG_PATH, assets::pkg_files(&pkg_dir, state.leptos_options.hash_files))
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), assets::pkg_files(&pkg_dir, state.leptos_options.hash_files))
         .fallback_service(assets::site_files(site_root, not_found))
         .layer(middleware::from_fn(api_status::error_status))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit))
@@ -279,32 +280,6 @@ pub(crate) fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// Leptos' options: from cargo-leptos' environment when it runs us, else from
-/// `Cargo.toml`'s `[package.metadata.leptos]`, else built-in defaults.
-fn leptos_options(address: SocketAddr) -> LeptosOptions {
-    let from_env = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
-    let conf = if from_env { get_configuration(None) } else { get_configuration(Some("Cargo.toml")) };
-    let mut options = match conf {
-        Ok(conf) => conf.leptos_options,
-        Err(_) => LeptosOptions::builder().output_name("roomlink").site_root("target/site").build(),
-    };
-    options.site_addr = address;
-    // `hash-files` names assets by content; the names are in the hash file
-    // the build writes beside this binary. Used whenever it is there (also
-    // where no Cargo.toml is at hand, as on a deployed node); a binary built
-    // another way (the tests' debug build) has none and serves the plain
-    // names: Leptos would otherwise fail every page looking for it.
-    options.hash_files = hash_file_beside_binary(&options).exists();
-    options
-}
-
-/// Where Leptos looks for the asset names of a `hash-files` build: the
-/// options' `hash_file` (`hash.txt`) in the running binary's folder.
-fn hash_file_beside_binary(options: &LeptosOptions) -> std::path::PathBuf {
-    let folder = std::env::current_exe().ok().and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
-    folder.unwrap_or_default().join(options.hash_file.as_ref())
-}
-
 /// The server process: [`run`] on tokio's multi-threaded runtime, which
 /// then gets [`crate::limits::SHUTDOWN_REQUESTS_MS`] for its tasks to end
 /// (dropping it would wait for a stuck one without limit). Exit code as
@@ -339,7 +314,7 @@ pub async fn run() -> ExitCode {
         }
     };
     let address = settings.address;
-    let (router, state) = match app_with_state(settings, leptos_options(address)).await {
+    let (router, state) = match app_with_state(settings, config::leptos_options(address)).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!("cannot start: {e}");

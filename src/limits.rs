@@ -57,6 +57,19 @@ pub const INSTANT_CHAT_STARTS_BURST: u32 = 5;
 pub const INSTANT_CHAT_STARTS_EVERY_SECS: u64 = 60;
 /// How often a tab sends a heartbeat on its live socket, in milliseconds.
 pub const HEARTBEAT_EVERY_MS: u32 = 10_000;
+/// How long a tab waits for anything from the server after a heartbeat, in
+/// milliseconds, before it takes the connection for dead and reconnects. A
+/// cut network (a phone leaving Wi-Fi) often leaves a socket open at both
+/// ends; with this, a silent link is noticed within [`HEARTBEAT_EVERY_MS`]
+/// plus this (15 s), where it took 38 s and more before. Long enough for a
+/// phone on a slow mobile link (the first-visit benchmark's 150 ms round
+/// trip is a thirtieth of it).
+pub const HEARTBEAT_ANSWER_MS: u32 = 5_000;
+/// How often a live socket of a logged-in tab reads its session again, in
+/// milliseconds (on the tab's heartbeat): a log-out in this browser closes
+/// the sockets on the same server at once, and those on other nodes within
+/// this.
+pub const LIVE_SESSION_CHECK_MS: i64 = 30_000;
 /// Least time between two "is typing" signals from one tab, in milliseconds.
 pub const TYPING_SEND_EVERY_MS: u32 = 3_000;
 /// A tab says it stopped typing after this long without a keystroke, in milliseconds.

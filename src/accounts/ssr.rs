@@ -135,9 +135,18 @@ async fn refresh_if_due(session: &Session, now_ms: i64) -> Result<(), tower_sess
     Ok(())
 }
 
-/// Logs out: deletes the session row and the cookie.
+/// Logs out: deletes the session row and the cookie, and closes the
+/// session's live sockets on this server at once (each of their topics
+/// ends with [`crate::live::socket::LOGGED_OUT`]; other nodes' sockets
+/// notice on their next session check, see [`crate::limits::LIVE_SESSION_CHECK_MS`]).
 pub async fn end_session() -> Result<(), AppError> {
-    session().await?.flush().await.map_err(|e| internal("session flush", e))
+    let session = session().await?;
+    let id = session.id();
+    session.flush().await.map_err(|e| internal("session flush", e))?;
+    if let Some(id) = id {
+        crate::server::state()?.hub.end_session(&id.to_string());
+    }
+    Ok(())
 }
 
 /// The logged-in user's id in `session`, if any.

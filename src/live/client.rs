@@ -5,17 +5,25 @@
 //! Architecture Blog, "Exponential Backoff and Jitter"): the n-th retry waits
 //! between half and all of `min(30 s, 0.5 s × 2ⁿ)`, so a server restart does
 //! not bring every tab back in the same instant.
+//!
+//! A connection can die without closing: a phone that leaves Wi-Fi, a
+//! laptop lid, a NAT that forgets. So the socket sends a heartbeat every
+//! [`HEARTBEAT_EVERY_MS`] and expects to hear something (the server answers
+//! [`ServerEvent::Pong`]) within [`HEARTBEAT_ANSWER_MS`]; silence, or the
+//! browser's `offline` event, counts as a drop. The browser's `online`
+//! event retries at once instead of waiting out the backoff.
 
 use std::{
     cell::{Cell, RefCell},
     rc::{Rc, Weak},
 };
 
-use gloo_timers::callback::Timeout;
+use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{prelude::Closure, JsCast};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::{ClientEvent, ServerEvent, LIVE_PATH};
+use crate::limits::{HEARTBEAT_ANSWER_MS, HEARTBEAT_EVERY_MS};
 
 /// First retry delay, ms.
 const RETRY_BASE_MS: f64 = 500.0;
@@ -42,6 +50,18 @@ struct Handlers {
     _close: Closure<dyn FnMut(CloseEvent)>,
 }
 
+/// The window's `offline` and `online` listeners, removed on drop.
+struct NetworkWatch {
+    offline: Closure<dyn FnMut(Event)>,
+    online: Closure<dyn FnMut(Event)>,
+}
+
+impl NetworkWatch {
+    fn listeners(&self) -> [(&'static str, &js_sys::Function); 2] {
+        [("offline", self.offline.as_ref().unchecked_ref()), ("online", self.online.as_ref().unchecked_ref())]
+    }
+}
+
 struct Inner {
     url: String,
     on_signal: Box<dyn Fn(SocketSignal)>,
@@ -50,6 +70,12 @@ struct Inner {
     failures: Cell<u32>,
     stopped: Cell<bool>,
     retry: RefCell<Option<Timeout>>,
+    /// Sends the heartbeat while the socket is open.
+    heartbeat: RefCell<Option<Interval>>,
+    /// Set by a heartbeat, cleared by any frame from the server: when it
+    /// fires, the connection is taken for dead.
+    deadline: RefCell<Option<Timeout>>,
+    network: RefCell<Option<NetworkWatch>>,
 }
 
 /// A self-healing connection to `/live`. Dropping it closes the socket.
@@ -68,7 +94,11 @@ impl LiveSocket {
             failures: Cell::new(0),
             stopped: Cell::new(false),
             retry: RefCell::new(None),
+            heartbeat: RefCell::new(None),
+            deadline: RefCell::new(None),
+            network: RefCell::new(None),
         });
+        watch_network(&inner);
         open(&inner);
         LiveSocket { inner }
     }
@@ -76,11 +106,7 @@ impl LiveSocket {
     /// Sends an event. Returns false when the socket is not open (the caller
     /// keeps the event and sends it after [`SocketSignal::Open`]).
     pub fn send(&self, event: &ClientEvent) -> bool {
-        let socket = self.inner.socket.borrow();
-        match (socket.as_ref(), serde_json::to_string(event)) {
-            (Some(ws), Ok(text)) if ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&text).is_ok(),
-            _ => false,
-        }
+        send_on(&self.inner, event)
     }
 }
 
@@ -88,11 +114,27 @@ impl Drop for LiveSocket {
     fn drop(&mut self) {
         self.inner.stopped.set(true);
         self.inner.retry.borrow_mut().take();
+        self.inner.heartbeat.borrow_mut().take();
+        self.inner.deadline.borrow_mut().take();
+        if let (Some(window), Some(watch)) = (web_sys::window(), self.inner.network.borrow_mut().take()) {
+            for (kind, listener) in watch.listeners() {
+                let _ = window.remove_event_listener_with_callback(kind, listener);
+            }
+        }
         if let Some(ws) = self.inner.socket.borrow_mut().take() {
             detach(&ws);
             let _ = ws.close_with_code(1000);
         }
         self.inner.handlers.borrow_mut().take();
+    }
+}
+
+/// Sends `event` on `inner`'s socket; false when it is not open.
+fn send_on(inner: &Inner, event: &ClientEvent) -> bool {
+    let socket = inner.socket.borrow();
+    match (socket.as_ref(), serde_json::to_string(event)) {
+        (Some(ws), Ok(text)) if ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&text).is_ok(),
+        _ => false,
     }
 }
 
@@ -121,6 +163,7 @@ fn open(inner: &Rc<Inner>) {
         Closure::<dyn FnMut(Event)>::new(move |_| {
             if let Some(inner) = weak.upgrade() {
                 inner.failures.set(0);
+                start_heartbeat(&inner);
                 (inner.on_signal)(SocketSignal::Open);
             }
         })
@@ -129,6 +172,8 @@ fn open(inner: &Rc<Inner>) {
         let weak = weak.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let (Some(inner), Some(text)) = (weak.upgrade(), e.data().as_string()) else { return };
+            // The server is there: whatever was awaited is answered.
+            inner.deadline.borrow_mut().take();
             if let Ok(event) = serde_json::from_str::<ServerEvent>(&text) {
                 (inner.on_signal)(SocketSignal::Event(event));
             }
@@ -136,6 +181,8 @@ fn open(inner: &Rc<Inner>) {
     };
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
         if let Some(inner) = weak.upgrade() {
+            stop_heartbeat(&inner);
+            inner.socket.borrow_mut().take();
             if !inner.stopped.get() {
                 schedule_retry(&inner);
             }
@@ -148,6 +195,71 @@ fn open(inner: &Rc<Inner>) {
         detach(&old);
     }
     *inner.handlers.borrow_mut() = Some(Handlers { _open: on_open, _message: on_message, _close: on_close });
+}
+
+/// Sends a heartbeat every [`HEARTBEAT_EVERY_MS`], each with a deadline of
+/// [`HEARTBEAT_ANSWER_MS`] for hearing from the server.
+fn start_heartbeat(inner: &Rc<Inner>) {
+    let weak = Rc::downgrade(inner);
+    let beat = Interval::new(HEARTBEAT_EVERY_MS, move || {
+        let Some(inner) = weak.upgrade() else { return };
+        let sent = send_on(&inner, &ClientEvent::Ping);
+        if sent && inner.deadline.borrow().is_none() {
+            let weak = Rc::downgrade(&inner);
+            let deadline = Timeout::new(HEARTBEAT_ANSWER_MS, move || {
+                if let Some(inner) = weak.upgrade() {
+                    lost(&inner);
+                }
+            });
+            *inner.deadline.borrow_mut() = Some(deadline);
+        }
+    });
+    *inner.heartbeat.borrow_mut() = Some(beat);
+}
+
+fn stop_heartbeat(inner: &Inner) {
+    inner.heartbeat.borrow_mut().take();
+    inner.deadline.borrow_mut().take();
+}
+
+/// The connection is taken for dead (no answer in time, or the browser went
+/// offline): it is dropped without waiting for a close that may never come,
+/// and the next try is scheduled.
+fn lost(inner: &Rc<Inner>) {
+    stop_heartbeat(inner);
+    let Some(ws) = inner.socket.borrow_mut().take() else { return };
+    detach(&ws);
+    let _ = ws.close();
+    if !inner.stopped.get() {
+        schedule_retry(inner);
+    }
+}
+
+/// Listens for the browser's `offline` (the connection is lost) and
+/// `online` (try again now, with the backoff reset) events.
+fn watch_network(inner: &Rc<Inner>) {
+    let Some(window) = web_sys::window() else { return };
+    let weak = Rc::downgrade(inner);
+    let offline = Closure::<dyn FnMut(Event)>::new(move |_| {
+        if let Some(inner) = weak.upgrade() {
+            lost(&inner);
+        }
+    });
+    let weak = Rc::downgrade(inner);
+    let online = Closure::<dyn FnMut(Event)>::new(move |_| {
+        let Some(inner) = weak.upgrade() else { return };
+        if inner.stopped.get() || inner.socket.borrow().is_some() {
+            return;
+        }
+        inner.retry.borrow_mut().take();
+        inner.failures.set(0);
+        open(&inner);
+    });
+    let watch = NetworkWatch { offline, online };
+    for (kind, listener) in watch.listeners() {
+        let _ = window.add_event_listener_with_callback(kind, listener);
+    }
+    *inner.network.borrow_mut() = Some(watch);
 }
 
 fn schedule_retry(inner: &Rc<Inner>) {

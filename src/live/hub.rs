@@ -15,7 +15,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        atomic::{AtomicUsize, Ordering},
+        atomic::AtomicUsize,
         Arc, Mutex, OnceLock,
     },
     time::Duration,
@@ -31,8 +31,10 @@ use super::{
     ChatMessage, ServerEvent, Topic,
 };
 use crate::limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS};
+mod connections;
 mod lines;
 mod presence_out;
+pub use connections::{Closing, ConnectionGuard};
 pub use presence_out::presence_window;
 
 /// Events a room channel holds before a slow follower lags (and catches up
@@ -128,10 +130,10 @@ pub struct Hub {
     /// The link to the other nodes, when running on PostgreSQL.
     pub(super) bus: OnceLock<Arc<Bus>>,
     /// One "close now" sender per open live connection, fired when the
-    /// server shuts down. (One per connection rather than one shared
+    /// server shuts down or the connection's session ends (see [`connections`]). (One per connection rather than one shared
     /// `watch`: a shared one made every connection take the same lock on
     /// every event, which S2 measured at 10,000 tabs.)
-    closers: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    closers: Mutex<HashMap<u64, connections::Closer>>,
     /// Ids for `closers`.
     next_connection: AtomicUsize,
     /// Live connections open now.
@@ -258,40 +260,6 @@ impl Hub {
         here
     }
 
-    /// Counts a live connection open (for shutting down); the guard counts it closed.
-    /// Also returns what resolves when the server shuts down.
-    pub fn open_connection(self: &Arc<Self>) -> (ConnectionGuard, oneshot::Receiver<()>) {
-        let id = self.next_connection.fetch_add(1, Ordering::Relaxed) as u64;
-        self.connections.fetch_add(1, Ordering::Relaxed);
-        let (close, closing) = oneshot::channel();
-        self.closers().insert(id, close);
-        (ConnectionGuard(self.clone(), id), closing)
-    }
-
-    fn closers(&self) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<()>>> {
-        self.closers.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Shuts the live layer down: every connection closes with 1001 ("going
-    /// away", so clients reconnect, through the load balancer to another
-    /// node), waiting up to `grace` for them; then the other nodes hear this
-    /// one leave, so its people go offline there at once.
-    pub async fn shut_down(&self, grace: std::time::Duration) {
-        let closers: Vec<oneshot::Sender<()>> = self.closers().drain().map(|(_, close)| close).collect();
-        let open = closers.len();
-        for close in closers {
-            let _ = close.send(());
-        }
-        tracing::info!(open, "closing live connections");
-        let deadline = tokio::time::Instant::now() + grace;
-        while self.connections.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        if let Some(bus) = self.bus.get() {
-            bus.leave().await;
-        }
-    }
-
     /// Counts a closed connection of `author_id` in `topic` (call before
     /// [`Hub::release`]). When it was their last, tells the followers they
     /// went offline at `now_ms` (and stopped typing) and returns true.
@@ -366,15 +334,5 @@ impl Hub {
     /// Topics with at least one follower (for tests and metrics).
     pub fn active_rooms(&self) -> usize {
         self.rooms.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-}
-
-/// Counts one live connection as open until dropped (see [`Hub::open_connection`]).
-pub struct ConnectionGuard(Arc<Hub>, u64);
-
-impl Drop for ConnectionGuard {
-    fn drop(&mut self) {
-        self.0.closers().remove(&self.1);
-        self.0.connections.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -42,7 +42,9 @@ pub enum ClientEvent {
         /// Typing or stopped.
         typing: bool,
     },
-    /// Heartbeat, every 10 s: a connection silent for 30 s is closed.
+    /// Heartbeat, every [`crate::limits::HEARTBEAT_EVERY_MS`]: the server
+    /// answers [`ServerEvent::Pong`] at once, and closes a connection silent
+    /// for longer than the `live_idle_timeout_secs` setting (30 s by default).
     Ping,
     /// The person has seen a followed room up to line `up_to` (the tab is
     /// visible and scrolled to the newest). Feeds the unread counts.
@@ -146,8 +148,14 @@ pub enum ServerEvent {
         /// The member as the list shows them now.
         member: MemberView,
     },
-    /// The topic is over for good (an instant chat ended or expired): the
-    /// tab no longer follows it and should not try again.
+    /// The answer to [`ClientEvent::Ping`]. A tab that hears nothing within
+    /// [`crate::limits::HEARTBEAT_ANSWER_MS`] of a ping takes the connection
+    /// for dead and reconnects (a cut network often leaves a socket that
+    /// neither end sees close).
+    Pong,
+    /// The topic is over for good (an instant chat ended or expired, the
+    /// person left it, or logged out in this browser): the tab no longer
+    /// follows it and should not try again.
     Ended {
         /// What ended.
         topic: Topic,

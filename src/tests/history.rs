@@ -95,12 +95,11 @@ async fn unread_counts_are_what_others_said_since_the_last_read() {
         last = b.message().await.id;
     }
     b.send(&crate::live::ClientEvent::Read { topic: Topic::Room(room), up_to: last - 1 }).await;
-    b.send(&crate::live::ClientEvent::Ping).await;
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    b.round_trip().await;
     assert_eq!(unread(&bruno).await, Some(1));
     b.send(&crate::live::ClientEvent::Read { topic: Topic::Room(room), up_to: last }).await;
     b.send(&crate::live::ClientEvent::Read { topic: Topic::Room(room), up_to: 1 }).await;
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    b.round_trip().await;
     assert_eq!(unread(&bruno).await, Some(0), "reading never goes backwards");
 }
 

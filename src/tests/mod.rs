@@ -3,6 +3,7 @@
 //! fresh PostgreSQL database, see [`database`]), and talk to it over real
 //! HTTP and WebSockets.
 
+mod access;
 mod accounts;
 mod assets;
 mod attachments;

@@ -255,13 +255,21 @@ impl Live {
         self.quiet_for(5_000).await.expect("no event within 5 s")
     }
 
-    /// `None` when nothing but presence and typing arrives within `ms`.
+    /// Sends a heartbeat and waits for its answer: the server has handled
+    /// everything this tab sent before (it reads a socket's frames in order).
+    /// Events before the answer are dropped. Panics after 5 s without it.
+    pub async fn round_trip(&mut self) {
+        self.send(&ClientEvent::Ping).await;
+        while self.next_any().await != ServerEvent::Pong {}
+    }
+
+    /// `None` when nothing but presence, typing and heartbeat answers arrives within `ms`.
     pub async fn quiet_for(&mut self, ms: u64) -> Option<ServerEvent> {
         let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_millis() as u64;
             match self.recv(left).await? {
-                ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::TypingDiff { .. } => {}
+                ServerEvent::Presence { .. } | ServerEvent::PresenceDiff { .. } | ServerEvent::TypingDiff { .. } | ServerEvent::Pong => {}
                 event => return Some(event),
             }
         }

@@ -22,15 +22,18 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::{FutureExt, SinkExt, StreamExt};
-use tower_sessions::Session;
+use tower_sessions::{session::Id as SessionId, Session, SessionStore};
 
 use follows::{Follow, Follows};
 
-use super::{hub::encode, ClientEvent, ServerEvent, Topic};
+use super::{
+    hub::{encode, Closing},
+    ClientEvent, ServerEvent, Topic,
+};
 use crate::{
     accounts::{ssr::user_in, CurrentUser},
     instant::service as instant,
-    limits::{LIVE_FRAME_MAX_BYTES, LIVE_ROOMS_PER_CONNECTION},
+    limits::{LIVE_FRAME_MAX_BYTES, LIVE_ROOMS_PER_CONNECTION, LIVE_SESSION_CHECK_MS},
     server::{csrf::origin_matches, now_ms, AppState},
     store::{ChatRow, ParticipantRow},
 };
@@ -52,6 +55,10 @@ const LIVE_BATCH_EVENTS: usize = 64;
 /// events) after which the tab's own frames are looked at, however busy
 /// its rooms are, so that its sends and heartbeats are never starved.
 const HUB_TURNS_PER_READ: u32 = 4;
+
+/// What the tabs of a session that ended are told, for every topic they
+/// follow, as their sockets close.
+pub const LOGGED_OUT: &str = "You logged out in this browser. Log in again to come back.";
 
 /// `GET /live`: upgrades to the live WebSocket.
 ///
@@ -83,6 +90,7 @@ pub async fn live_handler(
     if me.is_none() && !has_chat_cookie {
         return (StatusCode::UNAUTHORIZED, "Please log in or join a chat first").into_response();
     }
+    let session_id = me.as_ref().and(session.id());
     upgrade
         .max_message_size(LIVE_FRAME_MAX_BYTES)
         .max_frame_size(LIVE_FRAME_MAX_BYTES)
@@ -90,7 +98,7 @@ pub async fn live_handler(
         // tab 150 KiB of server memory (S1 in `crate::bench`); frames are small.
         .read_buffer_size(LIVE_READ_BUFFER_BYTES)
         .write_buffer_size(LIVE_WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| Connection::new(state, me, cookies).run(socket))
+        .on_upgrade(move |socket| Connection::new(state, me, session_id, cookies).run(socket))
 }
 
 /// The state of one tab's connection.
@@ -98,6 +106,11 @@ struct Connection {
     state: AppState,
     /// The logged-in user, if any.
     me: Option<CurrentUser>,
+    /// Their session, read again every [`LIVE_SESSION_CHECK_MS`] (on the
+    /// tab's heartbeat): when it is gone, the connection ends.
+    session_id: Option<SessionId>,
+    /// When the session was last read (Unix ms).
+    session_checked_at: i64,
     /// The upgrade request's `Cookie` headers (instant chat identities).
     cookies: HeaderMap,
     /// Topics followed: what the tab was sent of each, who it is there,
@@ -111,13 +124,14 @@ struct Connection {
 type Replies = Vec<Utf8Bytes>;
 
 impl Connection {
-    fn new(state: AppState, me: Option<CurrentUser>, cookies: HeaderMap) -> Self {
-        Connection { state, me, cookies, follows: Follows::default(), closing: false }
+    fn new(state: AppState, me: Option<CurrentUser>, session_id: Option<SessionId>, cookies: HeaderMap) -> Self {
+        let session_checked_at = now_ms();
+        Connection { state, me, session_id, session_checked_at, cookies, follows: Follows::default(), closing: false }
     }
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
-        let (_open, mut closing) = self.state.hub.open_connection();
+        let (_open, mut closing) = self.state.hub.open_connection(self.session_id.map(|id| id.to_string()));
         let idle = std::time::Duration::from_secs(self.state.settings.live_idle_timeout_secs.into());
         // One timer for the connection's life, moved on only when it fires:
         // a frame just notes the time, so that neither frames nor live
@@ -163,12 +177,20 @@ impl Connection {
                     heard_at = tokio::time::Instant::now(); // any frame counts as a heartbeat
                     self.tab_frame(incoming, &mut replies).await
                 }
-                Ok(()) = &mut closing => {
+                Ok(why) = &mut closing => match why {
                     // The server is shutting down: "going away", so the tab
                     // reconnects (to another node, when there are several).
-                    let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server shutting down".into() }))).await;
-                    false
-                }
+                    Closing::ShuttingDown => {
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "server shutting down".into() }))).await;
+                        false
+                    }
+                    // Logged out in this browser: every topic ends for this
+                    // tab, then the socket closes (below).
+                    Closing::LoggedOut => {
+                        replies.extend(self.end_all(LOGGED_OUT));
+                        true
+                    }
+                },
                 () = &mut silence => {
                     if heard_at + idle > tokio::time::Instant::now() {
                         silence.as_mut().reset(heard_at + idle);
@@ -182,7 +204,7 @@ impl Connection {
             if !go_on {
                 break;
             }
-            if replies.is_empty() {
+            if replies.is_empty() && !self.closing {
                 continue; // nothing to flush: what tungstenite owes the tab (a pong) goes with its next read
             }
             let mut sent = true;
@@ -245,7 +267,7 @@ impl Connection {
                 }
                 Vec::new()
             }
-            ClientEvent::Ping => Vec::new(),
+            ClientEvent::Ping => Box::pin(self.heartbeat()).await,
             ClientEvent::Read { topic: Topic::Room(room_id), up_to } => {
                 if let (Some(me), true) = (&self.me, self.follows.get(&Topic::Room(room_id)).is_some()) {
                     if let Err(err) = self.state.store.rooms().mark_read(room_id, me.id, up_to).await {
@@ -256,6 +278,31 @@ impl Connection {
             }
             ClientEvent::Read { .. } => Vec::new(), // instant chats keep no unread counts
         }
+    }
+
+    /// Answers a heartbeat with [`ServerEvent::Pong`]. Every
+    /// [`LIVE_SESSION_CHECK_MS`] it first reads a logged-in connection's
+    /// session again: when a log-out on another node ended it, every topic
+    /// ends for this tab instead, and the socket closes.
+    async fn heartbeat(&mut self) -> Replies {
+        let now = now_ms();
+        if let Some(id) = self.session_id.filter(|_| now - self.session_checked_at >= LIVE_SESSION_CHECK_MS) {
+            self.session_checked_at = now;
+            match self.state.store.sessions().load(&id).await {
+                Ok(Some(_)) => {}
+                Ok(None) => return self.end_all(LOGGED_OUT),
+                // A database hiccup is not a log-out: try on the next beat.
+                Err(err) => tracing::warn!(error = %err, "reading a live connection's session failed"),
+            }
+        }
+        vec![pong()]
+    }
+
+    /// Frames that end every followed topic for this tab with `reason`; the
+    /// socket closes once they are sent.
+    fn end_all(&mut self, reason: &str) -> Replies {
+        self.closing = true;
+        self.follows.topics().into_iter().map(|topic| encode(&ServerEvent::Ended { topic, reason: reason.to_string() })).collect()
     }
 
     /// Stops following `topic`, counting this connection out of its presence.
@@ -340,6 +387,12 @@ impl Connection {
             }
         }
     }
+}
+
+/// The [`ServerEvent::Pong`] frame, encoded once.
+fn pong() -> Utf8Bytes {
+    static PONG: std::sync::OnceLock<Utf8Bytes> = std::sync::OnceLock::new();
+    PONG.get_or_init(|| encode(&ServerEvent::Pong)).clone()
 }
 
 fn refused(topic: Option<&Topic>, client_id: Option<String>, reason: &str) -> Utf8Bytes {

@@ -256,14 +256,19 @@ fn new_client_id() -> String {
     String::new()
 }
 
-/// Opens the live socket for the topic and wires it to `state`, with a
-/// heartbeat every 10 s; both stop when the page's reactive owner goes.
+/// Opens the live socket for the topic and wires it to `state` (the socket
+/// keeps its own heartbeat, see [`crate::live::client`]). It closes when
+/// the page's reactive owner goes, or for good once the topic has ended
+/// (the chat is over, the person was removed or logged out).
 #[cfg(feature = "hydrate")]
 fn connect(state: LiveState) {
     use crate::live::client::{LiveSocket, SocketSignal};
-    use gloo_timers::callback::Interval;
     let socket: StoredValue<Option<LiveSocket>, LocalStorage> = StoredValue::new_local(None);
-    let heartbeat: StoredValue<Option<Interval>, LocalStorage> = StoredValue::new_local(None);
+    Effect::new(move |_| {
+        if state.ended.get().is_some() {
+            socket.set_value(None);
+        }
+    });
     Effect::new(move |_| {
         let live = LiveSocket::connect(move |signal| match signal {
             SocketSignal::Open => {
@@ -277,10 +282,6 @@ fn connect(state: LiveState) {
             }
         });
         socket.set_value(Some(live));
-        let beat = Interval::new(crate::limits::HEARTBEAT_EVERY_MS, move || {
-            state.transmit(&ClientEvent::Ping);
-        });
-        heartbeat.set_value(Some(beat));
     });
     if let Some(send) = state.send {
         send.set_value(Some(Box::new(move |event: &ClientEvent| {

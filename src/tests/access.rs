@@ -44,3 +44,34 @@ async fn logging_out_ends_that_sessions_sockets_at_once_and_no_other() {
     assert_eq!(phone.message().await.body, "still here?", "the other session stays live");
     assert_eq!(b.message().await.body, "still here?");
 }
+
+#[tokio::test]
+async fn a_member_banned_while_their_tab_lagged_gets_nothing_after_the_ban_when_it_resumes() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let bruno_id = s.user_id("bruno").await;
+    let mut a = ana.live().await;
+    let mut b = bruno.live().await;
+    for live in [&mut a, &mut b] {
+        live.subscribe(room, 0).await;
+        live.drain(200).await;
+    }
+    // The ban commits, but its notice to bruno's tab is lost: his tab falls
+    // behind the room's channel (the test's runtime runs one task at a
+    // time, so nothing is read while these go in) and the notice with it.
+    let now = crate::server::now_ms();
+    let banned = s.store.rooms().end_membership(room, bruno_id, crate::store::MembershipEnd::Banned, None, now).await.unwrap();
+    assert!(banned);
+    let filler = crate::live::hub::encode(&ServerEvent::Pong);
+    for _ in 0..300 {
+        s.hub.deliver(&Topic::Room(room), crate::live::hub::HubEvent::new(filler.clone()));
+    }
+    assert_eq!(
+        b.next().await,
+        ServerEvent::Ended { topic: Topic::Room(room), reason: crate::live::socket::NO_LONGER_MEMBER.into() },
+        "resuming, the tab reads its rights again"
+    );
+    a.say(room, "a1", "after the ban").await;
+    assert_eq!(a.message().await.body, "after the ban");
+    assert!(b.closed().await, "his only topic ended, so his socket closes");
+}

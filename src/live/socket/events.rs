@@ -5,7 +5,7 @@
 use axum::extract::ws::Utf8Bytes;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use super::{follows::FollowKey, Connection, Replies};
+use super::{follows::FollowKey, Connection, Denied, Replies};
 use crate::{
     instant::service as instant,
     live::{
@@ -16,6 +16,12 @@ use crate::{
 
 /// One item from a topic's hub receiver: an event, or how many this tab missed.
 type HubItem = Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>;
+
+/// What a tab is told when it finds, picking a room up again, that its
+/// person is no longer a member (removed, banned or left while it lagged).
+pub const NO_LONGER_MEMBER: &str = "You are no longer a member of this room.";
+/// The same for an instant chat the person left or was taken out of.
+pub const NO_LONGER_IN_CHAT: &str = "You are no longer in this chat.";
 
 /// Messages read from the database per query while catching a tab up.
 pub(super) const CATCH_UP_BATCH: usize = 500;
@@ -36,7 +42,7 @@ impl Connection {
     async fn hub_item_reading(&mut self, key: FollowKey, item: HubItem, out: &mut Replies) {
         let Some(topic) = self.follows.by_key(key).map(|f| f.topic.clone()) else { return };
         match item {
-            Ok(event) if event.resync => out.extend(self.catch_up(&topic).await),
+            Ok(event) if event.resync => self.resume(&topic, out).await,
             Ok(event) => {
                 if self.rights_changed(key, &event) {
                     self.read_rights(&topic).await;
@@ -45,7 +51,39 @@ impl Connection {
             }
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 tracing::debug!(%topic, missed, "follower lagged; catching up");
-                out.extend(self.catch_up(&topic).await)
+                self.resume(&topic, out).await
+            }
+        }
+    }
+
+    /// Picks `topic` up again after events may have been missed (the tab
+    /// lagged behind the channel, or the bus reconnected): among them may
+    /// have been this person's end there (a ban, a removal, leaving), so
+    /// their rights are read again first. Still allowed: the missed lines
+    /// follow (and the rights as read now). Not any more: the topic ends for
+    /// this tab, with nothing after. Rights that cannot be read close the
+    /// socket, so that the tab comes back through a fresh subscribe.
+    async fn resume(&mut self, topic: &Topic, out: &mut Replies) {
+        match self.admit(topic).await {
+            Ok((managing, chat)) => {
+                if let Some(follow) = self.follows.get_mut(topic) {
+                    follow.managing = managing;
+                    if chat.is_some() {
+                        follow.chat = chat;
+                    }
+                }
+                out.extend(self.catch_up(topic).await)
+            }
+            Err(Denied::Fault) => self.closing = true,
+            Err(denied) => {
+                let reason = match (denied, topic) {
+                    (Denied::Over(reason), _) => reason,
+                    (_, Topic::Room(_)) => NO_LONGER_MEMBER,
+                    (_, Topic::Chat(_)) => NO_LONGER_IN_CHAT,
+                };
+                let _ = self.unfollow(topic);
+                out.push(encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.into() }));
+                self.closing = self.follows.is_empty();
             }
         }
     }

@@ -11,6 +11,7 @@ mod events;
 mod follows;
 mod send;
 
+pub use events::{NO_LONGER_IN_CHAT, NO_LONGER_MEMBER};
 pub use send::MUTED;
 
 use axum::{
@@ -334,17 +335,23 @@ impl Connection {
         if self.follows.len() >= LIVE_ROOMS_PER_CONNECTION {
             return vec![refused(Some(&topic), None, "This tab follows too many rooms; close some and reload.")];
         }
+        // Subscribe before reading rights and lines: a ban or leave that
+        // commits after the rights are read is published after this, so
+        // its end reaches this tab; and no line falls between the two.
+        let receiver = self.state.hub.subscribe(&topic);
         let (managing, chat) = match self.admit(&topic).await {
             Ok(admitted) => admitted,
-            Err(reply) => return vec![reply],
+            Err(denied) => {
+                drop(receiver);
+                self.state.hub.release(&topic);
+                return vec![denied.on_subscribe(&topic)];
+            }
         };
         // Who this tab is there: the user in a room, the participant in a chat.
         let author = match &chat {
             Some((_, me)) => Some((me.id, me.name.clone())),
             None => self.me.as_ref().map(|me| (me.id, me.username.clone())),
         };
-        // Subscribe before reading lines, so nothing falls between the two.
-        let receiver = self.state.hub.subscribe(&topic);
         let mut replies = vec![encode(&ServerEvent::Subscribed { topic: topic.clone() })];
         if let Some((id, _)) = &author {
             let online = self.state.hub.connect(&topic, *id);
@@ -358,33 +365,55 @@ impl Connection {
 
     /// Checks that this tab may follow `topic`. Returns whether the user
     /// manages its invite links and, for an instant chat, the chat and who
-    /// this tab is in it. Errors: the frame to send back.
-    async fn admit(&self, topic: &Topic) -> Result<(bool, Option<(ChatRow, ParticipantRow)>), Utf8Bytes> {
+    /// this tab is in it.
+    async fn admit(&self, topic: &Topic) -> Result<(bool, Option<(ChatRow, ParticipantRow)>), Denied> {
         let fault = |err: crate::store::StoreError| {
-            tracing::error!(error = %err, "subscribe check failed");
-            refused(Some(topic), None, "Something went wrong on our side. Please reload.")
+            tracing::error!(error = %err, "reading rights in a topic failed");
+            Denied::Fault
         };
         match topic {
             Topic::Room(room_id) => {
                 let Some(me) = &self.me else {
-                    return Err(refused(Some(topic), None, "Please log in first."));
+                    return Err(Denied::NotAllowed("Please log in first."));
                 };
                 match self.state.store.rooms().rights_of(*room_id, me.id).await.map_err(fault)? {
                     Some(rights) => Ok((rights.can_moderate, None)),
-                    None => Err(refused(Some(topic), None, "You are not a member of this room.")),
+                    None => Err(Denied::NotAllowed("You are not a member of this room.")),
                 }
             }
             Topic::Chat(chat_id) => {
                 let user_id = self.me.as_ref().map(|u| u.id);
                 let found = instant::chat_and_identity(&self.state, chat_id, &self.cookies, user_id).await.map_err(fault)?;
                 let Some((chat, me)) = found.filter(|(c, _)| c.is_open(now_ms())) else {
-                    return Err(encode(&ServerEvent::Ended { topic: topic.clone(), reason: instant::EXPIRED.into() }));
+                    return Err(Denied::Over(instant::EXPIRED));
                 };
                 match me {
                     Some(me) => Ok((false, Some((chat, me)))),
-                    None => Err(refused(Some(topic), None, "Join this chat first: reload the page and pick a name.")),
+                    None => Err(Denied::NotAllowed("Join this chat first: reload the page and pick a name.")),
                 }
             }
+        }
+    }
+}
+
+/// Why [`Connection::admit`] refused a topic.
+#[derive(Debug, Clone, Copy)]
+enum Denied {
+    /// This person may not follow it (not a member, not in the chat): why.
+    NotAllowed(&'static str),
+    /// The topic is over for everyone (an ended or expired chat): why.
+    Over(&'static str),
+    /// The rights could not be read (logged).
+    Fault,
+}
+
+impl Denied {
+    /// The frame a tab asking to follow `topic` gets.
+    fn on_subscribe(self, topic: &Topic) -> Utf8Bytes {
+        match self {
+            Denied::NotAllowed(reason) => refused(Some(topic), None, reason),
+            Denied::Over(reason) => encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.into() }),
+            Denied::Fault => refused(Some(topic), None, "Something went wrong on our side. Please reload."),
         }
     }
 }

@@ -6,7 +6,7 @@ use sqlx::AnyPool;
 
 use super::{
     attachments::{AttachmentColumns, StoredFile},
-    StoreError,
+    StoreError, WriteRefusal,
 };
 use crate::{
     attachments::chat_file_url,
@@ -87,6 +87,10 @@ impl<'a> InstantLines<'a> {
 
     /// Stores a line; a second call with the same `(participant_id,
     /// client_id)` stores nothing and returns the first line with `false`.
+    ///
+    /// Errors: [`StoreError::NotAllowed`] with [`WriteRefusal::LeftChat`]
+    /// when the participant has left the chat (read in the statement that
+    /// stores the line, whatever the caller believes); nothing is stored.
     pub async fn insert(
         &self,
         chat_id: &str,
@@ -98,7 +102,8 @@ impl<'a> InstantLines<'a> {
     ) -> Result<(ChatMessage, bool), StoreError> {
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO instant_messages (chat_id, participant_id, kind, client_id, body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+             SELECT $1, $2, $3, $4, $5, $6
+             WHERE EXISTS (SELECT 1 FROM instant_participants WHERE id = $2 AND left_at IS NULL)
              ON CONFLICT (participant_id, client_id) DO NOTHING
              RETURNING id",
         )
@@ -110,8 +115,10 @@ impl<'a> InstantLines<'a> {
         .bind(now_ms)
         .fetch_optional(self.pool)
         .await?;
-        let line = by_client_id(self.pool, participant_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        Ok((line, inserted.is_some()))
+        match by_client_id(self.pool, participant_id, client_id).await? {
+            Some(line) => Ok((line, inserted.is_some())),
+            None => Err(StoreError::NotAllowed(WriteRefusal::LeftChat)),
+        }
     }
 
     /// Stores an attachment and the line carrying it (empty body) in one

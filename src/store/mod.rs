@@ -85,6 +85,8 @@ pub enum WriteRefusal {
     /// They are not an active member of the room (never were, left, were
     /// removed or banned).
     NotMember,
+    /// They left the instant chat.
+    LeftChat,
 }
 
 /// Which database a [`Store`] runs on, from its URL's scheme.

@@ -75,3 +75,23 @@ async fn a_member_banned_while_their_tab_lagged_gets_nothing_after_the_ban_when_
     assert_eq!(a.message().await.body, "after the ban");
     assert!(b.closed().await, "his only topic ended, so his socket closes");
 }
+
+#[tokio::test]
+async fn the_store_refuses_a_line_from_a_guest_who_left_whatever_their_socket_believes() {
+    let (s, _host, bruno, id) = super::instant::ana_and_bruno(true).await;
+    let me = super::instant::page(&bruno, &id).await.me.expect("bruno is in the chat");
+    let lines = s.store.instant_lines();
+    let now = crate::server::now_ms();
+    let (_, stored) = lines.insert(&id, me.id, crate::live::MessageKind::Text, "before", "still here", now).await.unwrap();
+    assert!(stored);
+    assert!(bruno.call("leave_instant_chat", &[("id", &id)]).await.status().is_success());
+    let late = lines.insert(&id, me.id, crate::live::MessageKind::Text, "after", "gone but talking", now).await;
+    assert!(
+        matches!(late, Err(crate::store::StoreError::NotAllowed(crate::store::WriteRefusal::LeftChat))),
+        "{late:?}"
+    );
+    // A retry of a line stored before leaving still answers with that line.
+    let (again, stored) = lines.insert(&id, me.id, crate::live::MessageKind::Text, "before", "still here", now).await.unwrap();
+    assert!(!stored);
+    assert_eq!(again.body, "still here");
+}

@@ -17,6 +17,7 @@ fn refusal_text(why: WriteRefusal) -> &'static str {
     match why {
         WriteRefusal::Muted => MUTED,
         WriteRefusal::NotMember => "You are not a member of this room.",
+        WriteRefusal::LeftChat => super::NO_LONGER_IN_CHAT,
     }
 }
 

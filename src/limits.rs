@@ -65,6 +65,24 @@ pub const HEARTBEAT_EVERY_MS: u32 = 10_000;
 /// phone on a slow mobile link (the first-visit benchmark's 150 ms round
 /// trip is a thirtieth of it).
 pub const HEARTBEAT_ANSWER_MS: u32 = 5_000;
+/// Lines one live socket may send in a burst, past its steady rate (the
+/// `live_lines_per_second` setting, [`LIVE_LINES_PER_SECOND`] by default):
+/// a person pasting a few lines in a row is never refused; a script flooding
+/// a room is, after this many. A GCRA token bucket (governor) per socket; a
+/// line past it is refused with [`crate::live::socket::TOO_FAST`] and
+/// nothing is stored.
+pub const LIVE_LINES_BURST: u32 = 10;
+/// Lines per second one live socket may send, steadily (the default of the
+/// `live_lines_per_second` setting; load tests set 0, no limit). Five a
+/// second is beyond anyone typing, and Discord's 5 per 5 s per channel
+/// is stricter.
+pub const LIVE_LINES_PER_SECOND: u32 = 5;
+/// "Is typing" signals one live socket may send in a burst; past the rate
+/// below they are dropped without a word (a tab sends one every
+/// [`TYPING_SEND_EVERY_MS`] while its person types, and one when they stop).
+pub const LIVE_TYPING_BURST: u32 = 5;
+/// "Is typing" signals per second one live socket may send, steadily.
+pub const LIVE_TYPING_PER_SECOND: u32 = 1;
 /// How often a live socket of a logged-in tab reads its session again, in
 /// milliseconds (on the tab's heartbeat): a log-out in this browser closes
 /// the sockets on the same server at once, and those on other nodes within

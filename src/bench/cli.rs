@@ -228,6 +228,8 @@ async fn start_roomlink(o: &Options, addr: SocketAddr) -> Result<Server, String>
         ("ROOMLINK_DATABASE_URL", format!("sqlite://{}/bench.db", dir.display())),
         ("ROOMLINK_DATA_DIR", dir.display().to_string()),
         ("ROOMLINK_INSTANT_CHAT_MAX_PARTICIPANTS", "10000".into()),
+        // Simulated tabs send far faster than people: no per-socket line limit.
+        ("ROOMLINK_LIVE_LINES_PER_SECOND", "0".into()),
         ("RUST_LOG", "warn".into()),
     ];
     let bin = o.roomlink_bin.display().to_string();

@@ -56,6 +56,8 @@ async fn start_node(bin: &str, addr: SocketAddr, db: &Database, data: &std::path
         ("ROOMLINK_DATA_DIR", data.display().to_string()),
         ("ROOMLINK_SECRET", "bench-two-nodes-secret-of-32-bytes-or-more".into()),
         ("ROOMLINK_INSTANT_CHAT_MAX_PARTICIPANTS", "10000".into()),
+        // Simulated tabs send far faster than people: no per-socket line limit.
+        ("ROOMLINK_LIVE_LINES_PER_SECOND", "0".into()),
         ("RUST_LOG", "warn".into()),
     ];
     start_server(bin, &[], &envs, pin, addr, None).await

@@ -42,6 +42,11 @@ pub struct Settings {
     /// heartbeat) for this many seconds is closed and its person shown
     /// offline. Default 30.
     pub live_idle_timeout_secs: u32,
+    /// Lines one live socket may send per second, steadily, after a burst
+    /// of [`crate::limits::LIVE_LINES_BURST`]. Default
+    /// [`crate::limits::LIVE_LINES_PER_SECOND`]; 0 turns the limit off (for
+    /// load tests, whose simulated tabs send far faster than people).
+    pub live_lines_per_second: u32,
 }
 
 impl Default for Settings {
@@ -57,6 +62,7 @@ impl Default for Settings {
             instant_chat_max_participants: 50,
             instant_chat_sweep_secs: 30,
             live_idle_timeout_secs: 30,
+            live_lines_per_second: crate::limits::LIVE_LINES_PER_SECOND,
         }
     }
 }

@@ -95,3 +95,40 @@ async fn the_store_refuses_a_line_from_a_guest_who_left_whatever_their_socket_be
     assert!(!stored);
     assert_eq!(again.body, "still here");
 }
+
+#[tokio::test]
+async fn a_socket_sending_past_its_budget_is_refused_with_a_reason_and_nothing_more_is_stored() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let mut a = ana.live().await;
+    let mut b = bruno.live().await;
+    for live in [&mut a, &mut b] {
+        live.subscribe(room, 0).await;
+        live.drain(200).await;
+    }
+    // A script floods the room: 100 lines at once on one socket (at 5 a
+    // second after a burst of 10, all would pass only if reading them took
+    // the server 18 s).
+    for i in 0..100 {
+        a.say(room, &format!("f{i}"), &format!("flood {i}")).await;
+    }
+    let (mut stored, mut refused) = (0, 0);
+    while stored + refused < 100 {
+        match a.next().await {
+            ServerEvent::Message { .. } => stored += 1,
+            ServerEvent::Refused { client_id: Some(_), reason, .. } => {
+                assert_eq!(reason, crate::live::socket::TOO_FAST);
+                refused += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(stored >= crate::limits::LIVE_LINES_BURST as usize, "a burst goes through: {stored}");
+    assert!(refused > 0, "the flood hits a wall");
+    let in_db: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE kind = 'text'").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(in_db as usize, stored, "nothing refused is stored");
+    // Another person's socket has its own budget.
+    b.say(room, "b1", "my turn").await;
+    while b.message().await.body != "my turn" {}
+}

@@ -8,8 +8,10 @@ use crate::{
 };
 
 /// A server with a room "Club" owned by ana, which bruno joined by link.
+/// These tests send lines in quick bursts: the per-socket line budget is
+/// off here (it has its own test, in `access`).
 async fn two_members() -> (TestServer, Client, Client, i64) {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(|s| s.live_lines_per_second = 0).await;
     let (ana, bruno, room) = super::support::club(&s).await;
     (s, ana, bruno, room)
 }

@@ -12,7 +12,7 @@ mod follows;
 mod send;
 
 pub use events::{NO_LONGER_IN_CHAT, NO_LONGER_MEMBER};
-pub use send::MUTED;
+pub use send::{MUTED, TOO_FAST};
 
 use axum::{
     extract::{
@@ -34,7 +34,10 @@ use super::{
 use crate::{
     accounts::{ssr::user_in, CurrentUser},
     instant::service as instant,
-    limits::{LIVE_FRAME_MAX_BYTES, LIVE_ROOMS_PER_CONNECTION, LIVE_SESSION_CHECK_MS},
+    limits::{
+        LIVE_FRAME_MAX_BYTES, LIVE_LINES_BURST, LIVE_ROOMS_PER_CONNECTION, LIVE_SESSION_CHECK_MS, LIVE_TYPING_BURST,
+        LIVE_TYPING_PER_SECOND,
+    },
     server::{csrf::origin_matches, now_ms, AppState},
     store::{ChatRow, ParticipantRow},
 };
@@ -119,6 +122,21 @@ struct Connection {
     follows: Follows,
     /// Set when the last followed topic ended: the socket closes.
     closing: bool,
+    /// The lines this tab may still send now (`None`: no limit, see
+    /// [`crate::limits::LIVE_LINES_BURST`]).
+    line_budget: Option<Budget>,
+    /// The "is typing" signals this tab may still send now.
+    typing_budget: Budget,
+}
+
+/// A token bucket of one socket (governor's GCRA).
+type Budget = governor::DefaultDirectRateLimiter;
+
+/// `per_second` steadily after a burst of `burst`; `None` for a rate of 0 (no limit).
+fn budget(per_second: u32, burst: u32) -> Option<Budget> {
+    let per_second = std::num::NonZeroU32::new(per_second)?;
+    let burst = std::num::NonZeroU32::new(burst).unwrap_or(std::num::NonZeroU32::MIN);
+    Some(governor::RateLimiter::direct(governor::Quota::per_second(per_second).allow_burst(burst)))
 }
 
 /// What handling one event produced: frames for this tab.
@@ -127,7 +145,20 @@ type Replies = Vec<Utf8Bytes>;
 impl Connection {
     fn new(state: AppState, me: Option<CurrentUser>, session_id: Option<SessionId>, cookies: HeaderMap) -> Self {
         let session_checked_at = now_ms();
-        Connection { state, me, session_id, session_checked_at, cookies, follows: Follows::default(), closing: false }
+        let line_budget = budget(state.settings.live_lines_per_second, LIVE_LINES_BURST);
+        let typing_budget = budget(LIVE_TYPING_PER_SECOND, LIVE_TYPING_BURST)
+            .unwrap_or_else(|| governor::RateLimiter::direct(governor::Quota::per_second(std::num::NonZeroU32::MIN)));
+        Connection {
+            state,
+            me,
+            session_id,
+            session_checked_at,
+            cookies,
+            follows: Follows::default(),
+            closing: false,
+            line_budget,
+            typing_budget,
+        }
     }
 
     async fn run(mut self, socket: WebSocket) {
@@ -263,6 +294,11 @@ impl Connection {
             }
             ClientEvent::Send { topic, client_id, body } => self.send(topic, client_id, body).await,
             ClientEvent::Typing { topic, typing } => {
+                // Past its budget a typing signal is dropped: the next one
+                // in budget says the same, and a refusal would only be noise.
+                if self.typing_budget.check().is_err() {
+                    return Vec::new();
+                }
                 if let Some((id, name)) = self.follows.get(&topic).and_then(|f| f.author.as_ref()) {
                     self.state.hub.typing(&topic, *id, name, typing);
                 }

@@ -12,6 +12,10 @@ use crate::{
 /// The text a muted member's refused sends carry.
 pub const MUTED: &str = "You are muted in this room: an owner or moderator has to unmute you before you can send messages.";
 
+/// What a line sent past the socket's budget gets (see
+/// [`crate::limits::LIVE_LINES_BURST`]); the tab puts it back in the composer.
+pub const TOO_FAST: &str = "You're sending messages too fast. Wait a few seconds, then send this one again.";
+
 /// What a refused send of someone who may not write in the room says.
 fn refusal_text(why: WriteRefusal) -> &'static str {
     match why {
@@ -38,6 +42,9 @@ impl Connection {
             Ok(body) => body,
             Err(reason) => return vec![refused(Some(&topic), Some(client_id), &reason)],
         };
+        if self.line_budget.as_ref().is_some_and(|budget| budget.check().is_err()) {
+            return vec![refused(Some(&topic), Some(client_id), TOO_FAST)];
+        }
         // Whoever sends a line has stopped typing it. Said before the line is
         // stored, so that no "typing" held in a typing diff can follow it.
         if let Some((author_id, name)) = &follow.author {

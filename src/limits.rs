@@ -65,6 +65,19 @@ pub const HEARTBEAT_EVERY_MS: u32 = 10_000;
 /// phone on a slow mobile link (the first-visit benchmark's 150 ms round
 /// trip is a thirtieth of it).
 pub const HEARTBEAT_ANSWER_MS: u32 = 5_000;
+/// Largest body of a server function call (`/api/...`), in bytes. The
+/// largest real one is a 4,000-character text of 4-byte characters,
+/// form-encoded (up to 48 KiB); uploads have their own routes and limits.
+pub const SERVER_FN_BODY_MAX_BYTES: usize = 64 * 1024;
+/// Most time a server function call may take, its body's upload included,
+/// in seconds. A phone on a slow mobile link sends 64 KiB in well under a
+/// second; a log-in waiting its turn for password hashing in a flood (see
+/// [`PASSWORD_HASHES_AT_ONCE`]) is answered within this too.
+pub const SERVER_FN_TIME_LIMIT_SECS: u64 = 30;
+/// Most time a client may take to send a request's line and headers, in
+/// seconds (hyper's header read timeout), so a connection trickling its
+/// headers (Slowloris) does not hold a task forever.
+pub const HEADERS_TIME_LIMIT_SECS: u64 = 15;
 /// Lines one live socket may send in a burst, past its steady rate (the
 /// `live_lines_per_second` setting, [`LIVE_LINES_PER_SECOND`] by default):
 /// a person pasting a few lines in a row is never refused; a script flooding

@@ -8,6 +8,8 @@ pub mod assets;
 pub mod config;
 pub mod csrf;
 pub mod rate_limit;
+pub mod request_limits;
+mod serve;
 
 use std::{net::SocketAddr, process::ExitCode, sync::Arc};
 
@@ -33,6 +35,7 @@ use crate::{
     store::Store,
 };
 pub use config::Settings;
+pub use serve::serve;
 
 /// What every request handler and server function can reach: one shared
 /// [`Shared`], behind an `Arc`. Fields read through it (`state.store`).
@@ -242,6 +245,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), assets::pkg_files(&pkg_dir, state.leptos_options.hash_files))
         .fallback_service(assets::site_files(site_root, not_found))
         .layer(middleware::from_fn(api_status::error_status))
+        .layer(middleware::from_fn(request_limits::limit_calls))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(middleware::from_fn(crate::accounts::ssr::keep_session_alive))
@@ -329,7 +333,6 @@ pub async fn run() -> ExitCode {
         }
     };
     tracing::info!("Roomlink is running at http://{address}");
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let hub = state.hub.clone();
     let (stopped, told_to_stop) = tokio::sync::oneshot::channel::<()>();
     let stopping = async move {
@@ -337,7 +340,7 @@ pub async fn run() -> ExitCode {
         hub.shut_down(std::time::Duration::from_millis(crate::limits::SHUTDOWN_GRACE_MS)).await;
         let _ = stopped.send(());
     };
-    let serving = axum::serve(without_nagle(listener), service).with_graceful_shutdown(stopping);
+    let serving = serve(listener, router, stopping);
     let requests_left = async {
         if told_to_stop.await.is_ok() {
             tokio::time::sleep(std::time::Duration::from_millis(crate::limits::SHUTDOWN_REQUESTS_MS)).await;
@@ -345,19 +348,14 @@ pub async fn run() -> ExitCode {
             std::future::pending::<()>().await;
         }
     };
-    let served = tokio::select! {
-        served = serving => served,
+    tokio::select! {
+        () = serving => {}
         () = requests_left => {
             tracing::warn!(ms = crate::limits::SHUTDOWN_REQUESTS_MS, "requests still running after the shutdown grace; stopping anyway");
-            Ok(())
         }
     };
     // Lines committed after their sender was answered ("joined") are saved before the runtime ends.
     state.store.settle_writes().await;
-    if let Err(e) = served {
-        tracing::error!("server stopped: {e}");
-        return ExitCode::FAILURE;
-    }
     ExitCode::SUCCESS
 }
 
@@ -370,22 +368,6 @@ pub fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(address)?;
     socket.listen(crate::limits::LISTEN_BACKLOG)
-}
-
-/// The listener with `TCP_NODELAY` on every accepted connection: live
-/// frames are small, and Nagle's algorithm would hold one back until the
-/// previous one is acknowledged (up to 40 ms of delayed ACK on Linux). The
-/// load client measured p99 delivery latency of 40 ms at moderate rates without it.
-pub fn without_nagle(
-    listener: tokio::net::TcpListener,
-) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
-    use axum::serve::ListenerExt;
-    fn no_delay(tcp: &mut tokio::net::TcpStream) {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    }
-    listener.tap_io(no_delay as fn(&mut tokio::net::TcpStream))
 }
 
 async fn shutdown_signal() {

@@ -23,6 +23,7 @@ mod multi_node;
 mod pages;
 mod permissions;
 mod presence;
+mod request_limits;
 mod rooms;
 mod spaces;
 mod stored_lines;

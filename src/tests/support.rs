@@ -50,8 +50,7 @@ impl TestServer {
             .site_addr(addr)
             .build();
         let (router, state) = crate::server::app_with_state(settings.clone(), options).await.unwrap();
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(crate::server::without_nagle(listener), service).await.unwrap() });
+        tokio::spawn(crate::server::serve(listener, router, std::future::pending()));
         // The server's own store: the same pools, writer and session cache.
         let store = state.store.clone();
         TestServer { addr, store, db_path, settings, hub: state.hub.clone(), _dir: dir }

@@ -1,0 +1,66 @@
+//! Limits on requests: the size of a server function call's body, and the
+//! time a client may take to send its headers or its body.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::support::TestServer;
+use crate::{
+    error::AppError,
+    limits::{HEADERS_TIME_LIMIT_SECS, SERVER_FN_BODY_MAX_BYTES, SERVER_FN_TIME_LIMIT_SECS},
+};
+
+#[tokio::test]
+async fn a_call_larger_than_the_limit_is_refused_with_413_and_a_reason() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let huge = "x".repeat(SERVER_FN_BODY_MAX_BYTES + 1);
+    let r = c.call("sign_up", &[("username", "ana"), ("password", &huge)]).await;
+    assert_eq!(r.status(), 413);
+    match serde_json::from_str::<AppError>(&r.text().await.unwrap()).unwrap() {
+        AppError::TooLarge(msg) => assert!(msg.contains("64 KiB"), "{msg}"),
+        other => panic!("{other:?}"),
+    }
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(users, 0);
+    // Just under the limit is read (and refused for what it says).
+    let long = "x".repeat(200);
+    let r = c.call("sign_up", &[("username", "ana"), ("password", &long)]).await;
+    assert_eq!(r.status(), 400);
+}
+
+/// Reads from `tcp` until it closes; returns what it read, or `None` when
+/// it is still open after `limit`.
+async fn read_to_close(tcp: &mut tokio::net::TcpStream, limit: Duration) -> Option<String> {
+    let mut got = Vec::new();
+    tokio::time::timeout(limit, tcp.read_to_end(&mut got)).await.ok()?.ok()?;
+    Some(String::from_utf8_lossy(&got).into_owned())
+}
+
+#[tokio::test]
+async fn a_client_trickling_its_headers_is_cut_off() {
+    let s = TestServer::start().await;
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tcp.write_all(b"GET / HTTP/1.1\r\nHost: roomlink\r\n").await.unwrap();
+    // ... and never the blank line that ends the headers.
+    let started = std::time::Instant::now();
+    let answer = read_to_close(&mut tcp, Duration::from_secs(HEADERS_TIME_LIMIT_SECS * 4)).await;
+    assert!(answer.is_some(), "the connection is still open after {:?}", started.elapsed());
+    assert!(started.elapsed() >= Duration::from_secs(HEADERS_TIME_LIMIT_SECS - 1), "cut off before the limit");
+}
+
+#[tokio::test]
+async fn a_call_whose_body_trickles_is_answered_408_with_a_reason() {
+    let s = TestServer::start().await;
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let head = format!(
+        "POST /api/log_in HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername=",
+        addr = s.addr
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    // The other 91 bytes never come.
+    let answer = read_to_close(&mut tcp, Duration::from_secs(SERVER_FN_TIME_LIMIT_SECS * 3)).await.expect("no answer");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("took longer than"), "{answer}");
+}

@@ -28,6 +28,7 @@ pub mod error;
 pub mod instant;
 pub mod invites;
 pub mod limits;
+pub mod names;
 pub mod live;
 pub mod pages;
 pub mod rooms;

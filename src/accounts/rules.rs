@@ -8,7 +8,8 @@ use crate::limits::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, 
 /// Rule: 3-32 characters, each an ASCII letter, digit, `_` or `-`.
 /// Errors: a sentence saying which part of the rule was broken.
 pub fn check_username(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
+    let name = crate::names::visible(raw, "A username")?;
+    let name = name.trim();
     let len = name.chars().count();
     if len < USERNAME_MIN_CHARS || len > USERNAME_MAX_CHARS {
         return Err(format!(

@@ -93,10 +93,11 @@ pub fn is_valid_chat_id(id: &str) -> bool {
     id.len() == INSTANT_CHAT_ID_CHARS && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Checks a display name and returns it trimmed: 1-32 characters, no
-/// control characters. Errors: a sentence saying what to change.
+/// Checks a display name and returns it trimmed: 1-32 characters, nothing
+/// invisible or direction-changing (see [`crate::names::visible`]). Errors: a sentence saying what to change.
 pub fn check_display_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
+    let name = crate::names::visible(raw, "A name")?;
+    let name = name.trim();
     let len = name.chars().count();
     if len == 0 {
         return Err("Type a name so the others know who you are.".into());
@@ -104,22 +105,17 @@ pub fn check_display_name(raw: &str) -> Result<String, String> {
     if len > DISPLAY_NAME_MAX_CHARS {
         return Err(format!("A name can have at most {DISPLAY_NAME_MAX_CHARS} characters (this one has {len})."));
     }
-    if name.chars().any(char::is_control) {
-        return Err("A name cannot contain line breaks, tabs or other control characters.".into());
-    }
     Ok(name.to_string())
 }
 
-/// Checks a chat title and returns it trimmed: 0-80 characters, no control
-/// characters. Errors: a sentence saying what to change.
+/// Checks a chat title and returns it trimmed: 0-80 characters, nothing
+/// invisible (see [`crate::names::visible`]). Errors: a sentence saying what to change.
 pub fn check_title(raw: &str) -> Result<String, String> {
-    let title = raw.trim();
+    let title = crate::names::visible(raw, "A title")?;
+    let title = title.trim();
     let len = title.chars().count();
     if len > INSTANT_CHAT_TITLE_MAX_CHARS {
         return Err(format!("A title can have at most {INSTANT_CHAT_TITLE_MAX_CHARS} characters (this one has {len})."));
-    }
-    if title.chars().any(char::is_control) {
-        return Err("A title cannot contain line breaks, tabs or other control characters.".into());
     }
     Ok(title.to_string())
 }

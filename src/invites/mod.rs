@@ -187,13 +187,11 @@ pub fn check_options(options: &InviteOptions) -> Result<(Option<i64>, Option<i64
     if !INVITE_MAX_USES.contains(&options.max_uses) {
         return Err("Choose how many times the link can be used: 1, 5, 10, 25, 50, 100 or unlimited.".into());
     }
-    let label = options.label.trim();
+    let label = crate::names::visible(&options.label, "A link label")?;
+    let label = label.trim();
     let len = label.chars().count();
     if len > INVITE_LABEL_MAX_CHARS {
         return Err(format!("A link label can have at most {INVITE_LABEL_MAX_CHARS} characters (this one has {len})."));
-    }
-    if label.chars().any(char::is_control) {
-        return Err("A link label cannot contain line breaks, tabs or other control characters.".into());
     }
     if options.role == Role::Owner {
         return Err("A link can make people members or moderators, not owners.".into());

@@ -102,9 +102,11 @@ pub struct RoomPage {
     pub space: Option<crate::spaces::SpaceSummary>,
 }
 
-/// Checks a room name and returns it trimmed: 1-80 characters.
+/// Checks a room name and returns it trimmed: 1-80 characters, nothing
+/// invisible (see [`crate::names::visible`]).
 pub fn check_room_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
+    let name = crate::names::visible(raw, "A room name")?;
+    let name = name.trim();
     let len = name.chars().count();
     if len == 0 {
         return Err("Give the room a name.".into());

@@ -161,6 +161,7 @@ pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Ro
 /// with. On PostgreSQL, also starts this node's [`crate::live::bus::Bus`].
 pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -> Result<(Router, AppState), String> {
     let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
+    store.users().fill_skeletons().await.map_err(|e| format!("username look-alike keys: {e}"))?;
     let hub = Arc::new(Hub::new());
     let memory = Arc::new(MemoryLines::new());
     if store.backend() == crate::store::Backend::Postgres {

@@ -352,7 +352,7 @@ async fn insert_participant(
     )
     .bind(chat_id)
     .bind(who.name)
-    .bind(who.name.to_lowercase())
+    .bind(crate::names::name_key(who.name))
     .bind(super::Flag(is_host))
     .bind(who.user_id)
     .bind(now_ms)

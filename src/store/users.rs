@@ -29,7 +29,7 @@ impl<'a> Users<'a> {
     /// Creates a user. `now_ms` is the creation time in Unix milliseconds.
     ///
     /// Errors: [`StoreError::Conflict`]`("username")` when the name is taken,
-    /// ignoring case.
+    /// ignoring case, or looks like one that is ([`crate::names::name_key`]).
     pub async fn create(
         &self,
         username: &str,
@@ -37,12 +37,13 @@ impl<'a> Users<'a> {
         now_ms: i64,
     ) -> Result<UserRow, StoreError> {
         sqlx::query_as::<_, UserRow>(
-            "INSERT INTO users (username, username_key, password_hash, created_at)
-             VALUES ($1, $2, $3, $4)
+            "INSERT INTO users (username, username_key, username_skeleton, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5)
              RETURNING id, username, password_hash",
         )
         .bind(username)
         .bind(username.to_lowercase())
+        .bind(crate::names::name_key(username))
         .bind(password_hash)
         .bind(now_ms)
         .fetch_one(self.pool)
@@ -54,6 +55,31 @@ impl<'a> Users<'a> {
                 e.into()
             }
         })
+    }
+
+    /// Gives accounts from before look-alike checks their
+    /// `username_skeleton`, oldest first; an account whose look-alike has
+    /// it already keeps none (and is logged). Returns how many were filled.
+    /// Run at start-up; a no-op once every account has one.
+    pub async fn fill_skeletons(&self) -> Result<usize, StoreError> {
+        let missing: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, username FROM users WHERE username_skeleton IS NULL ORDER BY id")
+                .fetch_all(self.pool)
+                .await?;
+        let mut filled = 0;
+        for (id, username) in missing {
+            let done = sqlx::query("UPDATE users SET username_skeleton = $1 WHERE id = $2")
+                .bind(crate::names::name_key(&username))
+                .bind(id)
+                .execute(self.pool)
+                .await;
+            match done {
+                Ok(_) => filled += 1,
+                Err(e) if is_unique_violation(&e) => tracing::warn!(user_id = id, "an older username looks like another"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(filled)
     }
 
     /// Finds a user by name, ignoring case.

@@ -20,6 +20,7 @@ mod invites;
 mod live;
 mod moderation;
 mod multi_node;
+mod names;
 mod pages;
 mod permissions;
 mod presence;

@@ -82,7 +82,10 @@ pub async fn log_in(
     let now = crate::server::now_ms();
     if let Some(wait_ms) = users.count_login_attempt(&username, now, window_ms, LOGIN_ATTEMPTS_PER_USERNAME).await? {
         tracing::warn!(wait_ms, "log-in attempts past the username's limit");
-        return Err(AppError::TooManyRequests(((wait_ms + 999) / 1000) as u64));
+        // At most the window: an attempt that read the clock just before
+        // another opened the window would otherwise be told a second more.
+        let wait_secs = ((wait_ms + 999) / 1000).clamp(1, LOGIN_WINDOW_SECS as i64);
+        return Err(AppError::TooManyRequests(wait_secs as u64));
     }
     let user = users.find_by_username(username.trim()).await?;
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());

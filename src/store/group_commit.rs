@@ -121,10 +121,10 @@ impl GroupCommit {
     }
 
     /// Returns once every job queued before this call has been stored or
-    /// refused (its sender answered), for a server that is stopping: a
-    /// line whose sender was answered before its commit (a "joined" line,
-    /// see [`crate::live::hub::Hub::queue_line`]) is then saved, not lost
-    /// with the runtime. Returns at once when the writer is gone.
+    /// refused (its sender answered), for a server that is stopping: a line
+    /// still queued when the last request ended (its request cut off by the
+    /// shutdown grace) is then saved, not lost with the runtime. Returns at
+    /// once when the writer is gone.
     pub(super) async fn settled(&self) {
         let Ok(place) = self.jobs.reserve().await else { return };
         let (done, answer) = oneshot::channel();

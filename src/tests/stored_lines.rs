@@ -186,3 +186,26 @@ async fn settling_writes_waits_until_every_queued_line_is_saved() {
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages").fetch_one(store.pool()).await.unwrap();
     assert_eq!(count, LINES as i64, "every queued line was saved before settling returned");
 }
+
+/// On SQLite every connection commits with `synchronous = FULL` (2): an
+/// acknowledged line is on disk, not only in the WAL's page cache, and
+/// survives a power cut. Sessions' connections too.
+#[tokio::test]
+async fn sqlite_commits_are_on_disk_before_they_are_answered() {
+    let s = super::support::TestServer::start().await;
+    if s.store.backend() != crate::store::Backend::Sqlite {
+        return; // PostgreSQL's own durability (synchronous_commit on) applies.
+    }
+    for _ in 0..4 {
+        let level: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(s.store.pool()).await.unwrap();
+        assert_eq!(level, 2, "synchronous = FULL");
+    }
+    // A member joining is answered only once their "joined" line is committed.
+    let ana = s.user("ana").await;
+    let room = ana.create_room("Durable").await;
+    let token = ana.invite(room).await;
+    let bruno = s.user("bruno").await;
+    assert!(bruno.call("accept_invite", &[("token", &token)]).await.status().is_success());
+    let joined: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE kind = 'joined'").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(joined, 1);
+}

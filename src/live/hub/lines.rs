@@ -126,7 +126,7 @@ impl Hub {
     /// then answer someone and leave [`PendingLine::published`] to a task.
     /// With several nodes the line is stored and announced before this
     /// returns (PostgreSQL's lock orders lines there).
-    pub async fn queue_line<F, Fut>(&self, topic: &Topic, queue: F) -> PendingLine
+    async fn queue_line<F, Fut>(&self, topic: &Topic, queue: F) -> PendingLine
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Queued>,

@@ -11,6 +11,7 @@ mod attachments;
 mod bench;
 mod bus_batches;
 pub(crate) mod database;
+mod fuzz;
 mod history;
 mod instant;
 mod instant_files;

@@ -18,15 +18,28 @@ fi
 # A pass takes 1-2 minutes; one that runs past this has a test stuck, and
 # stopping it says so instead of holding CI until its own limit.
 pass_limit=900
+# A server under test that panics fails the run, even when tokio kept it
+# going and no test noticed (src/server/panics.rs writes here).
+export ROOMLINK_PANIC_LOG="$PWD/target/test-panics.log"
+rm -f "$ROOMLINK_PANIC_LOG"
+no_panics() {
+  if [ -s "$ROOMLINK_PANIC_LOG" ]; then
+    echo "a server under test panicked ($1):" >&2
+    cat "$ROOMLINK_PANIC_LOG" >&2
+    exit 1
+  fi
+}
 cargo test --features ssr,bench --lib --no-run
 echo "==> Rust tests on SQLite"
 env -u ROOMLINK_TEST_DATABASE_URL timeout --kill-after=10 "$pass_limit" cargo test --features ssr,bench --lib \
   || { echo "the SQLite pass failed or ran past ${pass_limit} s" >&2; exit 1; }
+no_panics "Rust tests on SQLite"
 
 if [ -n "$pg_url" ]; then
   echo "==> Rust tests on PostgreSQL"
   ROOMLINK_TEST_DATABASE_URL="$pg_url" timeout --kill-after=10 "$pass_limit" cargo test --features ssr,bench --lib \
     || { echo "the PostgreSQL pass failed or ran past ${pass_limit} s" >&2; exit 1; }
+  no_panics "Rust tests on PostgreSQL"
 else
   echo "==> PostgreSQL tests skipped (set ROOMLINK_TEST_DATABASE_URL to run them)"
 fi
@@ -35,5 +48,6 @@ echo "==> Release build (split, precompressed, hashed names)"
 bash scripts/build.sh
 
 echo "==> Browser tests (Playwright, Chromium)"
-cd end2end
-npx playwright test
+(cd end2end && npx playwright test)
+no_panics "browser tests"
+

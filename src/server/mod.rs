@@ -7,6 +7,7 @@ pub mod api_status;
 pub mod assets;
 pub mod config;
 pub mod csrf;
+pub mod panics;
 pub mod rate_limit;
 pub mod request_limits;
 mod serve;
@@ -310,6 +311,7 @@ pub async fn run() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
+    panics::install(|_| true);
 
     let settings = match Settings::load() {
         Ok(s) => s,

@@ -33,6 +33,12 @@ impl TestServer {
     /// A server whose settings `configure` may change (defaults: a fresh
     /// database and data folder in a temporary directory).
     pub async fn start_with(configure: impl FnOnce(&mut Settings)) -> TestServer {
+        // A server's panics fail the run (scripts/test.sh reads the log);
+        // the tests' own failed assertions are theirs to report.
+        static PANIC_HOOK: std::sync::Once = std::sync::Once::new();
+        PANIC_HOOK.call_once(|| {
+            crate::server::panics::install(|info| info.location().is_none_or(|l| !l.file().starts_with("src/tests/")))
+        });
         let dir = tempfile::tempdir().unwrap();
         let listener = crate::server::listen(([127, 0, 0, 1], 0).into()).unwrap();
         let addr = listener.local_addr().unwrap();

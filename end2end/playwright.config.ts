@@ -49,6 +49,8 @@ export default defineConfig({
       // the chat test sends 30 as fast as the page confirms them: no
       // per-socket line budget here (the Rust tests check that budget).
       ROOMLINK_LIVE_LINES_PER_SECOND: '0',
+      // Every test signs its people up from this one address.
+      ROOMLINK_SIGN_UPS_PER_ADDRESS_PER_HOUR: '0',
       // scripts/test.sh fails the run when the server logs a panic here.
       ROOMLINK_PANIC_LOG: process.env.ROOMLINK_PANIC_LOG ?? '',
     },

@@ -65,6 +65,11 @@ pub const HEARTBEAT_EVERY_MS: u32 = 10_000;
 /// phone on a slow mobile link (the first-visit benchmark's 150 ms round
 /// trip is a thirtieth of it).
 pub const HEARTBEAT_ANSWER_MS: u32 = 5_000;
+/// Accounts one client address may make per hour, by default (the
+/// `sign_ups_per_address_per_hour` setting): a family or a classroom
+/// behind one address signs up together, a script making accounts by the
+/// hundred does not. Past it, 429 with `Retry-After`.
+pub const SIGN_UPS_PER_ADDRESS_PER_HOUR: u32 = 10;
 /// Largest body of a server function call (`/api/...`), in bytes. The
 /// largest real one is a 4,000-character text of 4-byte characters,
 /// form-encoded (up to 48 KiB); uploads have their own routes and limits.

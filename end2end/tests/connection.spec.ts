@@ -24,7 +24,7 @@ test('logging out in one tab ends the room in the other tabs of that browser', a
   await waitLive(other);
 
   await bruno.page.getByRole('button', { name: 'Log out' }).click();
-  await expect(other.getByRole('alert')).toContainText('You logged out in this browser');
+  await expect(other.locator('p.ended[role=alert]')).toContainText('You logged out in this browser');
   await expect(other.getByRole('textbox', { name: 'Message' })).toBeDisabled();
 
   // Ana's tab still works, and Bruno's old tab hears nothing more.

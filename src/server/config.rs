@@ -47,6 +47,17 @@ pub struct Settings {
     /// [`crate::limits::LIVE_LINES_PER_SECOND`]; 0 turns the limit off (for
     /// load tests, whose simulated tabs send far faster than people).
     pub live_lines_per_second: u32,
+    /// Reverse proxies whose `X-Forwarded-For` (or `Forwarded`) names the
+    /// client, as addresses or CIDR ranges, e.g. `["127.0.0.1", "10.0.0.0/8"]`.
+    /// Default none: the TCP peer is the client (see
+    /// [`super::client_address`]). Behind a proxy that is not listed, every
+    /// person shares the proxy's rate limits.
+    pub trusted_proxies: Vec<String>,
+    /// Accounts one client address may make per hour (a burst of this many,
+    /// then one every 3600/n seconds). Default
+    /// [`crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR`]; 0 turns the limit
+    /// off (for the browser tests, which sign up dozens of people from one address).
+    pub sign_ups_per_address_per_hour: u32,
 }
 
 impl Default for Settings {
@@ -63,6 +74,8 @@ impl Default for Settings {
             instant_chat_sweep_secs: 30,
             live_idle_timeout_secs: 30,
             live_lines_per_second: crate::limits::LIVE_LINES_PER_SECOND,
+            trusted_proxies: Vec::new(),
+            sign_ups_per_address_per_hour: crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR,
         }
     }
 }
@@ -97,6 +110,7 @@ impl Settings {
         if !(1..=60).contains(&self.instant_chat_sweep_secs) {
             return Err("instant_chat_sweep_secs must be 1-60".into());
         }
+        super::client_address::parse_trusted(&self.trusted_proxies)?;
         let origin = self.public_origin.trim_end_matches('/');
         if !origin.is_empty() && !(origin.starts_with("http://") || origin.starts_with("https://")) {
             return Err(format!("public_origin must start with http:// or https:// (got {origin:?})"));

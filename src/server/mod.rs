@@ -5,6 +5,7 @@
 
 pub mod api_status;
 pub mod assets;
+pub mod client_address;
 pub mod config;
 pub mod csrf;
 pub mod panics;
@@ -185,7 +186,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         hub,
         guest_keys: Arc::new(guest_keys),
         memory,
-        rate_limits: Arc::new(rate_limit::RateLimits::default()),
+        rate_limits: Arc::new(rate_limit::RateLimits::new(&settings)),
         settings: Arc::new(settings),
     }));
     let uploads = crate::attachments::http::uploads_dir(&state.settings.data_dir);

@@ -13,9 +13,12 @@
 //! 429 with `Retry-After` (RFC 9110 §10.2.3) and [`AppError::TooManyRequests`]
 //! as the server function's error, or a short page for plain form posts.
 //!
-//! The address is the TCP peer's. Behind a reverse proxy every request shares
-//! the proxy's address; trusting `X-Forwarded-For` would let anyone pick
-//! their own key, so it is not read.
+//! Signing up is limited per address too (the `sign_ups_per_address_per_hour`
+//! setting, [`crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR`] by default).
+//!
+//! The address is the client's as [`super::client_address`] finds it: the
+//! TCP peer's, or behind a reverse proxy named in `trusted_proxies` the one
+//! it forwards; IPv6 counted per /64.
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
@@ -47,6 +50,8 @@ const START_INSTANT_CHAT: &str = "/api/start_instant_chat";
 const ACCEPT_INVITE: &str = "/api/accept_invite";
 /// The server function endpoint that logs in.
 const LOG_IN: &str = "/api/log_in";
+/// The server function endpoint that makes an account.
+const SIGN_UP: &str = "/api/sign_up";
 
 /// Who uploads an attachment, as upload limits count them: an account
 /// (in rooms, and in instant chats joined while logged in) or a guest of an
@@ -65,7 +70,11 @@ pub struct RateLimits {
     uploads: DefaultKeyedRateLimiter<Uploader>,
     joins: DefaultKeyedRateLimiter<IpAddr>,
     log_ins: DefaultKeyedRateLimiter<IpAddr>,
+    /// `None`: sign-ups are not limited (the setting is 0).
+    sign_ups: Option<DefaultKeyedRateLimiter<IpAddr>>,
     invite_creates: DefaultKeyedRateLimiter<i64>,
+    /// The `trusted_proxies` setting, parsed.
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A burst of `burst`, then one more every `every_secs` seconds.
@@ -75,9 +84,15 @@ fn quota(burst: u32, every_secs: u64) -> Quota {
         .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
 }
 
-impl Default for RateLimits {
-    fn default() -> Self {
+impl RateLimits {
+    /// The limits for a server with `settings` (whose `trusted_proxies`
+    /// were checked when they were loaded; an entry that does not parse is
+    /// left out).
+    pub fn new(settings: &super::Settings) -> Self {
+        let per_hour = settings.sign_ups_per_address_per_hour;
         RateLimits {
+            sign_ups: (per_hour > 0).then(|| RateLimiter::keyed(quota(per_hour, (3600 / u64::from(per_hour)).max(1)))),
+            trusted_proxies: super::client_address::parse_trusted(&settings.trusted_proxies).unwrap_or_default(),
             instant_starts: RateLimiter::keyed(quota(INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS)),
             uploads: RateLimiter::keyed(quota(UPLOADS_BURST, UPLOADS_EVERY_SECS)),
             joins: RateLimiter::keyed(quota(JOINS_BURST, JOINS_EVERY_SECS)),
@@ -112,6 +127,9 @@ impl RateLimits {
         self.uploads.retain_recent();
         self.joins.retain_recent();
         self.log_ins.retain_recent();
+        if let Some(sign_ups) = &self.sign_ups {
+            sign_ups.retain_recent();
+        }
         self.invite_creates.retain_recent();
     }
 }
@@ -123,13 +141,15 @@ pub async fn limit(State(state): State<AppState>, req: Request<Body>, next: Next
         ACCEPT_INVITE => Some((&state.rate_limits.joins, "join attempts")),
         START_INSTANT_CHAT => Some((&state.rate_limits.instant_starts, "instant chat starts")),
         LOG_IN => Some((&state.rate_limits.log_ins, "log-in attempts")),
+        SIGN_UP => state.rate_limits.sign_ups.as_ref().map(|limiter| (limiter, "sign-ups")),
         _ => None,
     };
     if let (true, Some((limiter, what))) = (req.method() == Method::POST, limited) {
-        let ip = req
+        let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        let ip = super::client_address::client_key(peer, req.headers(), &state.rate_limits.trusted_proxies);
         if let Err(wait_secs) = limiter.check_key(&ip).map_err(seconds_to_wait) {
             tracing::warn!(%ip, wait_secs, what, "rate-limited");
             return too_many(&req, wait_secs);

@@ -64,3 +64,52 @@ async fn a_call_whose_body_trickles_is_answered_408_with_a_reason() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("took longer than"), "{answer}");
 }
+
+/// Signs up `name` from `client`; the answer's status.
+async fn sign_up(client: &super::support::Client, name: &str, forwarded_for: Option<&str>) -> reqwest::StatusCode {
+    let mut request = client.http.post(client.url("/api/sign_up")).form(&[("username", name), ("password", "correct horse")]);
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn one_address_makes_only_so_many_accounts_an_hour() {
+    let s = TestServer::start().await;
+    let per_hour = crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR;
+    let one = s.client().from_ip(std::net::IpAddr::from([127, 0, 4, 1]));
+    for i in 0..per_hour {
+        assert!(sign_up(&one, &format!("maker{i}"), None).await.is_success(), "sign-up {i}");
+    }
+    let r = one.call("sign_up", &[("username", "maker_extra"), ("password", "correct horse")]).await;
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()[reqwest::header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    // A forwarded address from a peer that is no proxy of ours changes nothing.
+    assert_eq!(sign_up(&one, "maker_forged", Some("203.0.113.50")).await, 429);
+    // Someone else, elsewhere, is not held up.
+    let other = s.client().from_ip(std::net::IpAddr::from([127, 0, 4, 2]));
+    assert!(sign_up(&other, "elsewhere", None).await.is_success());
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget() {
+    let s = TestServer::start_with(|s| s.trusted_proxies = vec!["127.0.5.0/24".into()]).await;
+    let per_hour = crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR;
+    let proxy = s.client().from_ip(std::net::IpAddr::from([127, 0, 5, 1]));
+    // Many people behind the proxy, each from their own address (IPv4 and IPv6).
+    for i in 0..per_hour + 5 {
+        let address = if i % 2 == 0 { format!("198.51.100.{i}") } else { format!("2001:db8:{i}::1") };
+        assert!(sign_up(&proxy, &format!("viaproxy{i}"), Some(&address)).await.is_success(), "{address}");
+    }
+    // One of them making account after account hits the wall, also when
+    // cycling through the addresses of their own IPv6 /64.
+    for i in 0..per_hour {
+        let address = format!("2001:db8:aaaa:1::{:x}", i + 1);
+        assert!(sign_up(&proxy, &format!("cycler{i}"), Some(&address)).await.is_success());
+    }
+    assert_eq!(sign_up(&proxy, "cycler_extra", Some("2001:db8:aaaa:1::ffff")).await, 429);
+    // Addresses a client puts in front of the proxy's own are its claim, not its address.
+    assert_eq!(sign_up(&proxy, "cycler_claim", Some("192.0.2.1, 2001:db8:aaaa:1::1")).await, 429);
+}

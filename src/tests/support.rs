@@ -85,9 +85,14 @@ impl TestServer {
             .unwrap()
     }
 
-    /// A new client that signed up as `username` (password "correct horse").
+    /// A new client that signed up as `username` (password "correct horse"),
+    /// logged in. Each person comes
+    /// from an address of their own (127.1.x.y), as people do, so the
+    /// per-address sign-up limit counts them apart.
     pub async fn user(&self, username: &str) -> Client {
-        let c = self.client();
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let c = self.client().from_ip(std::net::IpAddr::from([127, 1, (n >> 8) as u8, (n & 0xff) as u8 + 1]));
         let r = c.call("sign_up", &[("username", username), ("password", "correct horse"), ("next", "")]).await;
         assert!(r.status().is_success(), "sign up {username}: {}", r.status());
         c
@@ -128,6 +133,11 @@ impl Client {
     /// The same person connecting from the local address `ip` (any
     /// 127.x.y.z), as someone on another machine would: rate limits count
     /// per address.
+    /// `path` on this client's server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     pub fn from_ip(&self, ip: std::net::IpAddr) -> Client {
         Client { http: http_client(&self.jar, self.addr, Some(ip)), ..self.clone() }
     }

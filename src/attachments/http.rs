@@ -92,7 +92,21 @@ pub(crate) async fn settle(
     if !matches!(posted, Ok((_, true))) {
         remove(path).await;
     }
-    Ok(posted?)
+    match posted {
+        Err(crate::store::StoreError::NotAllowed(why)) => Err(refused_upload(why)),
+        posted => Ok(posted?),
+    }
+}
+
+/// What an upload its author may no longer post (checked as it is stored)
+/// is answered: 403, with why.
+fn refused_upload(why: crate::store::WriteRefusal) -> AppError {
+    use crate::store::WriteRefusal;
+    match why {
+        WriteRefusal::Muted => AppError::Forbidden(crate::live::socket::MUTED.into()),
+        WriteRefusal::NotMember => AppError::NotMember,
+        WriteRefusal::LeftChat => AppError::Forbidden(crate::live::socket::NO_LONGER_IN_CHAT.into()),
+    }
 }
 
 async fn upload(

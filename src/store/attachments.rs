@@ -3,7 +3,11 @@
 
 use sqlx::AnyPool;
 
-use super::{messages::by_client_id, StoreError};
+use super::{
+    messages::by_client_id,
+    rooms::{is_active_member_on, CAN_WRITE},
+    StoreError, WriteRefusal,
+};
 use crate::{
     attachments::{Attachment, AttachmentKind},
     live::ChatMessage,
@@ -103,6 +107,10 @@ impl<'a> Attachments<'a> {
     /// When `(uploader, client_id)` already names a message (a retried
     /// upload), stores nothing and returns that message with `false`: the
     /// caller then deletes its copy of the file.
+    ///
+    /// Errors: [`StoreError::NotAllowed`] with [`WriteRefusal::Muted`] or
+    /// [`WriteRefusal::NotMember`] when the uploader may no longer write in
+    /// the room (read in the transaction that stores it); nothing is stored.
     pub async fn post(
         &self,
         new: &NewAttachment<'_>,
@@ -131,12 +139,18 @@ impl<'a> Attachments<'a> {
         .bind(now_ms)
         .fetch_one(&mut *tx)
         .await?;
-        let inserted: Option<i64> = sqlx::query_scalar(
+        // Whether they may still write is read in the statement that stores
+        // the line: a mute, ban or leave that landed while the file was on
+        // its way holds (issue 37).
+        let sql = format!(
             "INSERT INTO messages (room_id, author_id, kind, client_id, body, created_at, attachment_id)
-             VALUES ($1, $2, 'text', $3, '', $4, $5)
+             SELECT $1, $2, 'text', $3, '', $4, $5
+             WHERE EXISTS (SELECT 1 FROM memberships m
+                           WHERE m.room_id = $1 AND m.user_id = $2 AND m.status = 'active' AND {CAN_WRITE} <> 0)
              ON CONFLICT (author_id, client_id) DO NOTHING
-             RETURNING id",
-        )
+             RETURNING id"
+        );
+        let inserted: Option<i64> = sqlx::query_scalar(&sql)
         .bind(new.room_id)
         .bind(new.uploader_id)
         .bind(client_id)
@@ -145,10 +159,17 @@ impl<'a> Attachments<'a> {
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {
-            // The same upload finished first on another request.
+            let may_not_write = match by_client_id(&mut *tx, new.uploader_id, client_id).await? {
+                // The same upload finished first on another request.
+                Some(earlier) => Ok(earlier),
+                None if is_active_member_on(&mut tx, new.room_id, new.uploader_id).await? => Err(WriteRefusal::Muted),
+                None => Err(WriteRefusal::NotMember),
+            };
             tx.rollback().await?;
-            let earlier = by_client_id(self.pool, new.uploader_id, client_id).await?;
-            return Ok((earlier.ok_or(sqlx::Error::RowNotFound)?, false));
+            return match may_not_write {
+                Ok(earlier) => Ok((earlier, false)),
+                Err(why) => Err(StoreError::NotAllowed(why)),
+            };
         }
         let message = by_client_id(&mut *tx, new.uploader_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;

@@ -127,6 +127,9 @@ impl<'a> InstantLines<'a> {
     /// When `(participant_id, client_id)` already names a line (a retried
     /// upload), stores nothing and returns that line with `false`: the
     /// caller then deletes its copy of the file.
+    ///
+    /// Errors: [`StoreError::NotAllowed`] with [`WriteRefusal::LeftChat`]
+    /// when the participant left the chat meanwhile; nothing is stored.
     pub async fn post_attachment(
         &self,
         chat_id: &str,
@@ -159,7 +162,8 @@ impl<'a> InstantLines<'a> {
         .await?;
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO instant_messages (chat_id, participant_id, kind, client_id, body, created_at, attachment_id)
-             VALUES ($1, $2, 'text', $3, '', $4, $5)
+             SELECT $1, $2, 'text', $3, '', $4, $5
+             WHERE EXISTS (SELECT 1 FROM instant_participants WHERE id = $2 AND left_at IS NULL)
              ON CONFLICT (participant_id, client_id) DO NOTHING
              RETURNING id",
         )
@@ -171,10 +175,13 @@ impl<'a> InstantLines<'a> {
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {
-            // The same upload finished first on another request.
+            // The same upload finished first on another request, or the
+            // participant left while the file was on its way.
             tx.rollback().await?;
-            let earlier = by_client_id(self.pool, participant_id, client_id).await?;
-            return Ok((earlier.ok_or(sqlx::Error::RowNotFound)?, false));
+            return match by_client_id(self.pool, participant_id, client_id).await? {
+                Some(earlier) => Ok((earlier, false)),
+                None => Err(StoreError::NotAllowed(WriteRefusal::LeftChat)),
+            };
         }
         let line = by_client_id(&mut *tx, participant_id, client_id).await?.ok_or(sqlx::Error::RowNotFound)?;
         tx.commit().await?;

@@ -132,3 +132,82 @@ async fn a_socket_sending_past_its_budget_is_refused_with_a_reason_and_nothing_m
     b.say(room, "b1", "my turn").await;
     while b.message().await.body != "my turn" {}
 }
+
+/// An upload whose author is banned while the file is still on its way
+/// is not stored: the right to write is read where the line is stored.
+/// The request asks `Expect: 100-continue`, so the server says when its
+/// handler (past its own rights check) starts reading the body; the ban
+/// lands then, before the file is sent.
+#[tokio::test]
+async fn an_upload_racing_a_ban_is_not_stored() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let bruno_id = s.user_id("bruno").await;
+    let image = crate::attachments::fixtures::png(64, 48);
+    let path = crate::attachments::upload_url(&Topic::Room(room), "racing-1");
+    let session = bruno.cookie("roomlink_session").expect("bruno is logged in");
+    let mut tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: roomlink_session={session}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {len}\r\nExpect: 100-continue\r\n\r\n",
+        addr = s.addr,
+        len = image.len()
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let mut got = vec![0u8; 25];
+    tcp.read_exact(&mut got).await.unwrap();
+    assert!(got.starts_with(b"HTTP/1.1 100 Continue"), "{}", String::from_utf8_lossy(&got));
+
+    let banned = ana.call("ban_member", &[("room_id", &room.to_string()), ("user_id", &bruno_id.to_string())]).await;
+    assert!(banned.status().is_success(), "{}", banned.status());
+    tcp.write_all(&image).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("\r\n\r\n") {
+        let n = tcp.read(&mut buf).await.unwrap();
+        assert!(n > 0, "closed without an answer");
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let answer = String::from_utf8_lossy(&answer).trim_start_matches("\r\n").to_string();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    let files: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(files, 0, "nothing stored");
+    let on_disk = std::fs::read_dir(s.settings.data_dir.join("uploads")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(on_disk, 0, "and the file is gone");
+}
+
+/// The store reads the right to write where it stores an attachment: a
+/// muted member's and a banned one's are refused, with which, and nothing
+/// is kept; a member's goes in.
+#[tokio::test]
+async fn the_store_refuses_an_attachment_from_someone_who_may_no_longer_write() {
+    use crate::store::{MembershipEnd, NewAttachment, StoreError, StoredFile, WriteRefusal};
+    let s = TestServer::start().await;
+    let (_ana, _bruno, room) = club(&s).await;
+    let bruno_id = s.user_id("bruno").await;
+    let new = NewAttachment {
+        room_id: room,
+        uploader_id: bruno_id,
+        file: StoredFile {
+            kind: crate::attachments::AttachmentKind::Image,
+            content_type: "image/png",
+            size_bytes: 10,
+            dimensions: Some((2, 2)),
+            duration_ms: None,
+            storage_key: "0123456789abcdef0123456789abcdef",
+        },
+    };
+    let now = crate::server::now_ms();
+    let attachments = s.store.attachments();
+    assert!(attachments.post(&new, "first", now).await.unwrap().1, "a member's goes in");
+    let new = NewAttachment { file: StoredFile { storage_key: "1123456789abcdef0123456789abcdef", ..new.file }, ..new };
+    assert!(s.store.rooms().set_can_write(room, bruno_id, false).await.unwrap());
+    let muted = attachments.post(&new, "while-muted", now).await;
+    assert!(matches!(muted, Err(StoreError::NotAllowed(WriteRefusal::Muted))), "{muted:?}");
+    assert!(s.store.rooms().end_membership(room, bruno_id, MembershipEnd::Banned, None, now).await.unwrap());
+    let banned = attachments.post(&new, "after-ban", now).await;
+    assert!(matches!(banned, Err(StoreError::NotAllowed(WriteRefusal::NotMember))), "{banned:?}");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(rows, 1, "only the first is kept");
+}

@@ -5,7 +5,7 @@
 use axum::extract::ws::Utf8Bytes;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use super::{follows::FollowKey, Connection, Denied, Replies};
+use super::{admission::Denied, follows::FollowKey, Connection, Replies};
 use crate::{
     instant::service as instant,
     live::{

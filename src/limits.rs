@@ -70,6 +70,12 @@ pub const HEARTBEAT_ANSWER_MS: u32 = 5_000;
 /// behind one address signs up together, a script making accounts by the
 /// hundred does not. Past it, 429 with `Retry-After`.
 pub const SIGN_UPS_PER_ADDRESS_PER_HOUR: u32 = 10;
+/// Bytes all chats without history may hold in lines, together (each line
+/// counted as its text, its author's name and about 256 bytes around them;
+/// see `crate::instant::memory`). 256 MiB: about a million short lines, or
+/// 60,000 of the longest. Past it the largest chats drop their oldest lines
+/// first; from nine tenths of it, no new chat without history starts.
+pub const INSTANT_MEMORY_LINES_TOTAL_BYTES: usize = 256 * 1024 * 1024;
 /// Largest body of a server function call (`/api/...`), in bytes. The
 /// largest real one is a 4,000-character text of 4-byte characters,
 /// form-encoded (up to 48 KiB); uploads have their own routes and limits.

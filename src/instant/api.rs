@@ -27,6 +27,12 @@ use {
 pub async fn start_instant_chat(title: String, name: String, keep_history: Option<String>) -> Result<String, AppError> {
     let state = crate::server::state()?;
     let title = check_title(&title).map_err(AppError::Invalid)?;
+    if keep_history.is_none() && state.memory.is_full() {
+        tracing::warn!("memory for chats without history is full; a start was refused");
+        return Err(AppError::Unavailable(
+            "Chats without history are full on this server right now. Tick \"Keep history\" to start one anyway, or try again later.".into(),
+        ));
+    }
     let account = crate::accounts::ssr::current_user().await?;
     let name = match &account {
         Some(user) => user.username.clone(),

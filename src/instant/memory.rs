@@ -13,6 +13,13 @@
 //! chats together hold at most [`INSTANT_MEMORY_FILES_TOTAL_BYTES`]; past
 //! that a new file is refused ([`MemoryFull`]) rather than taken from
 //! another chat. A line that leaves the newest-lines window takes its file with it.
+//!
+//! Lines of all chats together are held up to
+//! [`INSTANT_MEMORY_LINES_TOTAL_BYTES`] (each line counted as its text, its
+//! author's name and [`HELD_LINE_OVERHEAD_BYTES`]): past that, the largest
+//! chat gives up its oldest lines first, down to half its size, so one busy
+//! chat cannot push the quiet ones out. Once nine tenths of that is held,
+//! [`MemoryLines::is_full`] says so and no new chat without history starts.
 
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
@@ -23,10 +30,23 @@ use axum::{body::Bytes, extract::ws::Utf8Bytes};
 
 use crate::{
     attachments::{chat_file_url, Attachment, AttachmentKind},
-    limits::{INSTANT_CHAT_MEMORY_MESSAGES, INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES},
+    limits::{
+        INSTANT_CHAT_MEMORY_MESSAGES, INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES,
+        INSTANT_MEMORY_LINES_TOTAL_BYTES,
+    },
     live::{hub::encode, ChatMessage, MessageKind, ServerEvent, Topic},
     store::ParticipantRow,
 };
+
+/// What a held line costs beyond its text and author name, in bytes, as the
+/// lines cap counts it: the line's other fields, its `Arc`, its place in the
+/// queue and, once a tab caught up on it, its encoded frame's envelope.
+pub const HELD_LINE_OVERHEAD_BYTES: usize = 256;
+
+/// What holding `line` counts as against the lines cap.
+fn held_bytes(line: &ChatMessage) -> usize {
+    line.body.len() + line.author_name.len() + HELD_LINE_OVERHEAD_BYTES
+}
 
 /// A file checked by [`crate::attachments::inspect`], to be kept in memory.
 #[derive(Debug, Clone)]
@@ -83,6 +103,8 @@ struct ChatLines {
     /// Files by line id, oldest first.
     files: BTreeMap<i64, MemoryFile>,
     file_bytes: usize,
+    /// What the lines count as against the lines cap ([`held_bytes`]).
+    line_bytes: usize,
 }
 
 impl ChatLines {
@@ -99,13 +121,19 @@ impl ChatLines {
     fn push(&mut self, line: ChatMessage) -> usize {
         let mut freed = 0;
         if self.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
-            if let Some(old) = self.lines.pop_front() {
-                freed = self.drop_file(old.message.id);
-            }
+            freed = self.pop_oldest();
         }
+        self.line_bytes += held_bytes(&line);
         let at = self.lines.partition_point(|l| l.message.id < line.id);
         self.lines.insert(at, HeldLine::new(line));
         freed
+    }
+
+    /// Drops the oldest line and its file; returns the file bytes freed.
+    fn pop_oldest(&mut self) -> usize {
+        let Some(old) = self.lines.pop_front() else { return 0 };
+        self.line_bytes -= held_bytes(&old.message);
+        self.drop_file(old.message.id)
     }
 
     /// The lines with an id above `after_id`, oldest first.
@@ -118,6 +146,40 @@ impl ChatLines {
 struct Held {
     chats: HashMap<String, ChatLines>,
     file_bytes: usize,
+    /// Every chat's `line_bytes`, summed.
+    line_bytes: usize,
+}
+
+impl Held {
+    /// Adds `line` to `chat_id`'s lines (see [`ChatLines::push`]), keeping
+    /// the totals, then holds the lines cap ([`Held::trim_lines`]).
+    fn push(&mut self, chat_id: &str, line: ChatMessage, lines_cap: usize) {
+        let chat = self.chats.entry(chat_id.to_string()).or_default();
+        let before = chat.line_bytes;
+        let freed = chat.push(line);
+        let after = chat.line_bytes;
+        self.file_bytes -= freed;
+        self.line_bytes = self.line_bytes + after - before;
+        self.trim_lines(lines_cap);
+    }
+
+    /// While the lines take more than `cap`, the largest chat (by what its
+    /// lines count as; one scan of the chats, only when over the cap) drops
+    /// its oldest lines, and their files, down to half its size.
+    fn trim_lines(&mut self, cap: usize) {
+        while self.line_bytes > cap {
+            let Some(largest) = self.chats.values_mut().filter(|c| !c.lines.is_empty()).max_by_key(|c| c.line_bytes) else {
+                return;
+            };
+            let (before, target) = (largest.line_bytes, largest.line_bytes / 2);
+            let mut freed_files = 0;
+            while largest.line_bytes > target && !largest.lines.is_empty() {
+                freed_files += largest.pop_oldest();
+            }
+            self.line_bytes -= before - largest.line_bytes;
+            self.file_bytes -= freed_files;
+        }
+    }
 }
 
 /// The in-memory lines and files of every chat without history. Share as `Arc`.
@@ -125,6 +187,8 @@ pub struct MemoryLines {
     held: Mutex<Held>,
     per_chat_cap: usize,
     total_cap: usize,
+    /// [`INSTANT_MEMORY_LINES_TOTAL_BYTES`], or a test's.
+    lines_cap: usize,
 }
 
 impl Default for MemoryLines {
@@ -142,7 +206,20 @@ impl MemoryLines {
     /// Empty, holding at most `per_chat_cap` bytes of files per chat and
     /// `total_cap` in all.
     pub fn with_caps(per_chat_cap: usize, total_cap: usize) -> MemoryLines {
-        MemoryLines { held: Mutex::new(Held::default()), per_chat_cap, total_cap }
+        MemoryLines { held: Mutex::new(Held::default()), per_chat_cap, total_cap, lines_cap: INSTANT_MEMORY_LINES_TOTAL_BYTES }
+    }
+
+    /// Empty, with the file caps of [`crate::limits`] and at most
+    /// `lines_cap` bytes of lines in all (see [`held_bytes`]).
+    pub fn with_lines_cap(lines_cap: usize) -> MemoryLines {
+        MemoryLines { lines_cap, ..MemoryLines::default() }
+    }
+
+    /// True when the lines held take nine tenths of their cap or more: no
+    /// new chat without history should start (its host is told to start
+    /// one with history, or to try later).
+    pub fn is_full(&self) -> bool {
+        self.held().line_bytes >= self.lines_cap / 10 * 9
     }
 
     fn held(&self) -> std::sync::MutexGuard<'_, Held> {
@@ -168,8 +245,7 @@ impl MemoryLines {
             return (seen, false);
         }
         let line = new_line(chat, author, kind, client_id, body, now_ms, id);
-        let freed = chat.push(line.clone());
-        held.file_bytes -= freed;
+        held.push(&author.chat_id, line.clone(), self.lines_cap);
         (line, true)
     }
 
@@ -209,7 +285,7 @@ impl MemoryLines {
         if kept + size > self.per_chat_cap || total - dropped + size > self.total_cap {
             return Err(MemoryFull);
         }
-        let mut freed: usize = to_drop.into_iter().map(|id| chat.drop_file(id)).sum();
+        let freed: usize = to_drop.into_iter().map(|id| chat.drop_file(id)).sum();
         let mut line = new_line(chat, author, MessageKind::Text, client_id, "", now_ms, id);
         line.attachment = Some(Attachment {
             id: line.id,
@@ -223,8 +299,8 @@ impl MemoryLines {
         });
         chat.files.insert(line.id, MemoryFile { content_type: file.content_type, bytes: file.bytes });
         chat.file_bytes += size;
-        freed += chat.push(line.clone());
         held.file_bytes = held.file_bytes + size - freed;
+        held.push(&author.chat_id, line.clone(), self.lines_cap);
         Ok((line, true))
     }
 
@@ -274,6 +350,7 @@ impl MemoryLines {
         let mut held = self.held();
         if let Some(chat) = held.chats.remove(chat_id) {
             held.file_bytes -= chat.file_bytes;
+            held.line_bytes -= chat.line_bytes;
         }
     }
 
@@ -299,8 +376,7 @@ impl MemoryLines {
             return;
         }
         chat.last_id = chat.last_id.max(line.id);
-        let freed = chat.push(line);
-        held.file_bytes -= freed;
+        held.push(chat_id, line, self.lines_cap);
     }
 
     /// Number of chats with lines in memory (for tests and metrics).

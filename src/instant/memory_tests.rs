@@ -87,3 +87,31 @@ fn a_line_leaving_the_window_takes_its_file() -> Result<(), MemoryFull> {
     assert_eq!(memory.file_bytes(), 0);
     Ok(())
 }
+
+#[test]
+fn lines_of_all_chats_stay_within_their_cap_the_largest_chat_giving_first() {
+    let line_cost = |body: &str, p: &ParticipantRow| body.len() + p.name.len() + HELD_LINE_OVERHEAD_BYTES;
+    let (busy, quiet) = (someone("busy", 1), someone("quiet", 2));
+    let body = "x".repeat(744);
+    let cost = line_cost(&body, &busy); // 1,002 bytes
+    let memory = MemoryLines::with_lines_cap(100 * cost);
+    for i in 0..10 {
+        memory.append(&quiet, MessageKind::Text, &format!("q{i}"), &body, 0, 0);
+    }
+    assert!(!memory.is_full());
+    for i in 0..200 {
+        memory.append(&busy, MessageKind::Text, &format!("b{i}"), &body, 0, 0);
+        let held = memory.held();
+        assert!(held.line_bytes <= 100 * cost, "over the cap after line {i}");
+        assert_eq!(held.line_bytes, held.chats.values().map(|c| c.line_bytes).sum::<usize>());
+    }
+    // The busy chat gave up its oldest lines; the quiet one kept all ten.
+    assert_eq!(memory.after("quiet", 0).len(), 10);
+    let busy_lines = memory.after("busy", 0);
+    assert!(busy_lines.len() < 90, "{}", busy_lines.len());
+    assert_eq!(busy_lines.last().map(|l| l.client_id.as_str()), Some("b199"), "the newest stay");
+    // Forgetting a chat gives its share back.
+    memory.forget("busy");
+    assert_eq!(memory.held().line_bytes, 10 * cost);
+    assert!(!memory.is_full());
+}

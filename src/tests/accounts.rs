@@ -5,7 +5,8 @@ use reqwest::{header, StatusCode};
 use super::support::TestServer;
 use crate::{accounts::CurrentUser, error::AppError};
 
-async fn error_of(r: reqwest::Response) -> AppError {
+/// The error a failed server function call answered with.
+pub(super) async fn error_of(r: reqwest::Response) -> AppError {
     assert!(!r.status().is_success(), "expected an error, got {}", r.status());
     serde_json::from_str(&r.text().await.unwrap()).unwrap()
 }

@@ -3,13 +3,8 @@
 
 use reqwest::StatusCode;
 
-use super::{instant, support::TestServer};
+use super::{accounts::error_of, instant, support::TestServer};
 use crate::error::AppError;
-
-async fn error_of(r: reqwest::Response) -> AppError {
-    assert!(!r.status().is_success(), "expected an error, got {}", r.status());
-    serde_json::from_str(&r.text().await.unwrap()).unwrap()
-}
 
 #[tokio::test]
 async fn a_username_that_looks_like_a_taken_one_is_taken() {

@@ -1,7 +1,7 @@
 //! Lines and files of instant chats that do not keep history: held in
 //! memory only, never written to disk, and dropped when the chat is swept.
 //!
-//! Each chat keeps its newest [`INSTANT_CHAT_MEMORY_MESSAGES`] lines so that
+//! Each chat keeps its newest [`crate::limits::INSTANT_CHAT_MEMORY_MESSAGES`] lines so that
 //! a reconnecting or reloading participant misses nothing; a newcomer is
 //! shown only lines from their own "joined" line on. Ids are
 //! `max(previous + 1, now in µs)`: they only grow, even across a restart, so
@@ -21,32 +21,25 @@
 //! chat cannot push the quiet ones out. Once nine tenths of that is held,
 //! [`MemoryLines::is_full`] says so and no new chat without history starts.
 
-use std::{
-    collections::{BTreeMap, HashMap, VecDeque},
-    sync::{Arc, Mutex, OnceLock},
-};
+#[path = "memory_held.rs"]
+mod held;
+
+use std::sync::{Arc, Mutex};
 
 use axum::{body::Bytes, extract::ws::Utf8Bytes};
+
+use held::{ChatLines, Held, HeldLine};
+pub use held::HELD_LINE_OVERHEAD_BYTES;
 
 use crate::{
     attachments::{chat_file_url, Attachment, AttachmentKind},
     limits::{
-        INSTANT_CHAT_MEMORY_MESSAGES, INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES,
+        INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES,
         INSTANT_MEMORY_LINES_TOTAL_BYTES,
     },
-    live::{hub::encode, ChatMessage, MessageKind, ServerEvent, Topic},
+    live::{ChatMessage, MessageKind, Topic},
     store::ParticipantRow,
 };
-
-/// What a held line costs beyond its text and author name, in bytes, as the
-/// lines cap counts it: the line's other fields, its `Arc`, its place in the
-/// queue and, once a tab caught up on it, its encoded frame's envelope.
-pub const HELD_LINE_OVERHEAD_BYTES: usize = 256;
-
-/// What holding `line` counts as against the lines cap.
-fn held_bytes(line: &ChatMessage) -> usize {
-    line.body.len() + line.author_name.len() + HELD_LINE_OVERHEAD_BYTES
-}
 
 /// A file checked by [`crate::attachments::inspect`], to be kept in memory.
 #[derive(Debug, Clone)]
@@ -76,112 +69,6 @@ pub struct MemoryFile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryFull;
 
-/// A line held in memory, with its live frame (a [`ServerEvent::Message`])
-/// once a tab's catch-up needed it: encoded once, then shared by every tab
-/// that catches up (a room of 100 opening at once sends each line up to 100
-/// times; issue 6, S1).
-struct HeldLine {
-    message: ChatMessage,
-    frame: OnceLock<Utf8Bytes>,
-}
-
-impl HeldLine {
-    fn new(message: ChatMessage) -> Arc<HeldLine> {
-        Arc::new(HeldLine { message, frame: OnceLock::new() })
-    }
-
-    fn frame(&self) -> Utf8Bytes {
-        self.frame.get_or_init(|| encode(&ServerEvent::Message { message: self.message.clone() })).clone()
-    }
-}
-
-#[derive(Default)]
-struct ChatLines {
-    last_id: i64,
-    /// In ascending id order.
-    lines: VecDeque<Arc<HeldLine>>,
-    /// Files by line id, oldest first.
-    files: BTreeMap<i64, MemoryFile>,
-    file_bytes: usize,
-    /// What the lines count as against the lines cap ([`held_bytes`]).
-    line_bytes: usize,
-}
-
-impl ChatLines {
-    /// Drops the file of line `id`, if it has one; returns the bytes freed.
-    fn drop_file(&mut self, id: i64) -> usize {
-        let freed = self.files.remove(&id).map_or(0, |f| f.bytes.len());
-        self.file_bytes -= freed;
-        freed
-    }
-
-    /// Adds a line in id order (a line numbered by PostgreSQL may arrive
-    /// after a higher one another node numbered), dropping the oldest (and
-    /// its file) past the window; returns the bytes freed.
-    fn push(&mut self, line: ChatMessage) -> usize {
-        let mut freed = 0;
-        if self.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
-            freed = self.pop_oldest();
-        }
-        self.line_bytes += held_bytes(&line);
-        let at = self.lines.partition_point(|l| l.message.id < line.id);
-        self.lines.insert(at, HeldLine::new(line));
-        freed
-    }
-
-    /// Drops the oldest line and its file; returns the file bytes freed.
-    fn pop_oldest(&mut self) -> usize {
-        let Some(old) = self.lines.pop_front() else { return 0 };
-        self.line_bytes -= held_bytes(&old.message);
-        self.drop_file(old.message.id)
-    }
-
-    /// The lines with an id above `after_id`, oldest first.
-    fn after(&self, after_id: i64) -> impl Iterator<Item = &Arc<HeldLine>> {
-        self.lines.range(self.lines.partition_point(|l| l.message.id <= after_id)..)
-    }
-}
-
-#[derive(Default)]
-struct Held {
-    chats: HashMap<String, ChatLines>,
-    file_bytes: usize,
-    /// Every chat's `line_bytes`, summed.
-    line_bytes: usize,
-}
-
-impl Held {
-    /// Adds `line` to `chat_id`'s lines (see [`ChatLines::push`]), keeping
-    /// the totals, then holds the lines cap ([`Held::trim_lines`]).
-    fn push(&mut self, chat_id: &str, line: ChatMessage, lines_cap: usize) {
-        let chat = self.chats.entry(chat_id.to_string()).or_default();
-        let before = chat.line_bytes;
-        let freed = chat.push(line);
-        let after = chat.line_bytes;
-        self.file_bytes -= freed;
-        self.line_bytes = self.line_bytes + after - before;
-        self.trim_lines(lines_cap);
-    }
-
-    /// While the lines take more than `cap`, the largest chat (by what its
-    /// lines count as; one scan of the chats, only when over the cap) drops
-    /// its oldest lines, and their files, down to half its size.
-    fn trim_lines(&mut self, cap: usize) {
-        while self.line_bytes > cap {
-            let Some(largest) = self.chats.values_mut().filter(|c| !c.lines.is_empty()).max_by_key(|c| c.line_bytes) else {
-                return;
-            };
-            let (before, target) = (largest.line_bytes, largest.line_bytes / 2);
-            let mut freed_files = 0;
-            while largest.line_bytes > target && !largest.lines.is_empty() {
-                freed_files += largest.pop_oldest();
-            }
-            self.line_bytes -= before - largest.line_bytes;
-            self.file_bytes -= freed_files;
-        }
-    }
-}
-
 /// The in-memory lines and files of every chat without history. Share as `Arc`.
 pub struct MemoryLines {
     held: Mutex<Held>,
@@ -210,7 +97,7 @@ impl MemoryLines {
     }
 
     /// Empty, with the file caps of [`crate::limits`] and at most
-    /// `lines_cap` bytes of lines in all (see [`held_bytes`]).
+    /// `lines_cap` bytes of lines in all (see [`held::held_bytes`]).
     pub fn with_lines_cap(lines_cap: usize) -> MemoryLines {
         MemoryLines { lines_cap, ..MemoryLines::default() }
     }

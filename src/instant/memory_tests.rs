@@ -1,6 +1,7 @@
 //! The caps, order and shared frames of [`super::MemoryLines`].
 
 use super::*;
+use crate::limits::INSTANT_CHAT_MEMORY_MESSAGES;
 
 fn someone(chat_id: &str, id: i64) -> ParticipantRow {
     ParticipantRow { id, chat_id: chat_id.into(), name: format!("p{id}"), is_host: false, user_id: None, first_seen_id: 0 }

@@ -25,6 +25,12 @@ pub const CLIENT_ID_MAX_BYTES: usize = 64;
 pub const LIVE_FRAME_MAX_BYTES: usize = 20 * 1024;
 /// Most rooms one WebSocket connection may follow at once.
 pub const LIVE_ROOMS_PER_CONNECTION: usize = 100;
+/// Lines per page when a tab is caught up on what it missed (a reconnect,
+/// or a tab that fell behind): read from the store and written to the tab
+/// one page at a time, so a tab that missed a day holds at most this many
+/// lines in server memory (at most about 10 MB at [`MESSAGE_MAX_CHARS`]
+/// of 4-byte characters; issue 37).
+pub const LIVE_CATCH_UP_PAGE_LINES: usize = 500;
 /// Random bytes in an invite token (256 bits; the issue asks for at least 128).
 pub const INVITE_TOKEN_BYTES: usize = 32;
 /// Length of an invite token in its URL-safe base64 form, in characters.
@@ -159,6 +165,17 @@ pub const BUS_NODE_TIMEOUT_MS: u64 = 20_000;
 /// limit is 8000). A line of an instant chat without history, which is in no
 /// table, goes in parts of at most this size when it is bigger.
 pub const BUS_NOTE_MAX_BYTES: usize = 7_800;
+/// Several nodes: a node whose listening connection dropped asks the
+/// others for the lines of chats without history (which no table holds)
+/// from this many ids before the newest it heard: lines of different nodes
+/// may be announced a little out of id order, and lines it has are ignored.
+pub const BUS_REPLAY_MARGIN_IDS: i64 = 1_000;
+/// Most lines one node sends another that missed them (the newest ones);
+/// past that a long outage leaves a gap, which is logged.
+pub const BUS_REPLAY_MAX_LINES: usize = 50_000;
+/// How long, in milliseconds, a node that asked for missed lines waits for
+/// an answer before it serves chats without history with what it has (logged).
+pub const BUS_REPLAY_WAIT_MS: u64 = 5_000;
 /// Largest stored line (of a room, or of an instant chat that keeps history)
 /// that travels whole inside its notification, in bytes of JSON; a bigger
 /// one is announced by id and the other nodes read it from the tables.

@@ -32,3 +32,31 @@ test('logging out in one tab ends the room in the other tabs of that browser', a
   await expect.poll(() => bodies(ana.page)).toContain('after bruno left');
   expect(await bodies(other)).not.toContain('after bruno left');
 });
+
+test('a link that goes silent without the browser noticing is taken for lost within the heartbeat deadline', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { ana, bruno } = await roomOfTwo(browser, 'Silent lab');
+  // Bruno's live connection passes through a relay the test controls: with
+  // `silent` set, nothing the server says reaches the tab (heartbeat answers
+  // included), as on a link that died with no `offline` event.
+  let silent = false;
+  await bruno.page.routeWebSocket(/\/live$/, (tab) => {
+    const server = tab.connectToServer();
+    tab.onMessage((m) => server.send(m));
+    server.onMessage((m) => {
+      if (!silent) tab.send(m);
+    });
+  });
+  await bruno.page.reload();
+  await waitLive(bruno.page);
+  await send(ana.page, 'before');
+  await expect.poll(() => bodies(bruno.page)).toEqual(['before']);
+
+  silent = true;
+  // A heartbeat goes every 10 s and its answer is due within 5 s.
+  await expect(bruno.page.locator('form.composer')).toHaveAttribute('data-link', 'reconnecting', { timeout: 30_000 });
+  await send(ana.page, 'while the link was silent');
+  silent = false;
+  await waitLive(bruno.page);
+  await expect.poll(() => bodies(bruno.page)).toEqual(['before', 'while the link was silent']);
+});

@@ -206,6 +206,19 @@ impl MemoryLines {
         self.held().chats.get(chat_id).map(|c| c.after(after_id).map(|l| l.message.clone()).collect()).unwrap_or_default()
     }
 
+    /// Up to `limit` lines of every chat with an id above `after_id`,
+    /// oldest first: what another node that missed them asks for
+    /// ([`crate::live::bus`]; with several nodes, ids come from one
+    /// PostgreSQL sequence, so they order lines across chats). The newest
+    /// `limit` when there are more.
+    pub fn all_after(&self, after_id: i64, limit: usize) -> Vec<ChatMessage> {
+        let mut lines: Vec<ChatMessage> =
+            self.held().chats.values().flat_map(|c| c.after(after_id).map(|l| l.message.clone())).collect();
+        lines.sort_unstable_by_key(|l| l.id);
+        let skip = lines.len().saturating_sub(limit);
+        lines.split_off(skip)
+    }
+
     /// Up to `limit` lines of `chat_id` with an id above `after_id`, oldest
     /// first, as `(id, live frame)`: each line is encoded once, the first
     /// time a tab catches up on it, outside the lock.

@@ -11,7 +11,7 @@ use crate::{
     error::AppError,
     live::{hub::encode, ChatMessage, MessageKind, ServerEvent, Topic},
     server::{now_ms, AppState},
-    store::{ChatRow, ParticipantRow, StoreError, Swept},
+    store::{ChatRow, ParticipantRow, StoreError, Swept, WriteRefusal},
 };
 
 /// What followers of an expired chat are told.
@@ -68,7 +68,10 @@ pub async fn append(
     body: &str,
 ) -> Result<(ChatMessage, bool), StoreError> {
     let topic = Topic::Chat(chat.id.clone());
-    if !chat.keep_history {
+    if !chat.keep_history && state.hub.has_bus() {
+        // Several nodes: the bus numbers the line under the chat's lock
+        // across nodes; a guest who left is refused just before.
+        still_in_chat(state, chat, author).await?;
         let draft = || state.memory.draft(author, kind, client_id, body, now_ms());
         let keep = |line: &ChatMessage| state.memory.replicate(&chat.id, line.clone());
         if let Some(announced) = state.hub.announce_unstored(&topic, draft, keep).await {
@@ -82,11 +85,26 @@ pub async fn append(
             if chat.keep_history {
                 state.store.instant_lines().insert(&chat.id, author.id, kind, client_id, body, now).await
             } else {
+                // Memory keeps no participants: their row says whether they
+                // are still in, read under the chat's lock, so a line read
+                // after a leave committed is refused whatever the socket
+                // believes (as the INSERT of a chat with history does).
+                still_in_chat(state, chat, author).await?;
                 let id = memory_line_id(state).await?;
                 Ok(state.memory.append(author, kind, client_id, body, now, id))
             }
         })
         .await
+}
+
+/// `Ok` while `author` has not left `chat`. Errors:
+/// [`StoreError::NotAllowed`] with [`WriteRefusal::LeftChat`] once they
+/// left (or the host took them out), else the store's.
+async fn still_in_chat(state: &AppState, chat: &ChatRow, author: &ParticipantRow) -> Result<(), StoreError> {
+    match state.store.instant_chats().participant(&chat.id, author.id).await? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotAllowed(WriteRefusal::LeftChat)),
+    }
 }
 
 /// The id the next in-memory line must take: with several nodes, the next

@@ -34,7 +34,7 @@ use crate::limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS};
 mod connections;
 mod lines;
 mod presence_out;
-pub use connections::{Closing, ConnectionGuard};
+pub use connections::{session_key, Closing, ConnectionGuard, SessionKey};
 pub use presence_out::presence_window;
 
 /// Events a room channel holds before a slow follower lags (and catches up
@@ -197,6 +197,22 @@ impl Hub {
     /// Links this hub to the other nodes. Called once, at start-up, on PostgreSQL.
     pub fn attach_bus(&self, bus: Arc<Bus>) {
         let _ = self.bus.set(bus);
+    }
+
+    /// Waits until this node holds every line of chats without history it
+    /// should (after a drop of the bus's listening connection, until the
+    /// other nodes sent again what it missed; see [`Bus::until_whole`]).
+    /// At once on one node.
+    pub async fn until_whole(&self) {
+        if let Some(bus) = self.bus.get() {
+            bus.until_whole().await;
+        }
+    }
+
+    /// True when this node shares its topics with others over the bus
+    /// (PostgreSQL with [`Hub::attach_bus`] called).
+    pub fn has_bus(&self) -> bool {
+        self.bus.get().is_some()
     }
 
     /// Sends `event` to the followers of `topic`. With several nodes it goes

@@ -58,6 +58,12 @@ pub struct Settings {
     /// [`crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR`]; 0 turns the limit
     /// off (for the browser tests, which sign up dozens of people from one address).
     pub sign_ups_per_address_per_hour: u32,
+    /// MiB of lines all instant chats without history may hold in memory,
+    /// together (see [`crate::instant::memory`]). Default
+    /// [`crate::limits::INSTANT_MEMORY_LINES_TOTAL_BYTES`] (256 MiB); at
+    /// least 1. Past it the largest chats drop their oldest lines first;
+    /// from nine tenths of it no new chat without history starts.
+    pub instant_memory_mib: u32,
 }
 
 impl Default for Settings {
@@ -76,6 +82,7 @@ impl Default for Settings {
             live_lines_per_second: crate::limits::LIVE_LINES_PER_SECOND,
             trusted_proxies: Vec::new(),
             sign_ups_per_address_per_hour: crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR,
+            instant_memory_mib: (crate::limits::INSTANT_MEMORY_LINES_TOTAL_BYTES >> 20) as u32,
         }
     }
 }
@@ -106,6 +113,9 @@ impl Settings {
         }
         if self.live_idle_timeout_secs == 0 {
             return Err("live_idle_timeout_secs must be at least 1 (clients send a heartbeat every 10 s)".into());
+        }
+        if self.instant_memory_mib == 0 {
+            return Err("instant_memory_mib must be at least 1".into());
         }
         if !(1..=60).contains(&self.instant_chat_sweep_secs) {
             return Err("instant_chat_sweep_secs must be 1-60".into());

@@ -165,7 +165,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
     let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     store.users().fill_skeletons().await.map_err(|e| format!("username look-alike keys: {e}"))?;
     let hub = Arc::new(Hub::new());
-    let memory = Arc::new(MemoryLines::new());
+    let memory = Arc::new(MemoryLines::with_lines_cap((settings.instant_memory_mib as usize) << 20));
     if store.backend() == crate::store::Backend::Postgres {
         let bus = crate::live::bus::Bus::start(&settings.database_url, hub.clone(), store.clone(), memory.clone()).await?;
         hub.attach_bus(bus);

@@ -96,6 +96,102 @@ async fn the_store_refuses_a_line_from_a_guest_who_left_whatever_their_socket_be
     assert_eq!(again.body, "still here");
 }
 
+/// The same in a chat without history, whose lines only memory holds:
+/// memory keeps no participants, so the line is checked against the
+/// participant's row under the chat's lock.
+#[tokio::test]
+async fn a_chat_without_history_refuses_a_line_from_a_guest_who_left_whatever_their_socket_believes() {
+    let (s, _host, bruno, id) = super::instant::ana_and_bruno(false).await;
+    let me = super::instant::page(&bruno, &id).await.me.expect("bruno is in the chat");
+    let me = s.store.instant_chats().participant(&id, me.id).await.unwrap().expect("his row");
+    let chat = s.store.instant_chats().get(&id).await.unwrap().unwrap();
+    let append = |client_id: &'static str, body: &'static str| {
+        crate::instant::service::append(&s.state, &chat, &me, crate::live::MessageKind::Text, client_id, body)
+    };
+    let (_, kept) = append("before", "still here").await.unwrap();
+    assert!(kept);
+    assert!(bruno.call("leave_instant_chat", &[("id", &id)]).await.status().is_success());
+    let late = append("after", "gone but talking").await;
+    assert!(
+        matches!(late, Err(crate::store::StoreError::NotAllowed(crate::store::WriteRefusal::LeftChat))),
+        "{late:?}"
+    );
+    let held: Vec<String> = s.state.memory.after(&id, 0).into_iter().map(|l| l.body).collect();
+    assert!(held.contains(&"still here".to_string()), "{held:?}");
+    assert!(!held.contains(&"gone but talking".to_string()), "{held:?}");
+}
+
+/// Once chats without history hold nine tenths of `instant_memory_mib`,
+/// no new one starts: the host is told why and what to do, a chat that
+/// keeps history still starts, and the chats already running go on.
+#[tokio::test]
+async fn no_chat_without_history_starts_while_their_memory_is_nearly_full() {
+    let s = TestServer::start_with(|s| s.instant_memory_mib = 1).await;
+    let host = s.client();
+    let id = super::instant::start(&host, "", "Ana", false).await;
+    let ana = super::instant::page(&host, &id).await.me.expect("the host is in the chat");
+    let ana = s.store.instant_chats().participant(&id, ana.id).await.unwrap().expect("her row");
+    let body = "x".repeat(crate::limits::MESSAGE_MAX_CHARS);
+    let mut n = 0;
+    while !s.state.memory.is_full() {
+        // Numbered as the server numbers them (by PostgreSQL with several nodes).
+        let id = crate::instant::service::memory_line_id(&s.state).await.unwrap();
+        s.state.memory.append(&ana, crate::live::MessageKind::Text, &format!("fill{n}"), &body, 1, id);
+        n += 1;
+        assert!(n < 1_000, "1 MiB is full long before 1,000 lines of 4,000 bytes");
+    }
+    let r = s.client().call("start_instant_chat", &[("title", ""), ("name", "Bruno")]).await;
+    assert_eq!(r.status(), 503);
+    let error = super::accounts::error_of(r).await;
+    assert!(error.to_string().contains("Keep history"), "{error}");
+    assert_eq!(super::instant::start(&s.client(), "", "Bruno", true).await.len(), 16, "a chat with history still starts");
+    // The running chat goes on.
+    let mut live = host.live().await;
+    live.subscribe(&crate::live::Topic::Chat(id.clone()), 0).await;
+    live.drain(200).await;
+    live.say(&crate::live::Topic::Chat(id.clone()), "after", "still here").await;
+    assert_eq!(live.message().await.body, "still here");
+}
+
+/// Past its budget of "is typing" signals a socket's signals are dropped:
+/// ten "stopped" signals use the burst, and a "typing" right after them is
+/// never shown to the others (sent within the burst, it would be).
+#[tokio::test]
+async fn typing_signals_past_the_socket_budget_are_dropped() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let bruno_id = s.user_id("bruno").await;
+    let mut a = ana.live().await;
+    let mut b = bruno.live().await;
+    for live in [&mut a, &mut b] {
+        live.subscribe(room, 0).await;
+    }
+    a.drain(300).await;
+    let topic = crate::live::Topic::Room(room);
+    for _ in 0..(crate::limits::LIVE_TYPING_BURST * 4) {
+        b.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: false }).await;
+    }
+    b.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: true }).await;
+    // A line after the signals marks that the server read them all.
+    b.say(room, "mark", "read them all").await;
+    loop {
+        match a.next_any().await {
+            ServerEvent::Message { message } if message.body == "read them all" => break,
+            ServerEvent::TypingDiff { started, .. } => {
+                assert!(started.iter().all(|t| t.author_id != bruno_id), "a signal past the budget was shown")
+            }
+            _ => {}
+        }
+    }
+    // Typing signals go out in batches (TYPING_BATCH_MS); one that was let
+    // through would show within a few of them.
+    while let Some(event) = a.quiet_any(3 * crate::limits::TYPING_BATCH_MS + 500).await {
+        if let ServerEvent::TypingDiff { started, .. } = event {
+            assert!(started.iter().all(|t| t.author_id != bruno_id), "a signal past the budget was shown");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_socket_sending_past_its_budget_is_refused_with_a_reason_and_nothing_more_is_stored() {
     let s = TestServer::start().await;

@@ -132,6 +132,49 @@ async fn a_reconnecting_tab_catches_up_without_gaps_or_duplicates() {
     assert_eq!(b.quiet_for(300).await, None);
 }
 
+/// A tab that missed more than a page of lines is caught up page by page
+/// (`LIVE_CATCH_UP_PAGE_LINES` lines each), and lines sent while it is being caught
+/// up neither overtake the missed ones nor come twice.
+#[tokio::test]
+async fn a_tab_that_missed_several_pages_gets_every_line_once_in_order_while_others_talk() {
+    let (s, ana, bruno, room) = two_members().await;
+    let ana_id = s.user_id("ana").await;
+    const MISSED: usize = crate::limits::LIVE_CATCH_UP_PAGE_LINES * 2 + 250;
+    let body = "x".repeat(200);
+    let inserts = (0..MISSED).map(|i| {
+        let (messages, body) = (s.store.messages(), &body);
+        async move { messages.insert(room, ana_id, &format!("old{i}"), body, 1).await.unwrap() }
+    });
+    futures::future::join_all(inserts).await;
+
+    let mut a = ana.live().await;
+    a.subscribe(room, 0).await;
+    let mut b = bruno.live().await;
+    b.send(&crate::live::ClientEvent::Subscribe { topic: Topic::Room(room), after_id: 0 }).await;
+    // Ana talks while Bruno's tab is (likely) still being caught up.
+    const LIVE: usize = 20;
+    for i in 0..LIVE {
+        a.say(room, &format!("new{i}"), &format!("live {i}")).await;
+    }
+    let mut ids = Vec::new();
+    let mut bodies = Vec::new();
+    while bodies.iter().filter(|b: &&String| b.starts_with("live ")).count() < LIVE {
+        match b.next().await {
+            ServerEvent::Message { message } => {
+                ids.push(message.id);
+                bodies.push(message.body);
+            }
+            _ => {}
+        }
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "lines out of order or twice");
+    let old = bodies.iter().filter(|b| **b == body).count();
+    assert_eq!(old, MISSED, "every missed line, once");
+    let live: Vec<&String> = bodies.iter().filter(|b| b.starts_with("live ")).collect();
+    assert_eq!(live, (0..LIVE).map(|i| format!("live {i}")).collect::<Vec<_>>().iter().collect::<Vec<_>>());
+    assert_eq!(b.quiet_for(300).await, None, "nothing more");
+}
+
 #[tokio::test]
 async fn a_retried_send_is_stored_and_shown_once() {
     let s = TestServer::start().await;

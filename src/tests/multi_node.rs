@@ -339,6 +339,92 @@ async fn a_chat_without_history_spans_nodes() {
     drop((a, b));
 }
 
+/// A log-out on one node ends that session's tabs on another at once,
+/// through the bus (the heartbeat's session re-read, every 30 s, is only
+/// the fallback; this tab sends no heartbeat at all).
+#[tokio::test]
+async fn a_log_out_on_one_node_ends_that_sessions_tabs_on_another() {
+    if postgres_base().is_none() {
+        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node tests");
+        return;
+    }
+    let fixture = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Node::start(&fixture.settings.database_url, dir.path(), "node-a").await;
+    let ana = fixture.user("ana").await;
+    let room = ana.create_room("Two nodes").await;
+    let mut on_a = ana.at(a.addr).live().await;
+    assert_eq!(on_a.subscribe(room, 0).await, ServerEvent::Subscribed { topic: Topic::Room(room) });
+    assert!(ana.call("log_out", &[]).await.status().is_success());
+    assert_eq!(
+        wait_for(&mut on_a, 10_000, |e| matches!(e, ServerEvent::Ended { .. })).await,
+        ServerEvent::Ended { topic: Topic::Room(room), reason: crate::live::socket::LOGGED_OUT.into() }
+    );
+    assert!(on_a.closed().await, "the tab on node A closes");
+    drop(a);
+}
+
+/// A node whose listening connection dropped gets back, from the other
+/// node, the lines of a chat without history it no longer holds (no table
+/// holds them): its tabs catch up on them, in order and once. The
+/// in-process server is the node that lost them; its memory of the chat is
+/// emptied before its listening connection is cut, as a node that was deaf
+/// for those lines would be.
+#[tokio::test]
+async fn a_node_that_lost_its_bus_connection_gets_back_the_lines_of_chats_without_history() {
+    if postgres_base().is_none() {
+        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node tests");
+        return;
+    }
+    let fixture = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Node::start(&fixture.settings.database_url, dir.path(), "node-a").await;
+
+    // Ana hosts on node A; Bruno, a guest, is on the in-process server.
+    let host = fixture.client().at(a.addr);
+    let id = super::instant::start(&host, "", "Ana", false).await;
+    let guest = fixture.client();
+    assert!(super::instant::join(&guest, &id, "Bruno").await.0.is_success());
+    let topic = Topic::Chat(id.clone());
+    let mut la = host.live().await;
+    la.subscribe(&topic, 0).await;
+    let mut lb = guest.live().await;
+    lb.subscribe(&topic, 0).await;
+    la.say(&topic, "a1", "one").await;
+    wait_for(&mut lb, 5_000, |e| matches!(e, ServerEvent::Message { message } if message.body == "one")).await;
+    // Node A has heard from the in-process server, so that it is known there.
+    lb.say(&topic, "b1", "two").await;
+    wait_for(&mut la, 5_000, |e| matches!(e, ServerEvent::Message { message } if message.body == "two")).await;
+    wait_for(&mut lb, 5_000, |e| matches!(e, ServerEvent::Message { message } if message.body == "two")).await;
+
+    fixture.state.memory.forget(&id);
+    let listener: i32 = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'
+         ORDER BY backend_start LIMIT 1",
+    )
+    .fetch_one(fixture.store.pool())
+    .await
+    .unwrap();
+    sqlx::query("SELECT 1 FROM pg_terminate_backend($1)").bind(listener).execute(fixture.store.pool()).await.unwrap();
+    la.say(&topic, "a2", "three").await;
+
+    // Bruno's open tab gets the line sent after the drop, once.
+    let ServerEvent::Message { message: three } =
+        wait_for(&mut lb, 10_000, |e| matches!(e, ServerEvent::Message { message } if message.kind == crate::live::MessageKind::Text)).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(three.body, "three");
+    // A reload on the in-process server shows everything since Bruno
+    // joined, sent back by node A, in order, once.
+    let mut again = guest.live().await;
+    again.subscribe(&topic, 0).await;
+    let lines: Vec<String> = text_lines(&mut again).await.into_iter().map(|(_, body)| body).collect();
+    assert_eq!(lines, ["one", "two", "three"]);
+    assert_eq!(text_lines(&mut lb).await, Vec::new(), "nothing twice on the open tab");
+    drop(a);
+}
+
 #[tokio::test]
 async fn a_five_use_link_raced_through_two_nodes_makes_five_members() {
     let Some((fixture, _dir, a, b)) = two_nodes().await else { return };

@@ -22,6 +22,8 @@ pub struct TestServer {
     pub settings: Settings,
     /// The server's hub, for tests that publish to topics directly.
     pub hub: std::sync::Arc<crate::live::hub::Hub>,
+    /// The server's state, for tests that call its services directly.
+    pub state: crate::server::AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -59,7 +61,7 @@ impl TestServer {
         tokio::spawn(crate::server::serve(listener, router, std::future::pending()));
         // The server's own store: the same pools, writer and session cache.
         let store = state.store.clone();
-        TestServer { addr, store, db_path, settings, hub: state.hub.clone(), _dir: dir }
+        TestServer { addr, store, db_path, settings, hub: state.hub.clone(), state, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {

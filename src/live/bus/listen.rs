@@ -1,7 +1,10 @@
 //! The listening side of the bus: acting on every note, in the order
 //! PostgreSQL delivers them.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{atomic::Ordering, Arc},
+    time::Duration,
+};
 
 use axum::extract::ws::Utf8Bytes;
 use sqlx::postgres::PgListener;
@@ -12,6 +15,7 @@ use super::{
 };
 use crate::{
     instant::memory::MemoryLines,
+    limits::{BUS_REPLAY_MARGIN_IDS, BUS_REPLAY_WAIT_MS},
     live::{
         hub::{Hub, HubEvent},
         ChatMessage, Topic,
@@ -21,6 +25,7 @@ use crate::{
 };
 
 /// What the listener acts on.
+#[derive(Clone)]
 pub(super) struct Here {
     pub(super) bus: Arc<Bus>,
     pub(super) hub: Arc<Hub>,
@@ -62,7 +67,9 @@ pub(super) async fn listen(mut listener: PgListener, here: Here) {
                 // sent meanwhile are lost, so ask again who is where.
                 tracing::warn!("live bus connection lost; reconnecting");
                 reassembly.clear();
+                let drop = bus.lost_hearing();
                 let _ = bus.note(NoteKind::Hello);
+                tokio::spawn(serve_anyway_after_a_while(here.clone(), drop));
             }
             Err(e) => {
                 tracing::error!(error = %e, "live bus listener failed; retrying in 1 s");
@@ -73,17 +80,60 @@ pub(super) async fn listen(mut listener: PgListener, here: Here) {
 }
 
 /// Publishes a new line to this node's tabs; keeps another node's line of
-/// an instant chat without history in memory here too.
+/// an instant chat without history in memory here too. While lines of
+/// those chats may be missing here ([`Bus::is_whole`]), theirs are kept
+/// but not delivered: tabs catch up on them in order once whole.
 async fn line(node: u64, message: ChatMessage, here: &Here) {
     if node != here.bus.node {
         here.bus.heard_from(node);
-        if let Topic::Chat(chat_id) = &message.topic {
-            if !keeps_history(here, chat_id).await.unwrap_or(true) {
+    }
+    if let Topic::Chat(chat_id) = &message.topic {
+        if !keeps_history(here, chat_id).await.unwrap_or(true) {
+            here.bus.heard_unstored(message.id);
+            if node != here.bus.node {
                 here.memory.replicate(chat_id, message.clone());
+            }
+            if !here.bus.is_whole() {
+                return;
             }
         }
     }
     here.hub.deliver(&message.topic, HubEvent::message(&message));
+}
+
+/// The listening connection is back (this node's hello came back): ask the
+/// others for the lines of chats without history announced meanwhile.
+/// Every tab here was told to catch up; those of chats without history wait
+/// for the answer ([`crate::live::hub::Hub::until_whole`]).
+fn ask_again(here: &Here) {
+    let bus = &here.bus;
+    if bus.heard.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
+        return whole_again(here); // no other node: nobody announced anything meanwhile
+    }
+    let after = bus.newest_unstored.load(Ordering::Relaxed).saturating_sub(BUS_REPLAY_MARGIN_IDS);
+    let _ = bus.note(NoteKind::Replay { after });
+}
+
+/// Serves chats without history with what is here if, [`BUS_REPLAY_WAIT_MS`]
+/// after drop number `drop` of the listening connection, no node has sent
+/// again what was missed (none answered, or the hello was lost): tabs wait
+/// no longer than that. Logged.
+async fn serve_anyway_after_a_while(here: Here, drop: u64) {
+    tokio::time::sleep(Duration::from_millis(BUS_REPLAY_WAIT_MS)).await;
+    if !here.bus.is_whole() && here.bus.drops.load(Ordering::Relaxed) == drop {
+        tracing::warn!("no node sent again the lines missed while the live bus was down; serving what is here");
+        whole_again(&here);
+        // Should this node's hello have been lost, its tabs were never told
+        // to catch up: they are now.
+        here.hub.resync_all();
+    }
+}
+
+/// Lines of chats without history are whole here again: tabs waiting to
+/// catch up on those chats go on ([`Bus::until_whole`]), and their lines
+/// are delivered again.
+fn whole_again(here: &Here) {
+    here.bus.whole.send_replace(true);
 }
 
 /// Line `id` of `topic`, read from the tables (it was announced by id only:
@@ -130,9 +180,35 @@ fn act(note: Note, here: &Here) {
         NoteKind::Arrived { topic, author } => hub.node_arrived(&topic, author, note.node),
         NoteKind::Left { topic, author, at } => hub.node_left(&topic, author, note.node, at),
         // Our own hello is back: the listening connection is up again, and
-        // whatever was sent while it was down is in the tables: catch up.
-        NoteKind::Hello if from_me => hub.resync_all(),
+        // whatever was sent while it was down is in the tables (catch up),
+        // or, for chats without history, with the other nodes (ask them).
+        NoteKind::Hello if from_me => {
+            // Tabs of chats without history wait in their catch-up until
+            // the lines missed here are back (see `Connection::admit`).
+            hub.resync_all();
+            if !bus.is_whole() {
+                ask_again(here);
+            }
+        }
         _ if from_me => {}
+        // Every node answers, also one that lost its own connection (after
+        // a restart of PostgreSQL all did, and nobody could post meanwhile).
+        NoteKind::Replay { after } => bus.replay(&here.memory, after, note.node),
+        NoteKind::SessionEnded { key } => {
+            let bytes: Option<Vec<u8>> =
+                (0..key.len()).step_by(2).map(|i| key.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+            match bytes.and_then(|b| <crate::live::hub::SessionKey>::try_from(b).ok()) {
+                Some(key) => {
+                    hub.end_session_here(&key);
+                }
+                None => tracing::warn!("unreadable session key on the live bus"),
+            }
+        }
+        NoteKind::Replayed { to } => {
+            if to == bus.node && !bus.is_whole() {
+                whole_again(here);
+            }
+        }
         NoteKind::Hello => {
             for (topic, author) in hub.local_presence() {
                 bus.arrived(&topic, author);

@@ -20,10 +20,20 @@
 //! says hello, and the others tell it who is on them; when its own hello
 //! comes back, its tabs catch up from the tables on whatever the lost
 //! connection missed. A node that shuts down says goodbye.
+//!
+//! Chats without history are in no table: a node whose listening
+//! connection dropped asks the others to send again the lines announced
+//! while it was deaf ([`NoteKind::Replay`]); until one has answered (or
+//! [`BUS_REPLAY_WAIT_MS`] passed), it keeps those chats' lines without
+//! delivering them and tabs wait to follow them, then every tab catches up
+//! in id order (issue 37).
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicI64, AtomicU64, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
 
@@ -44,7 +54,10 @@ use super::{
 };
 use crate::{
     instant::memory::MemoryLines,
-    limits::{BUS_HEARTBEAT_MS, BUS_LINE_INLINE_MAX_BYTES, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES},
+    limits::{
+        BUS_HEARTBEAT_MS, BUS_LINE_INLINE_MAX_BYTES, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES, BUS_REPLAY_MAX_LINES,
+        BUS_REPLAY_WAIT_MS,
+    },
     server::now_ms,
     store::{
         doorbell::{Doorbell, CHANNEL},
@@ -81,6 +94,15 @@ pub enum NoteKind {
     Heartbeat,
     /// The node is shutting down.
     Bye,
+    /// The node's listening connection came back after a drop: each node
+    /// that heard all along sends again the lines of chats without history
+    /// above `after` (no table holds them), then [`NoteKind::Replayed`].
+    Replay { after: i64 },
+    /// A node has sent again all it holds for the [`NoteKind::Replay`] of node `to`.
+    Replayed { to: u64 },
+    /// A session ended (a log-out): every node closes its live connections.
+    /// `key` is the hex SHA-256 of the session id, never the id itself.
+    SessionEnded { key: String },
 }
 
 /// This node's link to the others. Made by [`Bus::start`].
@@ -94,6 +116,17 @@ pub struct Bus {
     heard: Mutex<HashMap<u64, Instant>>,
     /// Whether each instant chat seen on the bus keeps history (it never changes).
     keeps_history: Mutex<HashMap<String, bool>>,
+    /// True while this node holds every line of chats without history it
+    /// heard of: false from a drop of the listening connection until the
+    /// other nodes have sent again what it missed ([`NoteKind::Replay`]).
+    /// Meanwhile those chats' lines are kept but not delivered, and tabs
+    /// wait to follow them, so no tab skips a line that comes back late.
+    whole: tokio::sync::watch::Sender<bool>,
+    /// The newest id of a line of a chat without history heard on the bus.
+    newest_unstored: AtomicI64,
+    /// Counts the drops of the listening connection, so that the wait for
+    /// one drop's answers cannot end the wait for a later one.
+    drops: AtomicU64,
 }
 
 impl Bus {
@@ -108,7 +141,17 @@ impl Bus {
         let listener = doorbell.listener().await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
         let (outbox, notes) = mpsc::unbounded_channel();
         let announcer = Announcer::start(doorbell.clone());
-        let bus = Arc::new(Bus { node: rand::random(), doorbell, outbox, announcer, heard: Mutex::default(), keeps_history: Mutex::default() });
+        let bus = Arc::new(Bus {
+            node: rand::random(),
+            doorbell,
+            outbox,
+            announcer,
+            heard: Mutex::default(),
+            keeps_history: Mutex::default(),
+            whole: tokio::sync::watch::Sender::new(true),
+            newest_unstored: AtomicI64::new(0),
+            drops: AtomicU64::new(0),
+        });
         tokio::spawn(send_notes(bus.doorbell.clone(), notes));
         let here = Here { bus: bus.clone(), hub: hub.clone(), store, memory };
         tokio::spawn(listen(listener, here));
@@ -148,6 +191,13 @@ impl Bus {
             only_for: event.only_for,
             rights_for: event.rights_changed_for,
         })
+    }
+
+    /// Tells the others that the session `key` names ended: they close its
+    /// live connections (see [`crate::live::hub::Hub::end_session`]).
+    pub fn session_ended(&self, key: &crate::live::hub::SessionKey) {
+        let key = key.iter().map(|b| format!("{b:02x}")).collect();
+        let _ = self.note(NoteKind::SessionEnded { key });
     }
 
     /// Tells the others `author` has a connection in `topic` here now.
@@ -222,6 +272,49 @@ impl Bus {
     /// `message`'s payloads without its id in front; `None` (logged) if it cannot be encoded.
     fn line_payloads(&self, message: &ChatMessage) -> Option<Vec<String>> {
         line_pieces(self.node, message).map_err(|e| tracing::error!(error = %e, "encoding a line for the bus failed")).ok()
+    }
+
+    /// True unless lines of chats without history may be missing here
+    /// (see [`Bus::whole`]).
+    pub fn is_whole(&self) -> bool {
+        *self.whole.borrow()
+    }
+
+    /// Waits until this node holds every line of chats without history it
+    /// should, at most [`BUS_REPLAY_WAIT_MS`]; at once in the usual case.
+    pub async fn until_whole(&self) {
+        let mut whole = self.whole.subscribe();
+        let wait = Duration::from_millis(BUS_REPLAY_WAIT_MS);
+        let _ = tokio::time::timeout(wait, whole.wait_for(|w| *w)).await;
+    }
+
+    /// The listening connection dropped: what was announced meanwhile is
+    /// missing here until it is asked for again. Returns the drop's number.
+    fn lost_hearing(&self) -> u64 {
+        self.whole.send_replace(false);
+        self.drops.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Notes the id of a line of a chat without history heard on the bus.
+    fn heard_unstored(&self, id: i64) {
+        self.newest_unstored.fetch_max(id, Ordering::Relaxed);
+    }
+
+    /// Sends again, from this node, the lines of chats without history in
+    /// `memory` above `after` (at most [`BUS_REPLAY_MAX_LINES`], the
+    /// newest), then says so to node `to`, which asked ([`NoteKind::Replay`]).
+    fn replay(&self, memory: &MemoryLines, after: i64, to: u64) {
+        let lines = memory.all_after(after, BUS_REPLAY_MAX_LINES);
+        if lines.len() == BUS_REPLAY_MAX_LINES {
+            tracing::warn!(to, lines = lines.len(), "a node missed more lines than are sent again; it keeps a gap");
+        }
+        for line in &lines {
+            for payload in with_id(line.id, &self.line_payloads(line).unwrap_or_default()) {
+                let _ = self.outbox.send(payload);
+            }
+        }
+        tracing::info!(to, lines = lines.len(), "sent again the lines a node missed");
+        let _ = self.note(NoteKind::Replayed { to });
     }
 
     fn heard_from(&self, node: u64) {

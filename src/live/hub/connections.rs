@@ -19,11 +19,20 @@ pub enum Closing {
     LoggedOut,
 }
 
+/// A session as the live layer knows it: the SHA-256 of its id (as text),
+/// so that the id itself, a bearer secret, never travels between nodes.
+pub type SessionKey = [u8; 32];
+
+/// The [`SessionKey`] of a session id.
+pub fn session_key(session: &str) -> SessionKey {
+    use sha2::Digest;
+    sha2::Sha256::digest(session.as_bytes()).into()
+}
+
 /// How the hub reaches one open connection.
 pub(super) struct Closer {
-    /// The session the connection was opened with (tower-sessions' id as
-    /// text), when logged in.
-    session: Option<String>,
+    /// The session the connection was opened with, when logged in.
+    session: Option<SessionKey>,
     /// Fired once, with why the connection is to close.
     close: oneshot::Sender<Closing>,
 }
@@ -32,11 +41,11 @@ impl Hub {
     /// Counts a live connection open (opened with `session`, when logged
     /// in); the guard counts it closed. Also returns what resolves when the
     /// hub closes the connection, with why.
-    pub fn open_connection(self: &Arc<Self>, session: Option<String>) -> (ConnectionGuard, oneshot::Receiver<Closing>) {
+    pub fn open_connection(self: &Arc<Self>, session: Option<&str>) -> (ConnectionGuard, oneshot::Receiver<Closing>) {
         let id = self.next_connection.fetch_add(1, Ordering::Relaxed) as u64;
         self.connections.fetch_add(1, Ordering::Relaxed);
         let (close, closing) = oneshot::channel();
-        self.closers().insert(id, Closer { session, close });
+        self.closers().insert(id, Closer { session: session.map(session_key), close });
         (ConnectionGuard(self.clone(), id), closing)
     }
 
@@ -44,14 +53,24 @@ impl Hub {
         self.closers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Closes this node's live connections opened with `session`, at once,
-    /// with [`Closing::LoggedOut`]; returns how many. Called when the
-    /// session ends; connections on other nodes notice within
-    /// [`crate::limits::LIVE_SESSION_CHECK_MS`] (they read their session
-    /// again on the tab's heartbeat).
+    /// Closes the live connections opened with `session`, at once, with
+    /// [`Closing::LoggedOut`], on every node: here directly, on the others
+    /// through the bus. Returns how many closed here. Called when the
+    /// session ends. Should the bus miss it, connections elsewhere still
+    /// notice within [`crate::limits::LIVE_SESSION_CHECK_MS`] (they read
+    /// their session again on the tab's heartbeat).
     pub fn end_session(&self, session: &str) -> usize {
+        let key = session_key(session);
+        if let Some(bus) = self.bus.get() {
+            bus.session_ended(&key);
+        }
+        self.end_session_here(&key)
+    }
+
+    /// Closes this node's live connections of the session `key` names; returns how many.
+    pub fn end_session_here(&self, key: &SessionKey) -> usize {
         let mut closers = self.closers();
-        let ids: Vec<u64> = closers.iter().filter(|(_, c)| c.session.as_deref() == Some(session)).map(|(id, _)| *id).collect();
+        let ids: Vec<u64> = closers.iter().filter(|(_, c)| c.session.as_ref() == Some(key)).map(|(id, _)| *id).collect();
         for id in &ids {
             if let Some(closer) = closers.remove(id) {
                 let _ = closer.close.send(Closing::LoggedOut);

@@ -47,7 +47,7 @@ impl Connection {
             let online = self.state.hub.connect(&topic, *id);
             replies.push(encode(&ServerEvent::Presence { topic: topic.clone(), online }));
         }
-        let follow = Follow { topic: topic.clone(), sent_up_to: after_id.max(0), author, managing, chat };
+        let follow = Follow { topic: topic.clone(), sent_up_to: after_id.max(0), author, managing, chat, catching_up: false };
         self.follows.insert(follow, receiver);
         replies.extend(self.catch_up(&topic).await);
         replies
@@ -77,6 +77,11 @@ impl Connection {
                 let Some((chat, me)) = found.filter(|(c, _)| c.is_open(now_ms())) else {
                     return Err(Denied::Over(instant::EXPIRED));
                 };
+                if !chat.keep_history {
+                    // With several nodes, lines this node missed while its
+                    // bus connection was down may still be coming back.
+                    self.state.hub.until_whole().await;
+                }
                 match me {
                     Some(me) => Ok((false, Some((chat, me)))),
                     None => Err(Denied::NotAllowed("Join this chat first: reload the page and pick a name.")),

@@ -8,6 +8,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use super::{admission::Denied, follows::FollowKey, Connection, Replies};
 use crate::{
     instant::service as instant,
+    limits::LIVE_CATCH_UP_PAGE_LINES,
     live::{
         hub::{encode, HubEvent},
         ChatMessage, ServerEvent, Topic,
@@ -23,8 +24,6 @@ pub const NO_LONGER_MEMBER: &str = "You are no longer a member of this room.";
 /// The same for an instant chat the person left or was taken out of.
 pub const NO_LONGER_IN_CHAT: &str = "You are no longer in this chat.";
 
-/// Messages read from the database per query while catching a tab up.
-pub(super) const CATCH_UP_BATCH: usize = 500;
 
 impl Connection {
     /// What one item from the hub, read under the follow's `key`, means for
@@ -88,47 +87,55 @@ impl Connection {
         }
     }
 
-    /// Everything in `topic` after what this tab was last sent (for a
-    /// newcomer to a chat without history, from their arrival on).
+    /// The next page of what `topic` holds after what this tab was last
+    /// sent (for a newcomer to a chat without history, from their arrival
+    /// on): at most [`LIVE_CATCH_UP_PAGE_LINES`] lines. When the page is full the
+    /// follow is marked [`super::follows::Follow::catching_up`], and the
+    /// connection sends the next page once this one is written
+    /// ([`Connection::next_catch_up_page`]): a tab that missed a long
+    /// stretch is caught up with one page in memory at a time, never the
+    /// whole stretch (issue 37).
     pub(super) async fn catch_up(&mut self, topic: &Topic) -> Replies {
-        let mut replies = Vec::new();
-        while let Some(follow) = self.follows.get(topic) {
-            let after = follow.sent_up_to;
-            let batch = match topic {
-                Topic::Room(room_id) => {
-                    let managing = follow.managing;
-                    self.state.store.messages().after(*room_id, after, CATCH_UP_BATCH).await.map(|lines| {
-                        let frame = |mut message: ChatMessage| {
-                            if !managing {
-                                message.hide_link_details();
-                            }
-                            (message.id, encode(&ServerEvent::Message { message }))
-                        };
-                        lines.into_iter().map(frame).collect()
-                    })
-                }
-                Topic::Chat(_) => match &follow.chat {
-                    Some((chat, me)) => instant::catch_up(&self.state, chat, me, after, CATCH_UP_BATCH).await,
-                    None => Ok(Vec::new()),
-                },
-            };
-            let batch: Vec<(i64, Utf8Bytes)> = match batch {
-                Ok(batch) => batch,
-                Err(err) => {
-                    tracing::error!(error = %err, "catch-up failed");
-                    break;
-                }
-            };
-            let full = batch.len() == CATCH_UP_BATCH;
-            if let (Some((last, _)), Some(follow)) = (batch.last(), self.follows.get_mut(topic)) {
+        let Some(follow) = self.follows.get(topic) else { return Vec::new() };
+        let after = follow.sent_up_to;
+        let page = match topic {
+            Topic::Room(room_id) => {
+                let managing = follow.managing;
+                self.state.store.messages().after(*room_id, after, LIVE_CATCH_UP_PAGE_LINES).await.map(|lines| {
+                    let frame = |mut message: ChatMessage| {
+                        if !managing {
+                            message.hide_link_details();
+                        }
+                        (message.id, encode(&ServerEvent::Message { message }))
+                    };
+                    lines.into_iter().map(frame).collect()
+                })
+            }
+            Topic::Chat(_) => match &follow.chat {
+                Some((chat, me)) => instant::catch_up(&self.state, chat, me, after, LIVE_CATCH_UP_PAGE_LINES).await,
+                None => Ok(Vec::new()),
+            },
+        };
+        let page: Vec<(i64, Utf8Bytes)> = page.unwrap_or_else(|err| {
+            // The tab's next reconnect asks again from what it has.
+            tracing::error!(error = %err, "catch-up failed");
+            Vec::new()
+        });
+        if let Some(follow) = self.follows.get_mut(topic) {
+            follow.catching_up = page.len() == LIVE_CATCH_UP_PAGE_LINES;
+            if let Some((last, _)) = page.last() {
                 follow.sent_up_to = *last;
             }
-            replies.extend(batch.into_iter().map(|(_, frame)| frame));
-            if !full {
-                break;
-            }
         }
-        replies
+        page.into_iter().map(|(_, frame)| frame).collect()
+    }
+
+    /// The next catch-up page of a topic that has more to send, if any
+    /// ([`Connection::catch_up`]). The connection sends these before it
+    /// takes the next live event, so no live line overtakes a missed one.
+    pub(super) async fn next_catch_up_page(&mut self) -> Option<Replies> {
+        let topic = self.follows.catching_up()?;
+        Some(self.catch_up(&topic).await)
     }
 
     /// Adds `event`'s frame to `out`, unless it is for someone else or a
@@ -143,6 +150,9 @@ impl Connection {
             }
         }
         if let Some(id) = event.message_id {
+            if follow.catching_up {
+                return; // in the store: a later catch-up page sends it, in order
+            }
             if id <= follow.sent_up_to {
                 return; // already sent by a catch-up
             }

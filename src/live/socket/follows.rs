@@ -38,6 +38,10 @@ pub(super) struct Follow {
     pub managing: bool,
     /// For an instant chat: the chat, and who this tab is in it.
     pub chat: Option<(ChatRow, ParticipantRow)>,
+    /// The last catch-up page was full: more missed lines wait in the
+    /// store, and go out page by page before this topic's next live event
+    /// (see [`super::events`]).
+    pub catching_up: bool,
 }
 
 /// The topics a connection follows and their hub receivers.
@@ -101,6 +105,11 @@ impl Follows {
         Some(follow)
     }
 
+    /// A followed topic whose catch-up has more pages to send, if any.
+    pub fn catching_up(&self) -> Option<Topic> {
+        self.list.iter().find(|(_, f)| f.catching_up).map(|(_, f)| f.topic.clone())
+    }
+
     /// Every followed topic.
     pub fn topics(&self) -> Vec<Topic> {
         self.list.iter().map(|(_, f)| f.topic.clone()).collect()
@@ -114,7 +123,7 @@ mod tests {
     use tokio::sync::broadcast;
 
     fn follow(topic: Topic) -> Follow {
-        Follow { topic, sent_up_to: 0, author: Some((7, "ana".into())), managing: false, chat: None }
+        Follow { topic, sent_up_to: 0, author: Some((7, "ana".into())), managing: false, chat: None, catching_up: false }
     }
 
     #[tokio::test]

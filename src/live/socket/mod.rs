@@ -159,7 +159,7 @@ impl Connection {
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
-        let (_open, mut closing) = self.state.hub.open_connection(self.session_id.map(|id| id.to_string()));
+        let (_open, mut closing) = self.state.hub.open_connection(self.session_id.map(|id| id.to_string()).as_deref());
         let idle = std::time::Duration::from_secs(self.state.settings.live_idle_timeout_secs.into());
         // One timer for the connection's life, moved on only when it fires:
         // a frame just notes the time, so that neither frames nor live
@@ -235,14 +235,20 @@ impl Connection {
             if replies.is_empty() && !self.closing {
                 continue; // nothing to flush: what tungstenite owes the tab (a pong) goes with its next read
             }
-            let mut sent = true;
-            for frame in replies {
-                if sink.feed(Message::Text(frame)).await.is_err() {
-                    sent = false;
+            if !write_all(&mut sink, replies).await {
+                break;
+            }
+            // A tab that missed a long stretch is caught up one page at a
+            // time, each written before the next is read, and before any
+            // other event of this connection (see `events::catch_up`).
+            let mut written = true;
+            while let Some(page) = self.next_catch_up_page().await {
+                written = write_all(&mut sink, page).await;
+                if !written {
                     break;
                 }
             }
-            if !sent || sink.flush().await.is_err() {
+            if !written {
                 break;
             }
             if self.closing {
@@ -359,6 +365,19 @@ impl Connection {
             }
         }
     }
+}
+
+/// Writes `frames` to the tab and flushes them; false when the socket is gone.
+async fn write_all<S>(sink: &mut S, frames: Replies) -> bool
+where
+    S: futures::Sink<Message> + Unpin,
+{
+    for frame in frames {
+        if sink.feed(Message::Text(frame)).await.is_err() {
+            return false;
+        }
+    }
+    sink.flush().await.is_ok()
 }
 
 /// The [`ServerEvent::Pong`] frame, encoded once.

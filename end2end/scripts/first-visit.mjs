@@ -19,7 +19,9 @@
 //   compressed; Network.loadingFinished's encodedDataLength), by type; a
 //   file taken from the browser's cache counts nothing.
 // - usable: until the page is hydrated (`<html data-hydrated>`, set by the
-//   app once its code runs), from the start of the navigation.
+//   app once its code runs), from the start of the navigation; for a plain
+//   page, which loads no code (`<html data-plain>`: the join, log-in and
+//   sign-up pages), until it has loaded with its stylesheet.
 // - live: until the page's live socket has answered (the composer's
 //   `data-link="live"`).
 import { chromium } from '@playwright/test';
@@ -134,7 +136,10 @@ async function visit(page, cdp, url, { live }) {
   cdp.on('Network.loadingFinished', onFinished);
   const started = Date.now();
   await page.goto(url, { waitUntil: 'commit' });
-  await waitFor(page, 'html[data-hydrated]');
+  await waitFor(page, 'html[data-hydrated], html[data-plain]');
+  // A plain page (no code: its forms work as HTML) is usable once it has
+  // loaded with its stylesheet.
+  if (await page.locator('html[data-plain]').count()) await page.waitForLoadState('load');
   const usable = Date.now() - started;
   let liveMs = null;
   if (live) {

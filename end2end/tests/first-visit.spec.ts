@@ -129,3 +129,36 @@ test("an instant chat's join card loads without the chat's code, and a participa
   await guest.getByRole('button', { name: 'Send' }).click();
   await expect.poll(() => bodies(host)).toContain('Back after a reload');
 });
+
+test('the pages people open first from a link load no code at all, and still work', async ({ browser }) => {
+  const { page: ana } = await member(browser, 'ana');
+  await ana.getByLabel('Room name').fill('Plain');
+  await ana.getByRole('button', { name: 'Create room' }).click();
+  await expect(ana).toHaveURL(/\/rooms\/\d+$/);
+  await ana.getByRole('button', { name: 'Share invite link' }).click();
+  const link = await ana.getByLabel('Invite link').inputValue();
+
+  const phone = await (await browser.newContext({ viewport: { width: 375, height: 740 } })).newPage();
+  const code: string[] = [];
+  phone.on('request', (r) => {
+    if (/\/pkg\/.*\.(wasm|js)$/.test(r.url())) code.push(`${new URL(phone.url()).pathname}: ${new URL(r.url()).pathname}`);
+  });
+  // The invite card, then sign-up from it: plain HTML, forms posted as forms.
+  await phone.goto(link);
+  await expect(phone.locator('html')).toHaveAttribute('data-plain', '');
+  await expect(phone.getByRole('heading', { name: 'Plain' })).toBeVisible();
+  await expect(phone.locator('time').first()).not.toContainText('UTC');
+  await phone.getByRole('link', { name: 'Sign up to join' }).click();
+  await expect(phone).toHaveURL(/\/signup\?next=/);
+  await expect(phone.locator('html')).toHaveAttribute('data-plain', '');
+  await phone.getByLabel('Username').fill('bruno');
+  await phone.getByLabel('Password').fill('correct horse');
+  await phone.getByRole('button', { name: 'Sign up' }).click();
+  await expect(phone).toHaveURL(/\/join\//);
+  expect(code, 'nothing loaded code so far').toEqual([]);
+  await phone.getByRole('button', { name: 'Join Plain' }).click();
+  // The room is where the code comes in.
+  await expect(phone).toHaveURL(/\/rooms\/\d+$/);
+  await waitLive(phone);
+  expect(code.length, 'the room loads its code').toBeGreaterThan(0);
+});

@@ -35,6 +35,16 @@ pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
     imp::date_time(ms, offset_minutes)
 }
 
+/// For [plain pages](super::is_plain_page), which load no WebAssembly: a
+/// few lines of JavaScript that write every `<time datetime>` in the
+/// reader's zone and way of writing dates, with the same
+/// `Intl.DateTimeFormat` fields as [`date_time`] in the browser. Without
+/// JavaScript the server's UTC text stays.
+pub const LOCAL_TIMES_SCRIPT: &str = "(function(){function l(){\
+var f=new Intl.DateTimeFormat([],{day:'numeric',month:'short',year:'numeric',hour:'2-digit',minute:'2-digit'});\
+document.querySelectorAll('time[datetime]').forEach(function(t){var d=new Date(t.getAttribute('datetime'));if(!isNaN(d))t.textContent=f.format(d)})}\
+if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',l);else l()})()";
+
 /// RFC 3339 in UTC, for `<time datetime=…>`.
 pub fn iso(ms: i64) -> String {
     imp::iso(ms)
@@ -117,6 +127,16 @@ mod imp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_pages_are_the_entry_pages_only() {
+        for path in ["/login", "/signup", "/signup/", "/join/abc-DEF_123"] {
+            assert!(super::super::is_plain_page(path), "{path}");
+        }
+        for path in ["/", "/join/", "/join/a/b", "/rooms/1", "/instant-chat/abc", "/dashboard", "/loginx"] {
+            assert!(!super::super::is_plain_page(path), "{path}");
+        }
+    }
 
     #[test]
     fn formats() {

@@ -41,10 +41,23 @@ pub use errors::ErrorPage;
 pub use format::LocalOffset;
 
 /// The HTML document around the app, rendered on the server.
+///
+/// A [plain page](is_plain_page) gets no code at all: no WebAssembly, no
+/// JavaScript but [`format::LOCAL_TIMES_SCRIPT`]; `<html data-plain>` says
+/// so. Every other page loads its code and marks `<html data-hydrated>`
+/// once it is interactive.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let plain = request_path().is_some_and(|path| is_plain_page(&path));
+    let code = (!plain).then(|| {
+        view! {
+            <HydrationScripts options=options.clone() />
+            <script inner_html=EARLY_COMPOSER_SCRIPT></script>
+        }
+    });
+    let local_times = plain.then(|| view! { <script inner_html=format::LOCAL_TIMES_SCRIPT></script> });
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-plain=plain.then_some("")>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -52,8 +65,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
-                <script inner_html=EARLY_COMPOSER_SCRIPT></script>
+                {code}
+                {local_times}
                 <MetaTags />
             </head>
             <body>
@@ -61,6 +74,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Pages that work as plain HTML and load no code (issue 36): the ones a
+/// person opens first from a link in a messenger, on a phone, where every
+/// kilobyte and every millisecond of a slow CPU is the first impression.
+/// Their forms post to server functions and come back with any error in
+/// the URL ([`url_error`]), as with JavaScript off; nothing on them needs
+/// more. An invite card (`/join/<token>`), log-in and sign-up. The pages
+/// they lead to load their code as usual.
+pub fn is_plain_page(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    matches!(path, "/login" | "/signup") || path.strip_prefix("/join/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
+}
+
+/// The path of the request being rendered on the server; `None` in the browser.
+fn request_path() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    return use_context::<axum::http::request::Parts>().map(|parts| parts.uri.path().to_string());
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 /// A few lines of plain JavaScript in every page's `<head>`, for the

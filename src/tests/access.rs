@@ -1,7 +1,20 @@
 //! Access that ends at once: heartbeats answered, log-outs closing the
 //! session's sockets, rights read again wherever a socket resumes.
 
-use super::support::{club, TestServer};
+use super::support::{club, Live, TestServer};
+
+/// Ana's room with Bruno in it, and a tab of each following it, with what
+/// subscribing brought (presence) read.
+async fn club_following(s: &TestServer) -> (Live, Live, i64) {
+    let (ana, bruno, room) = club(s).await;
+    let mut a = ana.live().await;
+    let mut b = bruno.live().await;
+    for live in [&mut a, &mut b] {
+        live.subscribe(room, 0).await;
+        live.drain(200).await;
+    }
+    (a, b, room)
+}
 use crate::live::{socket::LOGGED_OUT, ClientEvent, ServerEvent, Topic};
 
 #[tokio::test]
@@ -48,14 +61,8 @@ async fn logging_out_ends_that_sessions_sockets_at_once_and_no_other() {
 #[tokio::test]
 async fn a_member_banned_while_their_tab_lagged_gets_nothing_after_the_ban_when_it_resumes() {
     let s = TestServer::start().await;
-    let (ana, bruno, room) = club(&s).await;
+    let (mut a, mut b, room) = club_following(&s).await;
     let bruno_id = s.user_id("bruno").await;
-    let mut a = ana.live().await;
-    let mut b = bruno.live().await;
-    for live in [&mut a, &mut b] {
-        live.subscribe(room, 0).await;
-        live.drain(200).await;
-    }
     // The ban commits, but its notice to bruno's tab is lost: his tab falls
     // behind the room's channel (the test's runtime runs one task at a
     // time, so nothing is read while these go in) and the notice with it.
@@ -154,19 +161,13 @@ async fn no_chat_without_history_starts_while_their_memory_is_nearly_full() {
 }
 
 /// Past its budget of "is typing" signals a socket's signals are dropped:
-/// ten "stopped" signals use the burst, and a "typing" right after them is
+/// "stopped" signals (four bursts' worth) use the budget, and a "typing" right after them is
 /// never shown to the others (sent within the burst, it would be).
 #[tokio::test]
 async fn typing_signals_past_the_socket_budget_are_dropped() {
     let s = TestServer::start().await;
-    let (ana, bruno, room) = club(&s).await;
+    let (mut a, mut b, room) = club_following(&s).await;
     let bruno_id = s.user_id("bruno").await;
-    let mut a = ana.live().await;
-    let mut b = bruno.live().await;
-    for live in [&mut a, &mut b] {
-        live.subscribe(room, 0).await;
-    }
-    a.drain(300).await;
     let topic = crate::live::Topic::Room(room);
     for _ in 0..(crate::limits::LIVE_TYPING_BURST * 4) {
         b.send(&crate::live::ClientEvent::Typing { topic: topic.clone(), typing: false }).await;
@@ -195,13 +196,7 @@ async fn typing_signals_past_the_socket_budget_are_dropped() {
 #[tokio::test]
 async fn a_socket_sending_past_its_budget_is_refused_with_a_reason_and_nothing_more_is_stored() {
     let s = TestServer::start().await;
-    let (ana, bruno, room) = club(&s).await;
-    let mut a = ana.live().await;
-    let mut b = bruno.live().await;
-    for live in [&mut a, &mut b] {
-        live.subscribe(room, 0).await;
-        live.drain(200).await;
-    }
+    let (mut a, mut b, room) = club_following(&s).await;
     // A script floods the room: 100 lines at once on one socket (at 5 a
     // second after a burst of 10, all would pass only if reading them took
     // the server 18 s).

@@ -339,18 +339,26 @@ async fn a_chat_without_history_spans_nodes() {
     drop((a, b));
 }
 
+/// The in-process server (whose state the test can reach) and one node
+/// process on a database of their own, and the node's data folder; `None`
+/// (skipped) without PostgreSQL.
+async fn in_process_and_one_node() -> Option<(TestServer, tempfile::TempDir, Node)> {
+    if postgres_base().is_none() {
+        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node tests");
+        return None;
+    }
+    let fixture = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Node::start(&fixture.settings.database_url, dir.path(), "node-a").await;
+    Some((fixture, dir, a))
+}
+
 /// A log-out on one node ends that session's tabs on another at once,
 /// through the bus (the heartbeat's session re-read, every 30 s, is only
 /// the fallback; this tab sends no heartbeat at all).
 #[tokio::test]
 async fn a_log_out_on_one_node_ends_that_sessions_tabs_on_another() {
-    if postgres_base().is_none() {
-        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node tests");
-        return;
-    }
-    let fixture = TestServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = Node::start(&fixture.settings.database_url, dir.path(), "node-a").await;
+    let Some((fixture, _dir, a)) = in_process_and_one_node().await else { return };
     let ana = fixture.user("ana").await;
     let room = ana.create_room("Two nodes").await;
     let mut on_a = ana.at(a.addr).live().await;
@@ -372,13 +380,7 @@ async fn a_log_out_on_one_node_ends_that_sessions_tabs_on_another() {
 /// for those lines would be.
 #[tokio::test]
 async fn a_node_that_lost_its_bus_connection_gets_back_the_lines_of_chats_without_history() {
-    if postgres_base().is_none() {
-        eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node tests");
-        return;
-    }
-    let fixture = TestServer::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = Node::start(&fixture.settings.database_url, dir.path(), "node-a").await;
+    let Some((fixture, _dir, a)) = in_process_and_one_node().await else { return };
 
     // Ana hosts on node A; Bruno, a guest, is on the in-process server.
     let host = fixture.client().at(a.addr);

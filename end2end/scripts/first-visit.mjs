@@ -64,7 +64,7 @@ async function waitFor(page, selector, ms = 60_000) {
 
 async function signUp(page, name) {
   await page.goto(`${base}/signup`);
-  await waitFor(page, 'html[data-hydrated]');
+  await waitFor(page, 'html[data-hydrated], html[data-plain]');
   await page.getByLabel('Username').fill(name);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();

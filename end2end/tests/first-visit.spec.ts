@@ -1,5 +1,5 @@
 import { test, expect, Page, Route } from '@playwright/test';
-import { bodies, member, roomOfTwo, waitLive } from './helpers';
+import { bodies, member, roomOfTwo, signUp, uniqueName, waitLive } from './helpers';
 
 /** What the browser fetched while `visit` ran, seen through the DevTools
  * protocol: each response's URL, headers, and whether it came from the
@@ -151,9 +151,7 @@ test('the pages people open first from a link load no code at all, and still wor
   await phone.getByRole('link', { name: 'Sign up to join' }).click();
   await expect(phone).toHaveURL(/\/signup\?next=/);
   await expect(phone.locator('html')).toHaveAttribute('data-plain', '');
-  await phone.getByLabel('Username').fill('bruno');
-  await phone.getByLabel('Password').fill('correct horse');
-  await phone.getByRole('button', { name: 'Sign up' }).click();
+  await signUp(phone, uniqueName('bruno'));
   await expect(phone).toHaveURL(/\/join\//);
   expect(code, 'nothing loaded code so far').toEqual([]);
   await phone.getByRole('button', { name: 'Join Plain' }).click();

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
-use super::{form_error, format, ErrorPage, LocalOffset};
+use super::{form_error, format, set_status, url_error, ErrorPage, LocalOffset};
 use crate::invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview};
 
 /// `/join/:token`.
@@ -18,6 +18,9 @@ pub fn JoinPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
     let preview = Resource::new(move || token.get(), get_invite_preview);
+    // The refusal a Join pressed without JavaScript came back with (a plain
+    // page: the form posts, and the server redirects here with it).
+    let refused = url_error("accept_invite");
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Opening the invite…"</p> }>
             {move || Suspend::new(async move {
@@ -29,7 +32,13 @@ pub fn JoinPage() -> impl IntoView {
                     Ok(JoinPreview::Space(p)) => {
                         view! { <super::spaces::SpaceInviteCard preview=p token=token.get_untracked() /> }.into_any()
                     }
-                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    // Someone pressed Join and was refused, and the link
+                    // no longer opens (it filled up, or ended, meanwhile):
+                    // the refusal says why, rather than a generic "invalid".
+                    Err(error) => match refused.get_untracked() {
+                        Some(reason) => view! { <JoinRefused reason /> }.into_any(),
+                        None => view! { <ErrorPage error /> }.into_any(),
+                    },
                 }
             })}
         </Suspense>
@@ -90,6 +99,23 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Joining through a link was refused and the link opens no more: why
+/// (for example "This invite link has reached its limit."), with the
+/// refusal's status.
+#[component]
+fn JoinRefused(reason: crate::error::AppError) -> impl IntoView {
+    set_status(reason.http_status());
+    view! {
+        <super::PageTitle text="Could not join" />
+        <section class="card error-page">
+            <h1>"Could not join"</h1>
+            <p role="alert" class="error">{reason.to_string()}</p>
+            <p>"Ask whoever sent the link for a new one."</p>
+            <p><a href="/">"Go to Roomlink's home page"</a></p>
+        </section>
+    }
 }
 
 /// For someone logged out: sign up or log in, then come back to this link.

@@ -40,7 +40,6 @@ pub fn SpaceInviteCard(preview: SpacePreview, token: String) -> impl IntoView {
                     {format!("Accept: {language} with {teacher}")}
                 </button>
                 <p class="muted">"You are logged in as " <strong>{viewer.username}</strong> "."</p>
-                <p role="alert" class="error">{error}</p>
             </ActionForm>
         }
         .into_any(),
@@ -62,6 +61,9 @@ pub fn SpaceInviteCard(preview: SpacePreview, token: String) -> impl IntoView {
             <p class="muted">"This link works once."</p>
             {expires}
             {action_part}
+            // Outside the form: a refusal without JavaScript comes back to a
+            // card that may no longer show the form (the space now exists).
+            <p role="alert" class="error">{error}</p>
         </section>
     }
     .into_any()

@@ -1,5 +1,5 @@
 import { test, expect, Page, Route } from '@playwright/test';
-import { bodies, member, roomOfTwo, signUp, uniqueName, waitLive } from './helpers';
+import { bodies, member, roomOfTwo, send, signUp, uniqueName, waitLive } from './helpers';
 
 /** What the browser fetched while `visit` ran, seen through the DevTools
  * protocol: each response's URL, headers, and whether it came from the
@@ -159,4 +159,25 @@ test('the pages people open first from a link load no code at all, and still wor
   await expect(phone).toHaveURL(/\/rooms\/\d+$/);
   await waitLive(phone);
   expect(code.length, 'the room loads its code').toBeGreaterThan(0);
+});
+
+test("a room's live socket starts connecting before the page's code has come, and the code takes it over", async ({ browser }) => {
+  const { ana, bruno } = await roomOfTwo(browser, 'Early socket');
+  const room = bruno.page.url();
+  const held: Route[] = [];
+  let release = false;
+  await bruno.page.route(/\/pkg\/.*\.wasm$/, (route) => (release ? route.continue() : void held.push(route)));
+  const sockets: string[] = [];
+  bruno.page.on('websocket', (ws) => sockets.push(ws.url()));
+  await bruno.page.goto(room, { waitUntil: 'commit' });
+  await expect.poll(() => held.length, { message: 'the page asked for its code' }).toBeGreaterThan(0);
+  await expect.poll(() => sockets.length, { message: 'the socket started while the code was held back' }).toBe(1);
+  await expect(bruno.page.locator('html')).not.toHaveAttribute('data-hydrated');
+
+  release = true;
+  for (const route of held) await route.continue();
+  await waitLive(bruno.page);
+  await send(ana.page, 'over the early socket');
+  await expect.poll(() => bodies(bruno.page)).toContain('over the early socket');
+  expect(sockets, 'one socket, taken over rather than opened again').toHaveLength(1);
 });

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "roomlink_session";
+
 /// The logged-in user as pages see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

@@ -12,6 +12,12 @@
 //! [`ServerEvent::Pong`]) within [`HEARTBEAT_ANSWER_MS`]; silence, or the
 //! browser's `offline` event, counts as a drop. The browser's `online`
 //! event retries at once instead of waiting out the backoff.
+//!
+//! The first connection is usually started before the page's code ran, by
+//! a few lines of JavaScript in the page's `<head>`
+//! ([`crate::pages::EARLY_SOCKET_SCRIPT`]): [`LiveSocket::connect`] takes
+//! that socket over, so on a phone its round trips overlap the loading of
+//! the WebAssembly instead of following it.
 
 use std::{
     cell::{Cell, RefCell},
@@ -22,7 +28,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{prelude::Closure, JsCast};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
-use super::{ClientEvent, ServerEvent, LIVE_PATH};
+use super::{ClientEvent, ServerEvent, EARLY_SOCKET, LIVE_PATH};
 use crate::limits::{HEARTBEAT_ANSWER_MS, HEARTBEAT_EVERY_MS};
 
 /// First retry delay, ms.
@@ -76,6 +82,11 @@ struct Inner {
     /// fires, the connection is taken for dead.
     deadline: RefCell<Option<Timeout>>,
     network: RefCell<Option<NetworkWatch>>,
+    /// The owner was told [`SocketSignal::Open`] for the current socket:
+    /// only then does [`LiveSocket::send`] send (an adopted early socket is
+    /// open before that, and a line sent ahead of the owner's subscribe
+    /// would be refused).
+    told_open: Cell<bool>,
 }
 
 /// A self-healing connection to `/live`. Dropping it closes the socket.
@@ -97,6 +108,7 @@ impl LiveSocket {
             heartbeat: RefCell::new(None),
             deadline: RefCell::new(None),
             network: RefCell::new(None),
+            told_open: Cell::new(false),
         });
         watch_network(&inner);
         open(&inner);
@@ -133,7 +145,7 @@ impl Drop for LiveSocket {
 fn send_on(inner: &Inner, event: &ClientEvent) -> bool {
     let socket = inner.socket.borrow();
     match (socket.as_ref(), serde_json::to_string(event)) {
-        (Some(ws), Ok(text)) if ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&text).is_ok(),
+        (Some(ws), Ok(text)) if inner.told_open.get() && ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&text).is_ok(),
         _ => false,
     }
 }
@@ -152,19 +164,52 @@ fn detach(ws: &WebSocket) {
     ws.set_onclose(None);
 }
 
+/// The socket the page's early script started, if it is still connecting
+/// or open; taken (the script's reference is removed), so only one client
+/// adopts it.
+fn take_early_socket() -> Option<WebSocket> {
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str(EARLY_SOCKET);
+    let early = js_sys::Reflect::get(&window, &key).ok().filter(|e| e.is_object())?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let ws: WebSocket = js_sys::Reflect::get(&early, &wasm_bindgen::JsValue::from_str("ws")).ok()?.dyn_into().ok()?;
+    matches!(ws.ready_state(), WebSocket::CONNECTING | WebSocket::OPEN).then_some(ws)
+}
+
+/// The socket is open: the backoff starts over, the heartbeat starts, and the owner is told.
+fn opened(inner: &Rc<Inner>) {
+    inner.told_open.set(true);
+    inner.failures.set(0);
+    start_heartbeat(inner);
+    (inner.on_signal)(SocketSignal::Open);
+}
+
 fn open(inner: &Rc<Inner>) {
-    let ws = match WebSocket::new(&inner.url) {
+    inner.told_open.set(false);
+    let early = take_early_socket();
+    let ws = match early.clone().map_or_else(|| WebSocket::new(&inner.url), Ok) {
         Ok(ws) => ws,
         Err(_) => return schedule_retry(inner),
     };
     let weak: Weak<Inner> = Rc::downgrade(inner);
+    if early.as_ref().is_some_and(|ws| ws.ready_state() == WebSocket::OPEN) {
+        // Its `open` event is past: the owner hears it once this call has
+        // returned (it may not hold the `LiveSocket` yet).
+        let weak = weak.clone();
+        Timeout::new(0, move || {
+            if let Some(inner) = weak.upgrade() {
+                if inner.socket.borrow().as_ref().is_some_and(|ws| ws.ready_state() == WebSocket::OPEN) {
+                    opened(&inner);
+                }
+            }
+        })
+        .forget();
+    }
     let on_open = {
         let weak = weak.clone();
         Closure::<dyn FnMut(Event)>::new(move |_| {
             if let Some(inner) = weak.upgrade() {
-                inner.failures.set(0);
-                start_heartbeat(&inner);
-                (inner.on_signal)(SocketSignal::Open);
+                opened(&inner);
             }
         })
     };
@@ -218,6 +263,7 @@ fn start_heartbeat(inner: &Rc<Inner>) {
 }
 
 fn stop_heartbeat(inner: &Inner) {
+    inner.told_open.set(false);
     inner.heartbeat.borrow_mut().take();
     inner.deadline.borrow_mut().take();
 }

@@ -36,6 +36,10 @@ pub use protocol::{ClientEvent, ServerEvent, Typist, WentOffline};
 
 /// URL path of the WebSocket endpoint.
 pub const LIVE_PATH: &str = "/live";
+/// The `window` property under which a page's early script leaves the live
+/// socket it started before the page's code ran
+/// ([`crate::pages::EARLY_SOCKET_SCRIPT`]): `{ ws: WebSocket }`.
+pub const EARLY_SOCKET: &str = "__roomlinkSocket";
 
 /// What a tab can follow: a member room or an instant chat.
 ///

@@ -47,11 +47,12 @@ pub use format::LocalOffset;
 /// so. Every other page loads its code and marks `<html data-hydrated>`
 /// once it is interactive.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let plain = request_path().is_some_and(|path| is_plain_page(&path));
+    let (plain, live) = page_kind();
     let code = (!plain).then(|| {
         view! {
             <HydrationScripts options=options.clone() />
             <script inner_html=EARLY_COMPOSER_SCRIPT></script>
+            {live.then(|| view! { <script inner_html=EARLY_SOCKET_SCRIPT></script> })}
         }
     });
     let local_times = plain.then(|| view! { <script inner_html=format::LOCAL_TIMES_SCRIPT></script> });
@@ -88,12 +89,27 @@ pub fn is_plain_page(path: &str) -> bool {
     matches!(path, "/login" | "/signup") || path.strip_prefix("/join/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
 }
 
-/// The path of the request being rendered on the server; `None` in the browser.
-fn request_path() -> Option<String> {
+/// What the shell needs to know of the request being rendered: whether its
+/// page is [plain](is_plain_page), and whether it will follow a topic live
+/// (a room's page for someone logged in, an instant chat's for someone
+/// logged in or holding that chat's guest cookie), so its socket may start
+/// early ([`EARLY_SOCKET_SCRIPT`]). `(false, false)` outside a request.
+fn page_kind() -> (bool, bool) {
     #[cfg(feature = "ssr")]
-    return use_context::<axum::http::request::Parts>().map(|parts| parts.uri.path().to_string());
-    #[cfg(not(feature = "ssr"))]
-    None
+    if let Some(parts) = use_context::<axum::http::request::Parts>() {
+        let path = parts.uri.path();
+        let cookies: Vec<&str> = parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).collect();
+        let has = |name: &str| cookies.iter().any(|c| c.split(';').any(|pair| pair.trim_start().starts_with(&format!("{name}="))));
+        let live = match path.trim_end_matches('/').rsplit_once('/') {
+            Some(("/rooms", id)) => !id.is_empty() && has(crate::accounts::SESSION_COOKIE),
+            Some(("/instant-chat", id)) => {
+                !id.is_empty() && (has(crate::accounts::SESSION_COOKIE) || has(&crate::instant::identity::cookie_name(id)))
+            }
+            _ => false,
+        };
+        return (is_plain_page(path), live);
+    }
+    (false, false)
 }
 
 /// A few lines of plain JavaScript in every page's `<head>`, for the
@@ -107,6 +123,22 @@ pub const EARLY_COMPOSER_SCRIPT: &str = "(function(){\
 function held(f){return f&&f.matches&&f.matches('form.composer')&&!f.hasAttribute('data-ready')}\
 document.addEventListener('submit',function(e){if(held(e.target)){e.preventDefault();e.target.setAttribute('data-queued','')}},true);\
 document.addEventListener('keydown',function(e){var t=e.target;if(e.key==='Enter'&&!e.shiftKey&&!e.isComposing&&t.id==='composer-input'&&held(t.form)){e.preventDefault();t.form.setAttribute('data-queued','')}},true)\
+})()";
+
+/// A few lines of plain JavaScript in the `<head>` of every page with code:
+/// on a room's or an instant chat's page, the live socket starts to connect
+/// at once, while the page's WebAssembly is still on its way or compiling,
+/// instead of once it has run (on a phone the connection's round trips
+/// then overlap the code's loading). The live layer's client takes the
+/// socket over when it starts ([`crate::live::client`]); a socket nobody
+/// took within 15 s is closed. The name `__roomlinkSocket` and the path
+/// `/live` are the client's ([`crate::live::EARLY_SOCKET`],
+/// [`crate::live::LIVE_PATH`]).
+pub const EARLY_SOCKET_SCRIPT: &str = "(function(){\
+if(!window.WebSocket||!/^\\/(rooms|instant-chat)\\/[^\\/]+\\/?$/.test(location.pathname))return;\
+try{var w=new WebSocket((location.protocol==='https:'?'wss://':'ws://')+location.host+'/live'),s={ws:w};\
+window.__roomlinkSocket=s;\
+setTimeout(function(){if(window.__roomlinkSocket===s){delete window.__roomlinkSocket;w.close()}},15000)}catch(e){}\
 })()";
 
 /// The account actions and the current user, shared by the header and pages.

@@ -173,7 +173,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
     let sessions = store.sessions();
     tokio::spawn(sessions.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
     let session_layer = SessionManagerLayer::new(sessions)
-        .with_name("roomlink_session")
+        .with_name(crate::accounts::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)

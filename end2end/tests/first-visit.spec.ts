@@ -96,7 +96,7 @@ test('a message sent while the page is still loading its code arrives once', asy
   expect(count(await bodies(bruno.page))).toBe(1);
 });
 
-test("an instant chat's join card loads without the chat's code, and a participant's reload hydrates the chat live", async ({ browser }) => {
+test("an instant chat's join card loads no code for a new guest, the chat its own once they joined, and a participant's reload hydrates it live", async ({ browser }) => {
   const host = await (await browser.newContext()).newPage();
   await host.goto('/');
   await host.getByLabel('Your name (optional)').fill('Ana');
@@ -105,20 +105,19 @@ test("an instant chat's join card loads without the chat's code, and a participa
   await waitLive(host);
   const link = host.url();
 
+  // A new guest (no account, no cookie of this chat): a plain page.
   const guest = await (await browser.newContext({ viewport: { width: 375, height: 740 } })).newPage();
   const wasm: string[] = [];
   guest.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
   await guest.goto(link);
-  await expect(guest.locator('html')).toHaveAttribute('data-hydrated', /\d+/);
-  // The entry pages' chunk (wasm-split names it after the split function)...
-  expect(wasm.some((p) => p.includes('entry_view')), wasm.join(' ')).toBe(true);
-  // ...and not the chat's own (the timeline, composer and live socket), nor the member pages'.
-  expect(wasm.filter((p) => p.includes('chat_view') || p.includes('member_view'))).toEqual([]);
+  await expect(guest.locator('html')).toHaveAttribute('data-plain', '');
+  await expect(guest.getByRole('button', { name: 'Join chat' })).toBeVisible();
+  expect(wasm, 'no code for the join card').toEqual([]);
 
   await guest.getByLabel('Your name').fill('Bruno');
   await guest.getByRole('button', { name: 'Join chat' }).click();
   await waitLive(guest);
-  expect(wasm.some((p) => p.includes('chat_view')), 'loaded once they joined').toBe(true);
+  expect(wasm.some((p) => p.includes('chat_view')), 'the chat loads its code once they joined').toBe(true);
 
   // Opening the chat again as a participant: rendered with the chat by the
   // server, hydrated once its chunk is in, then live.
@@ -128,6 +127,16 @@ test("an instant chat's join card loads without the chat's code, and a participa
   await guest.getByRole('textbox', { name: 'Message' }).fill('Back after a reload');
   await guest.getByRole('button', { name: 'Send' }).click();
   await expect.poll(() => bodies(host)).toContain('Back after a reload');
+
+  // Someone logged in who is not in the chat yet gets the card with the
+  // entry pages' code, and not the chat's own nor the member pages'.
+  const { page: carla } = await member(browser, 'carla');
+  const carlaWasm: string[] = [];
+  carla.on('request', (r) => { if (r.url().endsWith('.wasm')) carlaWasm.push(new URL(r.url()).pathname); });
+  await carla.goto(link);
+  await expect(carla.locator('html')).toHaveAttribute('data-hydrated', /\d+/);
+  expect(carlaWasm.some((p) => p.includes('entry_view')), carlaWasm.join(' ')).toBe(true);
+  expect(carlaWasm.filter((p) => p.includes('chat_view') || p.includes('member_view'))).toEqual([]);
 });
 
 test('the pages people open first from a link load no code at all, and still work', async ({ browser }) => {

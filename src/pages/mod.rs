@@ -43,7 +43,7 @@ pub use format::LocalOffset;
 /// The HTML document around the app, rendered on the server.
 ///
 /// A [plain page](is_plain_page) gets no code at all: no WebAssembly, no
-/// JavaScript but [`format::LOCAL_TIMES_SCRIPT`]; `<html data-plain>` says
+/// JavaScript but [`format::LOCAL_TIMES_SCRIPT`] and [`KEEP_TYPED_SCRIPT`]; `<html data-plain>` says
 /// so. Every other page loads its code and marks `<html data-hydrated>`
 /// once it is interactive.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -55,7 +55,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             {live.then(|| view! { <script inner_html=EARLY_SOCKET_SCRIPT></script> })}
         }
     });
-    let local_times = plain.then(|| view! { <script inner_html=format::LOCAL_TIMES_SCRIPT></script> });
+    let local_times = plain.then(|| {
+        view! {
+            <script inner_html=format::LOCAL_TIMES_SCRIPT></script>
+            <script inner_html=KEEP_TYPED_SCRIPT></script>
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en" data-plain=plain.then_some("")>
@@ -82,15 +87,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// kilobyte and every millisecond of a slow CPU is the first impression.
 /// Their forms post to server functions and come back with any error in
 /// the URL ([`url_error`]), as with JavaScript off; nothing on them needs
-/// more. An invite card (`/join/<token>`), log-in and sign-up. The pages
-/// they lead to load their code as usual.
+/// more. An invite card (`/join/<token>`), log-in and sign-up (and, by who
+/// asks rather than by path, an instant chat's join card: see
+/// `page_kind`). The pages they lead to load their code as usual.
 pub fn is_plain_page(path: &str) -> bool {
     let path = path.trim_end_matches('/');
     matches!(path, "/login" | "/signup") || path.strip_prefix("/join/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
 }
 
 /// What the shell needs to know of the request being rendered: whether its
-/// page is [plain](is_plain_page), and whether it will follow a topic live
+/// page is plain ([`is_plain_page`]; also an instant chat's page for a
+/// stranger, with neither an account nor that chat's guest cookie, who can
+/// only be shown its join card), and whether it will follow a topic live
 /// (a room's page for someone logged in, an instant chat's for someone
 /// logged in or holding that chat's guest cookie), so its socket may start
 /// early ([`EARLY_SOCKET_SCRIPT`]). `(false, false)` outside a request.
@@ -100,17 +108,33 @@ fn page_kind() -> (bool, bool) {
         let path = parts.uri.path();
         let cookies: Vec<&str> = parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).collect();
         let has = |name: &str| cookies.iter().any(|c| c.split(';').any(|pair| pair.trim_start().starts_with(&format!("{name}="))));
-        let live = match path.trim_end_matches('/').rsplit_once('/') {
-            Some(("/rooms", id)) => !id.is_empty() && has(crate::accounts::SESSION_COOKIE),
-            Some(("/instant-chat", id)) => {
-                !id.is_empty() && (has(crate::accounts::SESSION_COOKIE) || has(&crate::instant::identity::cookie_name(id)))
+        let (live, chat_stranger) = match path.trim_end_matches('/').rsplit_once('/') {
+            Some(("/rooms", id)) => (!id.is_empty() && has(crate::accounts::SESSION_COOKIE), false),
+            Some(("/instant-chat", id)) if !id.is_empty() => {
+                let known = has(crate::accounts::SESSION_COOKIE) || has(&crate::instant::identity::cookie_name(id));
+                (known, !known)
             }
-            _ => false,
+            _ => (false, false),
         };
-        return (is_plain_page(path), live);
+        return (is_plain_page(path) || chat_stranger, live);
     }
     (false, false)
 }
+
+/// For [plain pages](is_plain_page), whose forms post as forms: what the
+/// person typed is kept when the server sends the form back with a refusal
+/// (a name taken, a wrong password): on submit the form's visible fields,
+/// never a password, go into the tab's `sessionStorage`, and a page that
+/// comes back with an error (`__err` in its URL) fills its empty fields from
+/// there, once. With JavaScript off the fields come back empty.
+pub const KEEP_TYPED_SCRIPT: &str = "(function(){var k='roomlink-typed:'+location.pathname;\
+document.addEventListener('submit',function(e){var f=e.target,d={},i,el;if(!f||!f.elements)return;\
+for(i=0;i<f.elements.length;i++){el=f.elements[i];if(el.name&&/^(text|email|search|url|tel)$/.test(el.type))d[el.name]=el.value}\
+try{sessionStorage.setItem(k,JSON.stringify(d))}catch(x){}},true);\
+function back(){var d;try{d=JSON.parse(sessionStorage.getItem(k)||'null');sessionStorage.removeItem(k)}catch(x){}\
+if(!d||location.search.indexOf('__err=')<0)return;\
+document.querySelectorAll('form input').forEach(function(el){if(el.name in d&&!el.value&&/^(text|email|search|url|tel)$/.test(el.type))el.value=d[el.name]})}\
+if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',back);else back()})()";
 
 /// A few lines of plain JavaScript in every page's `<head>`, for the
 /// seconds before the page's WebAssembly has loaded: "Send" (or Enter) in

@@ -285,6 +285,20 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     let _ = on_a;
 }
 
+/// An instant chat without history that Ana starts through `host`'s node
+/// and Bruno joins as a guest through `guest`'s: its id and topic, and a
+/// tab of each following it.
+async fn chat_of_two(host: &Client, guest: &Client) -> (String, Topic, Live, Live) {
+    let id = super::instant::start(host, "", "Ana", false).await;
+    assert!(super::instant::join(guest, &id, "Bruno").await.0.is_success());
+    let topic = Topic::Chat(id.clone());
+    let mut la = host.live().await;
+    la.subscribe(&topic, 0).await;
+    let mut lb = guest.live().await;
+    lb.subscribe(&topic, 0).await;
+    (id, topic, la, lb)
+}
+
 /// The text lines among the next events until 1 s of quiet, in order.
 async fn text_lines(live: &mut Live) -> Vec<(i64, String)> {
     let mut lines = Vec::new();
@@ -303,15 +317,8 @@ async fn a_chat_without_history_spans_nodes() {
     let Some((fixture, _dir, a, b)) = two_nodes().await else { return };
 
     // Ana hosts on node A; Bruno, a guest, joins through node B.
-    let host = fixture.client().at(a.addr);
-    let id = super::instant::start(&host, "", "Ana", false).await;
-    let guest = fixture.client().at(b.addr);
-    assert!(super::instant::join(&guest, &id, "Bruno").await.0.is_success());
-    let topic = Topic::Chat(id.clone());
-    let mut la = host.live().await;
-    la.subscribe(&topic, 0).await;
-    let mut lb = guest.live().await;
-    lb.subscribe(&topic, 0).await;
+    let (host, guest) = (fixture.client().at(a.addr), fixture.client().at(b.addr));
+    let (_, topic, mut la, mut lb) = chat_of_two(&host, &guest).await;
 
     la.say(&topic, "a1", "from A").await;
     let ServerEvent::Message { message: first } =
@@ -383,15 +390,8 @@ async fn a_node_that_lost_its_bus_connection_gets_back_the_lines_of_chats_withou
     let Some((fixture, _dir, a)) = in_process_and_one_node().await else { return };
 
     // Ana hosts on node A; Bruno, a guest, is on the in-process server.
-    let host = fixture.client().at(a.addr);
-    let id = super::instant::start(&host, "", "Ana", false).await;
-    let guest = fixture.client();
-    assert!(super::instant::join(&guest, &id, "Bruno").await.0.is_success());
-    let topic = Topic::Chat(id.clone());
-    let mut la = host.live().await;
-    la.subscribe(&topic, 0).await;
-    let mut lb = guest.live().await;
-    lb.subscribe(&topic, 0).await;
+    let (host, guest) = (fixture.client().at(a.addr), fixture.client());
+    let (id, topic, mut la, mut lb) = chat_of_two(&host, &guest).await;
     la.say(&topic, "a1", "one").await;
     wait_for(&mut lb, 5_000, |e| matches!(e, ServerEvent::Message { message } if message.body == "one")).await;
     // Node A has heard from the in-process server, so that it is known there.

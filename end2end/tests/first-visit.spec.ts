@@ -17,6 +17,21 @@ async function fetched(page: Page, visit: () => Promise<void>) {
   return seen;
 }
 
+/** Holds back every WebAssembly request of `page` until `release`:
+ * `held()` says how many are waiting. */
+async function holdCode(page: Page) {
+  const held: Route[] = [];
+  let released = false;
+  await page.route(/\/pkg\/.*\.wasm$/, (route) => (released ? route.continue() : void held.push(route)));
+  return {
+    held: () => held.length,
+    release: async () => {
+      released = true;
+      for (const route of held) await route.continue();
+    },
+  };
+}
+
 test('assets come compressed and immutable, and a second visit to a room takes its code from the cache', async ({ browser }) => {
   const { page } = await member(browser, 'ana');
   await page.getByLabel('Room name').fill('Cached');
@@ -65,12 +80,10 @@ test('a message sent while the page is still loading its code arrives once', asy
   const room = bruno.page.url();
 
   // Bruno opens the room again, and its code is held back on the way.
-  const held: Route[] = [];
-  let release = false;
-  await bruno.page.route(/\/pkg\/.*\.wasm$/, (route) => (release ? route.continue() : void held.push(route)));
+  const code = await holdCode(bruno.page);
   await bruno.page.goto(room, { waitUntil: 'commit' });
   await expect(bruno.page.locator('html')).not.toHaveAttribute('data-hydrated');
-  await expect.poll(() => held.length, { message: 'the page asked for its code' }).toBeGreaterThan(0);
+  await expect.poll(() => code.held(), { message: 'the page asked for its code' }).toBeGreaterThan(0);
   const input = bruno.page.getByRole('textbox', { name: 'Message' });
   await input.fill('Typed before the code came');
   await bruno.page.getByRole('button', { name: 'Send' }).click();
@@ -78,8 +91,7 @@ test('a message sent while the page is still loading its code arrives once', asy
   await expect(bruno.page.locator('form.composer')).toHaveAttribute('data-queued', '');
   expect(bruno.page.url()).toBe(room);
 
-  release = true;
-  for (const route of held) await route.continue();
+  await code.release();
   await expect(bruno.page.locator('html')).toHaveAttribute('data-hydrated', /\d+/);
   await waitLive(bruno.page);
   await expect.poll(() => bodies(ana.page)).toContain('Typed before the code came');
@@ -173,18 +185,15 @@ test('the pages people open first from a link load no code at all, and still wor
 test("a room's live socket starts connecting before the page's code has come, and the code takes it over", async ({ browser }) => {
   const { ana, bruno } = await roomOfTwo(browser, 'Early socket');
   const room = bruno.page.url();
-  const held: Route[] = [];
-  let release = false;
-  await bruno.page.route(/\/pkg\/.*\.wasm$/, (route) => (release ? route.continue() : void held.push(route)));
+  const code = await holdCode(bruno.page);
   const sockets: string[] = [];
   bruno.page.on('websocket', (ws) => sockets.push(ws.url()));
   await bruno.page.goto(room, { waitUntil: 'commit' });
-  await expect.poll(() => held.length, { message: 'the page asked for its code' }).toBeGreaterThan(0);
+  await expect.poll(() => code.held(), { message: 'the page asked for its code' }).toBeGreaterThan(0);
   await expect.poll(() => sockets.length, { message: 'the socket started while the code was held back' }).toBe(1);
   await expect(bruno.page.locator('html')).not.toHaveAttribute('data-hydrated');
 
-  release = true;
-  for (const route of held) await route.continue();
+  await code.release();
   await waitLive(bruno.page);
   await send(ana.page, 'over the early socket');
   await expect.poll(() => bodies(bruno.page)).toContain('over the early socket');

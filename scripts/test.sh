@@ -29,7 +29,9 @@ no_panics() {
     exit 1
   fi
 }
-cargo test --features ssr,bench --lib --no-run
+cargo test --features ssr,bench --lib --test architecture --no-run
+echo "==> The layers: modules import only downward (tests/architecture.rs)"
+cargo test --features ssr,bench --test architecture
 echo "==> Rust tests on SQLite"
 env -u ROOMLINK_TEST_DATABASE_URL timeout --kill-after=10 "$pass_limit" cargo test --features ssr,bench --lib \
   || { echo "the SQLite pass failed or ran past ${pass_limit} s" >&2; exit 1; }

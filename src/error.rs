@@ -116,12 +116,3 @@ impl From<ServerFnError> for AppError {
         AppError::Transport(value.to_string())
     }
 }
-
-#[cfg(feature = "ssr")]
-impl From<crate::store::StoreError> for AppError {
-    /// Store faults are logged here, once, and shown as [`AppError::Internal`].
-    fn from(err: crate::store::StoreError) -> Self {
-        tracing::error!(error = %err, "store error");
-        AppError::Internal
-    }
-}

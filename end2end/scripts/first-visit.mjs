@@ -33,6 +33,8 @@ const [base = 'http://127.0.0.1:3299', pkgDir = 'target/site/pkg', roundsArg = '
 /** Each visit is made this many times (fresh browser contexts each time);
  * the table shows the median, and the range of the times. */
 const ROUNDS = Math.max(1, Number(roundsArg) || 3);
+/** FIRST_VISIT_TRACE=1 also prints each visit's timeline (`printTimeline`). */
+const TRACE = process.env.FIRST_VISIT_TRACE === '1';
 
 /** Lighthouse's mobile profile (its "slow 4G" with a mid-range phone's CPU). */
 const MOBILE = {
@@ -148,10 +150,26 @@ async function visit(page, cdp, url, { live }) {
   }
   // What is still on its way (preloads the page did not wait for) counts too.
   await page.waitForLoadState('networkidle');
+  if (TRACE) await printTimeline(page, url);
   cdp.off('Network.responseReceived', onResponse);
   cdp.off('Network.loadingFinished', onFinished);
   const total = Object.values(bytes).reduce((a, b) => a + b, 0);
   return { bytes, total, usable, live: liveMs };
+}
+
+/** With FIRST_VISIT_TRACE=1: when each file of a visit started and ended
+ * downloading, and when the page was hydrated and live, in ms from the
+ * start of the navigation (the browser's Resource Timing). */
+async function printTimeline(page, url) {
+  const t = await page.evaluate(() => ({
+    nav: performance.getEntriesByType('navigation').map((e) => ({ name: 'page', start: e.startTime, end: e.responseEnd, size: e.transferSize })),
+    files: performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(location.origin, ''), start: e.startTime, end: e.responseEnd, size: e.transferSize })),
+    hydrated: document.documentElement.dataset.hydrated ?? null,
+  }));
+  console.log(`\n${url}: hydrated at ${t.hydrated} ms`);
+  for (const f of [...t.nav, ...t.files]) {
+    console.log(`  ${String(Math.round(f.start)).padStart(6)} -> ${String(Math.round(f.end)).padStart(6)} ms  ${kb(f.size).padStart(7)} KB  ${f.name.slice(0, 90)}`);
+  }
 }
 
 /** A page of `context` under the mobile profile, with its DevTools session. */

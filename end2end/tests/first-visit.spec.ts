@@ -51,6 +51,10 @@ test('assets come compressed and immutable, and a second visit to a room takes i
   const assets = first.filter((r) => new URL(r.url).pathname.startsWith('/pkg/'));
   const wasm = assets.filter((r) => r.url.endsWith('.wasm'));
   expect(wasm.length, 'the page loads its code').toBeGreaterThan(0);
+  // The room's own code, not the other pages'.
+  const names = wasm.map((r) => new URL(r.url).pathname);
+  expect(names.some((p) => p.includes('room_view')), names.join(' ')).toBe(true);
+  expect(names.filter((p) => /entry_view|instant_view|member_view/.test(p))).toEqual([]);
   expect(assets.some((r) => r.url.endsWith('.js'))).toBe(true);
   expect(assets.some((r) => r.url.endsWith('.css'))).toBe(true);
   for (const asset of assets) {
@@ -72,6 +76,7 @@ test('assets come compressed and immutable, and a second visit to a room takes i
   expect(again.map((r) => r.url).sort()).toEqual(wasm.map((r) => r.url).sort());
   for (const r of again) expect(r.fromCache, `${r.url} from the cache`).toBe(true);
   expect(second.find((r) => r.url === room)?.fromCache, 'the page itself is asked for again').toBe(false);
+
   await context.close();
 });
 
@@ -129,7 +134,8 @@ test("an instant chat's join card loads no code for a new guest, the chat its ow
   await guest.getByLabel('Your name').fill('Bruno');
   await guest.getByRole('button', { name: 'Join chat' }).click();
   await waitLive(guest);
-  expect(wasm.some((p) => p.includes('chat_view')), 'the chat loads its code once they joined').toBe(true);
+  expect(wasm.some((p) => p.includes('instant_view')), 'the chat loads its code once they joined').toBe(true);
+  expect(wasm.filter((p) => /entry_view|room_view|member_view/.test(p)), 'and no other page group').toEqual([]);
 
   // Opening the chat again as a participant: rendered with the chat by the
   // server, hydrated once its chunk is in, then live.
@@ -141,14 +147,14 @@ test("an instant chat's join card loads no code for a new guest, the chat its ow
   await expect.poll(() => bodies(host)).toContain('Back after a reload');
 
   // Someone logged in who is not in the chat yet gets the card with the
-  // entry pages' code, and not the chat's own nor the member pages'.
+  // chat's code, and not the entry pages', the room's nor the member pages'.
   const { page: carla } = await member(browser, 'carla');
   const carlaWasm: string[] = [];
   carla.on('request', (r) => { if (r.url().endsWith('.wasm')) carlaWasm.push(new URL(r.url()).pathname); });
   await carla.goto(link);
   await expect(carla.locator('html')).toHaveAttribute('data-hydrated', /\d+/);
-  expect(carlaWasm.some((p) => p.includes('entry_view')), carlaWasm.join(' ')).toBe(true);
-  expect(carlaWasm.filter((p) => p.includes('chat_view') || p.includes('member_view'))).toEqual([]);
+  expect(carlaWasm.some((p) => p.includes('instant_view')), carlaWasm.join(' ')).toBe(true);
+  expect(carlaWasm.filter((p) => /entry_view|room_view|member_view/.test(p))).toEqual([]);
 });
 
 test('the pages people open first from a link load no code at all, and still work', async ({ browser }) => {
@@ -198,4 +204,23 @@ test("a room's live socket starts connecting before the page's code has come, an
   await send(ana.page, 'over the early socket');
   await expect.poll(() => bodies(bruno.page)).toContain('over the early socket');
   expect(sockets, 'one socket, taken over rather than opened again').toHaveLength(1);
+});
+
+test("a page's head names the chunks of its own group every time, so they download with the main chunk", async ({ browser }) => {
+  const { page } = await member(browser, 'ana');
+  await page.getByLabel('Room name').fill('Preloads');
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await expect(page).toHaveURL(/\/rooms\/\d+$/);
+  const preloads = async (path: string) => {
+    const html = await (await page.request.get(path)).text();
+    return [...html.matchAll(/<link rel="preload" href="\/pkg\/([^"]+)\.wasm"/g)].map((m) => m[1]);
+  };
+  // Leptos' own list was missing from about half of these pages.
+  for (let i = 0; i < 10; i++) {
+    for (const [path, group] of [[new URL(page.url()).pathname, 'room_view_'], ['/dashboard', 'member_view_'], ['/', 'entry_view_']]) {
+      const names = await preloads(path);
+      expect(names.some((n) => n.startsWith(`split_${group}`)), `${path}: ${names.join(' ')}`).toBe(true);
+      expect(names.filter((n) => n.startsWith('split_') && !n.startsWith(`split_${group}`)), path).toEqual([]);
+    }
+  }
 });

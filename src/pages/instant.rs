@@ -41,7 +41,7 @@ pub fn InstantChatPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(ChatData { chat, me: Some(me), lines, members, .. }) => {
-                        chat_view(chat, me, lines, members, end).await
+                        view! { <Chat chat me lines members end /> }.into_any()
                     }
                     Ok(ChatData { chat, account_name, .. }) => view! { <JoinCard chat account_name join /> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
@@ -121,37 +121,6 @@ fn JoinCard(chat: InstantChatInfo, account_name: Option<String>, join: ServerAct
                 <p id="join-error" role="alert" class="error">{error}</p>
             </ActionForm>
         </section>
-    }
-}
-
-/// The chat for someone in it, as a WebAssembly chunk of its own (with the
-/// live panel, which it shares with rooms): a guest who opens the link
-/// downloads the join card's code only, and this once they have joined.
-/// The server names the chunk in the page's `<head>` when it renders the
-/// chat, so it downloads alongside the rest.
-#[lazy]
-fn chat_view(
-    chat: InstantChatInfo,
-    me: Participant,
-    lines: Vec<crate::live::ChatMessage>,
-    members: Vec<crate::live::MemberView>,
-    end: ServerAction<EndInstantChat>,
-) -> AnyView {
-    view! { <Chat chat me lines members end /> }.into_any()
-}
-
-/// In the browser, before the page is hydrated: when the server rendered
-/// the chat (this person is in it, so the page has a composer), waits until
-/// [`chat_view`]'s chunk has loaded, so hydration finds it ready (see
-/// `super::routes::InstantChatRoute`). Does nothing once the page is
-/// hydrated (`<html data-hydrated>`) or when the page shows the join card.
-#[cfg(feature = "hydrate")]
-pub(super) async fn load_rendered_chat() {
-    let document = document();
-    let hydrated = document.document_element().is_some_and(|root| root.has_attribute("data-hydrated"));
-    if !hydrated && document.query_selector("form.composer").ok().flatten().is_some() {
-        // `#[lazy]`'s loader for `chat_view`, without calling it.
-        __preload_chat_view().await;
     }
 }
 

@@ -49,8 +49,11 @@ pub use format::LocalOffset;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let (plain, live) = page_kind();
     let code = (!plain).then(|| {
+        // After `HydrationScripts`, which provides the chunk manifest.
+        let scripts = view! { <HydrationScripts options=options.clone() /> };
         view! {
-            <HydrationScripts options=options.clone() />
+            {scripts}
+            {routes::chunk_preloads()}
             <script inner_html=EARLY_COMPOSER_SCRIPT></script>
             {live.then(|| view! { <script inner_html=EARLY_SOCKET_SCRIPT></script> })}
         }

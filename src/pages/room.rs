@@ -6,9 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    invite_links::InviteForm,
     live_view::{LivePanel, LiveState},
-    room_manage::{ManageLinks, RoomSettings},
+    room_manage::{room_panel, RoomPanel},
     ErrorPage,
 };
 use crate::{
@@ -43,15 +42,6 @@ pub fn RoomPage() -> impl IntoView {
     }
 }
 
-/// Which panel under the room's header is open.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Panel {
-    None,
-    Invite,
-    Links,
-    Settings,
-}
-
 #[component]
 fn Room(data: RoomData) -> impl IntoView {
     let rights = data.rights;
@@ -59,14 +49,14 @@ fn Room(data: RoomData) -> impl IntoView {
     let room_id = data.room.id;
     let in_space = data.space.is_some();
     let leave = (rights.role != Role::Owner).then(|| view! { <LeaveRoom room_id in_space /> });
-    let panel = RwSignal::new(Panel::None);
+    let panel = RwSignal::new(None::<RoomPanel>);
     let made = RwSignal::new(0u32);
     // Lives as long as the page, so that closing and opening "Share invite link" shows the same link.
     let create = ServerAction::<crate::invites::CreateInvite>::new();
-    let toggle = move |which: Panel| panel.update(|p| *p = if *p == which { Panel::None } else { which });
-    let button = move |which: Panel, text: &'static str| {
+    let toggle = move |which: RoomPanel| panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) });
+    let button = move |which: RoomPanel, text: &'static str| {
         view! {
-            <button type="button" class="secondary" aria-expanded=move || (panel.get() == which).to_string()
+            <button type="button" class="secondary" aria-expanded=move || (panel.get() == Some(which)).to_string()
                 on:click=move |_| toggle(which)>{text}</button>
         }
     };
@@ -96,20 +86,13 @@ fn Room(data: RoomData) -> impl IntoView {
                     <p class="muted">{members}</p>
                 </div>
                 <div class="row">
-                    {rights.can_invite.then(|| button(Panel::Invite, "Share invite link"))}
-                    {(rights.can_moderate && !in_space).then(|| button(Panel::Links, "Manage invite links"))}
-                    {owner_tools.then(|| button(Panel::Settings, "Room settings"))}
+                    {rights.can_invite.then(|| button(RoomPanel::Invite, "Share invite link"))}
+                    {(rights.can_moderate && !in_space).then(|| button(RoomPanel::Links, "Manage invite links"))}
+                    {owner_tools.then(|| button(RoomPanel::Settings, "Room settings"))}
                     {leave}
                 </div>
             </header>
-            {move || match panel.get() {
-                Panel::Invite => view! {
-                    <div class="card"><InviteForm room_id is_owner=rights.role == Role::Owner made create /></div>
-                }.into_any(),
-                Panel::Links => view! { <ManageLinks room_id made /> }.into_any(),
-                Panel::Settings => view! { <RoomSettings room=room.clone() /> }.into_any(),
-                Panel::None => ().into_any(),
-            }}
+            {move || panel.get().map(|which| room_panel(which, room.clone(), rights.role == Role::Owner, made, create))}
             <LivePanel state />
         </section>
     }

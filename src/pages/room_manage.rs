@@ -1,19 +1,57 @@
-//! The room's owner and moderator panels: "Manage invite links" (every link,
-//! Revoke, "Reset link") and, for the owner, "Room settings".
+//! The panels under a room's header, for those who may use them: "Share
+//! invite link", "Manage invite links" (every link, Revoke, "Reset link")
+//! and, for the owner, "Room settings".
+//!
+//! They are not a WebAssembly chunk of their own: that was tried, and the
+//! fifth split point made wasm-split cut a room's code into 15 files
+//! instead of 7, whose compiling cost a warm visit more (about 300 ms on
+//! the mobile profile) than the 40 KB it saved a cold one.
 
 use leptos::prelude::*;
 
-use super::invite_links::{remember, LinkList, MadeLink};
+use super::invite_links::{remember, InviteForm, LinkList, MadeLink};
 use crate::{
-    invites::{room_invites, ResetInviteLinks},
+    invites::{room_invites, CreateInvite, ResetInviteLinks},
     limits::{ROOM_DESCRIPTION_MAX_CHARS, ROOM_MEMBER_LIMIT_RANGE},
     rooms::{permissions::UpdateRoomSettings, RoomInfo},
 };
 
+/// One of the panels under a room's header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomPanel {
+    /// "Share invite link": a link made on the first opening, and the form
+    /// for a link with its own lifetime, uses, label and role.
+    Invite,
+    /// "Manage invite links" (owners and moderators).
+    Links,
+    /// "Room settings" (the owner).
+    Settings,
+}
+
+/// The view of `panel` for `room`. `made` counts links made on this page
+/// (the list of links follows it); `create` lives as long as the room's
+/// page, so that closing and opening "Share invite link" shows the same
+/// link.
+pub fn room_panel(
+    panel: RoomPanel,
+    room: RoomInfo,
+    is_owner: bool,
+    made: RwSignal<u32>,
+    create: ServerAction<CreateInvite>,
+) -> AnyView {
+    match panel {
+        RoomPanel::Invite => {
+            view! { <div class="card"><InviteForm room_id=room.id is_owner made create /></div> }.into_any()
+        }
+        RoomPanel::Links => view! { <ManageLinks room_id=room.id made /> }.into_any(),
+        RoomPanel::Settings => view! { <RoomSettings room /> }.into_any(),
+    }
+}
+
 /// Every link of the room with its state, uses and who joined through it.
 /// `made` counts links made on this page, so the list follows them.
 #[component]
-pub fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
+fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
     let revoked = RwSignal::new(0u32);
     let reset = ServerAction::<ResetInviteLinks>::new();
     let links = Resource::new(
@@ -62,7 +100,7 @@ pub fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
 /// The owner's room settings: description, member limit, and whether plain
 /// members may make invite links. Saved with "Save settings".
 #[component]
-pub fn RoomSettings(room: RoomInfo) -> impl IntoView {
+fn RoomSettings(room: RoomInfo) -> impl IntoView {
     let save = ServerAction::<UpdateRoomSettings>::new();
     let description = RwSignal::new(room.description.clone());
     let limit = RwSignal::new(room.member_limit.to_string());

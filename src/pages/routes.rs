@@ -1,31 +1,36 @@
-//! The app's routes as lazily loaded pages, in two groups, each a
+//! The app's routes as lazily loaded pages, in four groups, each a
 //! WebAssembly chunk of its own fetched when one of its pages is first
 //! opened:
 //!
 //! - [`EntryPage`]: what someone arriving from a link meets: the join page,
-//!   log-in, sign-up, the home page and an instant chat's join card. A phone
-//!   that opens an invite link downloads the app's shell and this, nothing
-//!   of the room, the dashboard or the teaching pages.
-//! - [`MemberPage`]: the room with its live panel, the dashboard (invite
-//!   links, teaching) and the profile.
+//!   log-in, sign-up and the home page (for someone with no account, the
+//!   first three are plain pages that load no code at all: `super::is_plain_page`).
+//!   Nothing of the room, the dashboard or the teaching pages.
+//! - an instant chat (`instant_view`): its join card and its live chat (a
+//!   guest with no account first meets the card as a plain page with no
+//!   code, and downloads this once in the chat).
+//! - the room (`room_view`): its header, the panels under it and its live
+//!   panel.
+//! - [`MemberPage`]: the dashboard (invite links, teaching) and the profile.
 //!
-//! The live chat of an instant chat is a third chunk (`instant::chat_view`),
-//! fetched once someone is in the chat; what it shares with rooms (the live
-//! panel) is a chunk both load.
+//! What instant chats share with rooms (the live panel) is a chunk both
+//! load.
 //!
 //! Why groups, not a chunk per page: `wasm-split` makes a chunk for every
 //! set of split points that shares code, so ten split points made 95 files,
 //! 50 of them for a room, each a request (and a compile) of its own; on a
 //! phone's 150 ms round trips, and on every later visit, the count cost
-//! more than the bytes it saved.
+//! more than the bytes it saved. A fifth point for the room's panels alone
+//! (sharing and managing links, settings) made 15 files for a room instead
+//! of 7 and a warm visit about 300 ms slower for 40 KB less on a cold one.
 //!
 //! Each route is a [`LazyRoute`]: on the server it renders its page
 //! directly; in a build made with `cargo leptos build --split` its group's
 //! view function is split out, the server names the group's chunks in the
-//! page's `<head>` as preloads (leptos' `WasmSplitManifest`), so they
-//! download alongside the main chunk, and `leptos::mount::hydrate_lazy`
-//! waits for them (`preload`) before hydrating. Without `--split` (tests,
-//! debug builds) it is all one bundle and behaves the same.
+//! page's `<head>` as preloads ([`chunk_preloads`]), so they download
+//! alongside the main chunk, and `leptos::mount::hydrate_lazy` waits for
+//! them (`preload`) before hydrating. Without `--split` (tests, debug
+//! builds) it is all one bundle and behaves the same.
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -41,15 +46,11 @@ pub enum EntryPage {
     SignUp,
     /// `/join/:token`: the invite card (or a teacher's space invite).
     Join,
-    /// `/instant-chat/:id`: the join card, or the live chat (its own chunk).
-    InstantChat,
 }
 
 /// The pages of the member group (see the module's documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberPage {
-    /// `/rooms/:id`: the room with its live panel and management panels.
-    Room,
     /// `/dashboard`: rooms one runs, invite links, teaching.
     Dashboard,
     /// `/profile`.
@@ -64,7 +65,6 @@ fn entry_view(page: EntryPage) -> AnyView {
         EntryPage::LogIn => super::auth::LogInPage().into_any(),
         EntryPage::SignUp => super::auth::SignUpPage().into_any(),
         EntryPage::Join => super::join::JoinPage().into_any(),
-        EntryPage::InstantChat => super::instant::InstantChatPage().into_any(),
     }
 }
 
@@ -72,9 +72,77 @@ fn entry_view(page: EntryPage) -> AnyView {
 #[leptos::lazy]
 fn member_view(page: MemberPage) -> AnyView {
     match page {
-        MemberPage::Room => super::room::RoomPage().into_any(),
         MemberPage::Dashboard => super::dashboard::DashboardPage().into_any(),
         MemberPage::Profile => super::profile::ProfilePage().into_any(),
+    }
+}
+
+/// An instant chat's view: a split point of its own, so that a guest in a
+/// chat downloads none of the entry pages.
+#[leptos::lazy]
+fn instant_view() -> AnyView {
+    super::instant::InstantChatPage().into_any()
+}
+
+/// The room's view: a split point of its own, so that a phone opening a
+/// room downloads neither the dashboard nor the profile.
+#[leptos::lazy]
+fn room_view() -> AnyView {
+    super::room::RoomPage().into_any()
+}
+
+/// The group whose chunks the page at `path` needs: the name its split
+/// point has in wasm-split's manifest, up to the hash the macro appends
+/// (`room_view_17489…`). `None` for paths with no page of ours.
+#[cfg(feature = "ssr")]
+pub fn chunk_group(path: &str) -> Option<&'static str> {
+    let path = path.trim_end_matches('/');
+    let (parent, last) = path.rsplit_once('/').unwrap_or(("", path));
+    match (parent, last) {
+        ("", "" | "login" | "signup") | ("/join", _) => Some("entry_view_"),
+        ("/rooms", _) => Some("room_view_"),
+        ("/instant-chat", _) => Some("instant_view_"),
+        ("", "dashboard" | "profile") => Some("member_view_"),
+        _ => None,
+    }
+}
+
+/// `<link rel="preload">` for every chunk of the request's route (and
+/// `modulepreload` for wasm-split's loader), for the `<head>`, so they
+/// download alongside the main chunk instead of after it has run.
+///
+/// Leptos names them too, from the lazy functions the page called while
+/// it rendered; but for routes rendered with `SsrMode::Async` it reads that
+/// list before they have been called about half the time (seen on 0.8.23:
+/// 12 requests of one room page, 5 without them), and the phone then waits
+/// for the main chunk to arrive and run before asking for the rest. The
+/// browser fetches a file named twice once. Nothing without a `--split`
+/// build (no manifest) or outside a request.
+pub fn chunk_preloads() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let path = use_context::<axum::http::request::Parts>().map(|parts| parts.uri.path().to_string());
+        let group = path.as_deref().and_then(chunk_group);
+        let manifest = use_context::<leptos::WasmSplitManifest>();
+        let links = group.zip(manifest).and_then(|(group, manifest)| {
+            manifest.0.with_value(|(pkg, chunks, loader)| {
+                let (_, files) = chunks.iter().find(|(name, _)| name.starts_with(group))?;
+                let wasm = files
+                    .iter()
+                    .map(|file| {
+                        view! {
+                            <link rel="preload" href=format!("{pkg}/{file}.wasm") r#as="fetch"
+                                r#type="application/wasm" crossorigin="" />
+                        }
+                    })
+                    .collect_view();
+                Some(view! {
+                    {wasm}
+                    <link rel="modulepreload" href=format!("{pkg}/{loader}") crossorigin="" />
+                })
+            })
+        });
+        links
     }
 }
 
@@ -82,13 +150,19 @@ fn member_view(page: MemberPage) -> AnyView {
 /// and expects its `view` to be ready at once).
 async fn preload_entry() {
     #[cfg(feature = "hydrate")]
-    {
-        __preload_entry_view().await;
-        // An instant chat the server rendered with the chat in it: its chunk
-        // too (a `Suspense` still loading its code cannot be hydrated). It
-        // is downloading already: the `<head>` preloads it.
-        super::instant::load_rendered_chat().await;
-    }
+    __preload_entry_view().await;
+}
+
+/// Loads an instant chat's chunk.
+async fn preload_instant() {
+    #[cfg(feature = "hydrate")]
+    __preload_instant_view().await;
+}
+
+/// Loads the room's chunk.
+async fn preload_room() {
+    #[cfg(feature = "hydrate")]
+    __preload_room_view().await;
 }
 
 /// Loads the member group's chunk.
@@ -98,9 +172,10 @@ async fn preload_member() {
 }
 
 /// Declares `$route`, the lazily loaded route of `$page`, shown by
-/// `$view` (the group's view function) once `$preload` has loaded it.
+/// `$view` (the group's view function, given the page if the group has
+/// several) once `$preload` has loaded it.
 macro_rules! grouped_route {
-    ($(#[$doc:meta])* $route:ident => $view:ident($page:expr), $preload:ident) => {
+    ($(#[$doc:meta])* $route:ident => $view:ident($($page:expr)?), $preload:ident) => {
         $(#[$doc])*
         pub struct $route;
 
@@ -110,7 +185,7 @@ macro_rules! grouped_route {
             }
 
             async fn view(_this: Self) -> AnyView {
-                $view($page).await
+                $view($($page)?).await
             }
 
             async fn preload() {
@@ -138,11 +213,11 @@ grouped_route!(
 );
 grouped_route!(
     /// `/instant-chat/:id`.
-    InstantChatRoute => entry_view(EntryPage::InstantChat), preload_entry
+    InstantChatRoute => instant_view(), preload_instant
 );
 grouped_route!(
     /// `/rooms/:id`.
-    RoomRoute => member_view(MemberPage::Room), preload_member
+    RoomRoute => room_view(), preload_room
 );
 grouped_route!(
     /// `/dashboard`.
@@ -152,3 +227,27 @@ grouped_route!(
     /// `/profile`.
     ProfileRoute => member_view(MemberPage::Profile), preload_member
 );
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::chunk_group;
+
+    #[test]
+    fn each_page_names_the_chunks_of_its_own_group() {
+        for (path, group) in [
+            ("/", Some("entry_view_")),
+            ("/login", Some("entry_view_")),
+            ("/signup/", Some("entry_view_")),
+            ("/join/AbC-12_x", Some("entry_view_")),
+            ("/rooms/12", Some("room_view_")),
+            ("/instant-chat/q1w2e3", Some("instant_view_")),
+            ("/dashboard", Some("member_view_")),
+            ("/profile", Some("member_view_")),
+            ("/rooms/12/files/3", None),
+            ("/pkg/roomlink.js", None),
+            ("/favicon.svg", None),
+        ] {
+            assert_eq!(chunk_group(path), group, "{path}");
+        }
+    }
+}

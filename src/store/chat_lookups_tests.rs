@@ -11,7 +11,7 @@ fn chat(id: &str, now: i64) -> ChatRow {
 #[tokio::test]
 async fn a_batch_answers_each_lookup_as_a_read_of_its_own_does() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&crate::tests::database::fresh_database_url(dir.path()).await).await.unwrap();
+    let store = Store::open(&crate::store::test_database::fresh_database_url(dir.path()).await).await.unwrap();
     let now = 1_000_000;
     let ana = store.users().create("ana", "hash", now).await.unwrap();
     let chats = store.instant_chats();
@@ -60,7 +60,7 @@ async fn a_batch_answers_each_lookup_as_a_read_of_its_own_does() {
 #[tokio::test]
 async fn tabs_asking_at_once_are_answered_together_and_each_correctly() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&crate::tests::database::fresh_database_url(dir.path()).await).await.unwrap();
+    let store = Store::open(&crate::store::test_database::fresh_database_url(dir.path()).await).await.unwrap();
     let now = 1_000_000;
     let id = format!("{:C<16}", "crowd");
     let chats = store.instant_chats();

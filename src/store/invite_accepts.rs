@@ -225,7 +225,7 @@ mod tests {
     #[tokio::test]
     async fn a_group_of_accepts_follows_the_rules_in_order() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&crate::tests::database::fresh_database_url(dir.path()).await).await.unwrap();
+        let store = Store::open(&crate::store::test_database::fresh_database_url(dir.path()).await).await.unwrap();
         for i in 1..=11 {
             store.users().create(&format!("user{i}"), "not-a-real-hash", 0).await.unwrap();
         }

@@ -32,6 +32,8 @@ mod params;
 mod rooms;
 mod sessions;
 mod spaces;
+#[cfg(test)]
+pub(crate) mod test_database;
 mod users;
 mod writes;
 
@@ -75,6 +77,15 @@ pub enum StoreError {
     /// Any other database fault.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+impl From<StoreError> for crate::error::AppError {
+    /// Store faults are logged here, once, and shown as
+    /// [`AppError::Internal`](crate::error::AppError::Internal).
+    fn from(err: StoreError) -> Self {
+        tracing::error!(error = %err, "store error");
+        crate::error::AppError::Internal
+    }
 }
 
 /// Why a member's line was refused ([`StoreError::NotAllowed`]).

@@ -55,7 +55,7 @@ mod tests {
     #[tokio::test]
     async fn run_time_statements_name_parameters_as_their_database_takes_them() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&crate::tests::database::fresh_database_url(dir.path()).await).await.unwrap();
+        let store = Store::open(&crate::store::test_database::fresh_database_url(dir.path()).await).await.unwrap();
         let conn = store.pool().acquire().await.unwrap();
         let params = Params::of(&conn);
         match store.backend() {

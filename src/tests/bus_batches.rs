@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::database::postgres_base;
+use crate::store::test_database::postgres_base;
 
 /// Lines of instant chats without history leave a node in batches
 /// ([`crate::store::doorbell::Doorbell::announce_new_lines`]): two nodes'
@@ -21,7 +21,7 @@ async fn lines_announced_in_batches_keep_each_topics_order() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let url = super::database::fresh_database_url(dir.path()).await;
+    let url = crate::store::test_database::fresh_database_url(dir.path()).await;
     let _migrated = crate::store::Store::open(&url).await.unwrap();
     let (a, b) = (Doorbell::connect(&url).await.unwrap(), Doorbell::connect(&url).await.unwrap());
     let mut listener = a.listener().await.unwrap();

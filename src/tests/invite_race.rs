@@ -21,7 +21,7 @@ async fn fresh(users: usize) -> (tempfile::TempDir, Store, i64) {
 /// [`fresh`], and the database URL, for opening a second handle as another node would.
 async fn fresh_with_url(users: usize) -> (tempfile::TempDir, Store, i64, String) {
     let dir = tempfile::tempdir().unwrap();
-    let url = super::database::fresh_database_url(dir.path()).await;
+    let url = crate::store::test_database::fresh_database_url(dir.path()).await;
     let store = Store::open(&url).await.unwrap();
     for i in 0..users {
         store.users().create(&format!("user{i}"), "not-a-real-hash", 0).await.unwrap();

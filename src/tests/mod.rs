@@ -1,6 +1,6 @@
 //! Tests that run the real server in-process (the same [`crate::server::app`]
 //! as production) on a port of its own, against a fresh SQLite file (or a
-//! fresh PostgreSQL database, see [`database`]), and talk to it over real
+//! fresh PostgreSQL database, see [`crate::store::test_database`]), and talk to it over real
 //! HTTP and WebSockets.
 
 mod access;
@@ -10,7 +10,7 @@ mod attachments;
 #[cfg(feature = "bench")]
 mod bench;
 mod bus_batches;
-pub(crate) mod database;
+mod database;
 mod fuzz;
 mod history;
 mod instant;

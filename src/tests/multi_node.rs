@@ -11,11 +11,11 @@ use std::{
     time::Duration,
 };
 
-use super::{
-    database::postgres_base,
-    support::{presence_of, Client, Live, TestServer},
+use super::support::{presence_of, Client, Live, TestServer};
+use crate::{
+    live::{ClientEvent, ServerEvent, Topic},
+    store::test_database::postgres_base,
 };
-use crate::live::{ClientEvent, ServerEvent, Topic};
 
 /// Set in a node process's environment.
 const NODE_ENV: &str = "ROOMLINK_TEST_NODE";

@@ -5,7 +5,7 @@
 
 use futures::future::join_all;
 
-use super::database::fresh_database_url;
+use crate::store::test_database::fresh_database_url;
 use crate::store::Store;
 
 #[tokio::test]

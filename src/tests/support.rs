@@ -46,7 +46,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let mut settings = Settings {
             address: addr,
-            database_url: super::database::fresh_database_url(dir.path()).await,
+            database_url: crate::store::test_database::fresh_database_url(dir.path()).await,
             data_dir: dir.path().to_path_buf(),
             ..Settings::default()
         };

@@ -52,7 +52,6 @@ const NOT_YET_DOWNWARD: &[(&str, &str)] = &[
     ("accounts", "server"),
     ("attachments", "server"),
     ("instant", "server"),
-    ("invites", "instant"),
     ("invites", "server"),
     ("invites", "spaces"),
     ("live", "accounts"),
@@ -338,6 +337,13 @@ fn modules_depend_downward_only_and_form_no_cycle() {
     for (from, to) in NOT_YET_DOWNWARD {
         if !seen.contains(&(from.to_string(), to.to_string())) {
             problems.push(format!("`{from}` no longer imports `{to}`: take the pair off NOT_YET_DOWNWARD"));
+        } else if downward(from, to) {
+            // A sideways import is listed only while it closes a cycle.
+            let mut with = kept.clone();
+            with.entry(from.to_string()).or_default().insert(to.to_string());
+            if find_cycle(&with).is_none() {
+                problems.push(format!("`{from}` → `{to}` keeps to the layers and closes no cycle: take it off NOT_YET_DOWNWARD"));
+            }
         }
     }
     if let Some(cycle) = find_cycle(&kept) {

@@ -64,8 +64,10 @@ async fn every_message_reaches_every_member(target: Target) {
 async fn the_load_client_drives_roomlink_and_socketio_alike() {
     let s = TestServer::start().await;
     every_message_reaches_every_member(Target { peer: Peer::Roomlink, server: s.addr, pid: None }).await;
-    let mut node = socketio(3298).await;
-    let server = ([127, 0, 0, 1], 3298).into();
+    // A port nobody holds now (a fixed one met whatever else was on it).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap();
+    let mut node = socketio(port).await;
+    let server = ([127, 0, 0, 1], port).into();
     every_message_reaches_every_member(Target { peer: Peer::SocketIo, server, pid: Some(node.id()) }).await;
     let _ = node.kill();
     let _ = node.wait();

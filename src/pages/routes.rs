@@ -112,9 +112,10 @@ pub fn chunk_group(path: &str) -> Option<&'static str> {
 /// download alongside the main chunk instead of after it has run.
 ///
 /// Leptos names them too, from the lazy functions the page called while
-/// it rendered; but for routes rendered with `SsrMode::Async` it reads that
-/// list before they have been called about half the time (seen on 0.8.23:
-/// 12 requests of one room page, 5 without them), and the phone then waits
+/// it rendered; but for routes rendered with `SsrMode::Async` that list
+/// comes out empty about half the time (seen on 0.8.23, cause not traced:
+/// of 12 requests of a room page, 4 to 6 came without it; of a
+/// dashboard, 6), and the phone then waits
 /// for the main chunk to arrive and run before asking for the rest. The
 /// browser fetches a file named twice once. Nothing without a `--split`
 /// build (no manifest) or outside a request.

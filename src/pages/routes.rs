@@ -22,7 +22,8 @@
 //! phone's 150 ms round trips, and on every later visit, the count cost
 //! more than the bytes it saved. A fifth point for the room's panels alone
 //! (sharing and managing links, settings) made 15 files for a room instead
-//! of 7 and a warm visit about 300 ms slower for 40 KB less on a cold one.
+//! of 8: a warm visit about 150 ms slower for 40 KB less (about 170 ms) on
+//! a cold one.
 //!
 //! Each route is a [`LazyRoute`]: on the server it renders its page
 //! directly; in a build made with `cargo leptos build --split` its group's

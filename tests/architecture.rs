@@ -183,17 +183,15 @@ impl Imports<'_> {
                     let line = id.span().start().line;
                     let mut segments = vec![id.to_string()];
                     let mut j = i + 1;
-                    // `:: name` pairs: two ':' puncts, then an identifier.
-                    while j + 2 < tokens.len() + 1 {
-                        let colons = matches!((tokens.get(j), tokens.get(j + 1)),
-                            (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b))) if a.as_char() == ':' && b.as_char() == ':');
-                        match (colons, tokens.get(j + 2)) {
-                            (true, Some(TokenTree::Ident(next))) => {
-                                segments.push(next.to_string());
-                                j += 3;
-                            }
-                            _ => break,
+                    // `:: name` triples: two ':' puncts, then an identifier.
+                    while let (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)), Some(TokenTree::Ident(next))) =
+                        (tokens.get(j), tokens.get(j + 1), tokens.get(j + 2))
+                    {
+                        if a.as_char() != ':' || b.as_char() != ':' {
+                            break;
                         }
+                        segments.push(next.to_string());
+                        j += 3;
                     }
                     if segments.len() > 1 {
                         self.path(&segments, line);

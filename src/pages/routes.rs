@@ -116,10 +116,10 @@ pub fn chunk_group(path: &str) -> Option<&'static str> {
 /// it rendered; but for routes rendered with `SsrMode::Async` that list
 /// comes out empty about half the time (seen on 0.8.23, cause not traced:
 /// of 12 requests of a room page, 4 to 6 came without it; of a
-/// dashboard, 6), and the phone then waits
-/// for the main chunk to arrive and run before asking for the rest. The
-/// browser fetches a file named twice once. Nothing without a `--split`
-/// build (no manifest) or outside a request.
+/// dashboard, 6), and the phone then waits for the main chunk to arrive
+/// and run before asking for the rest. The browser fetches a file named
+/// twice once. Nothing without a `--split` build (no manifest) or outside
+/// a request.
 pub fn chunk_preloads() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {

@@ -26,6 +26,7 @@
 //   `data-link="live"`).
 import { chromium } from '@playwright/test';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
@@ -35,6 +36,12 @@ const [base = 'http://127.0.0.1:3299', pkgDir = 'target/site/pkg', roundsArg = '
 const ROUNDS = Math.max(1, Number(roundsArg) || 3);
 /** FIRST_VISIT_TRACE=1 also prints each visit's timeline (`printTimeline`). */
 const TRACE = process.env.FIRST_VISIT_TRACE === '1';
+/** FIRST_VISIT_PROFILE=1 also traces each warm visit and prints the
+ * browser's work on the page's main thread by kind (`printTraceSummary`);
+ * FIRST_VISIT_PROFILE=cpu also samples it and prints where the time went
+ * by function (`printProfile`; the sampling slows the page down). */
+const PROFILE = ['1', 'cpu'].includes(process.env.FIRST_VISIT_PROFILE ?? '');
+const CPU_PROFILE = process.env.FIRST_VISIT_PROFILE === 'cpu';
 
 /** Lighthouse's mobile profile (its "slow 4G" with a mid-range phone's CPU). */
 const MOBILE = {
@@ -127,7 +134,7 @@ function kind(response) {
 }
 
 /** One visit to `url` in `page` (throttled): bytes by type, ms to usable and to live. */
-async function visit(page, cdp, url, { live }) {
+async function visit(page, cdp, url, { live, profile }) {
   const requests = new Map();
   const bytes = { html: 0, js: 0, wasm: 0, css: 0, api: 0, other: 0 };
   const onResponse = (e) => requests.set(e.requestId, kind(e.response));
@@ -136,6 +143,14 @@ async function visit(page, cdp, url, { live }) {
   };
   cdp.on('Network.responseReceived', onResponse);
   cdp.on('Network.loadingFinished', onFinished);
+  if (profile) {
+    await page.context().browser().startTracing(page, { categories: ['devtools.timeline', 'v8', 'v8.wasm', 'disabled-by-default-devtools.timeline'] });
+  }
+  if (profile && CPU_PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const started = Date.now();
   await page.goto(url, { waitUntil: 'commit' });
   await waitFor(page, 'html[data-hydrated], html[data-plain]');
@@ -147,6 +162,14 @@ async function visit(page, cdp, url, { live }) {
   if (live) {
     await waitFor(page, 'form.composer[data-link="live"]');
     liveMs = Date.now() - started;
+  }
+  if (profile && CPU_PROFILE) printProfile(url, (await cdp.send('Profiler.stop')).profile);
+  if (profile) {
+    const trace = await page.context().browser().stopTracing();
+    const file = path.join(os.tmpdir(), `first-visit-trace-${Date.now()}.json`);
+    fs.writeFileSync(file, trace);
+    console.log(`(the whole trace: ${file}, for chrome://tracing or Perfetto)`);
+    printTraceSummary(JSON.parse(trace.toString()));
   }
   // What is still on its way (preloads the page did not wait for) counts too.
   await page.waitForLoadState('networkidle');
@@ -169,6 +192,69 @@ async function printTimeline(page, url) {
   console.log(`\n${url}: hydrated at ${t.hydrated} ms`);
   for (const f of [...t.nav, ...t.files]) {
     console.log(`  ${String(Math.round(f.start)).padStart(6)} -> ${String(Math.round(f.end)).padStart(6)} ms  ${kb(f.size).padStart(7)} KB  ${f.name.slice(0, 90)}`);
+  }
+}
+
+/** With FIRST_VISIT_PROFILE=1: the main thread's time until the page was
+ * live, by function (self time, from the sampling profiler), the top 25,
+ * and by file. */
+function printProfile(url, profile) {
+  const dt = new Map();
+  profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byFn = new Map();
+  const byFile = new Map();
+  for (const node of profile.nodes) {
+    const us = dt.get(node.id) ?? 0;
+    if (!us) continue;
+    const f = node.callFrame;
+    const file = f.url ? f.url.replace(/^.*\//, '') : `(${f.functionName || 'program'})`;
+    const name = `${f.functionName || '(anonymous)'}  ${file}`;
+    byFn.set(name, (byFn.get(name) ?? 0) + us);
+    byFile.set(file, (byFile.get(file) ?? 0) + us);
+  }
+  const top = (m, n) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
+  console.log(`\n${url}: main thread until live, by file (ms)`);
+  for (const [k, us] of top(byFile, 12)) console.log(`  ${(us / 1000).toFixed(0).padStart(6)}  ${k}`);
+  console.log('by function (self ms)');
+  for (const [k, us] of top(byFn, 25)) console.log(`  ${(us / 1000).toFixed(0).padStart(6)}  ${k.slice(0, 110)}`);
+}
+
+/** With FIRST_VISIT_PROFILE: the page's main thread (the renderer's main
+ * thread with the most work) until the page was live: its self time by kind
+ * of trace event (an event's length less its children's), the top 15, then
+ * each task longer than 15 ms, from the start of the trace, with the kinds
+ * that filled it. */
+function printTraceSummary(trace) {
+  const events = trace.traceEvents ?? trace;
+  const key = (e) => `${e.pid}:${e.tid}`;
+  const mains = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map(key));
+  const count = new Map();
+  for (const e of events) if (e.ph === 'X' && mains.has(key(e))) count.set(key(e), (count.get(key(e)) ?? 0) + 1);
+  const main = [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (!main) return;
+  const spans = events.filter((e) => e.ph === 'X' && key(e) === main && e.dur > 0).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const start = spans[0].ts;
+  const self = new Map();
+  const stack = [];
+  const tasks = [];
+  for (const e of spans) {
+    while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur);
+    else if (e.dur > 15_000) tasks.push({ e, kinds: new Map() });
+    else tasks.push(null);
+    const task = stack.length ? stack[0].task : tasks[tasks.length - 1];
+    if (parent && task) task.kinds.set(e.name, (task.kinds.get(e.name) ?? 0) + e.dur);
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur);
+    stack.push({ name: e.name, end: e.ts + e.dur, task: stack.length ? stack[0].task : tasks[tasks.length - 1] });
+  }
+  const ms = (us) => (us / 1000).toFixed(0).padStart(6);
+  console.log('browser work on the main thread, by kind (self ms)');
+  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms(us)}  ${name}`);
+  console.log('tasks over 15 ms (start, length, what filled them)');
+  for (const t of tasks.filter(Boolean)) {
+    const kinds = [...t.kinds].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, us]) => `${n} ${(us / 1000).toFixed(0)}`);
+    console.log(`  ${ms(t.e.ts - start)} +${ms(t.e.dur).trim().padStart(4)}  ${kinds.join(', ')}`);
   }
 }
 
@@ -198,7 +284,7 @@ async function coldAndWarm(browser, name, url, state, live) {
   const attempt = async (which) => {
     const { page, cdp } = await throttledPage(context, problems);
     try {
-      return await visit(page, cdp, url, { live });
+      return await visit(page, cdp, url, { live, profile: PROFILE && which === 'warm' });
     } catch (e) {
       throw new Error(`${name}, ${which}: ${e.message}\nthe page said: ${problems.join('\n') || 'nothing'}`);
     } finally {

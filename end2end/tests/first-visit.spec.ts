@@ -188,22 +188,40 @@ test('the pages people open first from a link load no code at all, and still wor
   expect(code.length, 'the room loads its code').toBeGreaterThan(0);
 });
 
-test("a room's live socket starts connecting before the page's code has come, and the code takes it over", async ({ browser }) => {
+test("a room's live socket connects and subscribes before the page's code has come, and the code takes it over with what it heard", async ({ browser }) => {
   const { ana, bruno } = await roomOfTwo(browser, 'Early socket');
   const room = bruno.page.url();
   const code = await holdCode(bruno.page);
   const sockets: string[] = [];
-  bruno.page.on('websocket', (ws) => sockets.push(ws.url()));
+  const sent: string[] = [];
+  const heard: string[] = [];
+  bruno.page.on('websocket', (ws) => {
+    sockets.push(ws.url());
+    ws.on('framesent', (f) => sent.push(String(f.payload)));
+    ws.on('framereceived', (f) => heard.push(String(f.payload)));
+  });
   await bruno.page.goto(room, { waitUntil: 'commit' });
   await expect.poll(() => code.held(), { message: 'the page asked for its code' }).toBeGreaterThan(0);
   await expect.poll(() => sockets.length, { message: 'the socket started while the code was held back' }).toBe(1);
+  const subscribes = () => sent.filter((f) => JSON.parse(f).type === 'subscribe');
+  await expect.poll(subscribes, { message: 'the page subscribed while the code was held back' }).toHaveLength(1);
+  await expect.poll(() => heard.some((f) => JSON.parse(f).type === 'subscribed'), { message: 'and the server answered' }).toBe(true);
+  // A line that arrives while the code is still held is kept for it.
+  await send(ana.page, 'while the code was on its way');
+  await expect.poll(() => heard.some((f) => f.includes('while the code was on its way'))).toBe(true);
   await expect(bruno.page.locator('html')).not.toHaveAttribute('data-hydrated');
 
   await code.release();
   await waitLive(bruno.page);
+  await expect.poll(() => bodies(bruno.page)).toContain('while the code was on its way');
   await send(ana.page, 'over the early socket');
   await expect.poll(() => bodies(bruno.page)).toContain('over the early socket');
   expect(sockets, 'one socket, taken over rather than opened again').toHaveLength(1);
+  expect(subscribes(), 'subscribed once: the code did not ask again').toHaveLength(1);
+  expect((await bodies(bruno.page)).filter((b) => b === 'while the code was on its way')).toHaveLength(1);
+  // The times, written in UTC by the server, switch to the reader's zone
+  // once the browser is idle.
+  await expect(bruno.page.locator('ol.timeline time').first()).not.toHaveAttribute('title', /UTC/);
 });
 
 test("a page's head names the chunks of its own group every time, so they download with the main chunk", async ({ browser }) => {

@@ -15,9 +15,13 @@
 //!
 //! The first connection is usually started before the page's code ran, by
 //! a few lines of JavaScript in the page's `<head>`
-//! ([`crate::pages::EARLY_SOCKET_SCRIPT`]): [`LiveSocket::connect`] takes
-//! that socket over, so on a phone its round trips overlap the loading of
-//! the WebAssembly instead of following it.
+//! ([`crate::pages::EARLY_SOCKET_SCRIPT`]), which also subscribes to the
+//! page's topic and keeps the server's answers: [`LiveSocket::connect`]
+//! takes that socket over, tells its owner what was already sent
+//! ([`SocketSignal::Open`]) and then hands on the kept frames in order,
+//! before any later one. On a phone the connection's round trips and the
+//! subscription's overlap the loading of the WebAssembly instead of
+//! following it.
 
 use std::{
     cell::{Cell, RefCell},
@@ -40,7 +44,13 @@ const RETRY_CAP_MS: f64 = 30_000.0;
 #[derive(Debug, Clone)]
 pub enum SocketSignal {
     /// Connected (again): time to (re)subscribe.
-    Open,
+    Open {
+        /// The subscription the page's early script already sent on this
+        /// connection, so the owner does not send it twice; `None` on every
+        /// later connection. The server's answers to it follow as
+        /// [`SocketSignal::Event`]s.
+        subscribed_early: Option<EarlySubscription>,
+    },
     /// An event from the server.
     Event(ServerEvent),
     /// The connection is down; the next try is in `retry_in_ms`.
@@ -48,6 +58,17 @@ pub enum SocketSignal {
         /// Milliseconds until the next try.
         retry_in_ms: u32,
     },
+}
+
+/// A [`ClientEvent::Subscribe`] that the page's early script sent (read
+/// from its record field by field, so the client carries no code to parse
+/// client events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlySubscription {
+    /// The topic as on the wire: `room:<id>` or `chat:<id>`.
+    pub topic: String,
+    /// The newest line id the page showed.
+    pub after_id: i64,
 }
 
 struct Handlers {
@@ -87,6 +108,12 @@ struct Inner {
     /// open before that, and a line sent ahead of the owner's subscribe
     /// would be refused).
     told_open: Cell<bool>,
+    /// Of an adopted early socket: the subscription its script sent, until
+    /// the owner is told [`SocketSignal::Open`].
+    subscribed_early: RefCell<Option<EarlySubscription>>,
+    /// Of an adopted early socket: the server's frames its script kept,
+    /// handed on after [`SocketSignal::Open`] and before any later frame.
+    early_frames: RefCell<std::collections::VecDeque<String>>,
 }
 
 /// A self-healing connection to `/live`. Dropping it closes the socket.
@@ -109,6 +136,8 @@ impl LiveSocket {
             deadline: RefCell::new(None),
             network: RefCell::new(None),
             told_open: Cell::new(false),
+            subscribed_early: RefCell::new(None),
+            early_frames: RefCell::new(std::collections::VecDeque::new()),
         });
         watch_network(&inner);
         open(&inner);
@@ -165,34 +194,68 @@ fn detach(ws: &WebSocket) {
 }
 
 /// The socket the page's early script started, if it is still connecting
-/// or open; taken (the script's reference is removed), so only one client
-/// adopts it.
-fn take_early_socket() -> Option<WebSocket> {
+/// or open, with the script's record of it (`{ ws, sent, frames }`); taken
+/// (the script's reference is removed), so only one client adopts it.
+fn take_early_socket() -> Option<(WebSocket, wasm_bindgen::JsValue)> {
     let window = web_sys::window()?;
     let key = wasm_bindgen::JsValue::from_str(EARLY_SOCKET);
     let early = js_sys::Reflect::get(&window, &key).ok().filter(|e| e.is_object())?;
     let _ = js_sys::Reflect::delete_property(&window, &key);
-    let ws: WebSocket = js_sys::Reflect::get(&early, &wasm_bindgen::JsValue::from_str("ws")).ok()?.dyn_into().ok()?;
-    matches!(ws.ready_state(), WebSocket::CONNECTING | WebSocket::OPEN).then_some(ws)
+    let ws: WebSocket = js_sys::Reflect::get(&early, &"ws".into()).ok()?.dyn_into().ok()?;
+    matches!(ws.ready_state(), WebSocket::CONNECTING | WebSocket::OPEN).then_some((ws, early))
 }
 
-/// The socket is open: the backoff starts over, the heartbeat starts, and the owner is told.
+/// Reads what the early script sent and kept on its socket into `inner`;
+/// called once the socket's handlers are ours, so no frame comes between.
+fn adopt_early_record(inner: &Inner, early: &wasm_bindgen::JsValue) {
+    let sent = js_sys::Reflect::get(early, &"sent".into()).ok().filter(|s| s.is_object());
+    *inner.subscribed_early.borrow_mut() = sent.and_then(|sent| {
+        let field = |name: &str| js_sys::Reflect::get(&sent, &name.into()).ok();
+        Some(EarlySubscription { topic: field("topic")?.as_string()?, after_id: field("after_id")?.as_f64()? as i64 })
+    });
+    if let Some(frames) = js_sys::Reflect::get(early, &"frames".into()).ok().filter(|f| f.is_object()) {
+        let frames: js_sys::Array = frames.unchecked_into();
+        inner.early_frames.borrow_mut().extend(frames.iter().filter_map(|f| f.as_string()));
+    }
+}
+
+/// Hands the frames kept by the early script to the owner, oldest first.
+fn hand_on_early_frames(inner: &Inner) {
+    loop {
+        // Not borrowed while the owner runs: it may send, which reads `inner`.
+        let Some(text) = inner.early_frames.borrow_mut().pop_front() else { return };
+        deliver(inner, &text);
+    }
+}
+
+/// One frame from the server to the owner; frames that are not a
+/// [`ServerEvent`] are skipped.
+fn deliver(inner: &Inner, text: &str) {
+    if let Ok(event) = serde_json::from_str::<ServerEvent>(text) {
+        (inner.on_signal)(SocketSignal::Event(event));
+    }
+}
+
+/// The socket is open: the backoff starts over, the heartbeat starts, the
+/// owner is told, and then hears what the early script kept.
 fn opened(inner: &Rc<Inner>) {
     inner.told_open.set(true);
     inner.failures.set(0);
     start_heartbeat(inner);
-    (inner.on_signal)(SocketSignal::Open);
+    let subscribed_early = inner.subscribed_early.borrow_mut().take();
+    (inner.on_signal)(SocketSignal::Open { subscribed_early });
+    hand_on_early_frames(inner);
 }
 
 fn open(inner: &Rc<Inner>) {
     inner.told_open.set(false);
     let early = take_early_socket();
-    let ws = match early.clone().map_or_else(|| WebSocket::new(&inner.url), Ok) {
+    let ws = match early.as_ref().map(|(ws, _)| ws.clone()).map_or_else(|| WebSocket::new(&inner.url), Ok) {
         Ok(ws) => ws,
         Err(_) => return schedule_retry(inner),
     };
     let weak: Weak<Inner> = Rc::downgrade(inner);
-    if early.as_ref().is_some_and(|ws| ws.ready_state() == WebSocket::OPEN) {
+    if early.as_ref().is_some_and(|(ws, _)| ws.ready_state() == WebSocket::OPEN) {
         // Its `open` event is past: the owner hears it once this call has
         // returned (it may not hold the `LiveSocket` yet).
         let weak = weak.clone();
@@ -219,8 +282,13 @@ fn open(inner: &Rc<Inner>) {
             let (Some(inner), Some(text)) = (weak.upgrade(), e.data().as_string()) else { return };
             // The server is there: whatever was awaited is answered.
             inner.deadline.borrow_mut().take();
-            if let Ok(event) = serde_json::from_str::<ServerEvent>(&text) {
-                (inner.on_signal)(SocketSignal::Event(event));
+            if inner.told_open.get() {
+                hand_on_early_frames(&inner);
+                deliver(&inner, &text);
+            } else {
+                // An adopted socket whose `open` the owner has not heard
+                // yet: this frame waits behind the kept ones.
+                inner.early_frames.borrow_mut().push_back(text);
             }
         })
     };
@@ -240,6 +308,13 @@ fn open(inner: &Rc<Inner>) {
         detach(&old);
     }
     *inner.handlers.borrow_mut() = Some(Handlers { _open: on_open, _message: on_message, _close: on_close });
+    match early {
+        Some((_, record)) => adopt_early_record(inner, &record),
+        None => {
+            inner.subscribed_early.borrow_mut().take();
+            inner.early_frames.borrow_mut().clear();
+        }
+    }
 }
 
 /// Sends a heartbeat every [`HEARTBEAT_EVERY_MS`], each with a deadline of

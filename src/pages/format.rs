@@ -10,16 +10,50 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct LocalOffset(pub RwSignal<Option<i32>>);
 
-/// Provides [`LocalOffset`]; in the browser, fills it in after hydration.
+/// Provides [`LocalOffset`]; in the browser, fills it in once the page is
+/// hydrated and the browser is idle.
+///
+/// Not at once: switching every time on the page to the reader's zone
+/// makes the platform's first `Intl.DateTimeFormat` (it loads locale data,
+/// about 60 ms of a phone's main thread) and rewrites each time, and done
+/// at once that work comes before the live socket's first answers are
+/// applied. So it waits for `requestIdleCallback` (at most 1 s), or 100 ms
+/// where the browser has none (Safari). Until then the times read in UTC,
+/// marked so, as the server wrote them.
 pub fn provide_local_offset() {
     let offset = RwSignal::new(None);
     provide_context(LocalOffset(offset));
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        // getTimezoneOffset is minutes *behind* UTC.
-        let behind = js_sys::Date::new_0().get_timezone_offset() as i32;
-        offset.set(Some(-behind));
+        let fill = move || {
+            // getTimezoneOffset is minutes *behind* UTC.
+            let behind = js_sys::Date::new_0().get_timezone_offset() as i32;
+            offset.set(Some(-behind));
+        };
+        when_idle(fill);
     });
+}
+
+/// Runs `task` once, when the browser is next idle (`requestIdleCallback`
+/// with a 1 s deadline), or after 100 ms where it has no such call.
+#[cfg(feature = "hydrate")]
+fn when_idle(task: impl FnOnce() + 'static) {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let window = leptos::prelude::window();
+    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &JsValue::from_str("timeout"), &JsValue::from_f64(1000.0));
+            let callback = Closure::once_into_js(task);
+            let _ = request.call2(&window, &callback, &options);
+        }
+        None => {
+            gloo_timers::callback::Timeout::new(100, task).forget();
+        }
+    }
 }
 
 /// `"14:05"`: the hour and minute of `ms` in the reader's zone.
@@ -91,27 +125,61 @@ mod imp {
 /// formatting in the WebAssembly (`time` is a server-only dependency).
 #[cfg(not(feature = "ssr"))]
 mod imp {
+    use std::cell::RefCell;
+
     use wasm_bindgen::JsValue;
 
-    /// `ms` formatted with the `Intl.DateTimeFormat` options `fields`, in
-    /// the reader's zone when `local`, else in UTC.
-    fn format(ms: i64, fields: &[(&str, &str)], local: bool) -> String {
-        let options = js_sys::Object::new();
-        for (key, value) in fields.iter().copied().chain((!local).then_some(("timeZone", "UTC"))) {
-            let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
+    /// What a formatter writes: a clock (`"14:05"`) or a date with its time.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Fields {
+        Clock,
+        DateTime,
+    }
+
+    impl Fields {
+        fn options(self) -> &'static [(&'static str, &'static str)] {
+            match self {
+                Fields::Clock => &[("hour", "2-digit"), ("minute", "2-digit")],
+                Fields::DateTime => &[("day", "numeric"), ("month", "short"), ("year", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")],
+            }
         }
-        let formatter = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options);
+    }
+
+    thread_local! {
+        /// The formatters made so far, by fields and zone (local or UTC).
+        /// Made once each: constructing an `Intl.DateTimeFormat` costs the
+        /// platform about a millisecond (it loads locale data), which a
+        /// room's timeline would otherwise pay for every line it hydrates
+        /// (81 ms of a phone's main thread for 30 lines, measured with
+        /// `FIRST_VISIT_PROFILE=1 bash scripts/first-visit.sh`).
+        static FORMATTERS: RefCell<Vec<((Fields, bool), js_sys::Intl::DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// `ms` formatted with the `Intl.DateTimeFormat` options of `fields`,
+    /// in the reader's zone when `local`, else in UTC.
+    fn format(ms: i64, fields: Fields, local: bool) -> String {
+        let formatter = FORMATTERS.with_borrow_mut(|made| {
+            if let Some((_, formatter)) = made.iter().find(|(key, _)| *key == (fields, local)) {
+                return formatter.clone();
+            }
+            let options = js_sys::Object::new();
+            for (key, value) in fields.options().iter().copied().chain((!local).then_some(("timeZone", "UTC"))) {
+                let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
+            }
+            let formatter = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options);
+            made.push(((fields, local), formatter.clone()));
+            formatter
+        });
         let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
         formatter.format().call1(&formatter, &date).ok().and_then(|text| text.as_string()).unwrap_or_default()
     }
 
     pub fn clock(ms: i64, offset_minutes: Option<i32>) -> String {
-        format(ms, &[("hour", "2-digit"), ("minute", "2-digit")], offset_minutes.is_some())
+        format(ms, Fields::Clock, offset_minutes.is_some())
     }
 
     pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
-        let fields = [("day", "numeric"), ("month", "short"), ("year", "numeric"), ("hour", "2-digit"), ("minute", "2-digit")];
-        let text = format(ms, &fields, offset_minutes.is_some());
+        let text = format(ms, Fields::DateTime, offset_minutes.is_some());
         if offset_minutes.is_some() {
             text
         } else {

@@ -156,15 +156,32 @@ document.addEventListener('keydown',function(e){var t=e.target;if(e.key==='Enter
 /// on a room's or an instant chat's page, the live socket starts to connect
 /// at once, while the page's WebAssembly is still on its way or compiling,
 /// instead of once it has run (on a phone the connection's round trips
-/// then overlap the code's loading). The live layer's client takes the
-/// socket over when it starts ([`crate::live::client`]); a socket nobody
-/// took within 15 s is closed. The name `__roomlinkSocket` and the path
-/// `/live` are the client's ([`crate::live::EARLY_SOCKET`],
-/// [`crate::live::LIVE_PATH`]).
+/// then overlap the code's loading).
+///
+/// Once the socket is open and the page's HTML is parsed, and if the page
+/// shows a live panel (a `form.composer`), the script also subscribes to
+/// the page's topic after the newest line the server rendered (the largest
+/// `data-id` in `ol.timeline`), the same
+/// [`ClientEvent::Subscribe`](crate::live::ClientEvent::Subscribe) the
+/// client would send, and keeps every frame the server answers. The live
+/// layer's client takes the socket, the frame it sent and the frames it
+/// kept over when it starts ([`crate::live::client`]), so the answer to the
+/// subscription is usually there before the code is. A socket nobody took
+/// within 15 s is closed.
+///
+/// Shape of `window.__roomlinkSocket` ([`crate::live::EARLY_SOCKET`]):
+/// `{ ws: WebSocket, sent: { topic: string, after_id: number } | null,
+/// frames: string[] }` (`sent`: the subscription it sent); the path
+/// `/live` is [`crate::live::LIVE_PATH`].
 pub const EARLY_SOCKET_SCRIPT: &str = "(function(){\
-if(!window.WebSocket||!/^\\/(rooms|instant-chat)\\/[^\\/]+\\/?$/.test(location.pathname))return;\
-try{var w=new WebSocket((location.protocol==='https:'?'wss://':'ws://')+location.host+'/live'),s={ws:w};\
+var m=/^\\/(rooms|instant-chat)\\/([^\\/]+)\\/?$/.exec(location.pathname);if(!window.WebSocket||!m)return;\
+try{var w=new WebSocket((location.protocol==='https:'?'wss://':'ws://')+location.host+'/live'),s={ws:w,sent:null,frames:[]};\
 window.__roomlinkSocket=s;\
+w.onmessage=function(e){s.frames.push(e.data)};\
+w.onopen=function(){function go(){var n=0;if(window.__roomlinkSocket!==s||w.readyState!==1||!document.querySelector('form.composer'))return;\
+document.querySelectorAll('ol.timeline li[data-id]').forEach(function(li){n=Math.max(n,+li.getAttribute('data-id')||0)});\
+s.sent={topic:(m[1]==='rooms'?'room:':'chat:')+m[2],after_id:n};w.send(JSON.stringify({type:'subscribe',topic:s.sent.topic,after_id:n}))}\
+if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',go);else go()};\
 setTimeout(function(){if(window.__roomlinkSocket===s){delete window.__roomlinkSocket;w.close()}},15000)}catch(e){}\
 })()";
 

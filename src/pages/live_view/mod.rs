@@ -271,8 +271,14 @@ fn connect(state: LiveState) {
     });
     Effect::new(move |_| {
         let live = LiveSocket::connect(move |signal| match signal {
-            SocketSignal::Open => {
-                state.transmit(&ClientEvent::Subscribe { topic: state.topic(), after_id: state.last_id() });
+            SocketSignal::Open { subscribed_early } => {
+                let (topic, after_id) = (state.topic(), state.last_id());
+                // The page's early script subscribed from the same rendered
+                // timeline: its answer is on the way, or already here.
+                let done = subscribed_early.is_some_and(|early| early.topic == topic.to_string() && early.after_id == after_id);
+                if !done {
+                    state.transmit(&ClientEvent::Subscribe { topic, after_id });
+                }
             }
             SocketSignal::Event(event) => state.on_event(event),
             SocketSignal::Down { .. } => {

@@ -12,10 +12,15 @@
 //! - [`live`]: the live layer: the WebSocket protocol, the fan-out hub and the
 //!   browser's connection.
 //! - [`store`] (server only): every SQL statement the app runs.
+//! - [`context`] (server only): what every request handler and server
+//!   function reaches: the shared state, the settings, the rate limiters,
+//!   the client's address and origin.
 //! - [`pages`]: the Leptos components, one page per file.
-//! - [`server`] (server only): settings, the axum router and cross-site checks.
+//! - [`server`] (server only): the composition root: the axum router, its
+//!   middleware and start-up.
 //! - [`limits`]: every length, size and count limit, in one place.
 //! - [`error`]: the one error type that server functions return to the browser.
+//! - [`clock`] (server only): now, in Unix milliseconds.
 //!
 //! The crate builds twice: with the `ssr` feature as the server binary, and with
 //! `hydrate` as the WebAssembly bundle that takes over the server-rendered page.
@@ -24,6 +29,10 @@ pub mod accounts;
 pub mod attachments;
 #[cfg(feature = "bench")]
 pub mod bench;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod context;
 pub mod error;
 pub mod instant;
 pub mod invites;

@@ -35,9 +35,12 @@ use syn::visit::Visit;
 
 /// The layers, from the bottom; modules of one layer share a rank.
 const LAYERS: &[&[&str]] = &[
-    &["limits", "names", "error"],
+    &["limits", "names", "error", "clock"],
     &["store"],
     &["live"],
+    // The shared state and the request's context (settings, rate limiters,
+    // the client's address and origin), which the features read.
+    &["context"],
     &["accounts", "rooms", "invites", "spaces", "instant", "attachments"],
     &["server"],
     &["pages"],
@@ -49,22 +52,19 @@ const OUTSIDE: &[&str] = &["bench", "tests"];
 /// `(importer, imported)` pairs that break the rules today and are still to
 /// be moved (issue 38). Each stays here only while it occurs.
 const NOT_YET_DOWNWARD: &[(&str, &str)] = &[
-    ("accounts", "server"),
-    ("attachments", "server"),
-    ("instant", "server"),
-    ("invites", "server"),
+    // The shared state holds the instant chats' guest keys and memory-only
+    // lines; they go below it with the timeline service.
+    ("context", "instant"),
     ("invites", "spaces"),
     ("live", "accounts"),
     ("live", "attachments"),
+    ("live", "context"),
     ("live", "instant"),
     ("live", "rooms"),
-    ("live", "server"),
-    ("rooms", "server"),
     ("rooms", "spaces"),
     // The composition root mounts the pages' app; the layers want that
     // done above both (in `main.rs`).
     ("server", "pages"),
-    ("spaces", "server"),
     ("store", "attachments"),
     ("store", "invites"),
     ("store", "live"),

@@ -42,12 +42,12 @@ pub async fn sign_up(
     use ssr::*;
     let username = rules::check_username(&username).map_err(AppError::Invalid)?;
     rules::check_password(&password).map_err(AppError::Invalid)?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let hash = hash_password(password).await?;
     let user = state
         .store
         .users()
-        .create(&username, &hash, crate::server::now_ms())
+        .create(&username, &hash, crate::clock::now_ms())
         .await
         .map_err(|e| match e {
             crate::store::StoreError::Conflict(_) => AppError::UsernameTaken,
@@ -79,10 +79,10 @@ pub async fn log_in(
 ) -> Result<(), AppError> {
     use ssr::*;
     use crate::limits::{LOGIN_ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECS};
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let users = state.store.users();
     let window_ms = (LOGIN_WINDOW_SECS * 1000) as i64;
-    let now = crate::server::now_ms();
+    let now = crate::clock::now_ms();
     if let Some(wait_ms) = users.count_login_attempt(&username, now, window_ms, LOGIN_ATTEMPTS_PER_USERNAME).await? {
         tracing::warn!(wait_ms, "log-in attempts past the username's limit");
         // At most the window: an attempt that read the clock just before

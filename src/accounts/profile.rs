@@ -36,7 +36,7 @@ impl Profile {
 #[server(endpoint = "profile")]
 pub async fn get_profile() -> Result<Profile, AppError> {
     let me = super::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let (is_teacher, is_student) = state.store.users().roles(me.id).await?.ok_or(AppError::NotLoggedIn)?;
     Ok(Profile { username: me.username, is_teacher, is_student })
 }
@@ -48,7 +48,7 @@ pub async fn get_profile() -> Result<Profile, AppError> {
 #[server(endpoint = "save_profile")]
 pub async fn save_profile(teacher: Option<String>) -> Result<(), AppError> {
     let me = super::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     state.store.users().set_teacher(me.id, teacher.is_some()).await?;
     tracing::info!(user_id = me.id, teacher = teacher.is_some(), "profile saved");
     Ok(())

@@ -16,7 +16,7 @@ use super::CurrentUser;
 use crate::{
     error::AppError,
     limits::{PASSWORD_HASHES_AT_ONCE, SESSION_REFRESH_MS},
-    server::now_ms,
+    clock::now_ms,
 };
 
 /// Session key holding the logged-in user's id (`i64`).
@@ -84,7 +84,7 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
 
 /// The request's session.
 pub async fn session() -> Result<Session, AppError> {
-    let alive = crate::server::hold_owners();
+    let alive = crate::context::hold_owners();
     let session = leptos_axum::extract::<Session>().await.map_err(|e| internal("session extract", e));
     drop(alive);
     session
@@ -144,7 +144,7 @@ pub async fn end_session() -> Result<(), AppError> {
     let id = session.id();
     session.flush().await.map_err(|e| internal("session flush", e))?;
     if let Some(id) = id {
-        crate::server::state()?.hub.end_session(&id.to_string());
+        crate::context::state()?.hub.end_session(&id.to_string());
     }
     Ok(())
 }
@@ -156,7 +156,7 @@ pub async fn user_id_in(session: &Session) -> Result<Option<i64>, AppError> {
 
 /// The logged-in user, or `None` ([`user_in`] the request's session).
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    user_in(&session().await?, &crate::server::state()?.store).await
+    user_in(&session().await?, &crate::context::state()?.store).await
 }
 
 /// The user logged in to `session`, or `None`, from the session alone

@@ -29,7 +29,8 @@ use crate::{
     error::AppError,
     limits::{IMAGE_MAX_BYTES, VOICE_MAX_BYTES},
     live::{is_valid_client_id, ChatMessage, Topic},
-    server::{now_ms, rate_limit::Uploader, AppState},
+    clock::now_ms,
+    context::{rate_limits::Uploader, AppState},
     store::{NewAttachment, StoredFile},
 };
 

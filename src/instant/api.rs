@@ -12,7 +12,8 @@ use {
     super::{chat_path, check_display_name, check_title, service, InstantChatInfo, Participant},
     crate::{
         live::{MessageKind, Topic},
-        server::{now_ms, AppState},
+        clock::now_ms,
+    context::AppState,
         store::{tag_of, ChatRow, JoinRefusal, NewParticipant, ParticipantRow},
     },
 };
@@ -25,7 +26,7 @@ use {
 /// Errors: [`AppError::Invalid`] for a bad title or name.
 #[server(endpoint = "start_instant_chat")]
 pub async fn start_instant_chat(title: String, name: String, keep_history: Option<String>) -> Result<String, AppError> {
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let title = check_title(&title).map_err(AppError::Invalid)?;
     if keep_history.is_none() && state.memory.is_full() {
         tracing::warn!("memory for chats without history is full; a start was refused");
@@ -88,7 +89,7 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
         Some(_) => state.store.instant_chats().members(&chat.id).await?,
         None => Vec::new(),
     };
-    let origin = crate::server::public_origin(&state.settings);
+    let origin = crate::context::public_origin(&state.settings);
     Ok(InstantChatPage {
         chat: InstantChatInfo {
             url: format!("{origin}{}", chat_path(&chat.id)),
@@ -187,10 +188,10 @@ struct Visit {
 /// The open chat `id` and who is asking. Errors: as [`service::open_chat`].
 #[cfg(feature = "ssr")]
 async fn visit(id: &str) -> Result<Visit, AppError> {
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let chat = service::open_chat(&state, id).await?;
     let account = crate::accounts::ssr::current_user().await?;
-    let headers = crate::server::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+    let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
     let me = service::identify(&state, &chat.id, &headers, account.as_ref().map(|u| u.id)).await?;
     Ok(Visit { state, chat, account, me })
 }
@@ -212,7 +213,7 @@ async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow) -> Result
 #[cfg(feature = "ssr")]
 fn set_cookie(state: &AppState, chat_id: &str, token: &str, max_age_secs: i64) {
     let value = super::identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
-    match (crate::server::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
+    match (crate::context::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
         (Some(response), Ok(value)) => response.append_header(axum::http::header::SET_COOKIE, value),
         _ => tracing::error!("could not set the instant chat cookie"),
     }

@@ -35,7 +35,8 @@ use crate::{
     },
     error::AppError,
     live::{ChatMessage, Topic},
-    server::{now_ms, rate_limit::Uploader, AppState},
+    clock::now_ms,
+    context::{rate_limits::Uploader, AppState},
     store::{ChatRow, ParticipantRow},
 };
 

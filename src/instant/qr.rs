@@ -8,7 +8,10 @@ use axum::{
 };
 
 use super::{chat_path, is_valid_chat_id};
-use crate::server::{now_ms, origin_for, AppState};
+use crate::{
+    clock::now_ms,
+    context::{origin_for, AppState},
+};
 
 /// Path pattern of the QR route.
 pub const QR_ROUTE: &str = "/instant-chat/{id}/qr.svg";

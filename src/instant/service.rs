@@ -10,7 +10,8 @@ use super::{identity::token_in, is_valid_chat_id};
 use crate::{
     error::AppError,
     live::{hub::encode, ChatMessage, MessageKind, ServerEvent, Topic},
-    server::{now_ms, AppState},
+    clock::now_ms,
+    context::AppState,
     store::{ChatRow, ParticipantRow, StoreError, Swept, WriteRefusal},
 };
 

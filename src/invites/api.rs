@@ -29,7 +29,7 @@ pub async fn create_invite(
     role: Option<Role>,
 ) -> Result<InviteLink, AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
     if !rights.can_invite {
         return Err(AppError::Forbidden("In this room only the owner and moderators make invite links. Ask one of them for a link.".into()));
@@ -55,7 +55,7 @@ pub async fn create_invite(
         return Err(AppError::TooManyRequests(wait));
     }
     let (token, token_hash) = token::generate();
-    let now = crate::server::now_ms();
+    let now = crate::clock::now_ms();
     let new = ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, max_uses, &label, role);
     let id = state.store.invites().create(new).await?;
     tracing::info!(room_id, invite_id = id, user_id = me.id, "invite link made");
@@ -70,9 +70,9 @@ pub async fn create_invite(
 #[server(endpoint = "invite_preview")]
 pub async fn get_invite_preview(token: String) -> Result<JoinPreview, AppError> {
     let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let viewer = crate::accounts::ssr::current_user().await?;
-    let Some(invite) = state.store.invites().find_usable(&hash, crate::server::now_ms()).await? else {
+    let Some(invite) = state.store.invites().find_usable(&hash, crate::clock::now_ms()).await? else {
         let space = crate::spaces::api::ssr::preview(&state, &hash, viewer).await?;
         return space.map(JoinPreview::Space).ok_or(AppError::InviteInvalid);
     };
@@ -111,8 +111,8 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
     use crate::store::Accepted;
     let me = crate::accounts::ssr::require_user().await?;
     let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
-    let state = crate::server::state()?;
-    let room_id = match state.store.invites().accept(&hash, me.id, crate::server::now_ms()).await? {
+    let state = crate::context::state()?;
+    let room_id = match state.store.invites().accept(&hash, me.id, crate::clock::now_ms()).await? {
         Accepted::Joined { room_id, invite_id, creator_id } => {
             tracing::info!(room_id, invite_id, user_id = me.id, "joined through invite");
             ssr::announce_join(&state, room_id, me.id, Some((invite_id, creator_id))).await;
@@ -136,7 +136,7 @@ pub(crate) mod ssr {
     use crate::{
         invites::InviteLink,
         rooms::Role,
-        server::AppState,
+        context::AppState,
         store::NewInvite,
     };
 
@@ -166,7 +166,7 @@ pub(crate) mod ssr {
         max_uses: Option<i64>,
         label: String,
     ) -> InviteLink {
-        let origin = crate::server::public_origin(&state.settings);
+        let origin = crate::context::public_origin(&state.settings);
         InviteLink {
             id,
             url: format!("{origin}/join/{token}"),
@@ -186,7 +186,7 @@ pub(crate) mod ssr {
     /// failure is logged: the membership stands either way.
     pub async fn announce_join(state: &AppState, room_id: i64, user_id: i64, via: Option<(i64, i64)>) {
         use crate::live::Topic;
-        let now = crate::server::now_ms();
+        let now = crate::clock::now_ms();
         let client_id = format!("sys:joined:{room_id}:{now}");
         let queue = || async { state.store.messages().queue_joined(room_id, user_id, via, &client_id, now).await };
         if let Err(err) = state.hub.queue_and_publish(&Topic::Room(room_id), queue).await {

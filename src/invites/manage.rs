@@ -25,7 +25,7 @@ pub struct Dashboard {
 #[server(endpoint = "room_invites")]
 pub async fn room_invites(room_id: i64) -> Result<Vec<InviteSummary>, AppError> {
     let (_, state) = ssr::moderator_of(room_id).await?;
-    Ok(state.store.invites().for_room(room_id, crate::server::now_ms()).await?)
+    Ok(state.store.invites().for_room(room_id, crate::clock::now_ms()).await?)
 }
 
 /// Revokes an invite link: it stops working at once. Its maker may revoke
@@ -37,14 +37,14 @@ pub async fn room_invites(room_id: i64) -> Result<Vec<InviteSummary>, AppError> 
 #[server(endpoint = "revoke_invite")]
 pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let (room_id, maker) = state.store.invites().owner_of(invite_id).await?.ok_or(AppError::NotFound)?;
     let rights = state.store.rooms().rights_of(room_id, me.id).await?;
     let maker_still_in = maker == me.id && rights.is_some();
     if !(maker_still_in || rights.is_some_and(|r| r.can_moderate)) {
         return Err(AppError::Forbidden("Only whoever made this link, the owner and moderators can revoke it.".into()));
     }
-    if !state.store.invites().revoke(invite_id, me.id, crate::server::now_ms()).await? {
+    if !state.store.invites().revoke(invite_id, me.id, crate::clock::now_ms()).await? {
         return Err(AppError::Invalid("This link was revoked already.".into()));
     }
     tracing::info!(room_id, invite_id, user_id = me.id, "invite link revoked");
@@ -65,7 +65,7 @@ pub async fn reset_invite_links(room_id: i64) -> Result<InviteLink, AppError> {
         return Err(AppError::TooManyRequests(wait));
     }
     let (token, token_hash) = super::token::generate();
-    let now = crate::server::now_ms();
+    let now = crate::clock::now_ms();
     let lifetime_ms = Some(i64::from(state.settings.invite_lifetime_hours) * 3_600_000);
     let fresh = super::api::ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, None, "", crate::rooms::Role::Member);
     let (revoked, id) = state.store.invites().reset(fresh).await?;
@@ -79,10 +79,10 @@ pub async fn reset_invite_links(room_id: i64) -> Result<InviteLink, AppError> {
 #[server(endpoint = "dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let mut rooms = state.store.rooms().summaries_for_user(me.id).await?;
     rooms.retain(|r| r.role != crate::rooms::Role::Member);
-    let invites = state.store.invites().by_creator(me.id, crate::server::now_ms()).await?;
+    let invites = state.store.invites().by_creator(me.id, crate::clock::now_ms()).await?;
     let teaching = crate::spaces::api::ssr::teaching(&state, me.id).await?;
     Ok(Dashboard { rooms, invites, teaching })
 }
@@ -93,19 +93,19 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
 #[server(endpoint = "pending_invites")]
 pub async fn pending_invite_count() -> Result<i64, AppError> {
     let Some(me) = crate::accounts::ssr::current_user().await? else { return Ok(0) };
-    let state = crate::server::state()?;
-    let now = crate::server::now_ms();
+    let state = crate::context::state()?;
+    let now = crate::clock::now_ms();
     Ok(state.store.invites().pending_count(me.id, now).await? + state.store.spaces().pending_count(me.id, now).await?)
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::{accounts::CurrentUser, error::AppError, server::AppState};
+    use crate::{accounts::CurrentUser, error::AppError, context::AppState};
 
     /// The logged-in user, if they moderate `room_id`.
     pub async fn moderator_of(room_id: i64) -> Result<(CurrentUser, AppState), AppError> {
         let me = crate::accounts::ssr::require_user().await?;
-        let state = crate::server::state()?;
+        let state = crate::context::state()?;
         let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
         if !rights.can_moderate {
             return Err(AppError::Forbidden("Only the room's owner and moderators manage its invite links.".into()));

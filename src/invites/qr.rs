@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::server::{origin_for, AppState};
+use crate::context::{origin_for, AppState};
 
 /// Path pattern of the route.
 pub const QR_ROUTE: &str = "/join/{token}/qr.svg";

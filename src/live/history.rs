@@ -17,7 +17,7 @@ use crate::error::AppError;
 pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessage>, AppError> {
     use crate::{instant::service, limits::ROOM_HISTORY_PAGE};
     let topic = super::Topic::try_from(topic).map_err(|_| AppError::Invalid("Unknown room or chat.".into()))?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     match topic {
         super::Topic::Room(room_id) => {
             let me = crate::accounts::ssr::require_user().await?;
@@ -31,7 +31,7 @@ pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessag
         super::Topic::Chat(chat_id) => {
             let chat = state.store.instant_chats().get(&chat_id).await?.ok_or(AppError::ChatNotFound)?;
             let user_id = crate::accounts::ssr::current_user().await?.map(|u| u.id);
-            let headers = crate::server::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+            let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
             let me = service::identify(&state, &chat.id, &headers, user_id)
                 .await?
                 .ok_or_else(|| AppError::Forbidden("Join this chat first.".into()))?;

@@ -126,8 +126,8 @@ pub fn check_room_name(raw: &str) -> Result<String, String> {
 pub async fn create_room(name: String) -> Result<(), AppError> {
     let me = require_user().await?;
     let name = check_room_name(&name).map_err(AppError::Invalid)?;
-    let state = crate::server::state()?;
-    let id = state.store.rooms().create(&name, me.id, crate::server::now_ms()).await?;
+    let state = crate::context::state()?;
+    let id = state.store.rooms().create(&name, me.id, crate::clock::now_ms()).await?;
     leptos_axum::redirect(&format!("/rooms/{id}"));
     Ok(())
 }
@@ -139,7 +139,7 @@ pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
     let Some(me) = crate::accounts::ssr::current_user().await? else {
         return Ok(Vec::new());
     };
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     Ok(state.store.rooms().summaries_for_user(me.id).await?)
 }
 
@@ -150,7 +150,7 @@ pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
 #[server(endpoint = "room_page")]
 pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
     let me = require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let store = &state.store;
     let room = store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
     let rights = store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;

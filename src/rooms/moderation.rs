@@ -35,7 +35,7 @@ pub fn may_moderate(actor: Rights, target: Role) -> bool {
 #[server(endpoint = "leave_room")]
 pub async fn leave_room(room_id: i64) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let role = state.store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
     if role == Role::Owner {
         return Err(AppError::Invalid("The owner cannot leave their own room.".into()));
@@ -71,7 +71,8 @@ pub(crate) mod ssr {
     use crate::{
         error::AppError,
         live::{MessageKind, Topic},
-        server::{now_ms, AppState},
+        clock::now_ms,
+    context::AppState,
         store::MembershipEnd,
     };
 
@@ -79,7 +80,7 @@ pub(crate) mod ssr {
 
     pub(super) async fn moderate(room_id: i64, user_id: i64, how: MembershipEnd) -> Result<(), AppError> {
         let me = crate::accounts::ssr::require_user().await?;
-        let state = crate::server::state()?;
+        let state = crate::context::state()?;
         if user_id == me.id {
             return Err(AppError::Invalid("To leave the room yourself, use Leave room.".into()));
         }

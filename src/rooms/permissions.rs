@@ -48,7 +48,7 @@ pub async fn mute_member(room_id: i64, user_id: i64, muted: bool) -> Result<(), 
     if user_id == me.id {
         return Err(AppError::Invalid("You cannot mute yourself.".into()));
     }
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     super::moderation::ssr::may_act_on(&state, room_id, me.id, user_id, "mute").await?;
     state.store.rooms().set_can_write(room_id, user_id, !muted).await?;
     ssr::tell(&state, room_id, user_id).await
@@ -70,7 +70,7 @@ pub async fn set_member_rights(
     can_moderate: Option<bool>,
 ) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     ssr::require_owner(&state, room_id, me.id, "change roles and permissions").await?;
     if role == Role::Owner || user_id == me.id {
         return Err(AppError::Invalid("A room has one owner; their role and permissions stay as they are.".into()));
@@ -97,7 +97,7 @@ pub async fn update_room_settings(
     members_can_invite: bool,
 ) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     ssr::require_owner(&state, room_id, me.id, "change the room's settings").await?;
     crate::spaces::api::ssr::refuse_in_space(&state, room_id, "change room settings").await?;
     let description = check_description(&description).map_err(AppError::Invalid)?;
@@ -109,7 +109,7 @@ pub async fn update_room_settings(
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::{error::AppError, live::Topic, rooms::Role, server::AppState};
+    use crate::{error::AppError, live::Topic, rooms::Role, context::AppState};
 
     /// Errors unless `user_id` owns the room; `what` names the action.
     pub async fn require_owner(state: &AppState, room_id: i64, user_id: i64, what: &str) -> Result<(), AppError> {

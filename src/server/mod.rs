@@ -1,12 +1,12 @@
-//! The server: settings, shared state, the axum router and start-up.
+//! The server, the composition root: it builds the shared state
+//! ([`AppState`], [`crate::context`]), the axum router with its middleware
+//! and the features' routes, and starts up.
 //!
 //! [`app`] builds the whole router from settings, so tests run the real
 //! server in-process on a port of their own; [`run`] is what `main` calls.
 
 pub mod api_status;
 pub mod assets;
-pub mod client_address;
-pub mod config;
 pub mod csrf;
 pub mod panics;
 pub mod rate_limit;
@@ -16,7 +16,6 @@ mod serve;
 use std::{net::SocketAddr, process::ExitCode, sync::Arc};
 
 use axum::{
-    extract::FromRef,
     http::{header, HeaderValue},
     middleware,
     routing::{get, post},
@@ -29,126 +28,15 @@ use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, S
 
 use crate::{
     attachments::http as attachments,
-    error::AppError,
+    clock::now_ms,
+    context::{rate_limits::RateLimits, AppState, Settings, Shared},
     instant::{identity::GuestKeys, memory::MemoryLines, qr, service::start_sweeper},
     limits::SESSION_IDLE_DAYS,
     live::{hub::Hub, socket::live_handler, LIVE_PATH},
     pages::{shell, App},
     store::Store,
 };
-pub use config::Settings;
 pub use serve::serve;
-
-/// What every request handler and server function can reach: one shared
-/// [`Shared`], behind an `Arc`. Fields read through it (`state.store`).
-///
-/// Cloning is one reference count: axum clones the state for every
-/// middleware that takes it, and Leptos for every context read. Cloning the
-/// fields themselves (Leptos' options are a dozen shared strings, the store
-/// its pools and caches) cost 6% of the server core while invite links were
-/// accepted (`perf`, S5 in `crate::bench`).
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-/// The fields of [`AppState`].
-pub struct Shared {
-    /// Leptos' own options (site root, output name).
-    pub leptos_options: LeptosOptions,
-    /// The database.
-    pub store: Store,
-    /// The live fan-out hub.
-    pub hub: Arc<Hub>,
-    /// Runtime settings.
-    pub settings: Arc<Settings>,
-    /// The keys that sign and check guest cookies of instant chats.
-    pub guest_keys: Arc<GuestKeys>,
-    /// Lines of instant chats without history (memory only).
-    pub memory: Arc<MemoryLines>,
-    /// Rate limiters.
-    pub rate_limits: Arc<rate_limit::RateLimits>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// leptos_axum's routes and file handler take Leptos' options from the state.
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> LeptosOptions {
-        state.leptos_options.clone()
-    }
-}
-
-/// The app state inside a server function. Errors: [`AppError::Internal`]
-/// (logged) when called outside a request, which is a bug.
-pub fn state() -> Result<AppState, AppError> {
-    request_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the Leptos context");
-        AppError::Internal
-    })
-}
-
-/// `use_context::<T>()` for server code: the value of type `T` the request
-/// provided, read with [`hold_owners`] held, as it must be from anything a
-/// page's resources may run.
-pub fn request_context<T: Clone + 'static>() -> Option<T> {
-    let _alive = hold_owners();
-    use_context::<T>()
-}
-
-/// Handles on the current reactive owner and every owner above it, up to the
-/// request's: hold them while reading the request's context from a server
-/// function, and drop them after.
-///
-/// Why: a page's data is loaded by server functions that resources run on
-/// any worker thread, while the page load itself may be cut off (a click
-/// away, a closed tab) on another. Reading context walks up the owners,
-/// taking a handle on each parent in turn and dropping it for the next while
-/// it still holds a lock on the owner it started from. If the request's
-/// owner was let go meanwhile, that walk's handle is the last one: dropping
-/// it cleans up the owners below, including the one whose lock the walk
-/// holds, and the thread deadlocks on itself for good (reactive_graph 0.2.16,
-/// `Owner::with_context`; seen in `gdb`, see `tests::pages`). With these held
-/// the walk never drops the last one; the owners go when the returned `Vec`
-/// is dropped, with no lock held. Empty outside a reactive owner.
-pub fn hold_owners() -> Vec<Owner> {
-    let mut owners = Vec::new();
-    let mut next = Owner::current();
-    while let Some(owner) = next {
-        next = owner.parent();
-        owners.push(owner);
-    }
-    owners
-}
-
-/// Now, in Unix milliseconds.
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-/// The origin people reach this server at, without a trailing slash: the
-/// configured `public_origin`, else the current request's `Host`.
-pub fn public_origin(settings: &Settings) -> String {
-    let parts = request_context::<axum::http::request::Parts>();
-    origin_for(settings, parts.as_ref().map(|p| &p.headers))
-}
-
-/// [`public_origin`] for a request outside Leptos: from `headers`' `Host`.
-pub fn origin_for(settings: &Settings, headers: Option<&axum::http::HeaderMap>) -> String {
-    let configured = settings.public_origin.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_string();
-    }
-    let host = headers
-        .and_then(|h| h.get(header::HOST)?.to_str().ok().map(str::to_owned))
-        .unwrap_or_else(|| settings.address.to_string());
-    let scheme = if settings.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
 
 /// Builds the router: pages, server functions, the live socket, static files
 /// (precompressed and cached, [`assets`]), compression, sessions, cross-site
@@ -180,15 +68,15 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)));
 
     let guest_keys = GuestKeys::load(&settings.data_dir)?;
-    let state = AppState(Arc::new(Shared {
+    let state = AppState::new(Shared {
         leptos_options,
         store,
         hub,
         guest_keys: Arc::new(guest_keys),
         memory,
-        rate_limits: Arc::new(rate_limit::RateLimits::new(&settings)),
+        rate_limits: Arc::new(RateLimits::new(&settings)),
         settings: Arc::new(settings),
-    }));
+    });
     let uploads = crate::attachments::http::uploads_dir(&state.settings.data_dir);
     // Other nodes sharing the folder may be mid-upload: leave their recent files.
     let min_age = match state.store.backend() {
@@ -322,7 +210,7 @@ pub async fn run() -> ExitCode {
         }
     };
     let address = settings.address;
-    let (router, state) = match app_with_state(settings, config::leptos_options(address)).await {
+    let (router, state) = match app_with_state(settings, crate::context::settings::leptos_options(address)).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!("cannot start: {e}");

@@ -1,30 +1,15 @@
-//! Rate limits, with the `governor` crate's keyed GCRA limiters.
+//! The rate limits per client address, applied to the server functions
+//! they cover before the function runs: accepting an invite, starting an
+//! instant chat, logging in and signing up ([`AddressLimit`]; the limiters
+//! and their quotas are [`crate::context::rate_limits`]). Past a limit the
+//! answer is 429 with `Retry-After` (RFC 9110 §10.2.3) and
+//! [`AppError::TooManyRequests`] as the server function's error, or a short
+//! page for plain form posts.
 //!
-//! Starting instant chats is limited per client address: a burst of
-//! [`INSTANT_CHAT_STARTS_BURST`], then one per
-//! [`INSTANT_CHAT_STARTS_EVERY_SECS`] seconds; joining rooms through invites
-//! likewise ([`JOINS_BURST`], then one per [`JOINS_EVERY_SECS`]), and logging
-//! in ([`LOGINS_BURST`], then one per [`LOGINS_EVERY_SECS`]; each username's
-//! attempts are also counted in the database, see `accounts::log_in`).
-//! Making invite links is limited per user ([`INVITE_CREATES_BURST`], then
-//! one per [`INVITE_CREATES_EVERY_SECS`]). Uploading attachments is
-//! limited per user account or instant chat guest ([`Uploader`]):
-//! [`UPLOADS_BURST`], then one per [`UPLOADS_EVERY_SECS`]. Past the limit the answer is
-//! 429 with `Retry-After` (RFC 9110 §10.2.3) and [`AppError::TooManyRequests`]
-//! as the server function's error, or a short page for plain form posts.
-//!
-//! Signing up is limited per address too (the `sign_ups_per_address_per_hour`
-//! setting, [`crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR`] by default).
-//!
-//! The address is the client's as [`super::client_address`] finds it: the
-//! TCP peer's, or behind a reverse proxy named in `trusted_proxies` the one
-//! it forwards; IPv6 counted per /64.
+//! The server functions are named by their type (`ServerFn::PATH`), so a
+//! renamed endpoint cannot slip out of its limit.
 
-use std::{
-    net::{IpAddr, Ipv4Addr, SocketAddr},
-    num::NonZeroU32,
-    time::Duration,
-};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::{
     body::Body,
@@ -33,124 +18,39 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use leptos::server_fn::ServerFn;
 
-use super::AppState;
 use crate::{
+    accounts::{LogIn, SignUp},
+    context::{rate_limits::AddressLimit, AppState},
     error::AppError,
-    limits::{
-        INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS, INVITE_CREATES_BURST, INVITE_CREATES_EVERY_SECS,
-        JOINS_BURST, JOINS_EVERY_SECS, LOGINS_BURST, LOGINS_EVERY_SECS, UPLOADS_BURST, UPLOADS_EVERY_SECS,
-    },
+    instant::api::StartInstantChat,
+    invites::AcceptInvite,
 };
 
-/// The server function endpoint that starts instant chats.
-const START_INSTANT_CHAT: &str = "/api/start_instant_chat";
-/// The server function endpoint that accepts invites (joins a room).
-const ACCEPT_INVITE: &str = "/api/accept_invite";
-/// The server function endpoint that logs in.
-const LOG_IN: &str = "/api/log_in";
-/// The server function endpoint that makes an account.
-const SIGN_UP: &str = "/api/sign_up";
-
-/// Who uploads an attachment, as upload limits count them: an account
-/// (in rooms, and in instant chats joined while logged in) or a guest of an
-/// instant chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Uploader {
-    /// A user account, by id.
-    User(i64),
-    /// An instant chat guest, by participant id.
-    Guest(i64),
-}
-
-/// The app's rate limiters. Share as `Arc`.
-pub struct RateLimits {
-    instant_starts: DefaultKeyedRateLimiter<IpAddr>,
-    uploads: DefaultKeyedRateLimiter<Uploader>,
-    joins: DefaultKeyedRateLimiter<IpAddr>,
-    log_ins: DefaultKeyedRateLimiter<IpAddr>,
-    /// `None`: sign-ups are not limited (the setting is 0).
-    sign_ups: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    invite_creates: DefaultKeyedRateLimiter<i64>,
-    /// The `trusted_proxies` setting, parsed.
-    trusted_proxies: Vec<ipnet::IpNet>,
-}
-
-/// A burst of `burst`, then one more every `every_secs` seconds.
-fn quota(burst: u32, every_secs: u64) -> Quota {
-    Quota::with_period(Duration::from_secs(every_secs))
-        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
-}
-
-impl RateLimits {
-    /// The limits for a server with `settings` (whose `trusted_proxies`
-    /// were checked when they were loaded; an entry that does not parse is
-    /// left out).
-    pub fn new(settings: &super::Settings) -> Self {
-        let per_hour = settings.sign_ups_per_address_per_hour;
-        RateLimits {
-            sign_ups: (per_hour > 0).then(|| RateLimiter::keyed(quota(per_hour, (3600 / u64::from(per_hour)).max(1)))),
-            trusted_proxies: super::client_address::parse_trusted(&settings.trusted_proxies).unwrap_or_default(),
-            instant_starts: RateLimiter::keyed(quota(INSTANT_CHAT_STARTS_BURST, INSTANT_CHAT_STARTS_EVERY_SECS)),
-            uploads: RateLimiter::keyed(quota(UPLOADS_BURST, UPLOADS_EVERY_SECS)),
-            joins: RateLimiter::keyed(quota(JOINS_BURST, JOINS_EVERY_SECS)),
-            log_ins: RateLimiter::keyed(quota(LOGINS_BURST, LOGINS_EVERY_SECS)),
-            invite_creates: RateLimiter::keyed(quota(INVITE_CREATES_BURST, INVITE_CREATES_EVERY_SECS)),
-        }
-    }
-}
-
-/// Whole seconds until `not_until`, rounded up.
-fn seconds_to_wait(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
-    let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-}
-
-impl RateLimits {
-    /// `Ok` when `who` may upload an attachment now (and counts it); else
-    /// the seconds to wait.
-    pub fn upload(&self, who: Uploader) -> Result<(), u64> {
-        self.uploads.check_key(&who).map_err(seconds_to_wait)
-    }
-
-    /// `Ok` when user `user_id` may make an invite link now (and counts
-    /// it); else the seconds to wait.
-    pub fn create_invite(&self, user_id: i64) -> Result<(), u64> {
-        self.invite_creates.check_key(&user_id).map_err(seconds_to_wait)
-    }
-
-    /// Drops the state of keys that are back at full allowance.
-    pub fn forget_idle(&self) {
-        self.instant_starts.retain_recent();
-        self.uploads.retain_recent();
-        self.joins.retain_recent();
-        self.log_ins.retain_recent();
-        if let Some(sign_ups) = &self.sign_ups {
-            sign_ups.retain_recent();
-        }
-        self.invite_creates.retain_recent();
-    }
+/// The limit per address that covers a POST to `path`, with what it counts
+/// (for the log), if any.
+fn limit_for(path: &str) -> Option<(AddressLimit, &'static str)> {
+    [
+        (<AcceptInvite as ServerFn>::PATH, AddressLimit::Joins, "join attempts"),
+        (<StartInstantChat as ServerFn>::PATH, AddressLimit::InstantChatStarts, "instant chat starts"),
+        (<LogIn as ServerFn>::PATH, AddressLimit::LogIns, "log-in attempts"),
+        (<SignUp as ServerFn>::PATH, AddressLimit::SignUps, "sign-ups"),
+    ]
+    .into_iter()
+    .find(|(fn_path, _, _)| *fn_path == path)
+    .map(|(_, limit, what)| (limit, what))
 }
 
 /// Middleware: applies the limits to the requests they cover.
 pub async fn limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
-    let path = req.uri().path();
-    let limited = match path {
-        ACCEPT_INVITE => Some((&state.rate_limits.joins, "join attempts")),
-        START_INSTANT_CHAT => Some((&state.rate_limits.instant_starts, "instant chat starts")),
-        LOG_IN => Some((&state.rate_limits.log_ins, "log-in attempts")),
-        SIGN_UP => state.rate_limits.sign_ups.as_ref().map(|limiter| (limiter, "sign-ups")),
-        _ => None,
-    };
-    if let (true, Some((limiter, what))) = (req.method() == Method::POST, limited) {
+    if let (true, Some((attempt, what))) = (req.method() == Method::POST, limit_for(req.uri().path())) {
         let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        let ip = super::client_address::client_key(peer, req.headers(), &state.rate_limits.trusted_proxies);
-        if let Err(wait_secs) = limiter.check_key(&ip).map_err(seconds_to_wait) {
+        let ip = state.rate_limits.client_key(peer, req.headers());
+        if let Err(wait_secs) = state.rate_limits.check_address(attempt, ip) {
             tracing::warn!(%ip, wait_secs, what, "rate-limited");
             return too_many(&req, wait_secs);
         }
@@ -177,5 +77,19 @@ fn too_many(req: &Request<Body>, wait_secs: u64) -> Response {
         let body = serde_json::to_string(&error).unwrap_or_default();
         (StatusCode::TOO_MANY_REQUESTS, retry_after, [(header::CONTENT_TYPE, "application/json")], body)
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limited_server_functions_are_found_by_their_paths() {
+        assert_eq!(limit_for("/api/accept_invite").map(|l| l.0), Some(AddressLimit::Joins));
+        assert_eq!(limit_for("/api/start_instant_chat").map(|l| l.0), Some(AddressLimit::InstantChatStarts));
+        assert_eq!(limit_for("/api/log_in").map(|l| l.0), Some(AddressLimit::LogIns));
+        assert_eq!(limit_for("/api/sign_up").map(|l| l.0), Some(AddressLimit::SignUps));
+        assert_eq!(limit_for("/api/log_out"), None);
     }
 }

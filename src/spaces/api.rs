@@ -23,7 +23,7 @@ pub async fn create_language_invite(
     lifetime_days: Option<String>,
 ) -> Result<LanguageInviteLink, AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     let (is_teacher, _) = state.store.users().roles(me.id).await?.unwrap_or_default();
     if !is_teacher {
         return Err(AppError::Forbidden(super::ONLY_TEACHERS.into()));
@@ -34,11 +34,11 @@ pub async fn create_language_invite(
         return Err(AppError::TooManyRequests(wait));
     }
     let (token, token_hash) = crate::invites::token::generate();
-    let now = crate::server::now_ms();
+    let now = crate::clock::now_ms();
     let expires_at_ms = lifetime_ms.map(|ms| now + ms);
     let id = state.store.spaces().create_invite(me.id, &token_hash, &language, now, expires_at_ms).await?;
     tracing::info!(invite_id = id, user_id = me.id, "language invite made");
-    let origin = crate::server::public_origin(&state.settings);
+    let origin = crate::context::public_origin(&state.settings);
     Ok(LanguageInviteLink {
         id,
         url: format!("{origin}/join/{token}"),
@@ -58,8 +58,8 @@ pub async fn create_language_invite(
 pub async fn revoke_language_invite(invite_id: i64) -> Result<(), AppError> {
     use crate::store::LanguageRevoke;
     let me = crate::accounts::ssr::require_user().await?;
-    let state = crate::server::state()?;
-    match state.store.spaces().revoke(invite_id, me.id, crate::server::now_ms()).await? {
+    let state = crate::context::state()?;
+    match state.store.spaces().revoke(invite_id, me.id, crate::clock::now_ms()).await? {
         LanguageRevoke::Revoked | LanguageRevoke::AlreadyRevoked => Ok(()),
         LanguageRevoke::NotYours => {
             Err(AppError::Forbidden("Only the teacher who made a language invite can revoke it.".into()))
@@ -77,7 +77,7 @@ pub async fn revoke_language_invite(invite_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "teaching")]
 pub async fn get_teaching() -> Result<Teaching, AppError> {
     let me = crate::accounts::ssr::require_user().await?;
-    ssr::teaching(&crate::server::state()?, me.id).await
+    ssr::teaching(&crate::context::state()?, me.id).await
 }
 
 /// The spaces the logged-in user is in, as teacher or student, by language
@@ -87,7 +87,7 @@ pub async fn my_spaces() -> Result<Vec<SpaceSummary>, AppError> {
     let Some(me) = crate::accounts::ssr::current_user().await? else {
         return Ok(Vec::new());
     };
-    let state = crate::server::state()?;
+    let state = crate::context::state()?;
     Ok(state.store.spaces().for_user(me.id).await?)
 }
 
@@ -96,7 +96,7 @@ pub mod ssr {
     use crate::{
         accounts::CurrentUser,
         error::AppError,
-        server::AppState,
+        context::AppState,
         spaces::{SpacePreview, Teaching},
         store::SpaceAccepted,
     };
@@ -106,7 +106,7 @@ pub mod ssr {
     pub async fn teaching(state: &AppState, user_id: i64) -> Result<Teaching, AppError> {
         let spaces = state.store.spaces();
         let (is_teacher, _) = state.store.users().roles(user_id).await?.unwrap_or_default();
-        let invites = spaces.invites_by(user_id, crate::server::now_ms()).await?;
+        let invites = spaces.invites_by(user_id, crate::clock::now_ms()).await?;
         let taught = spaces.for_user(user_id).await?.into_iter().filter(|s| s.i_teach).collect();
         Ok(Teaching { is_teacher, invites, spaces: taught })
     }
@@ -132,7 +132,7 @@ pub mod ssr {
         viewer: Option<CurrentUser>,
     ) -> Result<Option<SpacePreview>, AppError> {
         let spaces = state.store.spaces();
-        let Some(invite) = spaces.find_usable(token_hash, crate::server::now_ms()).await? else {
+        let Some(invite) = spaces.find_usable(token_hash, crate::clock::now_ms()).await? else {
             return Ok(None);
         };
         let (own, existing_space) = match &viewer {
@@ -158,7 +158,7 @@ pub mod ssr {
     /// invite and for a student banned from that space;
     /// [`AppError::Conflict`] for a student who has this space already.
     pub async fn accept(state: &AppState, token_hash: &str, user_id: i64) -> Result<i64, AppError> {
-        match state.store.spaces().accept(token_hash, user_id, crate::server::now_ms()).await? {
+        match state.store.spaces().accept(token_hash, user_id, crate::clock::now_ms()).await? {
             SpaceAccepted::Created { room_id } | SpaceAccepted::Rejoined { room_id } => {
                 tracing::info!(room_id, user_id, "joined a teacher space");
                 crate::invites::api::ssr::announce_join(state, room_id, user_id, None).await;

@@ -66,7 +66,7 @@ async fn a_member_banned_while_their_tab_lagged_gets_nothing_after_the_ban_when_
     // The ban commits, but its notice to bruno's tab is lost: his tab falls
     // behind the room's channel (the test's runtime runs one task at a
     // time, so nothing is read while these go in) and the notice with it.
-    let now = crate::server::now_ms();
+    let now = crate::clock::now_ms();
     let banned = s.store.rooms().end_membership(room, bruno_id, crate::store::MembershipEnd::Banned, None, now).await.unwrap();
     assert!(banned);
     let filler = crate::live::hub::encode(&ServerEvent::Pong);
@@ -88,7 +88,7 @@ async fn the_store_refuses_a_line_from_a_guest_who_left_whatever_their_socket_be
     let (s, _host, bruno, id) = super::instant::ana_and_bruno(true).await;
     let me = super::instant::page(&bruno, &id).await.me.expect("bruno is in the chat");
     let lines = s.store.instant_lines();
-    let now = crate::server::now_ms();
+    let now = crate::clock::now_ms();
     let (_, stored) = lines.insert(&id, me.id, crate::live::MessageKind::Text, "before", "still here", now).await.unwrap();
     assert!(stored);
     assert!(bruno.call("leave_instant_chat", &[("id", &id)]).await.status().is_success());
@@ -289,7 +289,7 @@ async fn the_store_refuses_an_attachment_from_someone_who_may_no_longer_write() 
             storage_key: "0123456789abcdef0123456789abcdef",
         },
     };
-    let now = crate::server::now_ms();
+    let now = crate::clock::now_ms();
     let attachments = s.store.attachments();
     assert!(attachments.post(&new, "first", now).await.unwrap().1, "a member's goes in");
     let new = NewAttachment { file: StoredFile { storage_key: "1123456789abcdef0123456789abcdef", ..new.file }, ..new };

@@ -7,7 +7,7 @@ use super::support::{Client, TestServer};
 use crate::{
     instant::{identity::GuestKeys, InstantChatPage},
     live::{AuthorTag, MessageKind, ServerEvent, Topic},
-    server::now_ms,
+    clock::now_ms,
     store::{ChatRow, NewParticipant},
 };
 

@@ -21,7 +21,7 @@ use super::support::TestServer;
 ///   handle was the last (the request's owner let go meanwhile), the drop
 ///   cleans up the owners below and waits for that same lock. Our own
 ///   context reads hold every owner above them first
-///   ([`crate::server::hold_owners`]); Leptos' own reads (`<A>` resolving
+///   ([`crate::context::hold_owners`]); Leptos' own reads (`<A>` resolving
 ///   its path) do not.
 /// - A resource finishing on one thread holds its lock and waits for the
 ///   Suspense effect's; the effect, running on the other, holds its own and

@@ -65,7 +65,7 @@ async fn several_tabs_of_one_person_are_one_person_online_until_the_last_goes() 
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(seen.is_some_and(|t| t > crate::server::now_ms() - 5_000), "{seen:?}");
+    assert!(seen.is_some_and(|t| t > crate::clock::now_ms() - 5_000), "{seen:?}");
     let page: crate::rooms::RoomPage = bruno.json("room_page", &[("room_id", &room.to_string())]).await;
     assert_eq!(page.members.iter().find(|m| m.id == ana_id).and_then(|m| m.last_seen_at), seen);
 }
@@ -302,7 +302,7 @@ async fn a_crowd_arriving_or_leaving_at_once_is_told_in_few_diffs_each_person_on
     b.drain(300).await; // ana came and went
 
     // And leaves at once.
-    let before = crate::server::now_ms();
+    let before = crate::clock::now_ms();
     futures::future::join_all(tabs.into_iter().map(|tab| tab.close())).await;
     let (named, diffs) = named_in_diffs(&mut b, &topic, ids.len()).await;
     let mut offline: Vec<i64> = named

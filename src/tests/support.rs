@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
 use crate::{
     live::{ClientEvent, ServerEvent, Topic},
-    server::Settings,
+    context::Settings,
     store::Store,
 };
 
@@ -23,7 +23,7 @@ pub struct TestServer {
     /// The server's hub, for tests that publish to topics directly.
     pub hub: std::sync::Arc<crate::live::hub::Hub>,
     /// The server's state, for tests that call its services directly.
-    pub state: crate::server::AppState,
+    pub state: crate::context::AppState,
     _dir: tempfile::TempDir,
 }
 

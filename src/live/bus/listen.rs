@@ -20,7 +20,7 @@ use crate::{
         hub::{Hub, HubEvent},
         ChatMessage, Topic,
     },
-    server::now_ms,
+    clock::now_ms,
     store::Store,
 };
 

@@ -58,7 +58,7 @@ use crate::{
         BUS_HEARTBEAT_MS, BUS_LINE_INLINE_MAX_BYTES, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES, BUS_REPLAY_MAX_LINES,
         BUS_REPLAY_WAIT_MS,
     },
-    server::now_ms,
+    clock::now_ms,
     store::{
         doorbell::{Doorbell, CHANNEL},
         Store, StoreError,

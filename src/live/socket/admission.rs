@@ -10,7 +10,7 @@ use crate::{
     instant::service as instant,
     limits::LIVE_ROOMS_PER_CONNECTION,
     live::{hub::encode, ServerEvent, Topic},
-    server::now_ms,
+    clock::now_ms,
     store::{ChatRow, ParticipantRow},
 };
 

@@ -35,7 +35,8 @@ use super::{
 use crate::{
     accounts::{ssr::user_in, CurrentUser},
     limits::{LIVE_FRAME_MAX_BYTES, LIVE_LINES_BURST, LIVE_SESSION_CHECK_MS, LIVE_TYPING_BURST, LIVE_TYPING_PER_SECOND},
-    server::{csrf::origin_matches, now_ms, AppState},
+    clock::now_ms,
+    context::{origin::origin_matches, AppState},
 };
 
 /// Bytes the server reads from a live socket at a time (the buffer grows

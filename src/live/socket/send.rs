@@ -5,7 +5,7 @@ use super::{refused, Connection, Replies};
 use crate::{
     instant::service as instant,
     live::{check_message_body, hub::encode, is_valid_client_id, MessageKind, ServerEvent, Topic},
-    server::now_ms,
+    clock::now_ms,
     store::{StoreError, WriteRefusal},
 };
 

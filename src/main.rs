@@ -1,4 +1,6 @@
-//! The Roomlink server binary. All of it lives in [`roomlink::server`].
+//! The Roomlink server binary: [`roomlink::server`] serving
+//! [`roomlink::pages`]. It is the one place that puts the two together, so
+//! the server, below the pages, never imports them.
 
 /// The server's Rust code allocates with mimalloc instead of glibc's
 /// malloc. Every request, live event and database statement allocates
@@ -17,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// end instead of waiting for them without limit as dropping it would.
 #[cfg(feature = "ssr")]
 fn main() -> std::process::ExitCode {
-    roomlink::server::main()
+    roomlink::server::main(roomlink::pages::site())
 }
 
 #[cfg(not(feature = "ssr"))]

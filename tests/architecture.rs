@@ -62,9 +62,6 @@ const NOT_YET_DOWNWARD: &[(&str, &str)] = &[
     ("live", "instant"),
     ("live", "rooms"),
     ("rooms", "spaces"),
-    // The composition root mounts the pages' app; the layers want that
-    // done above both (in `main.rs`).
-    ("server", "pages"),
     ("store", "attachments"),
     ("store", "invites"),
     ("store", "live"),

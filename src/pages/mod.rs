@@ -85,6 +85,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The pages, as the server mounts them ([`crate::server::Site`]): the
+/// [`shell`] around every page and the [`App`].
+#[cfg(feature = "ssr")]
+pub fn site() -> crate::server::Site {
+    crate::server::Site { shell: |options| shell(options).into_any(), app: || App().into_any() }
+}
+
 /// Pages that work as plain HTML and load no code (issue 36): the ones a
 /// person opens first from a link in a messenger, on a phone, where every
 /// kilobyte and every millisecond of a slow CPU is the first impression.

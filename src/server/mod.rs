@@ -33,23 +33,34 @@ use crate::{
     instant::{identity::GuestKeys, memory::MemoryLines, qr, service::start_sweeper},
     limits::SESSION_IDLE_DAYS,
     live::{hub::Hub, socket::live_handler, LIVE_PATH},
-    pages::{shell, App},
     store::Store,
 };
 pub use serve::serve;
+
+/// The pages the server serves, handed to it by the layer above
+/// (`crate::pages::site`), so that the server mounts the pages without
+/// depending on them: the HTML document around every page, and the app
+/// with its routes (both type-erased, rendered on the server only).
+#[derive(Clone, Copy)]
+pub struct Site {
+    /// The HTML document around a page, from Leptos' options.
+    pub shell: fn(LeptosOptions) -> AnyView,
+    /// The app: the router and its pages.
+    pub app: fn() -> AnyView,
+}
 
 /// Builds the router: pages, server functions, the live socket, static files
 /// (precompressed and cached, [`assets`]), compression, sessions, cross-site
 /// checks and security headers. Opens the database, runs migrations and
 /// removes upload files a crash left behind
 /// ([`crate::attachments::sweep`]). Errors: a message for the operator.
-pub async fn app(settings: Settings, leptos_options: LeptosOptions) -> Result<Router, String> {
-    Ok(app_with_state(settings, leptos_options).await?.0)
+pub async fn app(settings: Settings, leptos_options: LeptosOptions, site: Site) -> Result<Router, String> {
+    Ok(app_with_state(settings, leptos_options, site).await?.0)
 }
 
 /// [`app`], and the state it shares, for [`run`] to shut the live layer down
 /// with. On PostgreSQL, also starts this node's [`crate::live::bus::Bus`].
-pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -> Result<(Router, AppState), String> {
+pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, site: Site) -> Result<(Router, AppState), String> {
     let store = Store::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     store.users().fill_skeletons().await.map_err(|e| format!("username look-alike keys: {e}"))?;
     let hub = Arc::new(Hub::new());
@@ -113,12 +124,12 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let routes = page_routes();
+    let routes = page_routes(site);
     let site_root = std::path::Path::new(state.leptos_options.site_root.as_ref());
     let pkg_dir = site_root.join(state.leptos_options.site_pkg_dir.as_ref());
     // A path that is neither a route nor a file: the app's 404 page.
     let not_found = axum::handler::Handler::with_state(
-        leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state.clone(), shell),
+        leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state.clone(), site.shell),
         state.clone(),
     );
     let router = Router::new()
@@ -131,7 +142,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
         .route(crate::instant::files::SERVE_ROUTE, get(crate::instant::files::serve_handler))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            move || (site.shell)(options.clone())
         })
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), assets::pkg_files(&pkg_dir, state.leptos_options.hash_files))
         .fallback_service(assets::site_files(site_root, not_found))
@@ -170,16 +181,18 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions) -
 /// (leptos-rs/leptos#4773). The tests run many servers in one process, each
 /// starting while others serve pages, so the routes are made before the first
 /// of them serves anything and never again.
-pub(crate) fn page_routes() -> Vec<AxumRouteListing> {
+///
+/// One process serves one [`Site`]: the first call's is the one kept.
+pub(crate) fn page_routes(site: Site) -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    ROUTES.get_or_init(|| generate_route_list(site.app)).clone()
 }
 
 /// The server process: [`run`] on tokio's multi-threaded runtime, which
 /// then gets [`crate::limits::SHUTDOWN_REQUESTS_MS`] for its tasks to end
 /// (dropping it would wait for a stuck one without limit). Exit code as
 /// [`run`]'s, or 1 when no runtime can be built.
-pub fn main() -> ExitCode {
+pub fn main(site: Site) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -187,7 +200,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(run());
+    let code = runtime.block_on(run(site));
     runtime.shutdown_timeout(std::time::Duration::from_millis(crate::limits::SHUTDOWN_REQUESTS_MS));
     code
 }
@@ -196,7 +209,7 @@ pub fn main() -> ExitCode {
 /// connection with 1001 ("going away") so tabs reconnect, to another node
 /// when there are several, and tells the other nodes. Logs with `tracing`
 /// (`RUST_LOG` filters). Exit code 1 when it cannot start.
-pub async fn run() -> ExitCode {
+pub async fn run(site: Site) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
@@ -210,7 +223,7 @@ pub async fn run() -> ExitCode {
         }
     };
     let address = settings.address;
-    let (router, state) = match app_with_state(settings, crate::context::settings::leptos_options(address)).await {
+    let (router, state) = match app_with_state(settings, crate::context::settings::leptos_options(address), site).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!("cannot start: {e}");

@@ -86,7 +86,7 @@ async fn join_pages_render_while_another_server_starts() {
     let path = format!("/join/{}", ana.invite(room).await);
     let starting = tokio::task::spawn_blocking(|| {
         for _ in 0..300 {
-            crate::server::page_routes();
+            crate::server::page_routes(crate::pages::site());
         }
     });
     let visitors = (0..4).map(|_| {

@@ -27,7 +27,7 @@ fn node_process() {
     if std::env::var_os(NODE_ENV).is_none() {
         return;
     }
-    let code = crate::server::main();
+    let code = crate::server::main(crate::pages::site());
     std::process::exit(if code == std::process::ExitCode::SUCCESS { 0 } else { 1 });
 }
 

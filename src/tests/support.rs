@@ -57,7 +57,7 @@ impl TestServer {
             .site_root(dir.path().to_string_lossy().to_string())
             .site_addr(addr)
             .build();
-        let (router, state) = crate::server::app_with_state(settings.clone(), options).await.unwrap();
+        let (router, state) = crate::server::app_with_state(settings.clone(), options, crate::pages::site()).await.unwrap();
         tokio::spawn(crate::server::serve(listener, router, std::future::pending()));
         // The server's own store: the same pools, writer and session cache.
         let store = state.store.clone();

@@ -103,6 +103,39 @@ impl AppError {
     }
 }
 
+/// The one mapping from an error to an HTTP answer, used by the server
+/// functions ([`crate::server::api_status`]), the upload and file routes,
+/// the rate limiter and the pages (`pages::set_error_status`).
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The status this error answers with ([`AppError::http_status`]) and
+    /// the headers that go with it: `Retry-After` in seconds for
+    /// [`AppError::TooManyRequests`] (RFC 9110 §10.2.3), else none.
+    pub fn response_head(&self) -> (axum::http::StatusCode, Option<(axum::http::HeaderName, axum::http::HeaderValue)>) {
+        let status = axum::http::StatusCode::from_u16(self.http_status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = match self {
+            AppError::TooManyRequests(wait_secs) => Some((axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(*wait_secs))),
+            _ => None,
+        };
+        (status, retry_after)
+    }
+}
+
+/// The error as its JSON value, with [`AppError::response_head`]'s status
+/// and headers: the answer of a route that is not a server function (an
+/// upload, a file) or a middleware that refuses a call.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let (status, retry_after) = self.response_head();
+        let mut response = (status, axum::Json(self)).into_response();
+        if let Some((name, value)) = retry_after {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -80,7 +80,7 @@ pub(crate) fn upload_response(posted: Result<(ChatMessage, bool), AppError>) -> 
             let status = if fresh { StatusCode::CREATED } else { StatusCode::OK };
             (status, Json(message)).into_response()
         }
-        Err(err) => error_response(err),
+        Err(err) => AppError::into_response(err),
     }
 }
 
@@ -230,7 +230,7 @@ pub async fn serve_handler(
 ) -> Response {
     let row = match find(&state, &session, id).await {
         Ok(row) => row,
-        Err(err) => return error_response(err),
+        Err(err) => return AppError::into_response(err),
     };
     let path = uploads_dir(&state.settings.data_dir).join(&row.storage_key);
     serve_file(&path, &row.content_type, request).await
@@ -245,7 +245,7 @@ pub(crate) async fn serve_file(path: &FsPath, content_type: &str, request: Reque
     };
     if response.status() == StatusCode::NOT_FOUND {
         tracing::error!(file = %path.display(), "an attachment's file is missing");
-        return error_response(AppError::NotFound);
+        return AppError::into_response(AppError::NotFound);
     }
     file_headers(&mut response, content_type);
     response
@@ -272,16 +272,3 @@ async fn find(state: &AppState, session: &Session, id: i64) -> Result<crate::sto
     Ok(row)
 }
 
-/// The JSON form of `err` with its status, and `Retry-After` for a 429.
-pub(crate) fn error_response(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let retry_after = match err {
-        AppError::TooManyRequests(secs) => Some(secs),
-        _ => None,
-    };
-    let mut response = (status, Json(err)).into_response();
-    if let Some(value) = retry_after.and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
-}

@@ -30,7 +30,7 @@ use super::{
 use crate::{
     accounts::ssr::user_id_in,
     attachments::http::{
-        checked_client_id, error_response, file_headers, read_upload, save, serve_file, settle, storage_key,
+        checked_client_id, file_headers, read_upload, save, serve_file, settle, storage_key,
         stored_file, upload_response, uploads_dir, UploadQuery,
     },
     error::AppError,
@@ -152,20 +152,20 @@ pub async fn serve_handler(
 ) -> Response {
     let (chat, me) = match participant(&state, &session, &chat_id, &headers).await {
         Ok(found) => found,
-        Err(AppError::Forbidden(_)) => return error_response(AppError::NotFound),
-        Err(err) => return error_response(err),
+        Err(AppError::Forbidden(_)) => return AppError::into_response(AppError::NotFound),
+        Err(err) => return AppError::into_response(err),
     };
     if chat.keep_history {
         return match state.store.instant_lines().attachment(&chat.id, id).await {
             Ok(Some(row)) => {
                 serve_file(&uploads_dir(&state.settings.data_dir).join(&row.storage_key), &row.content_type, request).await
             }
-            Ok(None) => error_response(AppError::NotFound),
-            Err(err) => error_response(err.into()),
+            Ok(None) => AppError::into_response(AppError::NotFound),
+            Err(err) => AppError::into_response(err.into()),
         };
     }
     let file = state.memory.file(&chat.id, id).filter(|_| id >= me.first_seen_id);
-    let Some(file) = file else { return error_response(AppError::NotFound) };
+    let Some(file) = file else { return AppError::into_response(AppError::NotFound) };
     let mut response = file.bytes.into_response();
     file_headers(&mut response, file.content_type);
     response

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
-use super::set_status;
+use super::set_error_status;
 use crate::error::AppError;
 
 /// A full-page error with the right HTTP status and a way onward.
 #[component]
 pub fn ErrorPage(error: AppError) -> impl IntoView {
-    set_status(error.http_status());
+    set_error_status(&error);
     let (title, hint) = match &error {
         AppError::InviteInvalid => ("This invite link is invalid or has expired", "Ask whoever sent it for a new one."),
         AppError::NotMember => ("You are not a member of this room", "Ask a member to send you an invite link."),

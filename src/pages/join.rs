@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
-use super::{form_error, format, set_status, url_error, ErrorPage, LocalOffset};
+use super::{form_error, format, set_error_status, url_error, ErrorPage, LocalOffset};
 use crate::invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview};
 
 /// `/join/:token`.
@@ -106,7 +106,7 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
 /// refusal's status.
 #[component]
 fn JoinRefused(reason: crate::error::AppError) -> impl IntoView {
-    set_status(reason.http_status());
+    set_error_status(&reason);
     view! {
         <super::PageTitle text="Could not join" />
         <section class="card error-page">

@@ -278,14 +278,18 @@ pub fn form_error<T>(
     })
 }
 
-/// Sets the HTTP status of the page being rendered on the server.
-pub fn set_status(code: u16) {
+/// Sets the HTTP status, and headers, of a page being rendered on the
+/// server that shows `error` ([`AppError::response_head`]: a 429 page
+/// says when to try again in `Retry-After`).
+pub fn set_error_status(error: &AppError) {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(
-            axum::http::StatusCode::from_u16(code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-        );
+        let (status, header) = error.response_head();
+        response.set_status(status);
+        if let Some((name, value)) = header {
+            response.insert_header(name, value);
+        }
     }
     #[cfg(not(feature = "ssr"))]
-    let _ = code;
+    let _ = error;
 }

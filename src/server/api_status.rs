@@ -2,9 +2,9 @@
 //!
 //! Leptos answers every server function error with 500. This middleware
 //! reads the [`AppError`] in such an answer and sets the status it stands for
-//! ([`AppError::http_status`]: 400 bad input, 403, 404, 409 taken or full,
-//! 410 ended, 429 with `Retry-After`), so clients, logs and proxies see what
-//! happened.
+//! ([`AppError::response_head`], the one mapping: 400 bad input, 403, 404,
+//! 409 taken or full, 410 ended, 429 with `Retry-After`), so clients, logs
+//! and proxies see what happened.
 
 use axum::{
     body::{to_bytes, Body},
@@ -30,11 +30,9 @@ pub async fn error_status(req: Request<Body>, next: Next) -> Response {
         return Response::from_parts(parts, Body::empty());
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::TooManyRequests(wait_secs) = error {
-            // RFC 9110 §10.2.3: when to ask again.
-            parts.headers.insert(axum::http::header::RETRY_AFTER, wait_secs.into());
-        }
+        let (status, header) = error.response_head();
+        parts.status = status;
+        parts.headers.extend(header);
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -14,7 +14,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::{
     body::Body,
     extract::{ConnectInfo, State},
-    http::{header, Method, Request, StatusCode},
+    http::{header, Method, Request},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -58,6 +58,8 @@ pub async fn limit(State(state): State<AppState>, req: Request<Body>, next: Next
     next.run(req).await
 }
 
+/// The 429 answer: a short page for a plain form post (the browser shows
+/// it), else the error as JSON; both with `Retry-After`.
 fn too_many(req: &Request<Body>, wait_secs: u64) -> Response {
     let error = AppError::TooManyRequests(wait_secs);
     let wants_html = req
@@ -65,19 +67,17 @@ fn too_many(req: &Request<Body>, wait_secs: u64) -> Response {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    let retry_after = [(header::RETRY_AFTER, wait_secs.to_string())];
-    if wants_html {
-        let page = format!(
-            "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>Too many requests</title><p>{}</p><p><a href=\"/\">Back to Roomlink</a></p>",
-            html_escape::encode_text(&error.to_string())
-        );
-        (StatusCode::TOO_MANY_REQUESTS, retry_after, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page)
-            .into_response()
-    } else {
-        let body = serde_json::to_string(&error).unwrap_or_default();
-        (StatusCode::TOO_MANY_REQUESTS, retry_after, [(header::CONTENT_TYPE, "application/json")], body)
-            .into_response()
+    if !wants_html {
+        return error.into_response();
     }
+    let (status, retry_after) = error.response_head();
+    let page = format!(
+        "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>Too many requests</title><p>{}</p><p><a href=\"/\">Back to Roomlink</a></p>",
+        html_escape::encode_text(&error.to_string())
+    );
+    let mut response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+    response.headers_mut().extend(retry_after);
+    response
 }
 
 #[cfg(test)]

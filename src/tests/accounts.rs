@@ -308,3 +308,27 @@ async fn a_good_log_in_clears_the_count_and_addresses_are_limited_too() {
     assert!(statuses[..LOGINS_BURST as usize].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
     assert_eq!(statuses[LOGINS_BURST as usize], StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Past the per-address limit, a log-in posted as a plain form (JavaScript
+/// off) gets a short page a person can read, and a call from the page's code
+/// gets the error as JSON: both 429 with the same `Retry-After`.
+#[tokio::test]
+async fn a_refused_log_in_says_when_to_try_again_as_a_page_and_as_json() {
+    use crate::limits::LOGINS_BURST;
+    let s = TestServer::start().await;
+    let one = s.client().from_ip(std::net::IpAddr::from([127, 0, 4, 1]));
+    for i in 0..LOGINS_BURST {
+        let r = one.call("log_in", &[("username", &format!("someone{i}")), ("password", "wrong password")]).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let wait = |r: &reqwest::Response| r.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let page = one.post_form("log_in", &[("username", "someone"), ("password", "wrong password")]).await;
+    assert_eq!(page.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(wait(&page).is_some_and(|secs| secs >= 1), "{:?}", page.headers());
+    assert!(page.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert!(page.text().await.unwrap().contains("Too many"));
+    let json = one.call("log_in", &[("username", "someone"), ("password", "wrong password")]).await;
+    assert_eq!(json.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(wait(&json).is_some_and(|secs| secs >= 1), "{:?}", json.headers());
+    assert!(matches!(error_of(json).await, AppError::TooManyRequests(_)));
+}

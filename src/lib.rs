@@ -21,6 +21,8 @@
 //! - [`limits`]: every length, size and count limit, in one place.
 //! - [`error`]: the one error type that server functions return to the browser.
 //! - [`clock`] (server only): now, in Unix milliseconds.
+//! - [`invite_token`] (server only): invite tokens, made and hashed, for
+//!   invite links and teachers' language invites alike.
 //!
 //! The crate builds twice: with the `ssr` feature as the server binary, and with
 //! `hydrate` as the WebAssembly bundle that takes over the server-rendered page.
@@ -33,6 +35,8 @@ pub mod bench;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod context;
+#[cfg(feature = "ssr")]
+pub mod invite_token;
 pub mod error;
 pub mod instant;
 pub mod invites;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::{InviteLink, JoinPreview};
 #[cfg(feature = "ssr")]
-use super::{token, InviteOptions, InvitePreview};
+use super::{InviteOptions, InvitePreview};
 use crate::{error::AppError, rooms::Role};
 
 /// Makes an invite link for a room. Every option may be left out: the link
@@ -54,7 +54,7 @@ pub async fn create_invite(
     if let Err(wait) = state.rate_limits.create_invite(me.id) {
         return Err(AppError::TooManyRequests(wait));
     }
-    let (token, token_hash) = token::generate();
+    let (token, token_hash) = crate::invite_token::generate();
     let now = crate::clock::now_ms();
     let new = ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, max_uses, &label, role);
     let id = state.store.invites().create(new).await?;
@@ -69,7 +69,7 @@ pub async fn create_invite(
 /// revoked or malformed tokens alike.
 #[server(endpoint = "invite_preview")]
 pub async fn get_invite_preview(token: String) -> Result<JoinPreview, AppError> {
-    let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
+    let hash = crate::invite_token::hash(&token).ok_or(AppError::InviteInvalid)?;
     let state = crate::context::state()?;
     let viewer = crate::accounts::ssr::current_user().await?;
     let Some(invite) = state.store.invites().find_usable(&hash, crate::clock::now_ms()).await? else {
@@ -110,12 +110,12 @@ pub async fn get_invite_preview(token: String) -> Result<JoinPreview, AppError> 
 pub async fn accept_invite(token: String) -> Result<(), AppError> {
     use crate::store::Accepted;
     let me = crate::accounts::ssr::require_user().await?;
-    let hash = token::hash(&token).ok_or(AppError::InviteInvalid)?;
+    let hash = crate::invite_token::hash(&token).ok_or(AppError::InviteInvalid)?;
     let state = crate::context::state()?;
     let room_id = match state.store.invites().accept(&hash, me.id, crate::clock::now_ms()).await? {
         Accepted::Joined { room_id, invite_id, creator_id } => {
             tracing::info!(room_id, invite_id, user_id = me.id, "joined through invite");
-            ssr::announce_join(&state, room_id, me.id, Some((invite_id, creator_id))).await;
+            crate::live::timeline::announce_join(&state.hub, &state.store, room_id, me.id, Some((invite_id, creator_id))).await;
             room_id
         }
         Accepted::AlreadyMember { room_id } => room_id,
@@ -174,23 +174,6 @@ pub(crate) mod ssr {
             expires_at_ms: lifetime_ms.map(|ms| now_ms + ms),
             max_uses,
             label,
-        }
-    }
-
-    /// Puts "<name> joined" in the room's timeline, live, naming the link
-    /// (for those who manage links), and returns once it is committed and
-    /// published: the join is answered only when its line would survive a
-    /// power cut (issue 37; before, the commit went on in a task after the
-    /// answer, which S5 measured at about 7,900 accepts/s against 4,800/s
-    /// waiting). Their room page shows the line, live or by catch-up. A
-    /// failure is logged: the membership stands either way.
-    pub async fn announce_join(state: &AppState, room_id: i64, user_id: i64, via: Option<(i64, i64)>) {
-        use crate::live::Topic;
-        let now = crate::clock::now_ms();
-        let client_id = format!("sys:joined:{room_id}:{now}");
-        let queue = || async { state.store.messages().queue_joined(room_id, user_id, via, &client_id, now).await };
-        if let Err(err) = state.hub.queue_and_publish(&Topic::Room(room_id), queue).await {
-            tracing::error!(error = %err, "announcing a join failed");
         }
     }
 }

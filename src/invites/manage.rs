@@ -64,7 +64,7 @@ pub async fn reset_invite_links(room_id: i64) -> Result<InviteLink, AppError> {
     if let Err(wait) = state.rate_limits.create_invite(me.id) {
         return Err(AppError::TooManyRequests(wait));
     }
-    let (token, token_hash) = super::token::generate();
+    let (token, token_hash) = crate::invite_token::generate();
     let now = crate::clock::now_ms();
     let lifetime_ms = Some(i64::from(state.settings.invite_lifetime_hours) * 3_600_000);
     let fresh = super::api::ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, None, "", crate::rooms::Role::Member);

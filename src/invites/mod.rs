@@ -1,7 +1,7 @@
 //! Invite links: `/join/<token>` lets whoever opens it see the room and join.
 //!
 //! A token is 256 random bits in URL-safe base64; only its SHA-256 hash is
-//! stored ([`token`]). Opening the link (a GET) never changes anything, since
+//! stored ([`crate::invite_token`]). Opening the link (a GET) never changes anything, since
 //! link-preview bots open links too; joining is a POST ([`accept_invite`]).
 //!
 //! A link has options (lifetime, maximum uses, label, the role it grants;
@@ -18,8 +18,6 @@ pub mod api;
 pub mod manage;
 #[cfg(feature = "ssr")]
 pub mod qr;
-#[cfg(feature = "ssr")]
-pub mod token;
 
 use serde::{Deserialize, Serialize};
 

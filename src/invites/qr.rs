@@ -16,7 +16,7 @@ pub const QR_ROUTE: &str = "/join/{token}/qr.svg";
 
 /// Answers the QR code of `/join/<token>`; 404 for a malformed token.
 pub async fn qr_handler(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
-    if super::token::hash(&token).is_none() {
+    if crate::invite_token::hash(&token).is_none() {
         return (StatusCode::NOT_FOUND, "This invite link is invalid or has expired.").into_response();
     }
     let url = format!("{}/join/{token}", origin_for(&state.settings, Some(&headers)));

@@ -27,6 +27,8 @@ mod protocol;
 pub mod socket;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod timeline;
 
 use serde::{Deserialize, Serialize};
 

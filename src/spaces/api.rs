@@ -33,7 +33,7 @@ pub async fn create_language_invite(
     if let Err(wait) = state.rate_limits.create_invite(me.id) {
         return Err(AppError::TooManyRequests(wait));
     }
-    let (token, token_hash) = crate::invites::token::generate();
+    let (token, token_hash) = crate::invite_token::generate();
     let now = crate::clock::now_ms();
     let expires_at_ms = lifetime_ms.map(|ms| now + ms);
     let id = state.store.spaces().create_invite(me.id, &token_hash, &language, now, expires_at_ms).await?;
@@ -161,7 +161,7 @@ pub mod ssr {
         match state.store.spaces().accept(token_hash, user_id, crate::clock::now_ms()).await? {
             SpaceAccepted::Created { room_id } | SpaceAccepted::Rejoined { room_id } => {
                 tracing::info!(room_id, user_id, "joined a teacher space");
-                crate::invites::api::ssr::announce_join(state, room_id, user_id, None).await;
+                crate::live::timeline::announce_join(&state.hub, &state.store, room_id, user_id, None).await;
                 Ok(room_id)
             }
             SpaceAccepted::Invalid => Err(AppError::InviteInvalid),

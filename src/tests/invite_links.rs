@@ -66,7 +66,7 @@ async fn a_one_use_labelled_link_fills_up_and_then_looks_like_any_dead_link() {
     assert!(act(&bruno, "accept_invite", &[("token", &token)]).await.is_ok(), "a member is just taken to the room");
 
     let (used_status, used_page) = carla.page(&format!("/join/{token}")).await;
-    let unknown = crate::invites::token::generate().0;
+    let unknown = crate::invite_token::generate().0;
     let (unknown_status, unknown_page) = carla.page(&format!("/join/{unknown}")).await;
     assert_eq!((used_status, unknown_status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
     assert_eq!(card(&used_page), card(&unknown_page), "used up and unknown look the same from outside");

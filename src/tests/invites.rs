@@ -36,7 +36,7 @@ async fn only_the_hash_of_a_token_is_stored() {
     assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
 
     let stored: String = sqlx::query_scalar("SELECT token_hash FROM invites").fetch_one(s.store.pool()).await.unwrap();
-    assert_eq!(Some(stored.clone()), crate::invites::token::hash(&token));
+    assert_eq!(Some(stored.clone()), crate::invite_token::hash(&token));
     assert_ne!(stored, token);
     let Some(db_path) = &s.db_path else { return };
     sqlx::query("PRAGMA wal_checkpoint(FULL)").execute(s.store.pool()).await.unwrap();
@@ -112,13 +112,13 @@ async fn unknown_expired_and_malformed_links_look_the_same() {
     let s = TestServer::start().await;
     let ana = s.user("ana").await;
     let room = ana.create_room("Book club").await;
-    let (expired, expired_hash) = crate::invites::token::generate();
+    let (expired, expired_hash) = crate::invite_token::generate();
     s.store
         .invites()
         .create(NewInvite { room_id: room, token_hash: &expired_hash, created_by: 1, now_ms: 0, expires_at_ms: Some(1), max_uses: None, label: "", role: crate::rooms::Role::Member })
         .await
         .unwrap();
-    let (unknown, _) = crate::invites::token::generate();
+    let (unknown, _) = crate::invite_token::generate();
 
     let mut cards = Vec::new();
     for token in [unknown.as_str(), expired.as_str(), "not-a-token", "%3Cscript%3E"] {

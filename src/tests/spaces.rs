@@ -39,7 +39,7 @@ async fn accept(student: &Client, token: &str) -> Result<i64, AppError> {
 }
 
 async fn column(s: &TestServer, sql: &str, token: &str) -> Option<i64> {
-    let hash = crate::invites::token::hash(token).unwrap();
+    let hash = crate::invite_token::hash(token).unwrap();
     sqlx::query_scalar(sql).bind(hash).fetch_one(s.store.pool()).await.unwrap()
 }
 
@@ -133,7 +133,7 @@ async fn accepting_makes_a_private_space_and_uses_the_invite() {
     let carla = s.user("carla").await;
     assert_eq!(accept(&carla, &token).await, Err(AppError::InviteInvalid));
     let (status, used) = carla.page(&format!("/join/{token}")).await;
-    let (_, unknown) = carla.page(&format!("/join/{}", crate::invites::token::generate().0)).await;
+    let (_, unknown) = carla.page(&format!("/join/{}", crate::invite_token::generate().0)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(card(&used), card(&unknown));
 
@@ -192,7 +192,7 @@ async fn expired_and_revoked_invites_stop_working_and_only_their_teacher_revokes
     let bruno = s.user("bruno").await;
     let old = language_invite(&ana, "German", "1").await;
     sqlx::query("UPDATE language_invites SET expires_at = 1 WHERE token_hash = $1")
-        .bind(crate::invites::token::hash(&old).unwrap())
+        .bind(crate::invite_token::hash(&old).unwrap())
         .execute(s.store.pool())
         .await
         .unwrap();

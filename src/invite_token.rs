@@ -1,4 +1,5 @@
-//! Invite tokens: 256 random bits from the OS, written in URL-safe base64
+//! Invite tokens, of invite links and of teachers' language invites alike
+//! (so both features take them from here): 256 random bits from the OS, written in URL-safe base64
 //! without padding (43 characters). The database keeps only the hex SHA-256 of
 //! a token, so a copy of the database does not hold working links.
 

@@ -32,7 +32,10 @@ use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::{prelude::Closure, JsCast};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
-use super::{ClientEvent, ServerEvent, EARLY_SOCKET, LIVE_PATH};
+use super::{
+    early::{self, EarlySubscription},
+    ClientEvent, ServerEvent, LIVE_PATH,
+};
 use crate::limits::{HEARTBEAT_ANSWER_MS, HEARTBEAT_EVERY_MS};
 
 /// First retry delay, ms.
@@ -58,17 +61,6 @@ pub enum SocketSignal {
         /// Milliseconds until the next try.
         retry_in_ms: u32,
     },
-}
-
-/// A [`ClientEvent::Subscribe`] that the page's early script sent (read
-/// from its record field by field, so the client carries no code to parse
-/// client events).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EarlySubscription {
-    /// The topic as on the wire: `room:<id>` or `chat:<id>`.
-    pub topic: String,
-    /// The newest line id the page showed.
-    pub after_id: i64,
 }
 
 struct Handlers {
@@ -193,30 +185,12 @@ fn detach(ws: &WebSocket) {
     ws.set_onclose(None);
 }
 
-/// The socket the page's early script started, if it is still connecting
-/// or open, with the script's record of it (`{ ws, sent, frames }`); taken
-/// (the script's reference is removed), so only one client adopts it.
-fn take_early_socket() -> Option<(WebSocket, wasm_bindgen::JsValue)> {
-    let window = web_sys::window()?;
-    let key = wasm_bindgen::JsValue::from_str(EARLY_SOCKET);
-    let early = js_sys::Reflect::get(&window, &key).ok().filter(|e| e.is_object())?;
-    let _ = js_sys::Reflect::delete_property(&window, &key);
-    let ws: WebSocket = js_sys::Reflect::get(&early, &"ws".into()).ok()?.dyn_into().ok()?;
-    matches!(ws.ready_state(), WebSocket::CONNECTING | WebSocket::OPEN).then_some((ws, early))
-}
-
 /// Reads what the early script sent and kept on its socket into `inner`;
 /// called once the socket's handlers are ours, so no frame comes between.
-fn adopt_early_record(inner: &Inner, early: &wasm_bindgen::JsValue) {
-    let sent = js_sys::Reflect::get(early, &"sent".into()).ok().filter(|s| s.is_object());
-    *inner.subscribed_early.borrow_mut() = sent.and_then(|sent| {
-        let field = |name: &str| js_sys::Reflect::get(&sent, &name.into()).ok();
-        Some(EarlySubscription { topic: field("topic")?.as_string()?, after_id: field("after_id")?.as_f64()? as i64 })
-    });
-    if let Some(frames) = js_sys::Reflect::get(early, &"frames".into()).ok().filter(|f| f.is_object()) {
-        let frames: js_sys::Array = frames.unchecked_into();
-        inner.early_frames.borrow_mut().extend(frames.iter().filter_map(|f| f.as_string()));
-    }
+fn adopt_early_record(inner: &Inner, record: &wasm_bindgen::JsValue) {
+    let (subscribed, frames) = early::read(record);
+    *inner.subscribed_early.borrow_mut() = subscribed;
+    inner.early_frames.borrow_mut().extend(frames);
 }
 
 /// Hands the frames kept by the early script to the owner, oldest first.
@@ -249,7 +223,7 @@ fn opened(inner: &Rc<Inner>) {
 
 fn open(inner: &Rc<Inner>) {
     inner.told_open.set(false);
-    let early = take_early_socket();
+    let early = early::take();
     let ws = match early.as_ref().map(|(ws, _)| ws.clone()).map_or_else(|| WebSocket::new(&inner.url), Ok) {
         Ok(ws) => ws,
         Err(_) => return schedule_retry(inner),

@@ -13,6 +13,8 @@
 
 #[cfg(feature = "hydrate")]
 pub mod client;
+#[cfg(feature = "hydrate")]
+pub mod early;
 pub mod history;
 #[cfg(feature = "ssr")]
 pub mod bus;

@@ -369,8 +369,10 @@ pub struct Joining {
     /// Accepts per second, through `POST /api/accept_invite`: until the last answer.
     pub accepts_per_sec: f64,
     /// Accepts per second until the owner, following every room, had been
-    /// sent the "joined" line of each (the server answers before the line
-    /// is stored: see [`crate::invites::api`]'s `announce_join`).
+    /// sent the "joined" line of each (since issue 37 the server answers an
+    /// accept only once its line is stored and published, so the two rates
+    /// differ by the fan-out's last hop: see
+    /// [`crate::live::timeline::announce_join`]).
     pub announced_per_sec: f64,
 }
 

@@ -1,5 +1,5 @@
 //! Invite links. Only the SHA-256 hash of a token is stored (see
-//! [`crate::invites::token`]); every lookup goes through that hash. A link's
+//! [`crate::invite_token`]); every lookup goes through that hash. A link's
 //! state (active, expired, used up, revoked) is derived from `expires_at`,
 //! `uses`/`max_uses` and `revoked_at`.
 

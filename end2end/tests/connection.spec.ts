@@ -36,27 +36,33 @@ test('logging out in one tab ends the room in the other tabs of that browser', a
 test('a link that goes silent without the browser noticing is taken for lost within the heartbeat deadline', async ({ browser }) => {
   test.setTimeout(90_000);
   const { ana, bruno } = await roomOfTwo(browser, 'Silent lab');
-  // Bruno's live connection passes through a relay the test controls: with
-  // `silent` set, nothing the server says reaches the tab (heartbeat answers
-  // included), as on a link that died with no `offline` event.
-  let silent = false;
+  // Each of Bruno's live connections passes through a relay the test
+  // controls: once a connection is silenced, nothing the server says on it
+  // reaches the tab (heartbeat answers included), as on a link that died
+  // with no `offline` event (a NAT that forgot it). A new connection is not
+  // silenced: the way back is a connection of its own, whenever the tab
+  // makes it.
+  const links: { silent: boolean }[] = [];
   await bruno.page.routeWebSocket(/\/live$/, (tab) => {
+    const link = { silent: false };
+    links.push(link);
     const server = tab.connectToServer();
     tab.onMessage((m) => server.send(m));
     server.onMessage((m) => {
-      if (!silent) tab.send(m);
+      if (!link.silent) tab.send(m);
     });
   });
   await bruno.page.reload();
   await waitLive(bruno.page);
   await send(ana.page, 'before');
   await expect.poll(() => bodies(bruno.page)).toEqual(['before']);
+  expect(links, 'the page runs on one connection').toHaveLength(1);
 
-  silent = true;
+  links[0].silent = true;
   // A heartbeat goes every 10 s and its answer is due within 5 s.
   await expect(bruno.page.locator('form.composer')).toHaveAttribute('data-link', 'reconnecting', { timeout: 30_000 });
   await send(ana.page, 'while the link was silent');
-  silent = false;
   await waitLive(bruno.page);
   await expect.poll(() => bodies(bruno.page)).toEqual(['before', 'while the link was silent']);
+  expect(links.length, 'the tab came back on a new connection').toBeGreaterThan(1);
 });

@@ -220,7 +220,7 @@ test("a room's live socket connects and subscribes before the page's code has co
   expect(subscribes(), 'subscribed once: the code did not ask again').toHaveLength(1);
   expect((await bodies(bruno.page)).filter((b) => b === 'while the code was on its way')).toHaveLength(1);
   // The times, written in UTC by the server, switch to the reader's zone
-  // once the browser is idle.
+  // once the page has its code.
   await expect(bruno.page.locator('ol.timeline time').first()).not.toHaveAttribute('title', /UTC/);
 });
 

@@ -10,50 +10,16 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct LocalOffset(pub RwSignal<Option<i32>>);
 
-/// Provides [`LocalOffset`]; in the browser, fills it in once the page is
-/// hydrated and the browser is idle.
-///
-/// Not at once: switching every time on the page to the reader's zone
-/// makes the platform's first `Intl.DateTimeFormat` (it loads locale data,
-/// about 60 ms of a phone's main thread) and rewrites each time, and done
-/// at once that work comes before the live socket's first answers are
-/// applied. So it waits for `requestIdleCallback` (at most 1 s), or 100 ms
-/// where the browser has none (Safari). Until then the times read in UTC,
-/// marked so, as the server wrote them.
+/// Provides [`LocalOffset`]; in the browser, fills it in after hydration.
 pub fn provide_local_offset() {
     let offset = RwSignal::new(None);
     provide_context(LocalOffset(offset));
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let fill = move || {
-            // getTimezoneOffset is minutes *behind* UTC.
-            let behind = js_sys::Date::new_0().get_timezone_offset() as i32;
-            offset.set(Some(-behind));
-        };
-        when_idle(fill);
+        // getTimezoneOffset is minutes *behind* UTC.
+        let behind = js_sys::Date::new_0().get_timezone_offset() as i32;
+        offset.set(Some(-behind));
     });
-}
-
-/// Runs `task` once, when the browser is next idle (`requestIdleCallback`
-/// with a 1 s deadline), or after 100 ms where it has no such call.
-#[cfg(feature = "hydrate")]
-fn when_idle(task: impl FnOnce() + 'static) {
-    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
-    let window = leptos::prelude::window();
-    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    match idle {
-        Some(request) => {
-            let options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&options, &JsValue::from_str("timeout"), &JsValue::from_f64(1000.0));
-            let callback = Closure::once_into_js(task);
-            let _ = request.call2(&window, &callback, &options);
-        }
-        None => {
-            gloo_timers::callback::Timeout::new(100, task).forget();
-        }
-    }
 }
 
 /// `"14:05"`: the hour and minute of `ms` in the reader's zone.
@@ -151,7 +117,7 @@ mod imp {
         /// platform about a millisecond (it loads locale data), which a
         /// room's timeline would otherwise pay for every line it hydrates
         /// (81 ms of a phone's main thread for 30 lines, measured with
-        /// `FIRST_VISIT_PROFILE=1 bash scripts/first-visit.sh`).
+        /// `FIRST_VISIT_PROFILE=cpu bash scripts/first-visit.sh`).
         static FORMATTERS: RefCell<Vec<((Fields, bool), js_sys::Intl::DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
     }
 

@@ -18,6 +18,8 @@
 //! - [`pages`]: the Leptos components, one page per file.
 //! - [`server`] (server only): the composition root: the axum router, its
 //!   middleware and start-up.
+//! - [`types`]: the shared wire and domain types (rooms, invites, spaces,
+//!   timeline lines, attachments), below everything else.
 //! - [`limits`]: every length, size and count limit, in one place.
 //! - [`error`]: the one error type that server functions return to the browser.
 //! - [`clock`] (server only): now, in Unix milliseconds.
@@ -50,6 +52,7 @@ pub mod server;
 pub mod spaces;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod types;
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests;

@@ -35,7 +35,7 @@ use syn::visit::Visit;
 
 /// The layers, from the bottom; modules of one layer share a rank.
 const LAYERS: &[&[&str]] = &[
-    &["limits", "names", "error", "clock", "invite_token"],
+    &["types", "limits", "names", "error", "clock", "invite_token"],
     &["store"],
     &["live"],
     // The shared state and the request's context (settings, rate limiters,
@@ -56,15 +56,8 @@ const NOT_YET_DOWNWARD: &[(&str, &str)] = &[
     // lines; they go below it with the timeline service.
     ("context", "instant"),
     ("live", "accounts"),
-    ("live", "attachments"),
     ("live", "context"),
     ("live", "instant"),
-    ("live", "rooms"),
-    ("store", "attachments"),
-    ("store", "invites"),
-    ("store", "live"),
-    ("store", "rooms"),
-    ("store", "spaces"),
 ];
 
 /// One `crate::` import: which top-level module it names, and where.

@@ -9,8 +9,8 @@ use super::{
     StoreError, WriteRefusal,
 };
 use crate::{
-    attachments::{Attachment, AttachmentKind},
-    live::ChatMessage,
+    types::attachments::{Attachment, AttachmentKind},
+    types::timeline::ChatMessage,
 };
 
 /// The attachment columns of a line, as `LEFT JOIN`ed beside it (all `NULL`

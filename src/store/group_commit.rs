@@ -52,7 +52,7 @@ use super::{
     message_inserts::{insert_lines_on, LINES_PER_STATEMENT},
     Accepted, StoreError,
 };
-use crate::live::{ChatMessage, MessageKind};
+use crate::types::timeline::{ChatMessage, MessageKind};
 
 /// Most jobs (lines and accepts together) stored in one transaction.
 const JOBS_PER_COMMIT: usize = if LINES_PER_STATEMENT < ACCEPTS_PER_GROUP { LINES_PER_STATEMENT } else { ACCEPTS_PER_GROUP };

@@ -219,7 +219,7 @@ impl<'a> InstantChats<'a> {
     }
 
     /// The people in a chat now, in the order they joined.
-    pub async fn members(&self, chat_id: &str) -> Result<Vec<crate::live::MemberView>, StoreError> {
+    pub async fn members(&self, chat_id: &str) -> Result<Vec<crate::types::timeline::MemberView>, StoreError> {
         let rows = sqlx::query_as::<_, ParticipantRow>(&format!(
             "{PARTICIPANT} WHERE chat_id = $1 AND left_at IS NULL ORDER BY id"
         ))
@@ -228,7 +228,7 @@ impl<'a> InstantChats<'a> {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|p| crate::live::MemberView {
+            .map(|p| crate::types::timeline::MemberView {
                 id: p.id,
                 tag: Some(super::tag_of(p.is_host, p.user_id)),
                 name: p.name,

@@ -9,8 +9,8 @@ use super::{
     StoreError, WriteRefusal,
 };
 use crate::{
-    attachments::chat_file_url,
-    live::{AuthorTag, ChatMessage, MessageKind, Topic},
+    types::attachments::chat_file_url,
+    types::timeline::{AuthorTag, ChatMessage, MessageKind, Topic},
 };
 
 /// Queries on `instant_messages`.

@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::AnyConnection;
 
 use super::{Accepted, Params, StoreError};
-use crate::rooms::Role;
+use crate::types::rooms::Role;
 
 /// One person accepting one invite link.
 #[derive(Debug, Clone)]

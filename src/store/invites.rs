@@ -11,8 +11,8 @@ use super::{
     StoreError,
 };
 use crate::{
-    invites::{InviteStatus, InviteSummary},
-    rooms::Role,
+    types::invites::{InviteStatus, InviteSummary},
+    types::rooms::Role,
 };
 
 /// The fields of a new invite.

@@ -12,7 +12,7 @@ use super::{
     rooms::{is_active_member_on, CAN_WRITE},
     StoreError, WriteRefusal,
 };
-use crate::live::ChatMessage;
+use crate::types::timeline::ChatMessage;
 
 /// Stores `lines` on `conn` (in the caller's transaction, if any) in one
 /// statement, whatever their number: a multi-row `INSERT … SELECT` that

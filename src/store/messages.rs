@@ -13,8 +13,8 @@ use super::{
     StoreError,
 };
 use crate::{
-    attachments::room_file_url,
-    live::{ChatMessage, MessageKind, Topic},
+    types::attachments::room_file_url,
+    types::timeline::{ChatMessage, MessageKind, Topic},
 };
 
 /// Queries on `messages`.

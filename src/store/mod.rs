@@ -19,7 +19,6 @@
 mod attachments;
 mod chat_lookups;
 mod checkpoint;
-mod codec;
 pub mod doorbell;
 mod group_commit;
 mod instant_chats;
@@ -47,7 +46,7 @@ use sqlx::{
 };
 
 pub use attachments::{AttachmentRow, Attachments, NewAttachment, StoredFile};
-pub use codec::Flag;
+pub use crate::types::columns::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};

@@ -4,8 +4,8 @@ use sqlx::AnyPool;
 
 use super::{Flag, StoreError};
 use crate::{
-    live::MemberView,
-    rooms::{Rights, Role, RoomInfo, RoomSummary},
+    types::timeline::MemberView,
+    types::rooms::{Rights, Role, RoomInfo, RoomSummary},
 };
 
 /// How a membership ended.

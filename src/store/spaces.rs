@@ -7,7 +7,7 @@
 use sqlx::AnyPool;
 
 use super::StoreError;
-use crate::spaces::{LanguageInviteStatus, LanguageInviteSummary, SpaceSummary};
+use crate::types::spaces::{LanguageInviteStatus, LanguageInviteSummary, SpaceSummary};
 
 /// A usable language invite, as its preview page shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]

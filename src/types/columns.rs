@@ -9,7 +9,7 @@ use sqlx::{
     Any, Database, Type,
 };
 
-use crate::rooms::Role;
+use super::rooms::Role;
 
 /// A yes/no column (`keep_history`, `can_write`, `is_teacher`...), stored as
 /// an integer 0 or 1 on both databases. Read it into a `bool` field with

@@ -2,13 +2,17 @@
 //! only modules of the layers below its own (and, among the features, each
 //! other, without a cycle). From the bottom:
 //!
-//! 1. types and limits, no I/O: `limits`, `names`, `error`;
+//! 1. shared types and rules, no I/O: `types`, `limits`, `names`, `error`,
+//!    `clock`, `invite_token`;
 //! 2. `store`: all SQL;
-//! 3. `live`: fan-out, presence, typing, the socket, the node bus;
-//! 4. the features: `accounts`, `rooms`, `invites`, `spaces`, `instant`,
+//! 3. `live`: fan-out, presence, typing, the timeline service, the socket,
+//!    the node bus;
+//! 4. `context`: the shared state and the request's context (settings,
+//!    rate limiters, the client's address and origin);
+//! 5. the features: `accounts`, `rooms`, `invites`, `spaces`, `instant`,
 //!    `attachments`, with their server functions;
-//! 5. `server`: the composition root (settings, state, router, start-up);
-//! 6. `pages`.
+//! 6. `server`: the composition root (router, middleware, start-up);
+//! 7. `pages`.
 //!
 //! The load client (`bench`) and the integration tests (`tests`) are not
 //! layers: nothing may import them, and what they import is not checked.
@@ -18,12 +22,6 @@
 //! `crate::{live::Topic, rooms::Role}` are read as the compiler reads
 //! them), as do `super::` paths that climb out of their top-level module.
 //! A failure names each offending import with its file and line.
-//!
-//! [`NOT_YET_DOWNWARD`] lists the imports that still point up or sideways
-//! into a cycle, issue 38's remaining work. The check fails on any
-//! import outside the rules that is not on that list, and on any entry of
-//! the list that no longer occurs (so the list only shrinks). Once it is
-//! empty, the rules hold everywhere.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -48,17 +46,6 @@ const LAYERS: &[&[&str]] = &[
 
 /// Modules that are not layers: nothing may import them.
 const OUTSIDE: &[&str] = &["bench", "tests"];
-
-/// `(importer, imported)` pairs that break the rules today and are still to
-/// be moved (issue 38). Each stays here only while it occurs.
-const NOT_YET_DOWNWARD: &[(&str, &str)] = &[
-    // The shared state holds the instant chats' guest keys and memory-only
-    // lines; they go below it with the timeline service.
-    ("context", "instant"),
-    ("live", "accounts"),
-    ("live", "context"),
-    ("live", "instant"),
-];
 
 /// One `crate::` import: which top-level module it names, and where.
 #[derive(Debug, Clone)]
@@ -302,7 +289,6 @@ fn describe(imports: &[&Import]) -> String {
 fn modules_depend_downward_only_and_form_no_cycle() {
     let all = imports();
     let mut problems = Vec::new();
-    let mut seen = BTreeSet::new();
     let mut kept: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (from, list) in &all {
         let mut by_target: BTreeMap<&str, Vec<&Import>> = BTreeMap::new();
@@ -310,25 +296,10 @@ fn modules_depend_downward_only_and_form_no_cycle() {
             by_target.entry(import.to.as_str()).or_default().push(import);
         }
         for (to, found) in by_target {
-            let listed = NOT_YET_DOWNWARD.contains(&(from.as_str(), to));
-            if listed {
-                seen.insert((from.clone(), to.to_string()));
-            } else if downward(from, to) {
+            if downward(from, to) {
                 kept.entry(from.clone()).or_default().insert(to.to_string());
             } else {
                 problems.push(format!("`{from}` imports `{to}`, above its layer or outside the layers: {}", describe(&found)));
-            }
-        }
-    }
-    for (from, to) in NOT_YET_DOWNWARD {
-        if !seen.contains(&(from.to_string(), to.to_string())) {
-            problems.push(format!("`{from}` no longer imports `{to}`: take the pair off NOT_YET_DOWNWARD"));
-        } else if downward(from, to) {
-            // A sideways import is listed only while it closes a cycle.
-            let mut with = kept.clone();
-            with.entry(from.to_string()).or_default().insert(to.to_string());
-            if find_cycle(&with).is_none() {
-                problems.push(format!("`{from}` → `{to}` keeps to the layers and closes no cycle: take it off NOT_YET_DOWNWARD"));
             }
         }
     }

@@ -12,21 +12,13 @@ pub mod rules;
 pub mod ssr;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
 /// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "roomlink_session";
+pub use crate::types::accounts::CurrentUser;
 
-/// The logged-in user as pages see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    /// User id.
-    pub id: i64,
-    /// Username as they chose it.
-    pub username: String,
-}
+pub const SESSION_COOKIE: &str = "roomlink_session";
 
 /// Creates an account, logs it in and goes to `next` (a local path; `/` when
 /// absent or not local).

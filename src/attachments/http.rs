@@ -28,8 +28,11 @@ use crate::{
     accounts::ssr::user_id_in,
     error::AppError,
     limits::{IMAGE_MAX_BYTES, VOICE_MAX_BYTES},
-    live::{is_valid_client_id, ChatMessage, Topic},
-    clock::now_ms,
+    live::{
+        is_valid_client_id,
+        timeline::{NewLine, PostError},
+        ChatMessage,
+    },
     context::{rate_limits::Uploader, AppState},
     store::{NewAttachment, StoredFile},
 };
@@ -87,27 +90,13 @@ pub(crate) fn upload_response(posted: Result<(ChatMessage, bool), AppError>) -> 
 /// What posting a file saved at `path` came to: for a retry (the first
 /// upload's file is the one kept) or a failure, the file is deleted again.
 pub(crate) async fn settle(
-    posted: Result<(ChatMessage, bool), crate::store::StoreError>,
+    posted: Result<(ChatMessage, bool), PostError>,
     path: &FsPath,
 ) -> Result<(ChatMessage, bool), AppError> {
     if !matches!(posted, Ok((_, true))) {
         remove(path).await;
     }
-    match posted {
-        Err(crate::store::StoreError::NotAllowed(why)) => Err(refused_upload(why)),
-        posted => Ok(posted?),
-    }
-}
-
-/// What an upload its author may no longer post (checked as it is stored)
-/// is answered: 403, with why.
-fn refused_upload(why: crate::store::WriteRefusal) -> AppError {
-    use crate::store::WriteRefusal;
-    match why {
-        WriteRefusal::Muted => AppError::Forbidden(crate::live::socket::MUTED.into()),
-        WriteRefusal::NotMember => AppError::NotMember,
-        WriteRefusal::LeftChat => AppError::Forbidden(crate::live::socket::NO_LONGER_IN_CHAT.into()),
-    }
+    Ok(posted?)
 }
 
 async fn upload(
@@ -121,7 +110,7 @@ async fn upload(
     let user_id = user_id_in(session).await?.ok_or(AppError::NotLoggedIn)?;
     let rights = state.store.rooms().rights_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
     if !rights.can_write {
-        return Err(AppError::Forbidden(crate::live::socket::MUTED.into()));
+        return Err(AppError::Forbidden(crate::live::timeline::MUTED.into()));
     }
     state.rate_limits.upload(Uploader::User(user_id)).map_err(AppError::TooManyRequests)?;
     let client_id = checked_client_id(query.client_id)?;
@@ -132,14 +121,7 @@ async fn upload(
     let path = dir.join(&key);
     save(&dir, &path, &bytes).await?;
     let new = NewAttachment { room_id, uploader_id: user_id, file: stored_file(&checked, bytes.len(), &key) };
-    let store = &state.store;
-    let (new_ref, client_ref) = (&new, &client_id);
-    let posted = state
-        .hub
-        .store_and_publish(&Topic::Room(room_id), || async move {
-            store.attachments().post(new_ref, client_ref, now_ms()).await
-        })
-        .await;
+    let posted = state.timeline().post(NewLine::RoomFile(&new), &client_id).await;
     settle(posted, &path).await
 }
 

@@ -19,7 +19,11 @@ use leptos::{config::LeptosOptions, prelude::*};
 
 use crate::{
     error::AppError,
-    instant::{identity::GuestKeys, memory::MemoryLines},
+    live::{
+        guest_identity::GuestKeys,
+        socket::LiveParts,
+        timeline::{memory::MemoryLines, Timeline},
+    },
     live::hub::Hub,
     store::Store,
 };
@@ -34,7 +38,7 @@ pub use settings::Settings;
 /// its pools and caches) cost 6% of the server core while invite links were
 /// accepted (`perf`, S5 in `crate::bench`).
 #[derive(Clone)]
-pub struct AppState(Arc<Shared>);
+pub struct AppState(Arc<Shared>, Arc<LiveParts>);
 
 /// The fields of [`AppState`].
 pub struct Shared {
@@ -57,7 +61,28 @@ pub struct Shared {
 impl AppState {
     /// The state of one server, shared by everything it runs.
     pub fn new(shared: Shared) -> AppState {
-        AppState(Arc::new(shared))
+        let live = LiveParts {
+            hub: shared.hub.clone(),
+            store: shared.store.clone(),
+            memory: shared.memory.clone(),
+            guest_keys: shared.guest_keys.clone(),
+            lines_per_second: shared.settings.live_lines_per_second,
+            idle_timeout_secs: shared.settings.live_idle_timeout_secs,
+        };
+        AppState(Arc::new(shared), Arc::new(live))
+    }
+
+    /// What the live socket works with, shared by every connection.
+    pub fn live(&self) -> Arc<LiveParts> {
+        self.1.clone()
+    }
+}
+
+impl Shared {
+    /// The timeline service over this server's hub, store and in-memory
+    /// lines: the one road for a line ([`crate::live::timeline`]).
+    pub fn timeline(&self) -> Timeline<'_> {
+        Timeline::new(&self.hub, &self.store, &self.memory)
     }
 }
 

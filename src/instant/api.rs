@@ -11,9 +11,9 @@ use crate::error::AppError;
 use {
     super::{chat_path, check_display_name, check_title, service, InstantChatInfo, Participant},
     crate::{
-        live::{MessageKind, Topic},
         clock::now_ms,
-    context::AppState,
+        context::AppState,
+        live::{timeline::NewLine, MessageKind, Topic},
         store::{tag_of, ChatRow, JoinRefusal, NewParticipant, ParticipantRow},
     },
 };
@@ -77,7 +77,7 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
             state.store.instant_lines().recent(&chat.id, crate::limits::ROOM_HISTORY_PAGE).await?
         }
         Some(me) => {
-            let mut lines = service::after(&state, &chat, me.first_seen_id - 1, usize::MAX).await?;
+            let mut lines = state.timeline().chat_after(&chat, me.first_seen_id - 1, usize::MAX).await?;
             let skip = lines.len().saturating_sub(crate::limits::ROOM_HISTORY_PAGE);
             lines.drain(..skip);
             lines
@@ -146,7 +146,8 @@ pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
     if me.is_host {
         return Err(AppError::Forbidden("As the host, end the chat instead of leaving it.".into()));
     }
-    service::append(&state, &chat, &me, MessageKind::Left, "sys:left", "").await?;
+    let line = NewLine::ChatLine { chat: &chat, author: &me, kind: MessageKind::Left, body: "" };
+    state.timeline().post(line, "sys:left").await?;
     state.store.instant_chats().leave(me.id, now_ms()).await?;
     // Every open tab of theirs stops following the chat at once: a line
     // sent on it now would go out under a name someone else may take.
@@ -199,7 +200,8 @@ async fn visit(id: &str) -> Result<Visit, AppError> {
 /// Announces a new participant and hands them their signed cookie.
 #[cfg(feature = "ssr")]
 async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow) -> Result<(), AppError> {
-    let (line, _) = service::append(state, chat, who, MessageKind::Joined, "sys:joined", "").await?;
+    let joined = NewLine::ChatLine { chat, author: who, kind: MessageKind::Joined, body: "" };
+    let (line, _) = state.timeline().post(joined, "sys:joined").await?;
     state.store.instant_chats().set_first_seen(who.id, line.id).await?;
     let now = now_ms();
     let token = state.guest_keys.issue(&chat.id, who.id, chat.ends_at, now).map_err(|e| {
@@ -212,7 +214,7 @@ async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow) -> Result
 
 #[cfg(feature = "ssr")]
 fn set_cookie(state: &AppState, chat_id: &str, token: &str, max_age_secs: i64) {
-    let value = super::identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
+    let value = crate::live::guest_identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
     match (crate::context::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
         (Some(response), Ok(value)) => response.append_header(axum::http::header::SET_COOKIE, value),
         _ => tracing::error!("could not set the instant chat cookie"),

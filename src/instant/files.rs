@@ -23,10 +23,7 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use super::{
-    memory::{MemoryFull, MemoryUpload},
-    service,
-};
+use super::service;
 use crate::{
     accounts::ssr::user_id_in,
     attachments::http::{
@@ -34,8 +31,10 @@ use crate::{
         stored_file, upload_response, uploads_dir, UploadQuery,
     },
     error::AppError,
-    live::{ChatMessage, Topic},
-    clock::now_ms,
+    live::{
+        timeline::{memory::MemoryUpload, ChatFile, NewLine},
+        ChatMessage,
+    },
     context::{rate_limits::Uploader, AppState},
     store::{ChatRow, ParticipantRow},
 };
@@ -44,10 +43,6 @@ use crate::{
 pub const UPLOAD_ROUTE: &str = "/instant-chat/{chat_id}/attachments";
 /// Route of [`serve_handler`].
 pub const SERVE_ROUTE: &str = "/instant-chat/{chat_id}/attachments/{id}";
-
-/// What an upload past the in-memory total is told.
-const MEMORY_FULL: &str = "The server is holding as many files for chats without history as it can. \
-                           Try again later, or start a chat that keeps history.";
 
 /// `POST /instant-chat/<id>/attachments?client_id=<id>`, the file's bytes as
 /// the body (the bytes decide its type).
@@ -97,8 +92,6 @@ async fn upload(
     state.rate_limits.upload(uploader).map_err(AppError::TooManyRequests)?;
     let client_id = checked_client_id(query.client_id)?;
     let (bytes, checked) = read_upload(headers, body).await?;
-    let topic = Topic::Chat(chat.id.clone());
-
     if !chat.keep_history {
         let file = MemoryUpload {
             kind: checked.kind,
@@ -107,18 +100,8 @@ async fn upload(
             duration_ms: checked.duration_ms,
             bytes,
         };
-        let (me, client_id) = (&me, &client_id);
-        return state
-            .hub
-            .store_and_publish(&topic, || async move {
-                let now = now_ms();
-                let id = super::service::memory_line_id(state).await?;
-                state.memory.append_file(me, client_id, file, now, id).map_err(|MemoryFull| {
-                    tracing::warn!("in-memory instant chat files are at their cap");
-                    AppError::Unavailable(MEMORY_FULL.into())
-                })
-            })
-            .await;
+        let line = NewLine::ChatFile { chat: &chat, author: &me, file: ChatFile::Held(file) };
+        return Ok(state.timeline().post(line, &client_id).await?);
     }
 
     let dir = uploads_dir(&state.settings.data_dir);
@@ -126,14 +109,8 @@ async fn upload(
     let path = dir.join(&key);
     save(&dir, &path, &bytes).await?;
     let file = stored_file(&checked, bytes.len(), &key);
-    let lines = state.store.instant_lines();
-    let (file_ref, me_ref, client_ref) = (&file, &me, &client_id);
-    let posted = state
-        .hub
-        .store_and_publish(&topic, || async move {
-            lines.post_attachment(&me_ref.chat_id, me_ref.id, file_ref, client_ref, now_ms()).await
-        })
-        .await;
+    let line = NewLine::ChatFile { chat: &chat, author: &me, file: ChatFile::Stored(&file) };
+    let posted = state.timeline().post(line, &client_id).await;
     settle(posted, &path).await
 }
 

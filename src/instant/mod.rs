@@ -20,10 +20,6 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
-pub mod identity;
-#[cfg(feature = "ssr")]
-pub mod memory;
-#[cfg(feature = "ssr")]
 pub mod qr;
 #[cfg(feature = "ssr")]
 pub mod service;

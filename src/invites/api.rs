@@ -115,7 +115,7 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
     let room_id = match state.store.invites().accept(&hash, me.id, crate::clock::now_ms()).await? {
         Accepted::Joined { room_id, invite_id, creator_id } => {
             tracing::info!(room_id, invite_id, user_id = me.id, "joined through invite");
-            crate::live::timeline::announce_join(&state.hub, &state.store, room_id, me.id, Some((invite_id, creator_id))).await;
+            crate::live::timeline::announce_join(state.timeline(), room_id, me.id, Some((invite_id, creator_id))).await;
             room_id
         }
         Accepted::AlreadyMember { room_id } => room_id,

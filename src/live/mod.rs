@@ -15,9 +15,10 @@
 pub mod client;
 #[cfg(feature = "hydrate")]
 pub mod early;
-pub mod history;
 #[cfg(feature = "ssr")]
 pub mod bus;
+#[cfg(feature = "ssr")]
+pub mod guest_identity;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]

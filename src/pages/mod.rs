@@ -121,7 +121,7 @@ fn page_kind() -> (bool, bool) {
         let (live, chat_stranger) = match path.trim_end_matches('/').rsplit_once('/') {
             Some(("/rooms", id)) => (!id.is_empty() && has(crate::accounts::SESSION_COOKIE), false),
             Some(("/instant-chat", id)) if !id.is_empty() => {
-                let known = has(crate::accounts::SESSION_COOKIE) || has(&crate::instant::identity::cookie_name(id));
+                let known = has(crate::accounts::SESSION_COOKIE) || has(&crate::live::guest_identity::cookie_name(id));
                 (known, !known)
             }
             _ => (false, false),

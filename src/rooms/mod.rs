@@ -1,7 +1,9 @@
 //! Rooms: creating them, listing a user's rooms, loading a room page;
 //! [`moderation`]: leaving, removing and banning; [`permissions`]: roles,
-//! permissions (muting) and room settings.
+//! permissions (muting) and room settings; [`history`]: older lines of a
+//! room or an instant chat, a page at a time.
 
+pub mod history;
 pub mod moderation;
 pub mod permissions;
 

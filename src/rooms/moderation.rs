@@ -69,10 +69,10 @@ pub(crate) mod ssr {
     use super::{may_moderate, Role};
     use crate::rooms::Rights;
     use crate::{
-        error::AppError,
-        live::{MessageKind, Topic},
         clock::now_ms,
-    context::AppState,
+        context::AppState,
+        error::AppError,
+        live::{timeline::NewLine, MessageKind, Topic},
         store::MembershipEnd,
     };
 
@@ -135,17 +135,8 @@ pub(crate) mod ssr {
             MembershipEnd::Banned => (MessageKind::Banned, "banned"),
         };
         let client_id = format!("sys:{name}:{room_id}:{now}");
-        let messages = state.store.messages();
-        let stored = state
-            .hub
-            .store_and_publish(&topic, || async {
-                match actor {
-                    Some((actor_id, _)) => messages.insert_action(room_id, user_id, kind, actor_id, &client_id, now).await,
-                    None => messages.insert_line(room_id, user_id, kind, &client_id, "", now).await,
-                }
-            })
-            .await;
-        if let Err(err) = stored {
+        let line = NewLine::RoomMembershipEnded { room_id, user_id, kind, actor_id: actor.map(|a| a.0) };
+        if let Err(err) = state.timeline().post(line, &client_id).await {
             // The membership has ended either way; only the line is missing.
             tracing::error!(error = %err, "storing a membership line failed");
         }

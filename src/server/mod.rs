@@ -10,6 +10,7 @@ pub mod assets;
 pub mod csrf;
 pub mod panics;
 pub mod rate_limit;
+pub mod live_route;
 pub mod request_limits;
 mod serve;
 
@@ -30,9 +31,10 @@ use crate::{
     attachments::http as attachments,
     clock::now_ms,
     context::{rate_limits::RateLimits, AppState, Settings, Shared},
-    instant::{identity::GuestKeys, memory::MemoryLines, qr, service::start_sweeper},
+    instant::{qr, service::start_sweeper},
+    live::{guest_identity::GuestKeys, timeline::memory::MemoryLines},
     limits::SESSION_IDLE_DAYS,
-    live::{hub::Hub, socket::live_handler, LIVE_PATH},
+    live::{hub::Hub, LIVE_PATH},
     store::Store,
 };
 pub use serve::serve;
@@ -133,7 +135,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
         state.clone(),
     );
     let router = Router::new()
-        .route(LIVE_PATH, get(live_handler))
+        .route(LIVE_PATH, get(live_route::live_handler))
         .route(qr::QR_ROUTE, get(qr::qr_handler))
         .route(crate::invites::qr::QR_ROUTE, get(crate::invites::qr::qr_handler))
         .route(attachments::UPLOAD_ROUTE, post(attachments::upload_handler))

@@ -161,7 +161,7 @@ pub mod ssr {
         match state.store.spaces().accept(token_hash, user_id, crate::clock::now_ms()).await? {
             SpaceAccepted::Created { room_id } | SpaceAccepted::Rejoined { room_id } => {
                 tracing::info!(room_id, user_id, "joined a teacher space");
-                crate::live::timeline::announce_join(&state.hub, &state.store, room_id, user_id, None).await;
+                crate::live::timeline::announce_join(state.timeline(), room_id, user_id, None).await;
                 Ok(room_id)
             }
             SpaceAccepted::Invalid => Err(AppError::InviteInvalid),

@@ -15,7 +15,11 @@ async fn club_following(s: &TestServer) -> (Live, Live, i64) {
     }
     (a, b, room)
 }
-use crate::live::{socket::LOGGED_OUT, ClientEvent, ServerEvent, Topic};
+use crate::live::{
+    socket::LOGGED_OUT,
+    timeline::{NewLine, PostError},
+    ClientEvent, ServerEvent, Topic,
+};
 
 #[tokio::test]
 async fn the_server_answers_every_heartbeat() {
@@ -112,15 +116,17 @@ async fn a_chat_without_history_refuses_a_line_from_a_guest_who_left_whatever_th
     let me = super::instant::page(&bruno, &id).await.me.expect("bruno is in the chat");
     let me = s.store.instant_chats().participant(&id, me.id).await.unwrap().expect("his row");
     let chat = s.store.instant_chats().get(&id).await.unwrap().unwrap();
+    let state = &s.state;
     let append = |client_id: &'static str, body: &'static str| {
-        crate::instant::service::append(&s.state, &chat, &me, crate::live::MessageKind::Text, client_id, body)
+        let line = NewLine::ChatLine { chat: &chat, author: &me, kind: crate::live::MessageKind::Text, body };
+        async move { state.timeline().post(line, client_id).await }
     };
     let (_, kept) = append("before", "still here").await.unwrap();
     assert!(kept);
     assert!(bruno.call("leave_instant_chat", &[("id", &id)]).await.status().is_success());
     let late = append("after", "gone but talking").await;
     assert!(
-        matches!(late, Err(crate::store::StoreError::NotAllowed(crate::store::WriteRefusal::LeftChat))),
+        matches!(late, Err(PostError::Store(crate::store::StoreError::NotAllowed(crate::store::WriteRefusal::LeftChat)))),
         "{late:?}"
     );
     let held: Vec<String> = s.state.memory.after(&id, 0).into_iter().map(|l| l.body).collect();
@@ -138,12 +144,12 @@ async fn no_chat_without_history_starts_while_their_memory_is_nearly_full() {
     let id = super::instant::start(&host, "", "Ana", false).await;
     let ana = super::instant::page(&host, &id).await.me.expect("the host is in the chat");
     let ana = s.store.instant_chats().participant(&id, ana.id).await.unwrap().expect("her row");
+    let chat = s.store.instant_chats().get(&id).await.unwrap().expect("the chat");
     let body = "x".repeat(crate::limits::MESSAGE_MAX_CHARS);
     let mut n = 0;
     while !s.state.memory.is_full() {
-        // Numbered as the server numbers them (by PostgreSQL with several nodes).
-        let id = crate::instant::service::memory_line_id(&s.state).await.unwrap();
-        s.state.memory.append(&ana, crate::live::MessageKind::Text, &format!("fill{n}"), &body, 1, id);
+        let line = NewLine::ChatLine { chat: &chat, author: &ana, kind: crate::live::MessageKind::Text, body: &body };
+        s.state.timeline().post(line, &format!("fill{n}")).await.unwrap();
         n += 1;
         assert!(n < 1_000, "1 MiB is full long before 1,000 lines of 4,000 bytes");
     }

@@ -5,7 +5,8 @@ use reqwest::{header, StatusCode};
 
 use super::support::{Client, TestServer};
 use crate::{
-    instant::{identity::GuestKeys, InstantChatPage},
+    instant::InstantChatPage,
+    live::guest_identity::GuestKeys,
     live::{AuthorTag, MessageKind, ServerEvent, Topic},
     clock::now_ms,
     store::{ChatRow, NewParticipant},

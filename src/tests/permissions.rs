@@ -75,7 +75,7 @@ async fn a_muted_member_is_refused_at_once_and_told_live() {
     match b.next().await {
         ServerEvent::Refused { client_id, reason, .. } => {
             assert_eq!(client_id.as_deref(), Some("m1"));
-            assert_eq!(reason, crate::live::socket::MUTED);
+            assert_eq!(reason, crate::live::timeline::MUTED);
         }
         other => panic!("{other:?}"),
     }

@@ -105,13 +105,18 @@ async fn members_lines_are_checked_where_they_are_stored() {
 async fn a_busy_rooms_lines_share_commits_and_go_out_in_id_order() {
     use std::sync::Arc;
 
-    use crate::live::{hub::Hub, Topic};
+    use crate::live::{
+        hub::Hub,
+        timeline::{memory::MemoryLines, NewLine, Timeline},
+        Topic,
+    };
     const LINES: usize = 30;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&fresh_database_url(dir.path()).await).await.unwrap();
     let ana = store.users().create("ana", "not a real hash", 1).await.unwrap();
     let room = store.rooms().create("Busy", ana.id, 1).await.unwrap();
     let hub = Arc::new(Hub::new());
+    let memory = Arc::new(MemoryLines::new());
     let topic = Topic::Room(room);
     let mut live = hub.subscribe(&topic);
 
@@ -122,12 +127,10 @@ async fn a_busy_rooms_lines_share_commits_and_go_out_in_id_order() {
     let commits_before = store.writer_commits();
     let sends: Vec<_> = (0..LINES)
         .map(|i| {
-            let (store, hub, topic) = (store.clone(), hub.clone(), topic.clone());
+            let (store, hub, memory) = (store.clone(), hub.clone(), memory.clone());
             tokio::spawn(async move {
-                let client_id = format!("c{i}");
-                let messages = store.messages();
-                let queue = || messages.queue_joined(room, ana.id, None, &client_id, i as i64);
-                hub.queue_and_publish(&topic, queue).await
+                let line = NewLine::RoomJoined { room_id: room, user_id: ana.id, via: None };
+                Timeline::new(&hub, &store, &memory).post(line, &format!("c{i}")).await
             })
         })
         .collect();

@@ -7,6 +7,7 @@
 //! them by subject; the store and the live layer, which sit below the
 //! features, name them here.
 
+pub mod accounts;
 pub mod attachments;
 #[cfg(feature = "ssr")]
 pub mod columns;

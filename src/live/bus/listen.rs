@@ -14,7 +14,7 @@ use super::{
     Bus, Note, NoteKind,
 };
 use crate::{
-    instant::memory::MemoryLines,
+    live::timeline::memory::MemoryLines,
     limits::{BUS_REPLAY_MARGIN_IDS, BUS_REPLAY_WAIT_MS},
     live::{
         hub::{Hub, HubEvent},

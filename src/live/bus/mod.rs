@@ -53,7 +53,7 @@ use super::{
     ChatMessage, Topic,
 };
 use crate::{
-    instant::memory::MemoryLines,
+    live::timeline::memory::MemoryLines,
     limits::{
         BUS_HEARTBEAT_MS, BUS_LINE_INLINE_MAX_BYTES, BUS_NODE_TIMEOUT_MS, BUS_NOTE_MAX_BYTES, BUS_REPLAY_MAX_LINES,
         BUS_REPLAY_WAIT_MS,

@@ -88,7 +88,7 @@ impl Hub {
     /// With several nodes, the lock is PostgreSQL's, across nodes, and the
     /// line goes out through the bus (see [`Bus::store_and_announce`]).
     /// Errors: `store`'s, or the bus's as [`StoreError`].
-    pub async fn store_and_publish<F, Fut, E>(&self, topic: &Topic, store: F) -> Result<(ChatMessage, bool), E>
+    pub(in crate::live) async fn store_and_publish<F, Fut, E>(&self, topic: &Topic, store: F) -> Result<(ChatMessage, bool), E>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<(ChatMessage, bool), E>>,
@@ -112,7 +112,7 @@ impl Hub {
     /// lock held until the commit, a room got one line per commit). Returns
     /// the line and whether it was new. Errors: the store's; nothing was
     /// stored or published.
-    pub async fn queue_and_publish<F, Fut>(&self, topic: &Topic, queue: F) -> Result<(ChatMessage, bool), StoreError>
+    pub(in crate::live) async fn queue_and_publish<F, Fut>(&self, topic: &Topic, queue: F) -> Result<(ChatMessage, bool), StoreError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Queued>,
@@ -150,7 +150,7 @@ impl Hub {
     /// same round trip ([`Bus::announce_new_line`]); `keep` then keeps it on
     /// this node. `None` on a single node: use [`Hub::store_and_publish`].
     /// Errors: the bus's; nothing was announced or kept.
-    pub async fn announce_unstored<D, K>(&self, topic: &Topic, draft: D, keep: K) -> Option<Result<(ChatMessage, bool), StoreError>>
+    pub(in crate::live) async fn announce_unstored<D, K>(&self, topic: &Topic, draft: D, keep: K) -> Option<Result<(ChatMessage, bool), StoreError>>
     where
         D: FnOnce() -> Result<ChatMessage, ChatMessage>,
         K: FnOnce(&ChatMessage),

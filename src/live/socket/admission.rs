@@ -5,9 +5,9 @@
 
 use axum::extract::ws::Utf8Bytes;
 
-use super::{follows::Follow, refused, Connection, Replies};
+use super::{follows::Follow, refused, Connection, Replies, EXPIRED};
 use crate::{
-    instant::service as instant,
+    live::guest_identity::chat_and_identity,
     limits::LIVE_ROOMS_PER_CONNECTION,
     live::{hub::encode, ServerEvent, Topic},
     clock::now_ms,
@@ -28,12 +28,12 @@ impl Connection {
         // Subscribe before reading rights and lines: a ban or leave that
         // commits after the rights are read is published after this, so
         // its end reaches this tab; and no line falls between the two.
-        let receiver = self.state.hub.subscribe(&topic);
+        let receiver = self.live.hub.subscribe(&topic);
         let (managing, chat) = match self.admit(&topic).await {
             Ok(admitted) => admitted,
             Err(denied) => {
                 drop(receiver);
-                self.state.hub.release(&topic);
+                self.live.hub.release(&topic);
                 return vec![denied.on_subscribe(&topic)];
             }
         };
@@ -44,7 +44,7 @@ impl Connection {
         };
         let mut replies = vec![encode(&ServerEvent::Subscribed { topic: topic.clone() })];
         if let Some((id, _)) = &author {
-            let online = self.state.hub.connect(&topic, *id);
+            let online = self.live.hub.connect(&topic, *id);
             replies.push(encode(&ServerEvent::Presence { topic: topic.clone(), online }));
         }
         let follow = Follow { topic: topic.clone(), sent_up_to: after_id.max(0), author, managing, chat, catching_up: false };
@@ -66,21 +66,21 @@ impl Connection {
                 let Some(me) = &self.me else {
                     return Err(Denied::NotAllowed("Please log in first."));
                 };
-                match self.state.store.rooms().rights_of(*room_id, me.id).await.map_err(fault)? {
+                match self.live.store.rooms().rights_of(*room_id, me.id).await.map_err(fault)? {
                     Some(rights) => Ok((rights.can_moderate, None)),
                     None => Err(Denied::NotAllowed("You are not a member of this room.")),
                 }
             }
             Topic::Chat(chat_id) => {
                 let user_id = self.me.as_ref().map(|u| u.id);
-                let found = instant::chat_and_identity(&self.state, chat_id, &self.cookies, user_id).await.map_err(fault)?;
+                let found = chat_and_identity(&self.live.guest_keys, &self.live.store, chat_id, &self.cookies, user_id).await.map_err(fault)?;
                 let Some((chat, me)) = found.filter(|(c, _)| c.is_open(now_ms())) else {
-                    return Err(Denied::Over(instant::EXPIRED));
+                    return Err(Denied::Over(EXPIRED));
                 };
                 if !chat.keep_history {
                     // With several nodes, lines this node missed while its
                     // bus connection was down may still be coming back.
-                    self.state.hub.until_whole().await;
+                    self.live.hub.until_whole().await;
                 }
                 match me {
                     Some(me) => Ok((false, Some((chat, me)))),

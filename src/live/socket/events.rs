@@ -7,7 +7,6 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use super::{admission::Denied, follows::FollowKey, Connection, Replies};
 use crate::{
-    instant::service as instant,
     limits::LIVE_CATCH_UP_PAGE_LINES,
     live::{
         hub::{encode, HubEvent},
@@ -23,6 +22,13 @@ type HubItem = Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>;
 pub const NO_LONGER_MEMBER: &str = "You are no longer a member of this room.";
 /// The same for an instant chat the person left or was taken out of.
 pub const NO_LONGER_IN_CHAT: &str = "You are no longer in this chat.";
+/// What followers of an expired instant chat are told.
+pub const EXPIRED: &str = "This chat has expired.";
+/// What followers of an instant chat the host ended are told.
+pub const ENDED_BY_HOST: &str = "The host ended this chat.";
+/// What the open tabs of a guest who left are told as they stop following
+/// the chat.
+pub const LEFT_BY_GUEST: &str = "You left this chat.";
 
 
 impl Connection {
@@ -101,7 +107,7 @@ impl Connection {
         let page = match topic {
             Topic::Room(room_id) => {
                 let managing = follow.managing;
-                self.state.store.messages().after(*room_id, after, LIVE_CATCH_UP_PAGE_LINES).await.map(|lines| {
+                self.live.store.messages().after(*room_id, after, LIVE_CATCH_UP_PAGE_LINES).await.map(|lines| {
                     let frame = |mut message: ChatMessage| {
                         if !managing {
                             message.hide_link_details();
@@ -112,7 +118,7 @@ impl Connection {
                 })
             }
             Topic::Chat(_) => match &follow.chat {
-                Some((chat, me)) => instant::catch_up(&self.state, chat, me, after, LIVE_CATCH_UP_PAGE_LINES).await,
+                Some((chat, me)) => self.live.timeline().chat_catch_up(chat, me, after, LIVE_CATCH_UP_PAGE_LINES).await,
                 None => Ok(Vec::new()),
             },
         };
@@ -179,7 +185,7 @@ impl Connection {
     /// Reads this tab's rights in a room again, after the owner changed them.
     async fn read_rights(&mut self, topic: &Topic) {
         if let (Topic::Room(room_id), Some(me)) = (topic, &self.me) {
-            match self.state.store.rooms().rights_of(*room_id, me.id).await {
+            match self.live.store.rooms().rights_of(*room_id, me.id).await {
                 Ok(rights) => {
                     if let Some(follow) = self.follows.get_mut(topic) {
                         follow.managing = rights.is_some_and(|r| r.can_moderate);

@@ -1,30 +1,29 @@
 //! One live connection: the `/live` WebSocket of one browser tab.
 //!
-//! The upgrade needs an `Origin` header naming this server (browsers always
-//! send one on WebSockets; without the check, any site could open a socket
-//! with the visitor's cookies) and either a logged-in session or an instant
-//! chat cookie. After that, one task reads the tab's [`ClientEvent`]s and
+//! The upgrade ([`accept`]) needs either a logged-in session or an instant
+//! chat cookie; the server's route checks the `Origin` header before it
+//! (browsers always send one on WebSockets; without the check, any site
+//! could open a socket with the visitor's cookies) and reads the session. After that, one task reads the tab's [`ClientEvent`]s and
 //! writes the events of every topic it follows: member rooms need a
-//! membership, instant chats a participant (see [`crate::instant::service::chat_and_identity`]).
+//! membership, instant chats a participant (see [`crate::live::guest_identity::chat_and_identity`]).
 
 mod admission;
 mod events;
 mod follows;
 mod send;
 
-pub use events::{NO_LONGER_IN_CHAT, NO_LONGER_MEMBER};
-pub use send::{MUTED, TOO_FAST};
+pub use events::{ENDED_BY_HOST, EXPIRED, LEFT_BY_GUEST, NO_LONGER_IN_CHAT, NO_LONGER_MEMBER};
+pub use send::TOO_FAST;
 
 use axum::{
     extract::{
         ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
-        State,
     },
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use futures::{FutureExt, SinkExt, StreamExt};
-use tower_sessions::{session::Id as SessionId, Session, SessionStore};
+use tower_sessions::{session::Id as SessionId, SessionStore};
 
 use follows::Follows;
 
@@ -33,11 +32,17 @@ use super::{
     ClientEvent, ServerEvent, Topic,
 };
 use crate::{
-    accounts::{ssr::user_in, CurrentUser},
-    limits::{LIVE_FRAME_MAX_BYTES, LIVE_LINES_BURST, LIVE_SESSION_CHECK_MS, LIVE_TYPING_BURST, LIVE_TYPING_PER_SECOND},
     clock::now_ms,
-    context::{origin::origin_matches, AppState},
+    limits::{LIVE_FRAME_MAX_BYTES, LIVE_LINES_BURST, LIVE_SESSION_CHECK_MS, LIVE_TYPING_BURST, LIVE_TYPING_PER_SECOND},
+    live::{
+        guest_identity::GuestKeys,
+        hub::Hub,
+        timeline::{memory::MemoryLines, Timeline},
+    },
+    store::Store,
+    types::accounts::CurrentUser,
 };
+use std::sync::Arc;
 
 /// Bytes the server reads from a live socket at a time (the buffer grows
 /// for a longer frame, up to [`LIVE_FRAME_MAX_BYTES`]). What tabs send is
@@ -61,20 +66,43 @@ const HUB_TURNS_PER_READ: u32 = 4;
 /// follow, as their sockets close.
 pub const LOGGED_OUT: &str = "You logged out in this browser. Log in again to come back.";
 
-/// `GET /live`: upgrades to the live WebSocket.
+/// What a connection works with: this server's parts from the live layer
+/// down, and the socket's settings. The server makes one and shares it.
+pub struct LiveParts {
+    /// The fan-out hub.
+    pub hub: Arc<Hub>,
+    /// The database.
+    pub store: Store,
+    /// Lines of instant chats without history.
+    pub memory: Arc<MemoryLines>,
+    /// The keys that check guest cookies of instant chats.
+    pub guest_keys: Arc<GuestKeys>,
+    /// Lines a tab may send per second after a burst (0: no limit).
+    pub lines_per_second: u32,
+    /// Seconds of silence after which a connection is taken for dead.
+    pub idle_timeout_secs: u32,
+}
+
+impl LiveParts {
+    /// The timeline service over these parts.
+    pub fn timeline(&self) -> Timeline<'_> {
+        Timeline::new(&self.hub, &self.store, &self.memory)
+    }
+}
+
+/// Upgrades `GET /live` to the live WebSocket for `me` (logged in through
+/// `session_id`, checked again on the tab's heartbeat) or for the instant
+/// chat identities in the request's cookies. The caller has checked the
+/// request's `Origin` and read the session.
 ///
-/// Answers 403 when `Origin` is missing or names another site, 401 when
-/// neither logged in nor carrying an instant chat cookie.
-pub async fn live_handler(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+/// Answers 401 when neither logged in nor carrying an instant chat cookie.
+pub fn accept(
+    live: Arc<LiveParts>,
+    me: Option<CurrentUser>,
+    session_id: Option<SessionId>,
+    headers: &HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    if !origin_matches(&headers, &state.settings, true) {
-        return (StatusCode::FORBIDDEN, "WebSocket from another site refused").into_response();
-    }
-    let me = user_in(&session, &state.store).await.ok().flatten();
     // Copied, not cloned: a header value cloned from the request shares
     // hyper's whole read buffer (8-16 KiB), which would then live as long as
     // the socket (S1 in `crate::bench`, measured with heaptrack).
@@ -91,7 +119,7 @@ pub async fn live_handler(
     if me.is_none() && !has_chat_cookie {
         return (StatusCode::UNAUTHORIZED, "Please log in or join a chat first").into_response();
     }
-    let session_id = me.as_ref().and(session.id());
+    let session_id = me.as_ref().and(session_id);
     upgrade
         .max_message_size(LIVE_FRAME_MAX_BYTES)
         .max_frame_size(LIVE_FRAME_MAX_BYTES)
@@ -99,12 +127,13 @@ pub async fn live_handler(
         // tab 150 KiB of server memory (S1 in `crate::bench`); frames are small.
         .read_buffer_size(LIVE_READ_BUFFER_BYTES)
         .write_buffer_size(LIVE_WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| Connection::new(state, me, session_id, cookies).run(socket))
+        .on_upgrade(move |socket| Connection::new(live, me, session_id, cookies).run(socket))
 }
 
 /// The state of one tab's connection.
 struct Connection {
-    state: AppState,
+    /// The server's parts.
+    live: Arc<LiveParts>,
     /// The logged-in user, if any.
     me: Option<CurrentUser>,
     /// Their session, read again every [`LIVE_SESSION_CHECK_MS`] (on the
@@ -140,13 +169,13 @@ fn budget(per_second: u32, burst: u32) -> Option<Budget> {
 type Replies = Vec<Utf8Bytes>;
 
 impl Connection {
-    fn new(state: AppState, me: Option<CurrentUser>, session_id: Option<SessionId>, cookies: HeaderMap) -> Self {
+    fn new(live: Arc<LiveParts>, me: Option<CurrentUser>, session_id: Option<SessionId>, cookies: HeaderMap) -> Self {
         let session_checked_at = now_ms();
-        let line_budget = budget(state.settings.live_lines_per_second, LIVE_LINES_BURST);
+        let line_budget = budget(live.lines_per_second, LIVE_LINES_BURST);
         let typing_budget = budget(LIVE_TYPING_PER_SECOND, LIVE_TYPING_BURST)
             .unwrap_or_else(|| governor::RateLimiter::direct(governor::Quota::per_second(std::num::NonZeroU32::MIN)));
         Connection {
-            state,
+            live,
             me,
             session_id,
             session_checked_at,
@@ -160,8 +189,8 @@ impl Connection {
 
     async fn run(mut self, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
-        let (_open, mut closing) = self.state.hub.open_connection(self.session_id.map(|id| id.to_string()).as_deref());
-        let idle = std::time::Duration::from_secs(self.state.settings.live_idle_timeout_secs.into());
+        let (_open, mut closing) = self.live.hub.open_connection(self.session_id.map(|id| id.to_string()).as_deref());
+        let idle = std::time::Duration::from_secs(self.live.idle_timeout_secs.into());
         // One timer for the connection's life, moved on only when it fires:
         // a frame just notes the time, so that neither frames nor live
         // events (tens of thousands a second) touch the timer wheel.
@@ -303,14 +332,14 @@ impl Connection {
                     return Vec::new();
                 }
                 if let Some((id, name)) = self.follows.get(&topic).and_then(|f| f.author.as_ref()) {
-                    self.state.hub.typing(&topic, *id, name, typing);
+                    self.live.hub.typing(&topic, *id, name, typing);
                 }
                 Vec::new()
             }
             ClientEvent::Ping => Box::pin(self.heartbeat()).await,
             ClientEvent::Read { topic: Topic::Room(room_id), up_to } => {
                 if let (Some(me), true) = (&self.me, self.follows.get(&Topic::Room(room_id)).is_some()) {
-                    if let Err(err) = self.state.store.rooms().mark_read(room_id, me.id, up_to).await {
+                    if let Err(err) = self.live.store.rooms().mark_read(room_id, me.id, up_to).await {
                         tracing::error!(error = %err, "marking a room read failed");
                     }
                 }
@@ -328,7 +357,7 @@ impl Connection {
         let now = now_ms();
         if let Some(id) = self.session_id.filter(|_| now - self.session_checked_at >= LIVE_SESSION_CHECK_MS) {
             self.session_checked_at = now;
-            match self.state.store.sessions().load(&id).await {
+            match self.live.store.sessions().load(&id).await {
                 Ok(Some(_)) => {}
                 Ok(None) => return self.end_all(LOGGED_OUT),
                 // A database hiccup is not a log-out: try on the next beat.
@@ -350,8 +379,8 @@ impl Connection {
     /// for [`Connection::record_last_seen`].
     fn unfollow(&mut self, topic: &Topic) -> Option<(i64, i64)> {
         let follow = self.follows.remove(topic)?;
-        let offline = follow.author.is_some_and(|(id, _)| self.state.hub.disconnect(topic, id, now_ms()));
-        self.state.hub.release(topic);
+        let offline = follow.author.is_some_and(|(id, _)| self.live.hub.disconnect(topic, id, now_ms()));
+        self.live.hub.release(topic);
         match (topic, &self.me) {
             (Topic::Room(room_id), Some(me)) if offline => Some((*room_id, me.id)),
             _ => None,
@@ -361,7 +390,7 @@ impl Connection {
     /// Stores when a member was last online in a room.
     async fn record_last_seen(&self, seen: Option<(i64, i64)>) {
         if let Some((room_id, user_id)) = seen {
-            if let Err(err) = self.state.store.rooms().set_last_seen(room_id, user_id, now_ms()).await {
+            if let Err(err) = self.live.store.rooms().set_last_seen(room_id, user_id, now_ms()).await {
                 tracing::error!(error = %err, "recording last seen failed");
             }
         }

@@ -10,7 +10,8 @@ use super::LiveState;
 use crate::{
     attachments::{clock, Attachment, AttachmentKind},
     limits::ROOM_HISTORY_PAGE,
-    live::{history::older_lines, ChatMessage, MessageKind},
+    live::{ChatMessage, MessageKind},
+    rooms::history::older_lines,
     pages::{format, LocalOffset},
 };
 

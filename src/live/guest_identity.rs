@@ -18,6 +18,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::{time::Duration, Cookie, SameSite};
 
+use crate::store::{ChatRow, ParticipantRow, Store, StoreError};
+
 /// Shortest secret accepted from `ROOMLINK_SECRET`, in bytes.
 const SECRET_MIN_BYTES: usize = 32;
 
@@ -134,4 +136,40 @@ pub fn set_cookie(chat_id: &str, token: &str, max_age_secs: i64, secure: bool) -
         .max_age(Duration::seconds(max_age_secs.max(0)))
         .build()
         .to_string()
+}
+
+/// The participant making a request in `chat_id`: from their signed cookie
+/// (checked with `keys`), else from their logged-in account `user_id`.
+/// `None`: a stranger. Errors: the store's.
+pub async fn identify(
+    keys: &GuestKeys,
+    store: &Store,
+    chat_id: &str,
+    headers: &HeaderMap,
+    user_id: Option<i64>,
+) -> Result<Option<ParticipantRow>, StoreError> {
+    let chats = store.instant_chats();
+    if let Some(id) = token_in(headers, chat_id).and_then(|t| keys.verify(&t, chat_id)) {
+        if let Some(p) = chats.participant(chat_id, id).await? {
+            return Ok(Some(p));
+        }
+    }
+    match user_id {
+        Some(user_id) => chats.participant_for_user(chat_id, user_id).await,
+        None => Ok(None),
+    }
+}
+
+/// The chat `chat_id` and the participant making a request in it, in one
+/// read: as [`identify`] finds them, from their signed cookie, else from
+/// their logged-in account. `None`: no such chat. Errors: the store's.
+pub async fn chat_and_identity(
+    keys: &GuestKeys,
+    store: &Store,
+    chat_id: &str,
+    headers: &HeaderMap,
+    user_id: Option<i64>,
+) -> Result<Option<(ChatRow, Option<ParticipantRow>)>, StoreError> {
+    let participant_id = token_in(headers, chat_id).and_then(|t| keys.verify(&t, chat_id));
+    store.instant_chats().with_participant(chat_id, participant_id, user_id).await
 }

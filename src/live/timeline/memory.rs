@@ -32,7 +32,7 @@ use held::{ChatLines, Held, HeldLine};
 pub use held::HELD_LINE_OVERHEAD_BYTES;
 
 use crate::{
-    attachments::{chat_file_url, Attachment, AttachmentKind},
+    types::attachments::{chat_file_url, Attachment, AttachmentKind},
     limits::{
         INSTANT_MEMORY_FILES_PER_CHAT_BYTES, INSTANT_MEMORY_FILES_TOTAL_BYTES,
         INSTANT_MEMORY_LINES_TOTAL_BYTES,

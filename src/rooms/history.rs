@@ -1,10 +1,10 @@
-//! Older lines, a page at a time: keyset paging on the line id (never an
-//! offset, so lines arriving meanwhile cannot shift a page).
+//! Older lines of a room or an instant chat, a page at a time: keyset
+//! paging on the line id (never an offset, so lines arriving meanwhile
+//! cannot shift a page).
 
 use leptos::prelude::*;
 
-use super::ChatMessage;
-use crate::error::AppError;
+use crate::{error::AppError, live::ChatMessage};
 
 /// Up to 50 lines of `topic` (`room:<id>` or `chat:<id>`) older than
 /// `before_id`, oldest first; fewer than 50 means there are no more. In an
@@ -15,31 +15,27 @@ use crate::error::AppError;
 /// [`AppError::Forbidden`] (chats, when not in it), [`AppError::Invalid`] for a bad topic.
 #[server(endpoint = "older_lines")]
 pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessage>, AppError> {
-    use crate::{instant::service, limits::ROOM_HISTORY_PAGE};
-    let topic = super::Topic::try_from(topic).map_err(|_| AppError::Invalid("Unknown room or chat.".into()))?;
+    use crate::{instant::service, limits::ROOM_HISTORY_PAGE, live::Topic};
+    let topic = Topic::try_from(topic).map_err(|_| AppError::Invalid("Unknown room or chat.".into()))?;
     let state = crate::context::state()?;
     match topic {
-        super::Topic::Room(room_id) => {
+        Topic::Room(room_id) => {
             let me = crate::accounts::ssr::require_user().await?;
             let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
             let mut lines = state.store.messages().before(room_id, before_id, ROOM_HISTORY_PAGE).await?;
             if !rights.can_moderate {
-                lines.iter_mut().for_each(super::ChatMessage::hide_link_details);
+                lines.iter_mut().for_each(ChatMessage::hide_link_details);
             }
             Ok(lines)
         }
-        super::Topic::Chat(chat_id) => {
+        Topic::Chat(chat_id) => {
             let chat = state.store.instant_chats().get(&chat_id).await?.ok_or(AppError::ChatNotFound)?;
             let user_id = crate::accounts::ssr::current_user().await?.map(|u| u.id);
             let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
             let me = service::identify(&state, &chat.id, &headers, user_id)
                 .await?
                 .ok_or_else(|| AppError::Forbidden("Join this chat first.".into()))?;
-            if chat.keep_history {
-                Ok(state.store.instant_lines().before(&chat.id, before_id, ROOM_HISTORY_PAGE).await?)
-            } else {
-                Ok(state.memory.before(&chat.id, me.first_seen_id, before_id, ROOM_HISTORY_PAGE))
-            }
+            Ok(state.timeline().chat_before(&chat, &me, before_id, ROOM_HISTORY_PAGE).await?)
         }
     }
 }

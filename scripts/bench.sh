@@ -6,18 +6,19 @@
 # Usage: scripts/bench.sh [--scale small|full] (default full, ~20 minutes)
 #        [--two-nodes postgres://user@host/db] (also S2 on two Roomlink nodes
 #        on PostgreSQL; a fresh database is made beside that one and dropped)
-#        [--only s1,s2,fanout,large,s3,s5,nodes] [--nodes-rate <msg/s>] (see src/bench/cli.rs)
+#        [--only s1,s2,fanout,large,s3,s5,nodes] [--nodes-rate <msg/s>] (see bench/src/cli.rs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 echo "==> Building the server and the load client (release)"
-cargo build --release --features bench --bin roomlink --example bench
+cargo build --release --features ssr --bin roomlink
+cargo build --release -p roomlink-bench
 
 echo "==> Running the scenarios"
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  exec taskset -c 1 target/release/examples/bench --pin "$@"
+  exec taskset -c 1 target/release/bench --pin "$@"
 else
-  exec target/release/examples/bench "$@"
+  exec target/release/bench "$@"
 fi

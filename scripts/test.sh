@@ -29,17 +29,25 @@ no_panics() {
     exit 1
   fi
 }
-cargo test --features ssr,bench --lib --test architecture --no-run
+# The Rust tests: the unit tests beside their code, the integration tests
+# (tests/integration/, one binary against the real server) and the load
+# client's own crate (bench/).
+rust_tests() {
+  cargo test --features ssr --lib --test integration && cargo test -p roomlink-bench
+}
+cargo test --features ssr --lib --tests --no-run
+cargo test -p roomlink-bench --no-run
 echo "==> The layers: modules import only downward (tests/architecture.rs)"
-cargo test --features ssr,bench --test architecture
+cargo test --features ssr --test architecture
 echo "==> Rust tests on SQLite"
-env -u ROOMLINK_TEST_DATABASE_URL timeout --kill-after=10 "$pass_limit" cargo test --features ssr,bench --lib \
+export -f rust_tests
+env -u ROOMLINK_TEST_DATABASE_URL timeout --kill-after=10 "$pass_limit" bash -c rust_tests \
   || { echo "the SQLite pass failed or ran past ${pass_limit} s" >&2; exit 1; }
 no_panics "Rust tests on SQLite"
 
 if [ -n "$pg_url" ]; then
   echo "==> Rust tests on PostgreSQL"
-  ROOMLINK_TEST_DATABASE_URL="$pg_url" timeout --kill-after=10 "$pass_limit" cargo test --features ssr,bench --lib \
+  ROOMLINK_TEST_DATABASE_URL="$pg_url" timeout --kill-after=10 "$pass_limit" bash -c rust_tests \
     || { echo "the PostgreSQL pass failed or ran past ${pass_limit} s" >&2; exit 1; }
   no_panics "Rust tests on PostgreSQL"
 else

@@ -31,8 +31,6 @@
 
 pub mod accounts;
 pub mod attachments;
-#[cfg(feature = "bench")]
-pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod clock;
 #[cfg(feature = "ssr")]
@@ -54,8 +52,6 @@ pub mod spaces;
 pub mod store;
 pub mod types;
 
-#[cfg(all(test, feature = "ssr"))]
-mod tests;
 
 /// Entry point of the WebAssembly bundle: hydrates the server-rendered page,
 /// once the chunk of the page's route has loaded (see `pages::routes`).

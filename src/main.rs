@@ -7,7 +7,7 @@
 /// small short-lived buffers on one thread and often frees them on another;
 /// `perf` on the server core put glibc's malloc, free and their
 /// consolidation at 12% of it while invite links were accepted (S5 in
-/// `roomlink::bench`) and 6% under persisted fan-out (S3). mimalloc keeps
+/// the load client, `bench/`) and 6% under persisted fan-out (S3). mimalloc keeps
 /// free lists per thread and page (<https://github.com/microsoft/mimalloc>).
 /// SQLite, being C, still calls glibc's malloc: about 4% of the core in S5.
 #[cfg(feature = "ssr")]

@@ -185,7 +185,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
 /// of them serves anything and never again.
 ///
 /// One process serves one [`Site`]: the first call's is the one kept.
-pub(crate) fn page_routes(site: Site) -> Vec<AxumRouteListing> {
+pub fn page_routes(site: Site) -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(site.app)).clone()
 }

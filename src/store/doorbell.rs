@@ -17,7 +17,7 @@ use super::{redact, StoreError};
 pub const CHANNEL: &str = "roomlink_live";
 /// First key of the two-key advisory locks on topics (a key space apart from
 /// the one-key lock of [`super::begin_write`]).
-pub(crate) const TOPIC_LOCK_CLASS: i32 = 0x524c;
+pub const TOPIC_LOCK_CLASS: i32 = 0x524c;
 /// Sends the notes `$2` on channel `$1`, in array order (since PostgreSQL
 /// 9.6 the output list is evaluated after `ORDER BY`).
 const RING: &str = "SELECT pg_notify($1, note) FROM unnest($2::text[]) WITH ORDINALITY AS n(note, i) ORDER BY i";

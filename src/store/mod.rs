@@ -58,7 +58,7 @@ pub use rooms::{MembershipEnd, Rooms};
 pub use sessions::Sessions;
 pub use spaces::{LanguageInviteRow, LanguageRevoke, SpaceAccepted, Spaces};
 pub use users::{UserRow, Users};
-pub(crate) use writes::begin_write;
+pub use writes::{begin_write, WriteTx};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,7 @@ use super::WRITE_LOCK_KEY;
 /// ([`write_turn`]), so that `BEGIN IMMEDIATE` finds the lock free instead of
 /// sleeping in SQLite's busy handler (1, 2, 5, 10… ms between tries, see
 /// `sqliteDefaultBusyCallback`), which capped invite accepts (S5 in `crate::bench`).
-pub(crate) async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
+pub async fn begin_write(pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
     if let Some(queue) = write_queue(pool) {
         let turn = queue.lock_owned().await;
         let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -50,14 +50,14 @@ fn write_turn(url: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
 /// A transaction from [`begin_write`]; on SQLite it holds this process's
 /// write turn until it commits or is dropped (which rolls it back). Use it
 /// as a connection (`&mut *tx`).
-pub(crate) struct WriteTx {
+pub struct WriteTx {
     tx: Transaction<'static, Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
     /// Commits the transaction, then lets the next writer in.
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
 }

@@ -47,14 +47,14 @@ use std::sync::Arc;
 /// Bytes the server reads from a live socket at a time (the buffer grows
 /// for a longer frame, up to [`LIVE_FRAME_MAX_BYTES`]). What tabs send is
 /// small (a line is at most a few KiB), and every open tab keeps this buffer.
-pub(crate) const LIVE_READ_BUFFER_BYTES: usize = 2 * 1024;
+pub const LIVE_READ_BUFFER_BYTES: usize = 2 * 1024;
 
 /// Bytes of frames gathered before writing them to the socket; every batch
 /// of events is flushed as a whole anyway (so TCP_NODELAY sends it at once).
 /// Small, because the buffer keeps its largest size for the socket's life:
 /// at 16 KiB, a tab's catch-up left every idle tab 21 KiB bigger, and at
 /// 4 KiB a burst of presence changes still left 5 KiB (S1, heaptrack).
-pub(crate) const LIVE_WRITE_BUFFER_BYTES: usize = 1024;
+pub const LIVE_WRITE_BUFFER_BYTES: usize = 1024;
 /// Live events already waiting that are sent with the one being handled, in one write.
 const LIVE_BATCH_EVENTS: usize = 64;
 /// Turns of live events in a row (each up to [`LIVE_BATCH_EVENTS`] + 1

@@ -1,0 +1,40 @@
+//! Roomlink's integration tests, one test binary: each runs the real
+//! server in-process (the same [`roomlink::server::app`] as production) on
+//! a port of its own, against a fresh SQLite file (or a fresh PostgreSQL
+//! database, see [`test_database`]), and talks to it over real HTTP and
+//! WebSockets through the crate's public API. [`support`] holds what they
+//! share. Built with the `ssr` feature (`cargo test --features ssr`).
+#![cfg(feature = "ssr")]
+
+mod access;
+mod accounts;
+mod assets;
+mod attachments;
+mod bus_batches;
+mod database;
+/// Test images and voice files, shared with the attachment checks' unit tests.
+#[path = "../../src/attachments/fixtures.rs"]
+#[allow(dead_code, reason = "the attachment checks' unit tests use the rest")]
+mod fixtures;
+mod fuzz;
+mod history;
+mod instant;
+mod instant_files;
+mod invite_links;
+mod invite_race;
+mod invites;
+mod live;
+mod moderation;
+mod multi_node;
+mod names;
+mod pages;
+mod permissions;
+mod presence;
+mod request_limits;
+mod rooms;
+mod spaces;
+mod stored_lines;
+mod support;
+/// A fresh database per test, shared with the store's unit tests.
+#[path = "../../src/store/test_database.rs"]
+mod test_database;

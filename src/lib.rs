@@ -67,6 +67,8 @@ pub fn hydrate() {
         let document = leptos::prelude::document();
         let Some(body) = document.body() else { return };
         leptos::mount::hydrate_from_async(body, pages::App).await.forget();
+        // Only now, with every part of the page hydrated, may times change.
+        pages::apply_local_offset();
         // Whole milliseconds, written without float formatting (which
         // would add its code to the main chunk).
         let since_start = leptos::prelude::window().performance().map_or(0.0, |p| p.now()) as u64;

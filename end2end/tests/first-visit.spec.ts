@@ -19,10 +19,10 @@ async function fetched(page: Page, visit: () => Promise<void>) {
 
 /** Holds back every WebAssembly request of `page` until `release`:
  * `held()` says how many are waiting. */
-async function holdCode(page: Page) {
+async function holdCode(page: Page, code: RegExp = /\/pkg\/.*\.wasm$/) {
   const held: Route[] = [];
   let released = false;
-  await page.route(/\/pkg\/.*\.wasm$/, (route) => (released ? route.continue() : void held.push(route)));
+  await page.route(code, (route) => (released ? route.continue() : void held.push(route)));
   return {
     held: () => held.length,
     release: async () => {
@@ -219,6 +219,24 @@ test("a room's live socket connects and subscribes before the page's code has co
   expect(sockets, 'one socket, taken over rather than opened again').toHaveLength(1);
   expect(subscribes(), 'subscribed once: the code did not ask again').toHaveLength(1);
   expect((await bodies(bruno.page)).filter((b) => b === 'while the code was on its way')).toHaveLength(1);
+});
+
+test("a room whose own code comes after the main chunk has run still shows its times in the reader's zone", async ({ browser }) => {
+  // The main chunk hydrates the shell and reaches the room's lazy route,
+  // whose chunks are held back: before the fix, the shell switched the
+  // times to the reader's zone then, the room hydrated later with the new
+  // text, and hydration (which does not rewrite attributes) left the
+  // server's UTC titles in place for good.
+  const { ana, bruno } = await roomOfTwo(browser, 'Late code');
+  await send(ana.page, 'a line with a time');
+  const room = bruno.page.url();
+  const groupChunks = await holdCode(bruno.page, /\/pkg\/(?!roomlink\.)[^/]*\.wasm$/);
+  await bruno.page.goto(room, { waitUntil: 'commit' });
+  await expect.poll(() => groupChunks.held(), { message: "the room's own chunks were asked for" }).toBeGreaterThan(0);
+  await expect(bruno.page.locator('ol.timeline time').first()).toHaveAttribute('title', /UTC/);
+  await groupChunks.release();
+  await waitLive(bruno.page);
+  await expect(bruno.page.locator('ol.timeline time').first()).not.toHaveAttribute('title', /UTC/);
 });
 
 test("a page's head names the chunks of its own group every time, so they download with the main chunk", async ({ browser }) => {

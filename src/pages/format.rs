@@ -1,6 +1,7 @@
 //! Showing times. Times travel as Unix milliseconds. The server renders them in
-//! UTC; once the page is hydrated they switch to the reader's time zone
-//! ([`LocalOffset`]), so server and browser render the same text at first.
+//! UTC; once the whole page is hydrated they switch to the reader's time zone
+//! ([`LocalOffset`], `apply_local_offset`), so server and browser render the
+//! same text at first.
 //! The server formats with the `time` crate; the browser with the platform's
 //! `Intl.DateTimeFormat` (see [`date_time`]).
 
@@ -10,16 +11,34 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct LocalOffset(pub RwSignal<Option<i32>>);
 
-/// Provides [`LocalOffset`]; in the browser, fills it in after hydration.
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The page's [`LocalOffset`], for [`apply_local_offset`].
+    static PAGE_OFFSET: std::cell::Cell<Option<RwSignal<Option<i32>>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Provides [`LocalOffset`], unknown (`None`) until `apply_local_offset`.
 pub fn provide_local_offset() {
     let offset = RwSignal::new(None);
     provide_context(LocalOffset(offset));
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        // getTimezoneOffset is minutes *behind* UTC.
-        let behind = js_sys::Date::new_0().get_timezone_offset() as i32;
+    PAGE_OFFSET.with(|page| page.set(Some(offset)));
+}
+
+/// In the browser, once the whole page is hydrated (its lazily loaded
+/// route included): switches every time to the reader's zone.
+///
+/// Not earlier: hydration takes over the server's attributes without
+/// writing them, so a route whose code came after the switch (a phone's
+/// slow network) hydrated with the zone already known and kept the
+/// server's UTC `title`s for good (seen in CI as a room's times left in UTC).
+#[cfg(feature = "hydrate")]
+pub fn apply_local_offset() {
+    // getTimezoneOffset is minutes *behind* UTC.
+    let behind = js_sys::Date::new_0().get_timezone_offset() as i32;
+    if let Some(offset) = PAGE_OFFSET.with(std::cell::Cell::get) {
         offset.set(Some(-behind));
-    });
+    }
 }
 
 /// `"14:05"`: the hour and minute of `ms` in the reader's zone.

@@ -39,6 +39,8 @@ use crate::{
 };
 pub use errors::ErrorPage;
 pub use format::LocalOffset;
+#[cfg(feature = "hydrate")]
+pub use format::apply_local_offset;
 
 /// The HTML document around the app, rendered on the server.
 ///

@@ -30,7 +30,7 @@ use crate::{
 pub use settings::Settings;
 
 /// What every request handler and server function can reach: one shared
-/// [`Shared`], behind an `Arc`. Fields read through it (`state.store`).
+/// [`AppStateFields`], behind an `Arc`. Fields read through it (`state.store`).
 ///
 /// Cloning is one reference count: axum clones the state for every
 /// middleware that takes it, and Leptos for every context read. Cloning the
@@ -38,10 +38,10 @@ pub use settings::Settings;
 /// its pools and caches) cost 6% of the server core while invite links were
 /// accepted (`perf`, S5 in `crate::bench`).
 #[derive(Clone)]
-pub struct AppState(Arc<Shared>, Arc<LiveParts>);
+pub struct AppState(Arc<AppStateFields>, Arc<LiveParts>);
 
 /// The fields of [`AppState`].
-pub struct Shared {
+pub struct AppStateFields {
     /// Leptos' own options (site root, output name).
     pub leptos_options: LeptosOptions,
     /// The database.
@@ -60,7 +60,7 @@ pub struct Shared {
 
 impl AppState {
     /// The state of one server, shared by everything it runs.
-    pub fn new(shared: Shared) -> AppState {
+    pub fn new(shared: AppStateFields) -> AppState {
         let live = LiveParts {
             hub: shared.hub.clone(),
             store: shared.store.clone(),
@@ -78,7 +78,7 @@ impl AppState {
     }
 }
 
-impl Shared {
+impl AppStateFields {
     /// The timeline service over this server's hub, store and in-memory
     /// lines: the one road for a line ([`crate::live::timeline`]).
     pub fn timeline(&self) -> Timeline<'_> {
@@ -87,9 +87,9 @@ impl Shared {
 }
 
 impl std::ops::Deref for AppState {
-    type Target = Shared;
+    type Target = AppStateFields;
 
-    fn deref(&self) -> &Shared {
+    fn deref(&self) -> &AppStateFields {
         &self.0
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{hub::{Hub, RoomChannel}, Topic};
+use super::{hub::{Hub, TopicChannel}, Topic};
 
 impl Hub {
     fn is_me(&self, node: u64) -> bool {
@@ -56,8 +56,8 @@ impl Hub {
     /// Every (topic, author) with a connection on this node, for a node that
     /// just joined and asks who is where.
     pub fn local_presence(&self) -> Vec<(Topic, i64)> {
-        let channels: Vec<(Topic, Arc<RoomChannel>)> =
-            self.rooms.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(t, c)| (t.clone(), c.clone())).collect();
+        let channels: Vec<(Topic, Arc<TopicChannel>)> =
+            self.topics.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(t, c)| (t.clone(), c.clone())).collect();
         channels.into_iter().flat_map(|(topic, c)| c.presence().online().into_iter().map(move |a| (topic.clone(), a))).collect()
     }
 

@@ -30,7 +30,7 @@ use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, S
 use crate::{
     attachments::http as attachments,
     clock::now_ms,
-    context::{rate_limits::RateLimits, AppState, Settings, Shared},
+    context::{rate_limits::RateLimits, AppState, Settings, AppStateFields},
     instant::{qr, service::start_sweeper},
     live::{guest_identity::GuestKeys, timeline::memory::MemoryLines},
     limits::SESSION_IDLE_DAYS,
@@ -81,7 +81,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)));
 
     let guest_keys = GuestKeys::load(&settings.data_dir)?;
-    let state = AppState::new(Shared {
+    let state = AppState::new(AppStateFields {
         leptos_options,
         store,
         hub,

@@ -46,7 +46,7 @@ use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    writes::write_queue,
+    write_transactions::write_queue,
     checkpoint::Checkpoints,
     invite_accepts::{accept_all_on, Acceptance, ACCEPTS_PER_GROUP},
     message_inserts::{insert_lines_on, LINES_PER_STATEMENT},

@@ -45,7 +45,7 @@ pub(super) const ACCEPTS_PER_GROUP: usize = 256;
 
 /// What the one read finds for an accept whose link is usable now.
 #[derive(sqlx::FromRow)]
-struct Found {
+struct UsableInvite {
     /// Index of the accept in the group.
     n: i64,
     invite_id: i64,
@@ -98,18 +98,18 @@ pub(super) async fn accept_all_on(conn: &mut AnyConnection, asks: &[&Acceptance]
         return Ok(Vec::new());
     }
     let sql = read_sql(Params::of(conn), asks.len());
-    let mut read = sqlx::query_as::<_, Found>(&sql);
+    let mut read = sqlx::query_as::<_, UsableInvite>(&sql);
     for (n, ask) in asks.iter().enumerate() {
         read = read.bind(n as i64).bind(ask.token_hash.as_str()).bind(ask.user_id).bind(ask.now_ms);
     }
-    let found: HashMap<i64, Found> = read.fetch_all(&mut *conn).await?.into_iter().map(|f| (f.n, f)).collect();
+    let found: HashMap<i64, UsableInvite> = read.fetch_all(&mut *conn).await?.into_iter().map(|f| (f.n, f)).collect();
     let mut answers = decide(asks, &found);
     write(conn, asks, &mut answers, &found).await?;
     Ok(answers)
 }
 
 /// Applies the rules to each accept in turn (module documentation).
-fn decide(asks: &[&Acceptance], found: &HashMap<i64, Found>) -> Vec<Accepted> {
+fn decide(asks: &[&Acceptance], found: &HashMap<i64, UsableInvite>) -> Vec<Accepted> {
     let mut members: HashMap<i64, i64> = HashMap::new();
     let mut uses: HashMap<i64, i64> = HashMap::new();
     let mut joined: HashSet<(i64, i64)> = HashSet::new();
@@ -151,7 +151,7 @@ fn decide(asks: &[&Acceptance], found: &HashMap<i64, Found>) -> Vec<Accepted> {
 /// A link whose use count cannot be moved (revoked meanwhile through a
 /// connection that revokes without the write lock, as on a second
 /// PostgreSQL node) turns its accepts into [`Accepted::Invalid`].
-async fn write(conn: &mut AnyConnection, asks: &[&Acceptance], answers: &mut [Accepted], found: &HashMap<i64, Found>) -> Result<(), StoreError> {
+async fn write(conn: &mut AnyConnection, asks: &[&Acceptance], answers: &mut [Accepted], found: &HashMap<i64, UsableInvite>) -> Result<(), StoreError> {
     let mut per_link: Vec<(i64, i64)> = Vec::new();
     for answer in answers.iter() {
         if let Accepted::Joined { invite_id, .. } = answer {
@@ -179,7 +179,7 @@ async fn write(conn: &mut AnyConnection, asks: &[&Acceptance], answers: &mut [Ac
             }
         }
     }
-    let rows: Vec<(&Acceptance, &Found)> = answers
+    let rows: Vec<(&Acceptance, &UsableInvite)> = answers
         .iter()
         .enumerate()
         .filter(|(_, answer)| matches!(answer, Accepted::Joined { .. }))

@@ -116,7 +116,10 @@ impl<'a> Messages<'a> {
         Messages { pool, writer }
     }
 
-    /// Stores a message and returns it with its id. `body` must already be
+    /// Stores a message and returns it with its id, without the writer
+    /// and without asking whether the author may write (the timeline
+    /// service posts members' messages with [`Messages::queue_as_member`]):
+    /// for history that is set up rather than sent. `body` must already be
     /// checked against [`crate::limits::MESSAGE_MAX_CHARS`].
     ///
     /// A second call with the same `(author_id, client_id)` stores nothing and
@@ -129,48 +132,23 @@ impl<'a> Messages<'a> {
         body: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.insert_line(room_id, author_id, MessageKind::Text, client_id, body, now_ms).await
+        self.store(Self::new_line(room_id, author_id, MessageKind::Text, (None, None), client_id, body, now_ms)).await
     }
 
-    /// Stores a line of any kind (a system line like "joined" has an empty
-    /// body); otherwise as [`Messages::insert`].
-    pub async fn insert_line(
-        &self,
-        room_id: i64,
-        author_id: i64,
-        kind: MessageKind,
-        client_id: &str,
-        body: &str,
-        now_ms: i64,
-    ) -> Result<(ChatMessage, bool), StoreError> {
-        self.store(Self::new_line(room_id, author_id, kind, (None, None), client_id, body, now_ms)).await
-    }
-
-    /// Stores the "joined" line of `member_id`; `via` is the room invite
-    /// `(invite_id, creator_id)` they came through (`None` for a teacher
-    /// space, whose language invites are not room invites).
-    pub async fn insert_joined(
-        &self,
-        room_id: i64,
-        member_id: i64,
-        via: Option<(i64, i64)>,
-        client_id: &str,
-        now_ms: i64,
-    ) -> Result<(ChatMessage, bool), StoreError> {
-        self.queue_joined(room_id, member_id, via, client_id, now_ms).await.stored().await
-    }
-
-    /// Stores a "removed" or "banned" line about `member_id`, done by `actor_id`.
-    pub async fn insert_action(
+    /// Stores the line of a membership that ended: `kind` is
+    /// [`MessageKind::Left`], `Removed` or `Banned`, about `member_id`,
+    /// done by `actor_id` (an owner or moderator) for the last two.
+    /// Otherwise as [`Messages::insert`].
+    pub async fn insert_membership_end(
         &self,
         room_id: i64,
         member_id: i64,
         kind: MessageKind,
-        actor_id: i64,
+        actor_id: Option<i64>,
         client_id: &str,
         now_ms: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.store(Self::new_line(room_id, member_id, kind, (Some(actor_id), None), client_id, "", now_ms)).await
+        self.store(Self::new_line(room_id, member_id, kind, (actor_id, None), client_id, "", now_ms)).await
     }
 
     /// A line of these fields, for a system or plain line (not checked against rights).

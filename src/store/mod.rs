@@ -19,7 +19,7 @@
 mod attachments;
 mod chat_lookups;
 mod checkpoint;
-pub mod doorbell;
+pub mod node_bus;
 mod group_commit;
 mod instant_chats;
 mod instant_lines;
@@ -34,7 +34,7 @@ mod spaces;
 #[cfg(test)]
 pub(crate) mod test_database;
 mod users;
-mod writes;
+mod write_transactions;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -58,7 +58,7 @@ pub use rooms::{MembershipEnd, Rooms};
 pub use sessions::Sessions;
 pub use spaces::{LanguageInviteRow, LanguageRevoke, SpaceAccepted, Spaces};
 pub use users::{UserRow, Users};
-pub use writes::{begin_write, WriteTx};
+pub use write_transactions::{begin_write, WriteTx};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

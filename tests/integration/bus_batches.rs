@@ -1,4 +1,4 @@
-//! The doorbell's batched line announcements (issue 7), at the SQL level:
+//! The node_bus's batched line announcements (issue 7), at the SQL level:
 //! two doorbells on one PostgreSQL database, as two nodes have. Runs in the
 //! PostgreSQL pass only (see [`crate::database`]).
 
@@ -7,13 +7,13 @@ use std::time::Duration;
 use crate::test_database::postgres_base;
 
 /// Lines of instant chats without history leave a node in batches
-/// ([`roomlink::store::doorbell::Doorbell::announce_new_lines`]): two nodes'
+/// ([`roomlink::store::node_bus::NodeBus::announce_new_lines`]): two nodes'
 /// batches over the same topics, in opposite orders, racing 40 times, never
 /// wait for each other in a circle; every line gets its own id; each
 /// topic's lines are heard in id order; a line's pieces come in order, together.
 #[tokio::test]
 async fn lines_announced_in_batches_keep_each_topics_order() {
-    use roomlink::store::doorbell::Doorbell;
+    use roomlink::store::node_bus::NodeBus;
     use sqlx::{Connection, Executor};
     use std::collections::HashMap;
     if postgres_base().is_none() {
@@ -23,7 +23,7 @@ async fn lines_announced_in_batches_keep_each_topics_order() {
     let dir = tempfile::tempdir().unwrap();
     let url = crate::test_database::fresh_database_url(dir.path()).await;
     let _migrated = roomlink::store::Store::open(&url).await.unwrap();
-    let (a, b) = (Doorbell::connect(&url).await.unwrap(), Doorbell::connect(&url).await.unwrap());
+    let (a, b) = (NodeBus::connect(&url).await.unwrap(), NodeBus::connect(&url).await.unwrap());
     let mut listener = a.listener().await.unwrap();
 
     let piece = |s: &str| vec![s.to_string()];
@@ -41,7 +41,7 @@ async fn lines_announced_in_batches_keep_each_topics_order() {
         if round == 0 {
             blocker.execute("BEGIN").await.unwrap();
             sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-                .bind(roomlink::store::doorbell::TOPIC_LOCK_CLASS)
+                .bind(roomlink::store::node_bus::TOPIC_LOCK_CLASS)
                 .bind(y)
                 .execute(&mut blocker)
                 .await

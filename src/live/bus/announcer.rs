@@ -1,6 +1,6 @@
 //! New lines of instant chats without history leave a node in batches: what
 //! waits while earlier statements are out goes together in the next one
-//! ([`Doorbell::announce_new_lines`]), so that a busy node costs PostgreSQL
+//! ([`NodeBus::announce_new_lines`]), so that a busy node costs PostgreSQL
 //! one statement, one commit and one wake-up of each listening node per
 //! batch rather than per line. An idle node sends each line at once, alone.
 //!
@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-use crate::store::{doorbell::Doorbell, StoreError};
+use crate::store::{node_bus::NodeBus, StoreError};
 
 /// Lines announced in one statement at most.
 const LINES_PER_STATEMENT: usize = 64;
@@ -32,10 +32,10 @@ pub(super) struct Announcer {
 }
 
 impl Announcer {
-    /// Starts the task that announces queued lines with `doorbell`.
-    pub(super) fn start(doorbell: Doorbell) -> Announcer {
+    /// Starts the task that announces queued lines with `node_bus`.
+    pub(super) fn start(node_bus: NodeBus) -> Announcer {
         let (queue, waiting) = mpsc::unbounded_channel();
-        tokio::spawn(announce(doorbell, waiting));
+        tokio::spawn(announce(node_bus, waiting));
         Announcer { queue }
     }
 
@@ -54,7 +54,7 @@ fn gone() -> StoreError {
 }
 
 /// Takes what is waiting whenever a statement slot is free and sends it as one batch.
-async fn announce(doorbell: Doorbell, mut waiting: mpsc::UnboundedReceiver<Waiting>) {
+async fn announce(node_bus: NodeBus, mut waiting: mpsc::UnboundedReceiver<Waiting>) {
     let slots = Arc::new(Semaphore::new(STATEMENTS_IN_FLIGHT));
     loop {
         let Ok(slot) = slots.clone().acquire_owned().await else { return };
@@ -66,10 +66,10 @@ async fn announce(doorbell: Doorbell, mut waiting: mpsc::UnboundedReceiver<Waiti
                 Err(_) => break,
             }
         }
-        let doorbell = doorbell.clone();
+        let node_bus = node_bus.clone();
         tokio::spawn(async move {
             let lines: Vec<(&str, &[String])> = batch.iter().map(|w| (w.topic.as_str(), w.pieces.as_slice())).collect();
-            match doorbell.announce_new_lines(&lines).await {
+            match node_bus.announce_new_lines(&lines).await {
                 Ok(ids) => {
                     for (line, id) in batch.into_iter().zip(ids) {
                         let _ = line.reply.send(Ok(id));

@@ -26,7 +26,7 @@ use crate::{
 
 /// What the listener acts on.
 #[derive(Clone)]
-pub(super) struct Here {
+pub(super) struct ListenerParts {
     pub(super) bus: Arc<Bus>,
     pub(super) hub: Arc<Hub>,
     pub(super) store: Store,
@@ -34,7 +34,7 @@ pub(super) struct Here {
 }
 
 /// Acts on every note: publishes lines (this node's too) and the others' events.
-pub(super) async fn listen(mut listener: PgListener, here: Here) {
+pub(super) async fn listen(mut listener: PgListener, here: ListenerParts) {
     let bus = here.bus.clone();
     let mut reassembly = Reassembly::default();
     loop {
@@ -83,7 +83,7 @@ pub(super) async fn listen(mut listener: PgListener, here: Here) {
 /// an instant chat without history in memory here too. While lines of
 /// those chats may be missing here ([`Bus::is_whole`]), theirs are kept
 /// but not delivered: tabs catch up on them in order once whole.
-async fn line(node: u64, message: ChatMessage, here: &Here) {
+async fn line(node: u64, message: ChatMessage, here: &ListenerParts) {
     if node != here.bus.node {
         here.bus.heard_from(node);
     }
@@ -105,7 +105,7 @@ async fn line(node: u64, message: ChatMessage, here: &Here) {
 /// others for the lines of chats without history announced meanwhile.
 /// Every tab here was told to catch up; those of chats without history wait
 /// for the answer ([`crate::live::hub::Hub::until_whole`]).
-fn ask_again(here: &Here) {
+fn ask_again(here: &ListenerParts) {
     let bus = &here.bus;
     if bus.heard.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
         return whole_again(here); // no other node: nobody announced anything meanwhile
@@ -118,7 +118,7 @@ fn ask_again(here: &Here) {
 /// after drop number `drop` of the listening connection, no node has sent
 /// again what was missed (none answered, or the hello was lost): tabs wait
 /// no longer than that. Logged.
-async fn serve_anyway_after_a_while(here: Here, drop: u64) {
+async fn serve_anyway_after_a_while(here: ListenerParts, drop: u64) {
     tokio::time::sleep(Duration::from_millis(BUS_REPLAY_WAIT_MS)).await;
     if !here.bus.is_whole() && here.bus.drops.load(Ordering::Relaxed) == drop {
         tracing::warn!("no node sent again the lines missed while the live bus was down; serving what is here");
@@ -132,14 +132,14 @@ async fn serve_anyway_after_a_while(here: Here, drop: u64) {
 /// Lines of chats without history are whole here again: tabs waiting to
 /// catch up on those chats go on ([`Bus::until_whole`]), and their lines
 /// are delivered again.
-fn whole_again(here: &Here) {
+fn whole_again(here: &ListenerParts) {
     here.bus.whole.send_replace(true);
 }
 
 /// Line `id` of `topic`, read from the tables (it was announced by id only:
 /// it is committed before its notification is sent). `None`, logged, if it
 /// cannot be read; tabs then get it when they next catch up.
-async fn stored_line(here: &Here, topic: &Topic, id: i64) -> Option<ChatMessage> {
+async fn stored_line(here: &ListenerParts, topic: &Topic, id: i64) -> Option<ChatMessage> {
     let read = match topic {
         Topic::Room(room_id) => here.store.messages().after(*room_id, id - 1, 1).await,
         Topic::Chat(chat_id) => here.store.instant_lines().after(chat_id, id - 1, 1).await,
@@ -159,7 +159,7 @@ async fn stored_line(here: &Here, topic: &Topic, id: i64) -> Option<ChatMessage>
     }
 }
 
-fn act(note: Note, here: &Here) {
+fn act(note: Note, here: &ListenerParts) {
     let (bus, hub) = (&*here.bus, &*here.hub);
     let from_me = note.node == bus.node;
     if !from_me {
@@ -224,7 +224,7 @@ fn act(note: Note, here: &Here) {
 
 /// Whether the instant chat keeps history (it never changes, so it is read
 /// once); `None` if the chat is gone or could not be read.
-async fn keeps_history(here: &Here, chat_id: &str) -> Option<bool> {
+async fn keeps_history(here: &ListenerParts, chat_id: &str) -> Option<bool> {
     let known = here.bus.keeps_history.lock().unwrap_or_else(|p| p.into_inner()).get(chat_id).copied();
     if known.is_some() {
         return known;

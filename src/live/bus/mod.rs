@@ -1,5 +1,5 @@
 //! The bus: how several Roomlink nodes on one PostgreSQL database make one
-//! live layer. PostgreSQL's `LISTEN`/`NOTIFY` is the doorbell
+//! live layer. PostgreSQL's `LISTEN`/`NOTIFY` is the node_bus
 //! (<https://www.postgresql.org/docs/current/sql-notify.html>): every node
 //! listens on one channel, [`CHANNEL`], with one connection, and announces
 //! there, as small JSON [`Note`]s, what its hub publishes: lines, typing,
@@ -45,7 +45,7 @@ mod listen;
 pub mod wire;
 
 use announcer::Announcer;
-use listen::{listen, Here};
+use listen::{listen, ListenerParts};
 use wire::{line_pieces, with_id};
 
 use super::{
@@ -60,7 +60,7 @@ use crate::{
     },
     clock::now_ms,
     store::{
-        doorbell::{Doorbell, CHANNEL},
+        node_bus::{NodeBus, CHANNEL},
         Store, StoreError,
     },
 };
@@ -108,7 +108,7 @@ pub enum NoteKind {
 /// This node's link to the others. Made by [`Bus::start`].
 pub struct Bus {
     node: u64,
-    doorbell: Doorbell,
+    node_bus: NodeBus,
     outbox: mpsc::UnboundedSender<String>,
     /// New lines of instant chats without history, announced in batches.
     announcer: Announcer,
@@ -137,13 +137,13 @@ impl Bus {
     /// Lines of instant chats without history that other nodes post are kept
     /// in `memory` too, so tabs here catch up on them.
     pub async fn start(database_url: &str, hub: Arc<Hub>, store: Store, memory: Arc<MemoryLines>) -> Result<Arc<Bus>, String> {
-        let doorbell = Doorbell::connect(database_url).await.map_err(|e| e.to_string())?;
-        let listener = doorbell.listener().await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
+        let node_bus = NodeBus::connect(database_url).await.map_err(|e| e.to_string())?;
+        let listener = node_bus.listener().await.map_err(|e| format!("LISTEN {CHANNEL}: {e}"))?;
         let (outbox, notes) = mpsc::unbounded_channel();
-        let announcer = Announcer::start(doorbell.clone());
+        let announcer = Announcer::start(node_bus.clone());
         let bus = Arc::new(Bus {
             node: rand::random(),
-            doorbell,
+            node_bus,
             outbox,
             announcer,
             heard: Mutex::default(),
@@ -152,8 +152,8 @@ impl Bus {
             newest_unstored: AtomicI64::new(0),
             drops: AtomicU64::new(0),
         });
-        tokio::spawn(send_notes(bus.doorbell.clone(), notes));
-        let here = Here { bus: bus.clone(), hub: hub.clone(), store, memory };
+        tokio::spawn(send_notes(bus.node_bus.clone(), notes));
+        let here = ListenerParts { bus: bus.clone(), hub: hub.clone(), store, memory };
         tokio::spawn(listen(listener, here));
         tokio::spawn(keep_alive(bus.clone(), hub));
         let _ = bus.note(NoteKind::Hello);
@@ -214,7 +214,7 @@ impl Bus {
     /// node's people offline now rather than after the timeout.
     pub async fn leave(&self) {
         if let Ok(payload) = serde_json::to_string(&Note { node: self.node, kind: NoteKind::Bye }) {
-            if let Err(e) = self.doorbell.ring(&[payload]).await {
+            if let Err(e) = self.node_bus.ring(&[payload]).await {
                 tracing::warn!(error = %e, "could not say goodbye on the live bus");
             }
         }
@@ -232,7 +232,7 @@ impl Bus {
         Fut: std::future::Future<Output = Result<(ChatMessage, bool), E>>,
         E: From<StoreError>,
     {
-        let hold = self.doorbell.hold(&topic.to_string()).await.map_err(E::from)?;
+        let hold = self.node_bus.hold(&topic.to_string()).await.map_err(E::from)?;
         let stored = store().await;
         let payloads = match &stored {
             Ok((message, true)) => with_id(message.id, &self.stored_line_payloads(message)),
@@ -247,7 +247,7 @@ impl Bus {
     /// Announces `line`, a new line of an instant chat without history that
     /// nothing stores; PostgreSQL hands out its id in the same round trip,
     /// which it may share with other lines waiting on this node (see
-    /// [`announcer`] and [`Doorbell::announce_new_lines`]). Returns the line
+    /// [`announcer`] and [`NodeBus::announce_new_lines`]). Returns the line
     /// with that id. The listener publishes it (on this node too). Errors:
     /// [`StoreError::Db`]; nothing was announced.
     pub async fn announce_new_line(&self, mut line: ChatMessage) -> Result<ChatMessage, StoreError> {
@@ -327,7 +327,7 @@ impl Bus {
 }
 
 /// Sends queued notes in order, several per statement when they pile up.
-async fn send_notes(doorbell: Doorbell, mut notes: mpsc::UnboundedReceiver<String>) {
+async fn send_notes(node_bus: NodeBus, mut notes: mpsc::UnboundedReceiver<String>) {
     while let Some(first) = notes.recv().await {
         let mut batch = vec![first];
         while batch.len() < NOTES_PER_STATEMENT {
@@ -336,7 +336,7 @@ async fn send_notes(doorbell: Doorbell, mut notes: mpsc::UnboundedReceiver<Strin
                 Err(_) => break,
             }
         }
-        let sent = doorbell.ring(&batch).await;
+        let sent = node_bus.ring(&batch).await;
         if let Err(e) = sent {
             tracing::error!(error = %e, notes = batch.len(), "sending live bus notes failed");
         }

@@ -7,7 +7,7 @@
 //! `~<i>/<n> <piece>` (parts 1..=n, sent in order in one statement). The id
 //! goes in front rather than inside the JSON so that PostgreSQL can put it
 //! there when it hands the id out in the same statement
-//! ([`crate::store::doorbell::Doorbell::announce_new_lines`]). Every other
+//! ([`crate::store::node_bus::NodeBus::announce_new_lines`]). Every other
 //! note is JSON starting with `{`.
 
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 //! On one node a line takes its id under the topic's write lock: it is
 //! stored there, or queued for SQLite's group commit writer, which gives ids
 //! in queue order ([`crate::store::Queued`]). Each line then takes a
-//! [`Turn`] and is published only after the line before it, so a socket
+//! [`PublishTurn`] and is published only after the line before it, so a socket
 //! never sees a lower id after a higher one (it skips ids below what it has
 //! sent). A queued line lets go of the lock as soon as it is queued, so the
 //! lines of a busy room share one commit instead of one commit each. Across
@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use super::{Hub, HubEvent, RoomChannel};
+use super::{Hub, HubEvent, TopicChannel};
 #[cfg(doc)]
 use crate::live::bus::Bus;
 use crate::{
@@ -25,23 +25,23 @@ use crate::{
 /// A line's turn to publish: it waits for the turn of the line that took
 /// its id just before it; dropping it lets the next one go (also when the
 /// line was not stored, or its task was cancelled).
-pub(super) struct Turn {
+pub(super) struct PublishTurn {
     before: Option<oneshot::Receiver<()>>,
     _done: oneshot::Sender<()>,
 }
 
-impl RoomChannel {
+impl TopicChannel {
     /// The next turn. Take it under the write lock, right after the line
     /// took its id.
-    fn take_turn(&self) -> Turn {
+    fn take_turn(&self) -> PublishTurn {
         let (done, after) = oneshot::channel();
         let before = self.last_turn.lock().unwrap_or_else(|p| p.into_inner()).replace(after);
-        Turn { before, _done: done }
+        PublishTurn { before, _done: done }
     }
 
     /// Publishes `stored` in `turn`: after the line before it, and only a
     /// new line (a retry of a stored one is not shown again).
-    async fn publish_line(&self, topic: &Topic, mut turn: Turn, stored: &Result<(ChatMessage, bool), impl Sized>) {
+    async fn publish_line(&self, topic: &Topic, mut turn: PublishTurn, stored: &Result<(ChatMessage, bool), impl Sized>) {
         if let Some(before) = turn.before.take() {
             // `Err`: the line before dropped its turn; it is done either way.
             let _ = before.await;
@@ -60,7 +60,7 @@ pub struct PendingLine(Pending);
 
 enum Pending {
     /// Queued for the writer, to publish in its turn once committed.
-    Queued { channel: Arc<RoomChannel>, topic: Topic, queued: Queued, turn: Turn },
+    Queued { channel: Arc<TopicChannel>, topic: Topic, queued: Queued, turn: PublishTurn },
     /// Already stored and published (several nodes), or refused.
     Done(Result<(ChatMessage, bool), StoreError>),
 }

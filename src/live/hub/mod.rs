@@ -84,13 +84,13 @@ impl HubEvent {
     }
 }
 
-pub(super) struct RoomChannel {
+pub(super) struct TopicChannel {
     sender: broadcast::Sender<Arc<HubEvent>>,
     /// Held while a line takes its id (stored, or queued for the writer),
     /// so ids are taken in turn order.
     write_lock: tokio::sync::Mutex<()>,
     /// The turn of the line that took its id last: the next line publishes
-    /// only after it (see [`lines::Turn`]).
+    /// only after it (see [`lines::PublishTurn`]).
     last_turn: Mutex<Option<oneshot::Receiver<()>>>,
     /// Who is online and typing.
     presence: Mutex<Presence>,
@@ -100,9 +100,9 @@ pub(super) struct RoomChannel {
     typists: Mutex<Throttle<Option<String>>>,
 }
 
-impl RoomChannel {
-    fn new() -> RoomChannel {
-        RoomChannel {
+impl TopicChannel {
+    fn new() -> TopicChannel {
+        TopicChannel {
             sender: broadcast::channel(ROOM_CHANNEL_CAPACITY).0,
             write_lock: tokio::sync::Mutex::new(()),
             last_turn: Mutex::new(None),
@@ -124,7 +124,8 @@ impl RoomChannel {
 
 /// The hub. Share it as `Arc<Hub>`.
 pub struct Hub {
-    pub(super) rooms: Mutex<HashMap<Topic, Arc<RoomChannel>>>,
+    /// One channel per followed topic: member rooms and instant chats alike.
+    pub(super) topics: Mutex<HashMap<Topic, Arc<TopicChannel>>>,
     /// Who is online on other nodes (empty on one server).
     remote: Mutex<RemotePresence>,
     /// The link to the other nodes, when running on PostgreSQL.
@@ -143,7 +144,7 @@ pub struct Hub {
 impl Default for Hub {
     fn default() -> Hub {
         Hub {
-            rooms: Mutex::default(),
+            topics: Mutex::default(),
             remote: Mutex::default(),
             bus: OnceLock::new(),
             closers: Mutex::default(),
@@ -165,11 +166,11 @@ impl Hub {
         Hub::default()
     }
 
-    fn channel(&self, topic: &Topic) -> Arc<RoomChannel> {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+    fn channel(&self, topic: &Topic) -> Arc<TopicChannel> {
+        let mut rooms = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         rooms
             .entry(topic.clone())
-            .or_insert_with(|| Arc::new(RoomChannel::new()))
+            .or_insert_with(|| Arc::new(TopicChannel::new()))
             .clone()
     }
 
@@ -180,14 +181,14 @@ impl Hub {
 
     /// Forgets a topic's channel once nobody follows it. Call after dropping a receiver.
     pub fn release(&self, topic: &Topic) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rooms = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         if rooms.get(topic).is_some_and(|c| c.sender.receiver_count() == 0) {
             rooms.remove(topic);
         }
     }
 
-    pub(super) fn existing(&self, topic: &Topic) -> Option<Arc<RoomChannel>> {
-        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).get(topic).cloned()
+    pub(super) fn existing(&self, topic: &Topic) -> Option<Arc<TopicChannel>> {
+        self.topics.lock().unwrap_or_else(|p| p.into_inner()).get(topic).cloned()
     }
 
     pub(super) fn remote(&self) -> std::sync::MutexGuard<'_, RemotePresence> {
@@ -237,7 +238,7 @@ impl Hub {
     /// Tells every follower on this node to catch up from the store, after
     /// the bus may have missed notes (see [`HubEvent::resync`]).
     pub fn resync_all(&self) {
-        let channels: Vec<Arc<RoomChannel>> = self.rooms.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
+        let channels: Vec<Arc<TopicChannel>> = self.topics.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
         for channel in channels {
             let _ = channel.sender.send(Arc::new(HubEvent { resync: true, ..HubEvent::new(Utf8Bytes::from_static("")) }));
         }
@@ -312,8 +313,8 @@ impl Hub {
     /// Drops typing states not refreshed in time and tells the followers.
     /// The server calls this every second.
     pub fn expire_typing(&self) {
-        let channels: Vec<(Topic, Arc<RoomChannel>)> =
-            self.rooms.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(t, c)| (t.clone(), c.clone())).collect();
+        let channels: Vec<(Topic, Arc<TopicChannel>)> =
+            self.topics.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(t, c)| (t.clone(), c.clone())).collect();
         let now = std::time::Instant::now();
         for (topic, channel) in channels {
             let mut presence = channel.presence();
@@ -349,6 +350,6 @@ impl Hub {
 
     /// Topics with at least one follower (for tests and metrics).
     pub fn active_rooms(&self) -> usize {
-        self.rooms.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.topics.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }

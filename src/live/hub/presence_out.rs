@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use super::{HubEvent, RoomChannel};
+use super::{HubEvent, TopicChannel};
 #[cfg(doc)]
 use crate::limits::TYPING_BATCH_MS;
 use crate::{
@@ -21,12 +21,12 @@ use crate::{
     },
 };
 
-impl RoomChannel {
+impl TopicChannel {
     /// Tells this node's followers of `topic` that `author_id` came online
     /// (`offline_at` `None`) or went offline at `offline_at` (Unix ms), at
     /// once or with the changes of the next [`PRESENCE_BATCH_MS`].
     pub(in crate::live) fn announce_presence(self: &Arc<Self>, topic: &Topic, author_id: i64, offline_at: Option<i64>) {
-        let publish = |channel: &RoomChannel, topic: &Topic, states: Vec<(i64, Option<i64>)>| {
+        let publish = |channel: &TopicChannel, topic: &Topic, states: Vec<(i64, Option<i64>)>| {
             let (joins, leaves) = diff(states);
             channel.publish(&ServerEvent::PresenceDiff { topic: topic.clone(), joins, leaves });
         };
@@ -38,9 +38,9 @@ impl RoomChannel {
     /// Tells the followers of `topic`, on every node (through `bus` when
     /// there are several), that `author_id` types (`name` `Some`) or stopped
     /// (`None`), at once, with the changes of the next [`TYPING_BATCH_MS`],
-    /// or beside the next line ([`RoomChannel::typing_along`]).
+    /// or beside the next line ([`TopicChannel::typing_along`]).
     pub(in crate::live) fn announce_typing(self: &Arc<Self>, topic: &Topic, author_id: i64, name: Option<String>, bus: Option<Arc<Bus>>) {
-        let publish = move |channel: &RoomChannel, topic: &Topic, states| channel.publish_typing(topic, bus.as_deref(), states);
+        let publish = move |channel: &TopicChannel, topic: &Topic, states| channel.publish_typing(topic, bus.as_deref(), states);
         self.throttled(topic, (author_id, name), |c| &c.typists, publish);
     }
 
@@ -75,10 +75,10 @@ impl RoomChannel {
     /// what goes at once, under the throttle's lock (so changes go out in
     /// the order they were made), and a task started when the window opens
     /// sends each window's changes as it ends, until a window passes quietly.
-    fn throttled<S, P>(self: &Arc<Self>, topic: &Topic, (author, state): (i64, S), which: fn(&RoomChannel) -> &Mutex<Throttle<S>>, publish: P)
+    fn throttled<S, P>(self: &Arc<Self>, topic: &Topic, (author, state): (i64, S), which: fn(&TopicChannel) -> &Mutex<Throttle<S>>, publish: P)
     where
         S: Send + 'static,
-        P: Fn(&RoomChannel, &Topic, Vec<(i64, S)>) + Send + 'static,
+        P: Fn(&TopicChannel, &Topic, Vec<(i64, S)>) + Send + 'static,
     {
         let mut throttle = lock(which(self));
         let Some(mut now) = throttle.change(author, state, std::time::Instant::now()) else { return };

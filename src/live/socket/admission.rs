@@ -5,7 +5,7 @@
 
 use axum::extract::ws::Utf8Bytes;
 
-use super::{follows::Follow, refused, Connection, Replies, EXPIRED};
+use super::{follows::Follow, refused, Connection, TabFrames, EXPIRED};
 use crate::{
     live::guest_identity::chat_and_identity,
     limits::LIVE_ROOMS_PER_CONNECTION,
@@ -18,7 +18,7 @@ impl Connection {
     /// Follows `topic` for this tab from after line `after_id`, when its
     /// person may: the answer (`Subscribed`, who is online, the lines
     /// missed), or the refusal. Following it already: the catch-up only.
-    pub(super) async fn subscribe(&mut self, topic: Topic, after_id: i64) -> Replies {
+    pub(super) async fn subscribe(&mut self, topic: Topic, after_id: i64) -> TabFrames {
         if self.follows.get(&topic).is_some() {
             return self.catch_up(&topic).await;
         }

@@ -5,7 +5,7 @@
 use axum::extract::ws::Utf8Bytes;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use super::{admission::Denied, follows::FollowKey, Connection, Replies};
+use super::{admission::Denied, follows::FollowKey, Connection, TabFrames};
 use crate::{
     limits::LIVE_CATCH_UP_PAGE_LINES,
     live::{
@@ -36,7 +36,7 @@ impl Connection {
     /// this tab: the frames it adds to `out`. A plain live event is handled
     /// without waiting and without allocating; the rest (catch-up, reading
     /// rights again) in a boxed future, so an idle tab's task stays small (S1).
-    pub(super) async fn hub_item(&mut self, key: FollowKey, item: HubItem, out: &mut Replies) {
+    pub(super) async fn hub_item(&mut self, key: FollowKey, item: HubItem, out: &mut TabFrames) {
         match item {
             Ok(event) if !event.resync && !self.rights_changed(key, &event) => self.live_event(key, &event, out),
             item => Box::pin(self.hub_item_reading(key, item, out)).await,
@@ -44,7 +44,7 @@ impl Connection {
     }
 
     /// [`Connection::hub_item`] for items that read the database.
-    async fn hub_item_reading(&mut self, key: FollowKey, item: HubItem, out: &mut Replies) {
+    async fn hub_item_reading(&mut self, key: FollowKey, item: HubItem, out: &mut TabFrames) {
         let Some(topic) = self.follows.by_key(key).map(|f| f.topic.clone()) else { return };
         match item {
             Ok(event) if event.resync => self.resume(&topic, out).await,
@@ -68,7 +68,7 @@ impl Connection {
     /// follow (and the rights as read now). Not any more: the topic ends for
     /// this tab, with nothing after. Rights that cannot be read close the
     /// socket, so that the tab comes back through a fresh subscribe.
-    async fn resume(&mut self, topic: &Topic, out: &mut Replies) {
+    async fn resume(&mut self, topic: &Topic, out: &mut TabFrames) {
         match self.admit(topic).await {
             Ok((managing, chat)) => {
                 if let Some(follow) = self.follows.get_mut(topic) {
@@ -101,7 +101,7 @@ impl Connection {
     /// ([`Connection::next_catch_up_page`]): a tab that missed a long
     /// stretch is caught up with one page in memory at a time, never the
     /// whole stretch (issue 37).
-    pub(super) async fn catch_up(&mut self, topic: &Topic) -> Replies {
+    pub(super) async fn catch_up(&mut self, topic: &Topic) -> TabFrames {
         let Some(follow) = self.follows.get(topic) else { return Vec::new() };
         let after = follow.sent_up_to;
         let page = match topic {
@@ -139,7 +139,7 @@ impl Connection {
     /// The next catch-up page of a topic that has more to send, if any
     /// ([`Connection::catch_up`]). The connection sends these before it
     /// takes the next live event, so no live line overtakes a missed one.
-    pub(super) async fn next_catch_up_page(&mut self) -> Option<Replies> {
+    pub(super) async fn next_catch_up_page(&mut self) -> Option<TabFrames> {
         let topic = self.follows.catching_up()?;
         Some(self.catch_up(&topic).await)
     }
@@ -148,7 +148,7 @@ impl Connection {
     /// line this tab was already sent; an event that ends the topic stops
     /// following it. Runs once per delivery: no clone of the topic, no
     /// hashing, no allocation (issue 6, S2 profile; see [`super::follows`]).
-    fn live_event(&mut self, key: FollowKey, event: &HubEvent, out: &mut Replies) {
+    fn live_event(&mut self, key: FollowKey, event: &HubEvent, out: &mut TabFrames) {
         let Some(follow) = self.follows.by_key_mut(key) else { return };
         if let Some(author) = event.only_for {
             if follow.author.as_ref().is_none_or(|(me, _)| *me != author) {

@@ -166,7 +166,7 @@ fn budget(per_second: u32, burst: u32) -> Option<Budget> {
 }
 
 /// What handling one event produced: frames for this tab.
-type Replies = Vec<Utf8Bytes>;
+type TabFrames = Vec<Utf8Bytes>;
 
 impl Connection {
     fn new(live: Arc<LiveParts>, me: Option<CurrentUser>, session_id: Option<SessionId>, cookies: HeaderMap) -> Self {
@@ -200,7 +200,7 @@ impl Connection {
         // Hub turns in a row that did not look at the tab's own frames.
         let mut hub_turns = 0;
         loop {
-            let mut replies = Replies::new();
+            let mut replies = TabFrames::new();
             let go_on = tokio::select! {
                 // Live events first: when the hub wakes the task, the other
                 // branches are not polled. Polling the socket's read side
@@ -292,7 +292,7 @@ impl Connection {
 
     /// Handles what the tab sent (`None`: the socket is gone), adding the
     /// answers to `out`. Returns false when the connection is to close.
-    async fn tab_frame(&mut self, incoming: Option<Result<Message, axum::Error>>, out: &mut Replies) -> bool {
+    async fn tab_frame(&mut self, incoming: Option<Result<Message, axum::Error>>, out: &mut TabFrames) -> bool {
         match incoming {
             // Boxed, like every rare await here: the task of an idle tab
             // then holds only what waiting needs (S1).
@@ -313,7 +313,7 @@ impl Connection {
         }
     }
 
-    async fn handle_text(&mut self, text: &str) -> Replies {
+    async fn handle_text(&mut self, text: &str) -> TabFrames {
         let Ok(event) = serde_json::from_str::<ClientEvent>(text) else {
             return vec![refused(None, None, "The server could not read that request.")];
         };
@@ -353,7 +353,7 @@ impl Connection {
     /// [`LIVE_SESSION_CHECK_MS`] it first reads a logged-in connection's
     /// session again: when a log-out on another node ended it, every topic
     /// ends for this tab instead, and the socket closes.
-    async fn heartbeat(&mut self) -> Replies {
+    async fn heartbeat(&mut self) -> TabFrames {
         let now = now_ms();
         if let Some(id) = self.session_id.filter(|_| now - self.session_checked_at >= LIVE_SESSION_CHECK_MS) {
             self.session_checked_at = now;
@@ -369,7 +369,7 @@ impl Connection {
 
     /// Frames that end every followed topic for this tab with `reason`; the
     /// socket closes once they are sent.
-    fn end_all(&mut self, reason: &str) -> Replies {
+    fn end_all(&mut self, reason: &str) -> TabFrames {
         self.closing = true;
         self.follows.topics().into_iter().map(|topic| encode(&ServerEvent::Ended { topic, reason: reason.to_string() })).collect()
     }
@@ -398,7 +398,7 @@ impl Connection {
 }
 
 /// Writes `frames` to the tab and flushes them; false when the socket is gone.
-async fn write_all<S>(sink: &mut S, frames: Replies) -> bool
+async fn write_all<S>(sink: &mut S, frames: TabFrames) -> bool
 where
     S: futures::Sink<Message> + Unpin,
 {

@@ -1,7 +1,7 @@
 //! Sending a message on a live connection.
 
 
-use super::{refused, Connection, Replies};
+use super::{refused, Connection, TabFrames};
 use crate::{
     clock::now_ms,
     live::{
@@ -24,7 +24,7 @@ impl Connection {
     /// member is muted or no longer a member (read in the transaction that
     /// stores the line, so a mute holds from the moment it is saved) or the
     /// instant chat is over.
-    pub(super) async fn send(&mut self, topic: Topic, client_id: String, body: String) -> Replies {
+    pub(super) async fn send(&mut self, topic: Topic, client_id: String, body: String) -> TabFrames {
         let Some(follow) = self.follows.get(&topic) else {
             return vec![refused(Some(&topic), Some(client_id), self.why_not_followed(&topic).await)];
         };

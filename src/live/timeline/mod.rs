@@ -202,13 +202,8 @@ impl<'a> Timeline<'a> {
                 self.hub.queue_and_publish(&topic, queue).await?
             }
             NewLine::RoomMembershipEnded { room_id, user_id, kind, actor_id } => {
-                let messages = store.messages();
                 let insert = || async move {
-                    let now = now_ms();
-                    match actor_id {
-                        Some(actor_id) => messages.insert_action(room_id, user_id, kind, actor_id, client_id, now).await,
-                        None => messages.insert_line(room_id, user_id, kind, client_id, "", now).await,
-                    }
+                    store.messages().insert_membership_end(room_id, user_id, kind, actor_id, client_id, now_ms()).await
                 };
                 self.hub.store_and_publish(&topic, insert).await?
             }

@@ -37,7 +37,7 @@ const WAITING_MAX: usize = 4_096;
 
 /// What a lookup finds: the chat, if it exists, and who asks in it, if they
 /// are a participant who has not left.
-pub(super) type Found = Option<(ChatRow, Option<ParticipantRow>)>;
+pub(super) type LookedUp = Option<(ChatRow, Option<ParticipantRow>)>;
 
 /// One tab asking: chat id, the participant its signed cookie names, the
 /// user account it is logged in as.
@@ -50,7 +50,7 @@ pub(super) struct Lookup {
 
 struct Ask {
     lookup: Lookup,
-    done: oneshot::Sender<Result<Found, StoreError>>,
+    done: oneshot::Sender<Result<LookedUp, StoreError>>,
 }
 
 /// The handle to the reader task. Cheap to clone; the task ends when the
@@ -81,7 +81,7 @@ impl ChatLookups {
 
     /// Reads `lookup` with the lookups waiting beside it. `Err(lookup)` back
     /// when the reader is gone (its runtime ended): read it another way.
-    pub(super) async fn find(&self, lookup: Lookup) -> Result<Result<Found, StoreError>, Lookup> {
+    pub(super) async fn find(&self, lookup: Lookup) -> Result<Result<LookedUp, StoreError>, Lookup> {
         let Ok(place) = self.asks.reserve().await else { return Err(lookup) };
         let (done, answer) = oneshot::channel();
         place.send(Ask { lookup: lookup.clone(), done });
@@ -188,7 +188,7 @@ struct Numbered {
 /// user account is in the chat as (an account is in a chat at most once).
 /// Written with two subqueries, not one ordered by which matched: SQLite
 /// does not let a subquery's `ORDER BY` name the outer row.
-pub(super) async fn read_all_on(conn: &mut AnyConnection, lookups: &[&Lookup]) -> Result<Vec<Found>, StoreError> {
+pub(super) async fn read_all_on(conn: &mut AnyConnection, lookups: &[&Lookup]) -> Result<Vec<LookedUp>, StoreError> {
     if lookups.is_empty() {
         return Ok(Vec::new());
     }
@@ -217,7 +217,7 @@ pub(super) async fn read_all_on(conn: &mut AnyConnection, lookups: &[&Lookup]) -
     for (n, lookup) in lookups.iter().enumerate() {
         query = query.bind(n as i64).bind(lookup.chat_id.as_str()).bind(lookup.participant_id).bind(lookup.user_id);
     }
-    let mut found: Vec<Found> = vec![None; lookups.len()];
+    let mut found: Vec<LookedUp> = vec![None; lookups.len()];
     for row in query.fetch_all(&mut *conn).await? {
         if let Some(slot) = usize::try_from(row.n).ok().and_then(|n| found.get_mut(n)) {
             *slot = Some(row.found.split());

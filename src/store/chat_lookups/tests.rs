@@ -38,7 +38,7 @@ async fn a_batch_answers_each_lookup_as_a_read_of_its_own_does() {
     let mut conn = store.pool().acquire().await.unwrap();
     let batch = read_all_on(&mut conn, &lookups.iter().collect::<Vec<_>>()).await.unwrap();
     drop(conn);
-    let who = |found: &Found| found.as_ref().map(|(c, p)| (c.id.clone(), p.as_ref().map(|p| p.name.clone())));
+    let who = |found: &LookedUp| found.as_ref().map(|(c, p)| (c.id.clone(), p.as_ref().map(|p| p.name.clone())));
     let expected = [
         Some((one.clone(), Some("Host".to_owned()))),
         Some((one.clone(), Some("Guest".to_owned()))),

@@ -27,11 +27,11 @@ const DOORBELL_POOL: u32 = 16;
 
 /// One node's connections for the bus. Cheap to clone.
 #[derive(Clone, Debug)]
-pub struct Doorbell {
+pub struct NodeBus {
     pool: PgPool,
 }
 
-impl Doorbell {
+impl NodeBus {
     /// Connects to PostgreSQL at `database_url`. Errors: [`StoreError::Open`]
     /// (the message names the URL without its password).
     ///
@@ -39,11 +39,11 @@ impl Doorbell {
     /// (`synchronous_commit = off`): they only send notifications and take
     /// locks, and a notification lost to a database crash is one that the
     /// tabs, which reconnect after it, catch up on anyway.
-    pub async fn connect(database_url: &str) -> Result<Doorbell, StoreError> {
+    pub async fn connect(database_url: &str) -> Result<NodeBus, StoreError> {
         let failed = |e: sqlx::Error| StoreError::Open(format!("live bus on {}: {e}", redact(database_url)));
         let options = PgConnectOptions::from_str(database_url).map_err(failed)?.options([("synchronous_commit", "off")]);
         let pool = PgPoolOptions::new().max_connections(DOORBELL_POOL).connect_with(options).await.map_err(failed)?;
-        Ok(Doorbell { pool })
+        Ok(NodeBus { pool })
     }
 
     /// A connection of its own listening on [`CHANNEL`]. It reconnects by

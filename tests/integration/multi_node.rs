@@ -45,7 +45,7 @@ impl Node {
         let log_path = data_dir.join(format!("{name}.log"));
         let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new(std::env::current_exe().unwrap())
-            .args(["--ignored", "--exact", "tests::multi_node::node_process", "--nocapture", "--test-threads=1"])
+            .args(["--ignored", "--exact", "multi_node::node_process", "--nocapture", "--test-threads=1"])
             .env(NODE_ENV, name)
             .env("ROOMLINK_ADDRESS", addr.to_string())
             .env("DATABASE_URL", database_url)

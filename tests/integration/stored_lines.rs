@@ -145,7 +145,7 @@ async fn a_busy_rooms_lines_share_commits_and_go_out_in_id_order() {
 
     let mut published = Vec::new();
     while let Ok(event) = live.try_recv() {
-        published.extend(event.message_id);
+        published.extend(event.line_id());
     }
     ids.sort_unstable();
     assert_eq!(published, ids, "every line published once, in id order");

@@ -17,7 +17,7 @@ use crate::{
     live::timeline::memory::MemoryLines,
     limits::{BUS_REPLAY_MARGIN_IDS, BUS_REPLAY_WAIT_MS},
     live::{
-        hub::{Hub, HubEvent},
+        hub::{Hub, HubEvent, HubEventKind},
         ChatMessage, Topic,
     },
     clock::now_ms,
@@ -174,7 +174,12 @@ fn act(note: Note, here: &ListenerParts) {
                 }
                 bus.keeps_history.lock().unwrap_or_else(|p| p.into_inner()).remove(chat_id);
             }
-            let event = HubEvent { ends_topic: ends, only_for, rights_changed_for: rights_for, ..HubEvent::new(Utf8Bytes::from(frame)) };
+            let kind = match (ends, rights_for) {
+                (true, _) => HubEventKind::Ends { only_for },
+                (false, Some(author_id)) => HubEventKind::RightsChanged { author_id },
+                (false, None) => HubEventKind::Plain,
+            };
+            let event = HubEvent { frame: Utf8Bytes::from(frame), kind };
             hub.deliver(&topic, event);
         }
         NoteKind::Arrived { topic, author } => hub.node_arrived(&topic, author, note.node),

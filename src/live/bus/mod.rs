@@ -49,7 +49,7 @@ use listen::{listen, ListenerParts};
 use wire::{line_pieces, with_id};
 
 use super::{
-    hub::{Hub, HubEvent},
+    hub::{Hub, HubEvent, HubEventKind},
     ChatMessage, Topic,
 };
 use crate::{
@@ -187,9 +187,15 @@ impl Bus {
         self.note(NoteKind::Event {
             topic: topic.clone(),
             frame: event.frame.as_str().to_owned(),
-            ends: event.ends_topic,
-            only_for: event.only_for,
-            rights_for: event.rights_changed_for,
+            ends: matches!(event.kind, HubEventKind::Ends { .. }),
+            only_for: match event.kind {
+                HubEventKind::Ends { only_for } => only_for,
+                _ => None,
+            },
+            rights_for: match event.kind {
+                HubEventKind::RightsChanged { author_id } => Some(author_id),
+                _ => None,
+            },
         })
     }
 

@@ -41,37 +41,54 @@ pub use presence_out::presence_window;
 /// from the database).
 const ROOM_CHANNEL_CAPACITY: usize = 256;
 
-/// One event as it goes out: the encoded frame, plus the message id (if it is
-/// a message) so a connection can skip what it already sent.
+/// One event as it goes out: the frame, encoded once for every recipient,
+/// and what kind of event it is.
 #[derive(Debug, Clone)]
 pub struct HubEvent {
-    /// Id of the message this event carries, if any.
-    pub message_id: Option<i64>,
-    /// The JSON text frame, encoded once for every recipient.
+    /// The JSON text frame (empty for [`HubEventKind::Resync`]).
     pub frame: Utf8Bytes,
-    /// True for [`ServerEvent::Ended`]: followers stop following after it.
-    pub ends_topic: bool,
-    /// When set, the event is only for the connections of this author id
-    /// (someone removed from a room); everyone else skips it.
-    pub only_for: Option<i64>,
-    /// When set, `frame` carries details only those who manage links may
-    /// see (which invite a member joined through), and this is the frame for
-    /// everyone else.
-    pub plain_frame: Option<Utf8Bytes>,
-    /// When set, the rights of this author changed: their connections read
-    /// them again (a muted member's tab stops sending, a new moderator's tab
-    /// starts getting link details).
-    pub rights_changed_for: Option<i64>,
-    /// When set, events may have been missed (the bus's listening connection
-    /// dropped): followers catch up from where the topic keeps its lines
-    /// instead of reading `frame`, which is empty.
-    pub resync: bool,
+    /// What the event is, with what its kind needs.
+    pub kind: HubEventKind,
+}
+
+/// What a [`HubEvent`] is, which decides who gets its frame and what their
+/// connection does after it.
+#[derive(Debug, Clone)]
+pub enum HubEventKind {
+    /// For everyone following the topic (presence and typing diffs, member
+    /// updates…).
+    Plain,
+    /// A new line, id `id`: a connection that already sent it (by a
+    /// catch-up) skips it.
+    Line {
+        /// The line's id.
+        id: i64,
+        /// When set, the frame for those who do not manage links: `frame`
+        /// says which invite link a member joined through.
+        plain_frame: Option<Utf8Bytes>,
+    },
+    /// [`ServerEvent::Ended`]: followers stop following after it.
+    Ends {
+        /// When set, only this author id's connections get it (someone
+        /// removed from a room); everyone else skips it.
+        only_for: Option<i64>,
+    },
+    /// The rights of this author changed: their connections read them again
+    /// (a muted member's tab stops sending, a new moderator's tab starts
+    /// getting link details); the frame goes to everyone.
+    RightsChanged {
+        /// Whose rights changed.
+        author_id: i64,
+    },
+    /// Events may have been missed (the bus's listening connection
+    /// dropped): followers catch up from where the topic keeps its lines.
+    Resync,
 }
 
 impl HubEvent {
     /// An event for everyone following the topic.
     pub fn new(frame: Utf8Bytes) -> HubEvent {
-        HubEvent { message_id: None, frame, ends_topic: false, only_for: None, plain_frame: None, rights_changed_for: None, resync: false }
+        HubEvent { frame, kind: HubEventKind::Plain }
     }
 
     /// A new line: its frame, and the frame without link details when they differ.
@@ -80,7 +97,15 @@ impl HubEvent {
         let mut plain = message.clone();
         plain.hide_link_details();
         let plain_frame = (plain != *message).then(|| encode(&ServerEvent::Message { message: plain }));
-        HubEvent { message_id: Some(message.id), plain_frame, ..HubEvent::new(frame) }
+        HubEvent { frame, kind: HubEventKind::Line { id: message.id, plain_frame } }
+    }
+
+    /// The id of the line it carries, if it is a line.
+    pub fn line_id(&self) -> Option<i64> {
+        match self.kind {
+            HubEventKind::Line { id, .. } => Some(id),
+            _ => None,
+        }
     }
 }
 
@@ -240,7 +265,7 @@ impl Hub {
     pub fn resync_all(&self) {
         let channels: Vec<Arc<TopicChannel>> = self.topics.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect();
         for channel in channels {
-            let _ = channel.sender.send(Arc::new(HubEvent { resync: true, ..HubEvent::new(Utf8Bytes::from_static("")) }));
+            let _ = channel.sender.send(Arc::new(HubEvent { frame: Utf8Bytes::from_static(""), kind: HubEventKind::Resync }));
         }
     }
 
@@ -328,7 +353,7 @@ impl Hub {
     /// they stop following it.
     pub fn end(&self, topic: &Topic, reason: &str) {
         let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
-        self.broadcast(topic, HubEvent { ends_topic: true, ..HubEvent::new(frame) });
+        self.broadcast(topic, HubEvent { frame, kind: HubEventKind::Ends { only_for: None } });
     }
 
     /// Ends `topic` for one author only (removed or banned from a room):
@@ -336,7 +361,7 @@ impl Hub {
     /// nobody else notices except through presence.
     pub fn end_for(&self, topic: &Topic, author_id: i64, reason: &str) {
         let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
-        self.broadcast(topic, HubEvent { ends_topic: true, only_for: Some(author_id), ..HubEvent::new(frame) });
+        self.broadcast(topic, HubEvent { frame, kind: HubEventKind::Ends { only_for: Some(author_id) } });
     }
 
     /// Tells every follower of a room that a member's role or permissions
@@ -345,7 +370,7 @@ impl Hub {
     pub fn member_updated(&self, topic: &Topic, member: super::MemberView) {
         let author_id = member.id;
         let frame = encode(&ServerEvent::MemberUpdated { topic: topic.clone(), member });
-        self.broadcast(topic, HubEvent { rights_changed_for: Some(author_id), ..HubEvent::new(frame) });
+        self.broadcast(topic, HubEvent { frame, kind: HubEventKind::RightsChanged { author_id } });
     }
 
     /// Topics with at least one follower (for tests and metrics).

@@ -9,7 +9,7 @@ use super::{admission::Denied, follows::FollowKey, Connection, TabFrames};
 use crate::{
     limits::LIVE_CATCH_UP_PAGE_LINES,
     live::{
-        hub::{encode, HubEvent},
+        hub::{encode, HubEvent, HubEventKind},
         ChatMessage, ServerEvent, Topic,
     },
 };
@@ -38,7 +38,9 @@ impl Connection {
     /// rights again) in a boxed future, so an idle tab's task stays small (S1).
     pub(super) async fn hub_item(&mut self, key: FollowKey, item: HubItem, out: &mut TabFrames) {
         match item {
-            Ok(event) if !event.resync && !self.rights_changed(key, &event) => self.live_event(key, &event, out),
+            Ok(event) if !matches!(event.kind, HubEventKind::Resync) && !self.rights_changed(key, &event) => {
+                self.live_event(key, &event, out)
+            }
             item => Box::pin(self.hub_item_reading(key, item, out)).await,
         }
     }
@@ -47,7 +49,7 @@ impl Connection {
     async fn hub_item_reading(&mut self, key: FollowKey, item: HubItem, out: &mut TabFrames) {
         let Some(topic) = self.follows.by_key(key).map(|f| f.topic.clone()) else { return };
         match item {
-            Ok(event) if event.resync => self.resume(&topic, out).await,
+            Ok(event) if matches!(event.kind, HubEventKind::Resync) => self.resume(&topic, out).await,
             Ok(event) => {
                 if self.rights_changed(key, &event) {
                     self.read_rights(&topic).await;
@@ -150,25 +152,28 @@ impl Connection {
     /// hashing, no allocation (issue 6, S2 profile; see [`super::follows`]).
     fn live_event(&mut self, key: FollowKey, event: &HubEvent, out: &mut TabFrames) {
         let Some(follow) = self.follows.by_key_mut(key) else { return };
-        if let Some(author) = event.only_for {
-            if follow.author.as_ref().is_none_or(|(me, _)| *me != author) {
-                return; // meant for someone else
+        match &event.kind {
+            HubEventKind::Ends { only_for: Some(author) } => {
+                if follow.author.as_ref().is_none_or(|(me, _)| me != author) {
+                    return; // meant for someone else
+                }
             }
+            HubEventKind::Line { id, .. } => {
+                if follow.catching_up {
+                    return; // in the store: a later catch-up page sends it, in order
+                }
+                if *id <= follow.sent_up_to {
+                    return; // already sent by a catch-up
+                }
+                follow.sent_up_to = *id;
+            }
+            _ => {}
         }
-        if let Some(id) = event.message_id {
-            if follow.catching_up {
-                return; // in the store: a later catch-up page sends it, in order
-            }
-            if id <= follow.sent_up_to {
-                return; // already sent by a catch-up
-            }
-            follow.sent_up_to = id;
-        }
-        match &event.plain_frame {
-            Some(plain) if !follow.managing => out.push(plain.clone()),
+        match &event.kind {
+            HubEventKind::Line { plain_frame: Some(plain), .. } if !follow.managing => out.push(plain.clone()),
             _ => out.push(event.frame.clone()),
         }
-        if event.ends_topic {
+        if matches!(event.kind, HubEventKind::Ends { .. }) {
             let topic = follow.topic.clone();
             let _ = self.unfollow(&topic); // instant chats keep no last-seen time
             self.closing = self.follows.is_empty();
@@ -177,9 +182,8 @@ impl Connection {
 
     /// True when `event` says this tab's own rights in the topic followed under `key` changed.
     fn rights_changed(&self, key: FollowKey, event: &HubEvent) -> bool {
-        event.rights_changed_for.is_some_and(|id| {
-            self.follows.by_key(key).and_then(|f| f.author.as_ref()).is_some_and(|(me, _)| *me == id)
-        })
+        let HubEventKind::RightsChanged { author_id } = event.kind else { return false };
+        self.follows.by_key(key).and_then(|f| f.author.as_ref()).is_some_and(|(me, _)| *me == author_id)
     }
 
     /// Reads this tab's rights in a room again, after the owner changed them.

@@ -46,7 +46,7 @@ pub async fn sign_up(
             other => other.into(),
         })?;
     start_session(user.id, &user.username).await?;
-    leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
+    leptos_axum::redirect(&ssr::local_path_or_home(next.as_deref()));
     Ok(())
 }
 
@@ -92,7 +92,7 @@ pub async fn log_in(
     };
     users.forget_login_attempts(&username).await?;
     start_session(user.id, &user.username).await?;
-    leptos_axum::redirect(&rules::local_path_or_home(next.as_deref()));
+    leptos_axum::redirect(&ssr::local_path_or_home(next.as_deref()));
     Ok(())
 }
 

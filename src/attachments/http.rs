@@ -116,13 +116,10 @@ async fn upload(
     let client_id = checked_client_id(query.client_id)?;
     let (bytes, checked) = read_upload(headers, body).await?;
 
-    let dir = uploads_dir(&state.settings.data_dir);
-    let key = storage_key();
-    let path = dir.join(&key);
-    save(&dir, &path, &bytes).await?;
-    let new = NewAttachment { room_id, uploader_id: user_id, file: stored_file(&checked, bytes.len(), &key) };
+    let saved = save_upload(&state.settings.data_dir, &bytes).await?;
+    let new = NewAttachment { room_id, uploader_id: user_id, file: stored_file(&checked, bytes.len(), &saved.key) };
     let posted = state.timeline().post(NewLine::RoomFile(&new), &client_id).await;
-    settle(posted, &path).await
+    settle(posted, &saved.path).await
 }
 
 /// The upload's message id, if it is a valid one. Errors: 400.
@@ -172,8 +169,27 @@ pub(crate) fn stored_file<'a>(checked: &Inspected, size: usize, key: &'a str) ->
     }
 }
 
+/// A file just written to the uploads folder, on no line yet.
+pub(crate) struct SavedUpload {
+    /// Its name under the uploads folder ([`storage_key`]).
+    pub key: String,
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+/// Writes an upload's `bytes` under a fresh [`storage_key`] in the uploads
+/// folder of `data_dir` ([`save`]). Errors: 500 on a storage fault (nothing
+/// is kept).
+pub(crate) async fn save_upload(data_dir: &FsPath, bytes: &[u8]) -> Result<SavedUpload, AppError> {
+    let dir = uploads_dir(data_dir);
+    let key = storage_key();
+    let path = dir.join(&key);
+    save(&dir, &path, bytes).await?;
+    Ok(SavedUpload { key, path })
+}
+
 /// 128 random bits as 32 hex characters: a file name nobody can guess.
-pub(crate) fn storage_key() -> String {
+fn storage_key() -> String {
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -181,7 +197,7 @@ pub(crate) fn storage_key() -> String {
 
 /// Writes the file next to its final name, then renames it, so a crash
 /// never leaves half a file under a real key.
-pub(crate) async fn save(dir: &FsPath, path: &FsPath, bytes: &[u8]) -> Result<(), AppError> {
+async fn save(dir: &FsPath, path: &FsPath, bytes: &[u8]) -> Result<(), AppError> {
     let fault = |e: std::io::Error| {
         tracing::error!(error = %e, dir = %dir.display(), "saving an upload failed");
         AppError::Internal

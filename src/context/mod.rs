@@ -21,7 +21,7 @@ use crate::{
     error::AppError,
     live::{
         guest_identity::GuestKeys,
-        socket::LiveParts,
+        LiveParts,
         timeline::{memory::MemoryLines, Timeline},
     },
     live::hub::Hub,

@@ -9,12 +9,15 @@ use super::InstantChatPage;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{chat_path, check_display_name, check_title, service, InstantChatInfo, Participant},
+    super::{
+        chat_path, check_display_name, check_title,
+        ssr::{self, enter, set_cookie, visit, Visit},
+        InstantChatInfo, Participant,
+    },
     crate::{
         clock::now_ms,
-        context::AppState,
         live::{timeline::NewLine, MessageKind, Topic},
-        store::{tag_of, ChatRow, JoinRefusal, NewParticipant, ParticipantRow},
+        store::{tag_of, ChatRow, JoinRefusal, NewParticipant},
     },
 };
 
@@ -127,7 +130,7 @@ pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError>
         let me = joined.map_err(|refusal| match refusal {
             JoinRefusal::NameTaken => AppError::NameTaken,
             JoinRefusal::Full(max) => AppError::ChatFull(max),
-            JoinRefusal::Closed => AppError::ChatEnded(service::EXPIRED.into()),
+            JoinRefusal::Closed => AppError::ChatEnded(ssr::EXPIRED.into()),
         })?;
         enter(&state, &chat, &me).await?;
     }
@@ -151,7 +154,7 @@ pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
     state.store.instant_chats().leave(me.id, now_ms()).await?;
     // Every open tab of theirs stops following the chat at once: a line
     // sent on it now would go out under a name someone else may take.
-    state.hub.end_for(&Topic::Chat(chat.id.clone()), me.id, service::LEFT_BY_GUEST);
+    state.hub.end_for(&Topic::Chat(chat.id.clone()), me.id, ssr::LEFT_BY_GUEST);
     set_cookie(&state, &chat.id, "", 0);
     leptos_axum::redirect("/");
     Ok(())
@@ -168,55 +171,9 @@ pub async fn end_instant_chat(id: String) -> Result<(), AppError> {
         return Err(AppError::Forbidden("Only the host can end this chat.".into()));
     }
     if state.store.instant_chats().end(&chat.id, now_ms()).await? {
-        state.hub.end(&Topic::Chat(chat.id.clone()), service::ENDED_BY_HOST);
+        state.hub.end(&Topic::Chat(chat.id.clone()), ssr::ENDED_BY_HOST);
         tracing::info!("instant chat ended by its host");
     }
     leptos_axum::redirect(&chat_path(&chat.id));
     Ok(())
-}
-
-/// An open chat as the current request sees it.
-#[cfg(feature = "ssr")]
-struct Visit {
-    state: AppState,
-    chat: ChatRow,
-    /// The logged-in account, if any.
-    account: Option<crate::accounts::CurrentUser>,
-    /// The participant behind the request (from its cookie or account), if in the chat.
-    me: Option<ParticipantRow>,
-}
-
-/// The open chat `id` and who is asking. Errors: as [`service::open_chat`].
-#[cfg(feature = "ssr")]
-async fn visit(id: &str) -> Result<Visit, AppError> {
-    let state = crate::context::state()?;
-    let chat = service::open_chat(&state, id).await?;
-    let account = crate::accounts::ssr::current_user().await?;
-    let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
-    let me = service::identify(&state, &chat.id, &headers, account.as_ref().map(|u| u.id)).await?;
-    Ok(Visit { state, chat, account, me })
-}
-
-/// Announces a new participant and hands them their signed cookie.
-#[cfg(feature = "ssr")]
-async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow) -> Result<(), AppError> {
-    let joined = NewLine::ChatLine { chat, author: who, kind: MessageKind::Joined, body: "" };
-    let (line, _) = state.timeline().post(joined, "sys:joined").await?;
-    state.store.instant_chats().set_first_seen(who.id, line.id).await?;
-    let now = now_ms();
-    let token = state.guest_keys.issue(&chat.id, who.id, chat.ends_at, now).map_err(|e| {
-        tracing::error!(error = %e, "signing a guest cookie failed");
-        AppError::Internal
-    })?;
-    set_cookie(state, &chat.id, &token, (chat.ends_at - now) / 1000);
-    Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn set_cookie(state: &AppState, chat_id: &str, token: &str, max_age_secs: i64) {
-    let value = crate::live::guest_identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
-    match (crate::context::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
-        (Some(response), Ok(value)) => response.append_header(axum::http::header::SET_COOKIE, value),
-        _ => tracing::error!("could not set the instant chat cookie"),
-    }
 }

@@ -23,12 +23,12 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use super::service;
+use super::ssr;
 use crate::{
     accounts::ssr::user_id_in,
     attachments::http::{
-        checked_client_id, file_headers, read_upload, save, serve_file, settle, storage_key,
-        stored_file, upload_response, uploads_dir, UploadQuery,
+        checked_client_id, file_headers, read_upload, save_upload, serve_file, settle, stored_file,
+        upload_response, uploads_dir, UploadQuery,
     },
     error::AppError,
     live::{
@@ -65,16 +65,16 @@ pub async fn upload_handler(
 }
 
 /// The open chat `chat_id` and the participant behind the request.
-/// Errors: 404 / 410 as [`service::open_chat`], 403 not in the chat.
+/// Errors: 404 / 410 as [`ssr::open_chat`], 403 not in the chat.
 async fn participant(
     state: &AppState,
     session: &Session,
     chat_id: &str,
     headers: &HeaderMap,
 ) -> Result<(ChatRow, ParticipantRow), AppError> {
-    let chat = service::open_chat(state, chat_id).await?;
+    let chat = ssr::open_chat(state, chat_id).await?;
     let user_id = user_id_in(session).await?;
-    let me = service::identify(state, &chat.id, headers, user_id).await?;
+    let me = ssr::identify(state, &chat.id, headers, user_id).await?;
     let me = me.ok_or_else(|| AppError::Forbidden("Join the chat with a name first.".into()))?;
     Ok((chat, me))
 }
@@ -104,14 +104,11 @@ async fn upload(
         return Ok(state.timeline().post(line, &client_id).await?);
     }
 
-    let dir = uploads_dir(&state.settings.data_dir);
-    let key = storage_key();
-    let path = dir.join(&key);
-    save(&dir, &path, &bytes).await?;
-    let file = stored_file(&checked, bytes.len(), &key);
+    let saved = save_upload(&state.settings.data_dir, &bytes).await?;
+    let file = stored_file(&checked, bytes.len(), &saved.key);
     let line = NewLine::ChatFile { chat: &chat, author: &me, file: ChatFile::Stored(&file) };
     let posted = state.timeline().post(line, &client_id).await;
-    settle(posted, &path).await
+    settle(posted, &saved.path).await
 }
 
 /// `GET /instant-chat/<id>/attachments/<file id>`: the file, with its

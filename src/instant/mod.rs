@@ -1,7 +1,7 @@
 //! Instant chats: anyone starts one, shares `/instant-chat/<id>`, and whoever
 //! opens the link picks a display name and talks, no account needed. A chat
 //! ends when its host ends it or after `instant_chat_hours` (24 by default),
-//! and is then deleted by the sweeper ([`service::start_sweeper`]).
+//! and is then deleted by the sweeper ([`ssr::start_sweeper`]).
 //!
 //! Specified by issue 4 and, for the flow, by the instant chat seed document
 //! (Express + Socket.IO): a 12+ character nanoid, optional history, host-only end.
@@ -22,7 +22,7 @@ pub mod files;
 #[cfg(feature = "ssr")]
 pub mod qr;
 #[cfg(feature = "ssr")]
-pub mod service;
+pub mod ssr;
 
 use serde::{Deserialize, Serialize};
 

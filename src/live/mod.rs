@@ -24,6 +24,8 @@ pub mod hub;
 #[cfg(feature = "ssr")]
 mod nodes;
 #[cfg(feature = "ssr")]
+mod parts;
+#[cfg(feature = "ssr")]
 pub mod presence;
 mod protocol;
 #[cfg(feature = "ssr")]
@@ -33,6 +35,8 @@ pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod timeline;
 
+#[cfg(feature = "ssr")]
+pub use parts::LiveParts;
 pub use protocol::{ClientEvent, ServerEvent, Typist, WentOffline};
 pub use crate::types::timeline::{
     check_message_body, is_valid_client_id, AuthorTag, ChatMessage, MemberView, MessageKind, Topic,

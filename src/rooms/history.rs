@@ -15,7 +15,7 @@ use crate::{error::AppError, live::ChatMessage};
 /// [`AppError::Forbidden`] (chats, when not in it), [`AppError::Invalid`] for a bad topic.
 #[server(endpoint = "older_lines")]
 pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessage>, AppError> {
-    use crate::{instant::service, limits::ROOM_HISTORY_PAGE, live::Topic};
+    use crate::{instant::ssr as instant, limits::ROOM_HISTORY_PAGE, live::Topic};
     let topic = Topic::try_from(topic).map_err(|_| AppError::Invalid("Unknown room or chat.".into()))?;
     let state = crate::context::state()?;
     match topic {
@@ -32,7 +32,7 @@ pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessag
             let chat = state.store.instant_chats().get(&chat_id).await?.ok_or(AppError::ChatNotFound)?;
             let user_id = crate::accounts::ssr::current_user().await?.map(|u| u.id);
             let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
-            let me = service::identify(&state, &chat.id, &headers, user_id)
+            let me = instant::identify(&state, &chat.id, &headers, user_id)
                 .await?
                 .ok_or_else(|| AppError::Forbidden("Join this chat first.".into()))?;
             Ok(state.timeline().chat_before(&chat, &me, before_id, ROOM_HISTORY_PAGE).await?)

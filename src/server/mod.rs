@@ -31,7 +31,7 @@ use crate::{
     attachments::http as attachments,
     clock::now_ms,
     context::{rate_limits::RateLimits, AppState, Settings, AppStateFields},
-    instant::{qr, service::start_sweeper},
+    instant::{qr, ssr::start_sweeper},
     live::{guest_identity::GuestKeys, timeline::memory::MemoryLines},
     limits::SESSION_IDLE_DAYS,
     live::{hub::Hub, LIVE_PATH},

@@ -1,7 +1,7 @@
 //! Attachments: the rows describing uploaded files, and the message that
 //! carries each one. The files themselves are under `<data_dir>/uploads/`.
 
-use sqlx::AnyPool;
+use sqlx::{any::AnyArguments, query::QueryScalar, Any, AnyPool};
 
 use super::{
     messages::by_client_id,
@@ -67,6 +67,31 @@ pub struct StoredFile<'a> {
     pub storage_key: &'a str,
 }
 
+/// The columns of a file's row after its owner's two (`room_id,
+/// uploader_id` in `attachments`, `chat_id, participant_id` in
+/// `instant_attachments`), bound by [`bind_file`] as `$3` to `$10`.
+pub(super) const FILE_COLUMNS: &str = "kind, content_type, size_bytes, width, height, duration_ms, storage_key, created_at";
+/// The placeholders of [`FILE_COLUMNS`].
+pub(super) const FILE_VALUES: &str = "$3, $4, $5, $6, $7, $8, $9, $10";
+
+/// `query` (an insert of a file's row, its owner bound as `$1` and `$2`)
+/// with the values of [`FILE_COLUMNS`] bound: `file`, stored at `now_ms`.
+pub(super) fn bind_file<'q>(
+    query: QueryScalar<'q, Any, i64, AnyArguments<'q>>,
+    file: &StoredFile<'q>,
+    now_ms: i64,
+) -> QueryScalar<'q, Any, i64, AnyArguments<'q>> {
+    query
+        .bind(file.kind.as_str())
+        .bind(file.content_type)
+        .bind(file.size_bytes)
+        .bind(file.dimensions.map(|d| i64::from(d.0)))
+        .bind(file.dimensions.map(|d| i64::from(d.1)))
+        .bind(file.duration_ms.map(i64::from))
+        .bind(file.storage_key)
+        .bind(now_ms)
+}
+
 /// Queries on `attachments`.
 pub struct Attachments<'a> {
     pool: &'a AnyPool,
@@ -121,24 +146,9 @@ impl<'a> Attachments<'a> {
             return Ok((earlier, false));
         }
         let mut tx = self.pool.begin().await?;
-        let attachment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO attachments (room_id, uploader_id, kind, content_type, size_bytes, width, height,
-                                      duration_ms, storage_key, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             RETURNING id",
-        )
-        .bind(new.room_id)
-        .bind(new.uploader_id)
-        .bind(new.file.kind.as_str())
-        .bind(new.file.content_type)
-        .bind(new.file.size_bytes)
-        .bind(new.file.dimensions.map(|d| i64::from(d.0)))
-        .bind(new.file.dimensions.map(|d| i64::from(d.1)))
-        .bind(new.file.duration_ms.map(i64::from))
-        .bind(new.file.storage_key)
-        .bind(now_ms)
-        .fetch_one(&mut *tx)
-        .await?;
+        let sql = format!("INSERT INTO attachments (room_id, uploader_id, {FILE_COLUMNS}) VALUES ($1, $2, {FILE_VALUES}) RETURNING id");
+        let owner = sqlx::query_scalar(&sql).bind(new.room_id).bind(new.uploader_id);
+        let attachment_id: i64 = bind_file(owner, &new.file, now_ms).fetch_one(&mut *tx).await?;
         // Whether they may still write is read in the statement that stores
         // the line: a mute, ban or leave that landed while the file was on
         // its way holds (issue 37).

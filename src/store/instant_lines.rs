@@ -5,7 +5,7 @@
 use sqlx::AnyPool;
 
 use super::{
-    attachments::{AttachmentColumns, StoredFile},
+    attachments::{bind_file, AttachmentColumns, StoredFile, FILE_COLUMNS, FILE_VALUES},
     StoreError, WriteRefusal,
 };
 use crate::{
@@ -142,24 +142,10 @@ impl<'a> InstantLines<'a> {
             return Ok((earlier, false));
         }
         let mut tx = self.pool.begin().await?;
-        let attachment_id: i64 = sqlx::query_scalar(
-            "INSERT INTO instant_attachments (chat_id, participant_id, kind, content_type, size_bytes, width, height,
-                                              duration_ms, storage_key, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             RETURNING id",
-        )
-        .bind(chat_id)
-        .bind(participant_id)
-        .bind(file.kind.as_str())
-        .bind(file.content_type)
-        .bind(file.size_bytes)
-        .bind(file.dimensions.map(|d| i64::from(d.0)))
-        .bind(file.dimensions.map(|d| i64::from(d.1)))
-        .bind(file.duration_ms.map(i64::from))
-        .bind(file.storage_key)
-        .bind(now_ms)
-        .fetch_one(&mut *tx)
-        .await?;
+        let sql =
+            format!("INSERT INTO instant_attachments (chat_id, participant_id, {FILE_COLUMNS}) VALUES ($1, $2, {FILE_VALUES}) RETURNING id");
+        let owner = sqlx::query_scalar(&sql).bind(chat_id).bind(participant_id);
+        let attachment_id: i64 = bind_file(owner, file, now_ms).fetch_one(&mut *tx).await?;
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO instant_messages (chat_id, participant_id, kind, client_id, body, created_at, attachment_id)
              SELECT $1, $2, 'text', $3, '', $4, $5

@@ -77,7 +77,7 @@ proptest! {
     #[test]
     fn next_is_always_a_path_on_our_origin(text in any::<String>(), prefix in prop::sample::select(vec!["", "/", "//", "/\\", "\\", "/\t/", "https://", "/%2F/"])) {
         let next = format!("{prefix}{text}");
-        let path = roomlink::accounts::rules::local_path_or_home(Some(&next));
+        let path = roomlink::accounts::ssr::local_path_or_home(Some(&next));
         prop_assert!(path.starts_with('/'), "{path:?}");
         prop_assert!(!path.starts_with("//") && !path.starts_with("/\\"), "{next:?} -> {path:?}");
         prop_assert!(!path.chars().any(char::is_control), "{next:?} -> {path:?}");

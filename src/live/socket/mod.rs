@@ -34,12 +34,7 @@ use super::{
 use crate::{
     clock::now_ms,
     limits::{LIVE_FRAME_MAX_BYTES, LIVE_LINES_BURST, LIVE_SESSION_CHECK_MS, LIVE_TYPING_BURST, LIVE_TYPING_PER_SECOND},
-    live::{
-        guest_identity::GuestKeys,
-        hub::Hub,
-        timeline::{memory::MemoryLines, Timeline},
-    },
-    store::Store,
+    live::LiveParts,
     types::accounts::CurrentUser,
 };
 use std::sync::Arc;
@@ -65,30 +60,6 @@ const HUB_TURNS_PER_READ: u32 = 4;
 /// What the tabs of a session that ended are told, for every topic they
 /// follow, as their sockets close.
 pub const LOGGED_OUT: &str = "You logged out in this browser. Log in again to come back.";
-
-/// What a connection works with: this server's parts from the live layer
-/// down, and the socket's settings. The server makes one and shares it.
-pub struct LiveParts {
-    /// The fan-out hub.
-    pub hub: Arc<Hub>,
-    /// The database.
-    pub store: Store,
-    /// Lines of instant chats without history.
-    pub memory: Arc<MemoryLines>,
-    /// The keys that check guest cookies of instant chats.
-    pub guest_keys: Arc<GuestKeys>,
-    /// Lines a tab may send per second after a burst (0: no limit).
-    pub lines_per_second: u32,
-    /// Seconds of silence after which a connection is taken for dead.
-    pub idle_timeout_secs: u32,
-}
-
-impl LiveParts {
-    /// The timeline service over these parts.
-    pub fn timeline(&self) -> Timeline<'_> {
-        Timeline::new(&self.hub, &self.store, &self.memory)
-    }
-}
 
 /// Upgrades `GET /live` to the live WebSocket for `me` (logged in through
 /// `session_id`, checked again on the tab's heartbeat) or for the instant

@@ -1,5 +1,6 @@
-//! Server-side instant chat logic shared by the server functions and the
-//! file routes: who is asking, whether the chat is open, and the sweeper.
+//! The server half of instant chats, shared by the server functions
+//! ([`super::api`]) and the file routes ([`super::files`]): who is asking,
+//! whether the chat is open, entering a chat, and the sweeper.
 //! Lines go through the timeline service ([`crate::live::timeline`]).
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ use crate::{
     clock::now_ms,
     context::AppState,
     error::AppError,
-    live::Topic,
+    live::{timeline::NewLine, MessageKind, Topic},
     store::{ChatRow, ParticipantRow, StoreError, Swept},
 };
 
@@ -85,4 +86,48 @@ pub async fn start_sweeper(state: AppState, every: Duration) {
             }
         }
     });
+}
+
+/// An open chat as the current request sees it.
+pub(super) struct Visit {
+    pub state: AppState,
+    pub chat: ChatRow,
+    /// The logged-in account, if any.
+    pub account: Option<crate::accounts::CurrentUser>,
+    /// The participant behind the request (from its cookie or account), if in the chat.
+    pub me: Option<ParticipantRow>,
+}
+
+/// The open chat `id` and who is asking. Errors: as [`open_chat`].
+pub(super) async fn visit(id: &str) -> Result<Visit, AppError> {
+    let state = crate::context::state()?;
+    let chat = open_chat(&state, id).await?;
+    let account = crate::accounts::ssr::current_user().await?;
+    let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+    let me = identify(&state, &chat.id, &headers, account.as_ref().map(|u| u.id)).await?;
+    Ok(Visit { state, chat, account, me })
+}
+
+/// Announces a new participant and hands them their signed cookie.
+pub(super) async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow) -> Result<(), AppError> {
+    let joined = NewLine::ChatLine { chat, author: who, kind: MessageKind::Joined, body: "" };
+    let (line, _) = state.timeline().post(joined, "sys:joined").await?;
+    state.store.instant_chats().set_first_seen(who.id, line.id).await?;
+    let now = now_ms();
+    let token = state.guest_keys.issue(&chat.id, who.id, chat.ends_at, now).map_err(|e| {
+        tracing::error!(error = %e, "signing a guest cookie failed");
+        AppError::Internal
+    })?;
+    set_cookie(state, &chat.id, &token, (chat.ends_at - now) / 1000);
+    Ok(())
+}
+
+/// Sets the chat's signed guest cookie on the answer, for `max_age_secs`
+/// (an empty token and 0 clear it); logs when it cannot.
+pub(super) fn set_cookie(state: &AppState, chat_id: &str, token: &str, max_age_secs: i64) {
+    let value = crate::live::guest_identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
+    match (crate::context::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
+        (Some(response), Ok(value)) => response.append_header(axum::http::header::SET_COOKIE, value),
+        _ => tracing::error!("could not set the instant chat cookie"),
+    }
 }

@@ -1,0 +1,35 @@
+//! What the live layer works with: this server's hub, store, memory-only
+//! lines and guest keys, and the socket's settings. The server makes one
+//! ([`crate::context::AppState::new`]) and every connection shares it.
+
+use std::sync::Arc;
+
+use super::{
+    guest_identity::GuestKeys,
+    hub::Hub,
+    timeline::{memory::MemoryLines, Timeline},
+};
+use crate::store::Store;
+
+/// This server's parts from the live layer down, and the socket's settings.
+pub struct LiveParts {
+    /// The fan-out hub.
+    pub hub: Arc<Hub>,
+    /// The database.
+    pub store: Store,
+    /// Lines of instant chats without history.
+    pub memory: Arc<MemoryLines>,
+    /// The keys that check guest cookies of instant chats.
+    pub guest_keys: Arc<GuestKeys>,
+    /// Lines a tab may send per second after a burst (0: no limit).
+    pub lines_per_second: u32,
+    /// Seconds of silence after which a connection is taken for dead.
+    pub idle_timeout_secs: u32,
+}
+
+impl LiveParts {
+    /// The timeline service over these parts.
+    pub fn timeline(&self) -> Timeline<'_> {
+        Timeline::new(&self.hub, &self.store, &self.memory)
+    }
+}

@@ -90,7 +90,9 @@ pub async fn start_sweeper(state: AppState, every: Duration) {
 
 /// An open chat as the current request sees it.
 pub(super) struct Visit {
+    /// The server's state.
     pub state: AppState,
+    /// The chat, open.
     pub chat: ChatRow,
     /// The logged-in account, if any.
     pub account: Option<crate::accounts::CurrentUser>,

@@ -37,7 +37,7 @@ rust_tests() {
 }
 cargo test --features ssr --lib --tests --no-run
 cargo test -p roomlink-bench --no-run
-echo "==> The layers: modules import only downward (tests/architecture.rs)"
+echo "==> The layers: modules import only downward and server-only code in whole modules (tests/architecture/)"
 cargo test --features ssr --test architecture
 echo "==> Rust tests on SQLite"
 export -f rust_tests

@@ -1,6 +1,6 @@
 //! What the live layer works with: this server's hub, store, memory-only
-//! lines and guest keys, and the socket's settings. The server makes one
-//! ([`crate::context::AppState::new`]) and every connection shares it.
+//! lines and guest keys, and the socket's settings. The composition root
+//! makes one when the server starts, and every connection shares it.
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! The bus: how several Roomlink nodes on one PostgreSQL database make one
-//! live layer. PostgreSQL's `LISTEN`/`NOTIFY` is the node_bus
+//! live layer. PostgreSQL's `LISTEN`/`NOTIFY` carries it
 //! (<https://www.postgresql.org/docs/current/sql-notify.html>): every node
 //! listens on one channel, [`CHANNEL`], with one connection, and announces
 //! there, as small JSON [`Note`]s, what its hub publishes: lines, typing,
@@ -184,19 +184,12 @@ impl Bus {
     /// Hands an event the hub published to every node, this one included
     /// (the listener delivers it). False when it could not go out: deliver it here.
     pub fn forward(&self, topic: &Topic, event: &HubEvent) -> bool {
-        self.note(NoteKind::Event {
-            topic: topic.clone(),
-            frame: event.frame.as_str().to_owned(),
-            ends: matches!(event.kind, HubEventKind::Ends { .. }),
-            only_for: match event.kind {
-                HubEventKind::Ends { only_for } => only_for,
-                _ => None,
-            },
-            rights_for: match event.kind {
-                HubEventKind::RightsChanged { author_id } => Some(author_id),
-                _ => None,
-            },
-        })
+        let (ends, only_for, rights_for) = match event.kind {
+            HubEventKind::Ends { only_for } => (true, only_for, None),
+            HubEventKind::RightsChanged { author_id } => (false, None, Some(author_id)),
+            _ => (false, None, None),
+        };
+        self.note(NoteKind::Event { topic: topic.clone(), frame: event.frame.as_str().to_owned(), ends, only_for, rights_for })
     }
 
     /// Tells the others that the session `key` names ended: they close its

@@ -192,8 +192,8 @@ impl Hub {
     }
 
     fn channel(&self, topic: &Topic) -> Arc<TopicChannel> {
-        let mut rooms = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        rooms
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        topics
             .entry(topic.clone())
             .or_insert_with(|| Arc::new(TopicChannel::new()))
             .clone()
@@ -206,9 +206,9 @@ impl Hub {
 
     /// Forgets a topic's channel once nobody follows it. Call after dropping a receiver.
     pub fn release(&self, topic: &Topic) {
-        let mut rooms = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        if rooms.get(topic).is_some_and(|c| c.sender.receiver_count() == 0) {
-            rooms.remove(topic);
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        if topics.get(topic).is_some_and(|c| c.sender.receiver_count() == 0) {
+            topics.remove(topic);
         }
     }
 

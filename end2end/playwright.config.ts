@@ -15,6 +15,9 @@ export default defineConfig({
   reporter: 'list',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    // The pages' language follows the browser's (issue 39): English unless a
+    // test asks for another.
+    locale: 'en-US',
     launchOptions: {
       // Debian's Chromium: Playwright's own browser download cannot work here.
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -6,6 +6,8 @@
 //! reach the browser only as [`AppError::Internal`].
 
 use serde::{Deserialize, Serialize};
+
+use crate::i18n::{td_string, Locale};
 use leptos::server_fn::{
     self, codec::JsonEncoding, error::FromServerFnError, ServerFnError,
 };
@@ -82,13 +84,47 @@ pub enum AppError {
     /// The request did not reach the server or its answer could not be read.
     #[error("Could not reach Roomlink: {0}")]
     Transport(String),
+    /// The language switcher named a language Roomlink does not have (HTTP 400).
+    #[error("Roomlink does not have that language.")]
+    UnknownLanguage,
 }
 
 impl AppError {
+    /// The message for the person, in `locale`'s words (`locales/*.json`,
+    /// under `errors`). The variants that carry their text were worded
+    /// where they were made and show that text. (`Display` gives the
+    /// English, for logs.)
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AppError::Invalid(text)
+            | AppError::Conflict(text)
+            | AppError::Forbidden(text)
+            | AppError::ChatEnded(text)
+            | AppError::TooLarge(text)
+            | AppError::UnsupportedType(text)
+            | AppError::Unavailable(text) => text.clone(),
+            AppError::NotLoggedIn => td_string!(locale, errors.not_logged_in).to_string(),
+            AppError::BadCredentials => td_string!(locale, errors.bad_credentials).to_string(),
+            AppError::UsernameTaken => td_string!(locale, errors.username_taken).to_string(),
+            AppError::NotMember => td_string!(locale, errors.not_member).to_string(),
+            AppError::InviteInvalid => td_string!(locale, errors.invite_invalid).to_string(),
+            AppError::InviteUsedUp => td_string!(locale, errors.invite_used_up).to_string(),
+            AppError::RoomFull(limit) => td_string!(locale, errors.room_full, limit = limit).to_string(),
+            AppError::ChatNotFound => td_string!(locale, errors.chat_not_found).to_string(),
+            AppError::NameTaken => td_string!(locale, errors.name_taken).to_string(),
+            AppError::ChatFull(max) => td_string!(locale, errors.chat_full, max = max).to_string(),
+            AppError::TooManyRequests(seconds) => td_string!(locale, errors.too_many_requests, seconds = seconds).to_string(),
+            AppError::NotFound => td_string!(locale, errors.not_found).to_string(),
+            AppError::Internal => td_string!(locale, errors.internal).to_string(),
+            AppError::Transport(detail) => td_string!(locale, errors.transport, detail = detail).to_string(),
+            AppError::UnknownLanguage => td_string!(locale, errors.unknown_language).to_string(),
+        }
+    }
+
     /// The HTTP status a page showing this error answers with.
     pub fn http_status(&self) -> u16 {
         match self {
-            AppError::Invalid(_) => 400,
+            AppError::Invalid(_) | AppError::UnknownLanguage => 400,
             AppError::NotLoggedIn | AppError::BadCredentials => 401,
             AppError::NotMember | AppError::Forbidden(_) => 403,
             AppError::InviteInvalid | AppError::NotFound | AppError::ChatNotFound => 404,

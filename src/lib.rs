@@ -22,12 +22,18 @@
 //!   timeline lines, attachments), below everything else.
 //! - [`limits`]: every length, size and count limit, in one place.
 //! - [`error`]: the one error type that server functions return to the browser.
+//! - [`i18n`]: the languages (English, Brazilian Portuguese), their words
+//!   (`locales/`) and which one each person reads.
 //! - [`clock`] (server only): now, in Unix milliseconds.
 //! - [`invite_token`] (server only): invite tokens, made and hashed, for
 //!   invite links and teachers' language invites alike.
 //!
 //! The crate builds twice: with the `ssr` feature as the server binary, and with
 //! `hydrate` as the WebAssembly bundle that takes over the server-rendered page.
+
+// leptos_i18n's views (a `td!` with components) nest deeper types than
+// rustc's default limit of 128 lets it lay out in release builds.
+#![recursion_limit = "256"]
 
 pub mod accounts;
 pub mod attachments;
@@ -38,6 +44,7 @@ pub mod context;
 #[cfg(feature = "ssr")]
 pub mod invite_token;
 pub mod error;
+pub mod i18n;
 pub mod instant;
 pub mod invites;
 pub mod limits;

@@ -6,6 +6,7 @@
 //! the session holds the user's id under [`ssr::USER_ID_KEY`] and their
 //! username under [`ssr::USERNAME_KEY`], so knowing who asks reads no table.
 
+pub mod language;
 pub mod profile;
 pub mod rules;
 #[cfg(feature = "ssr")]
@@ -46,6 +47,7 @@ pub async fn sign_up(
             other => other.into(),
         })?;
     start_session(user.id, &user.username).await?;
+    keep_chosen_language(&state, user.id).await?;
     leptos_axum::redirect(&ssr::local_path_or_home(next.as_deref()));
     Ok(())
 }
@@ -92,6 +94,7 @@ pub async fn log_in(
     };
     users.forget_login_attempts(&username).await?;
     start_session(user.id, &user.username).await?;
+    restore_language(&state, user.id).await?;
     leptos_axum::redirect(&ssr::local_path_or_home(next.as_deref()));
     Ok(())
 }

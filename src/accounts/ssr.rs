@@ -101,6 +101,38 @@ pub async fn start_session(user_id: i64, username: &str) -> Result<(), AppError>
     session.insert(USER_ID_KEY, user_id).await.map_err(|e| internal("session insert", e))
 }
 
+/// Saves `locale` as the browser's choice of language (the
+/// [`crate::i18n::LANGUAGE_COOKIE`] cookie, a year, `Secure` as the
+/// settings say) in the answer being made.
+pub fn set_language_cookie(state: &crate::context::AppState, locale: crate::i18n::Locale) {
+    let value = crate::i18n::negotiation::choice_cookie(locale, state.settings.secure_cookies);
+    match (crate::context::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
+        (Some(response), Ok(value)) => response.append_header(header::SET_COOKIE, value),
+        _ => tracing::error!("could not set the language cookie"),
+    }
+}
+
+/// At log-in: the language `user_id` chose on any device, if any, becomes
+/// this browser's choice too.
+pub async fn restore_language(state: &crate::context::AppState, user_id: i64) -> Result<(), AppError> {
+    if let Some(locale) = state.store.users().language(user_id).await?.as_deref().and_then(crate::i18n::locale_from_tag) {
+        set_language_cookie(state, locale);
+    }
+    Ok(())
+}
+
+/// At sign-up: a language this browser chose before the account existed
+/// becomes the account's.
+pub async fn keep_chosen_language(state: &crate::context::AppState, user_id: i64) -> Result<(), AppError> {
+    use crate::i18n::I18nLocaleTrait as _;
+    let chosen = crate::context::request_context::<axum::http::request::Parts>()
+        .and_then(|parts| crate::i18n::negotiation::chosen(&parts.headers));
+    if let Some(locale) = chosen {
+        state.store.users().set_language(user_id, locale.as_str()).await?;
+    }
+    Ok(())
+}
+
 /// Middleware just inside the session layer: keeps a logged-in session alive
 /// while it is used. tower-sessions saves a session, and moves its
 /// inactivity expiry ([`crate::limits::SESSION_IDLE_DAYS`]) and cookie

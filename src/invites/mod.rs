@@ -124,18 +124,6 @@ pub fn check_options(options: &InviteOptions) -> Result<(Option<i64>, Option<i64
     Ok((lifetime, max_uses, label.to_string()))
 }
 
-/// The words for a lifetime choice in minutes, e.g. "7 days"; 0 is "Never".
-pub fn lifetime_label(minutes: u32) -> String {
-    match minutes {
-        0 => "Never".into(),
-        m if m < 60 => format!("{m} minutes"),
-        60 => "1 hour".into(),
-        m if m < 1_440 => format!("{} hours", m / 60),
-        1_440 => "1 day".into(),
-        m => format!("{} days", m / 1_440),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +152,5 @@ mod tests {
         assert_eq!(InviteStatus::of(false, 5, Some(5), Some(11), 10), UsedUp);
         assert_eq!(InviteStatus::of(false, 0, Some(5), Some(10), 10), Expired, "expiry is exclusive");
         assert_eq!(InviteStatus::of(true, 5, Some(5), Some(1), 10), Revoked);
-        assert_eq!(lifetime_label(10_080), "7 days");
-        assert_eq!(lifetime_label(360), "6 hours");
     }
 }

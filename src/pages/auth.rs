@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{form_error, Session};
+use crate::i18n::{td_string, use_locale};
 use crate::limits::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS};
 
 /// `/login`.
@@ -43,10 +44,11 @@ fn next_path() -> Memo<String> {
 #[component]
 fn AuthCard(sign_up: bool, children: Children) -> impl IntoView {
     let next = next_path();
+    let locale = use_locale();
     let (title, other_text, other_link, other_path) = if sign_up {
-        ("Sign up", "Have an account?", "Log in", "/login")
+        (td_string!(locale, auth.sign_up), td_string!(locale, auth.have_account), td_string!(locale, auth.log_in), "/login")
     } else {
-        ("Log in", "New here?", "Sign up", "/signup")
+        (td_string!(locale, auth.log_in), td_string!(locale, auth.new_here), td_string!(locale, auth.sign_up), "/signup")
     };
     let other_href = move || {
         let next = next.get();
@@ -58,11 +60,11 @@ fn AuthCard(sign_up: bool, children: Children) -> impl IntoView {
         }
     };
     view! {
-        <super::PageTitle text=title />
+        <super::PageTitle text=title.to_string() />
         <section class="card narrow">
             <h1>{title}</h1>
             {move || (!next.get().is_empty()).then(|| view! {
-                <p class="muted">"Afterwards you will go back to where you were."</p>
+                <p class="muted">{td_string!(locale, auth.afterwards)}</p>
             })}
             {children()}
             <p>{other_text} " " <A href=other_href>{other_link}</A></p>
@@ -73,18 +75,19 @@ fn AuthCard(sign_up: bool, children: Children) -> impl IntoView {
 #[component]
 fn AuthFields(sign_up: bool, error: Signal<Option<String>>) -> impl IntoView {
     let next = next_path();
+    let locale = use_locale();
     view! {
         <input type="hidden" name="next" value=next />
-        <label for="username">"Username"</label>
+        <label for="username">{td_string!(locale, auth.username)}</label>
         <input id="username" name="username" required autocomplete="username"
             minlength=USERNAME_MIN_CHARS maxlength=USERNAME_MAX_CHARS />
-        {sign_up.then(|| view! { <p class="hint">"3-32 letters, digits, _ or -"</p> })}
-        <label for="password">"Password"</label>
+        {sign_up.then(|| view! { <p class="hint">{td_string!(locale, auth.username_hint)}</p> })}
+        <label for="password">{td_string!(locale, auth.password)}</label>
         <input id="password" name="password" type="password" required
             autocomplete=if sign_up { "new-password" } else { "current-password" }
             minlength=if sign_up { PASSWORD_MIN_CHARS } else { 1 } maxlength=PASSWORD_MAX_CHARS />
-        {sign_up.then(|| view! { <p class="hint">"At least 8 characters"</p> })}
+        {sign_up.then(|| view! { <p class="hint">{td_string!(locale, auth.password_hint)}</p> })}
         <p role="alert" class="error">{error}</p>
-        <button type="submit">{if sign_up { "Create account" } else { "Log in" }}</button>
+        <button type="submit">{if sign_up { td_string!(locale, auth.create_account) } else { td_string!(locale, auth.log_in) }}</button>
     }
 }

@@ -5,8 +5,11 @@
 
 use leptos::prelude::*;
 
-use super::{invite_links::LinkList, ErrorPage, Session};
-use crate::invites::{get_dashboard, InviteStatus};
+use super::{invite_links::LinkList, words, ErrorPage, Session};
+use crate::{
+    i18n::{plural_string, td_string, use_locale},
+    invites::{get_dashboard, InviteStatus},
+};
 
 /// `/dashboard`.
 #[component]
@@ -21,17 +24,18 @@ pub fn DashboardPage() -> impl IntoView {
     let create = ServerAction::<crate::spaces::CreateLanguageInvite>::new();
     super::teaching::remember_made(create, changed);
     let filter = RwSignal::new(None::<InviteStatus>);
+    let locale = use_locale();
     let choices = [
-        ("all", "All links", None),
-        ("active", "Active", Some(InviteStatus::Active)),
-        ("expired", "Expired", Some(InviteStatus::Expired)),
-        ("used_up", "Used up", Some(InviteStatus::UsedUp)),
-        ("revoked", "Revoked", Some(InviteStatus::Revoked)),
+        ("all", td_string!(locale, dashboard.all_links), None),
+        ("active", td_string!(locale, dashboard.active), Some(InviteStatus::Active)),
+        ("expired", td_string!(locale, dashboard.expired), Some(InviteStatus::Expired)),
+        ("used_up", td_string!(locale, dashboard.used_up), Some(InviteStatus::UsedUp)),
+        ("revoked", td_string!(locale, dashboard.revoked), Some(InviteStatus::Revoked)),
     ];
     view! {
-        <super::PageTitle text="Dashboard" />
-        <h1>"Dashboard"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <super::PageTitle text=td_string!(locale, dashboard.title) />
+        <h1>{td_string!(locale, dashboard.title)}</h1>
+        <Transition fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let dashboard = match data.await {
                     Ok(d) => d,
@@ -41,17 +45,20 @@ pub fn DashboardPage() -> impl IntoView {
                 let invites = dashboard.invites.clone();
                 let teaching = dashboard.teaching.clone();
                 view! {
-                    <section class="card" aria-label="Rooms you run">
-                        <h2>"Rooms you own or moderate"</h2>
+                    <section class="card" aria-label=td_string!(locale, dashboard.rooms_label)>
+                        <h2>{td_string!(locale, dashboard.rooms_heading)}</h2>
                         {if rooms.is_empty() {
-                            view! { <p class="muted">"None yet."</p> }.into_any()
+                            view! { <p class="muted">{td_string!(locale, dashboard.none_yet)}</p> }.into_any()
                         } else {
                             view! {
                                 <ul class="room-list">
                                     {rooms.into_iter().map(|r| view! {
                                         <li>
                                             <a href=format!("/rooms/{}", r.id)>{r.name}</a>
-                                            <span class="muted">{r.role.label()} " · " {r.member_count} " members"</span>
+                                            <span class="muted">
+                                                {words::role_name(locale, r.role)} " · "
+                                                {plural_string!(locale, common.members, count = r.member_count)}
+                                            </span>
                                         </li>
                                     }).collect_view()}
                                 </ul>
@@ -59,10 +66,10 @@ pub fn DashboardPage() -> impl IntoView {
                         }}
                     </section>
                     <super::teaching::TeachingSection teaching create changed />
-                    <section class="card" aria-label="Your invite links">
+                    <section class="card" aria-label=td_string!(locale, dashboard.links_heading)>
                         <div class="row">
-                            <h2>"Your invite links"</h2>
-                            <label for="link-filter" class="inline-label">"Show"</label>
+                            <h2>{td_string!(locale, dashboard.links_heading)}</h2>
+                            <label for="link-filter" class="inline-label">{td_string!(locale, dashboard.show)}</label>
                             <select id="link-filter" on:change=move |ev| {
                                 let value = event_target_value(&ev);
                                 filter.set(choices.iter().find(|c| c.0 == value).and_then(|c| c.2));

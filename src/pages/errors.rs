@@ -3,23 +3,30 @@
 use leptos::prelude::*;
 
 use super::set_error_status;
-use crate::error::AppError;
+use crate::{
+    error::AppError,
+    i18n::{td_string, use_locale},
+};
 
 /// A full-page error with the right HTTP status and a way onward.
 #[component]
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     set_error_status(&error);
+    let locale = use_locale();
     let (title, hint) = match &error {
-        AppError::InviteInvalid => ("This invite link is invalid or has expired", "Ask whoever sent it for a new one."),
-        AppError::NotMember => ("You are not a member of this room", "Ask a member to send you an invite link."),
-        AppError::NotFound => ("Page not found", "Check the address, or go back home."),
-        AppError::NotLoggedIn => ("Please log in", "Log in to see this page."),
-        AppError::ChatNotFound => (
-            "This instant chat does not exist",
-            "Instant chats are deleted when they end. Ask whoever sent the link for a new one, or start your own.",
-        ),
-        AppError::ChatEnded(_) => ("This chat has ended", "Start a new instant chat from the home page."),
-        _ => ("Something went wrong", "Please try again in a moment."),
+        AppError::InviteInvalid => {
+            (td_string!(locale, error_page.invite_invalid), td_string!(locale, error_page.invite_invalid_hint))
+        }
+        AppError::NotMember => (td_string!(locale, error_page.not_member), td_string!(locale, error_page.not_member_hint)),
+        AppError::NotFound => (td_string!(locale, error_page.not_found), td_string!(locale, error_page.not_found_hint)),
+        AppError::NotLoggedIn => {
+            (td_string!(locale, error_page.not_logged_in), td_string!(locale, error_page.not_logged_in_hint))
+        }
+        AppError::ChatNotFound => {
+            (td_string!(locale, error_page.chat_not_found), td_string!(locale, error_page.chat_not_found_hint))
+        }
+        AppError::ChatEnded(_) => (td_string!(locale, error_page.chat_ended), td_string!(locale, error_page.chat_ended_hint)),
+        _ => (td_string!(locale, error_page.other), td_string!(locale, error_page.other_hint)),
     };
     let detail = match &error {
         AppError::InviteInvalid
@@ -27,7 +34,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         | AppError::NotFound
         | AppError::NotLoggedIn
         | AppError::ChatNotFound => None,
-        other => Some(other.to_string()),
+        other => Some(other.message(locale)),
     };
     let login = matches!(error, AppError::NotLoggedIn);
     view! {
@@ -37,8 +44,8 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             <p>{hint}</p>
             {detail.map(|d| view! { <p class="muted">{d}</p> })}
             <p>
-                {login.then(|| view! { <a class="button" href="/login">"Log in"</a> " " })}
-                <a href="/">"Go to Roomlink's home page"</a>
+                {login.then(|| view! { <a class="button" href="/login">{td_string!(locale, error_page.log_in)}</a> " " })}
+                <a href="/">{td_string!(locale, common.home_link)}</a>
             </p>
         </section>
     }

@@ -7,17 +7,19 @@ use leptos_router::components::A;
 
 use super::{form_error, Session};
 use crate::{
+    i18n::{plural_string, td_string, use_locale},
     instant::api::StartInstantChat,
     limits::{DISPLAY_NAME_MAX_CHARS, INSTANT_CHAT_TITLE_MAX_CHARS, ROOM_NAME_MAX_CHARS},
-    rooms::{my_rooms, CreateRoom, Role},
+    rooms::{my_rooms, CreateRoom},
 };
 
 /// `/`.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = expect_context::<Session>();
+    let locale = use_locale();
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match session.user.await {
                     Ok(Some(_)) => view! {
@@ -35,14 +37,15 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Welcome() -> impl IntoView {
+    let locale = use_locale();
     view! {
         <section class="hero">
-            <h1>"Make a room. Share the link. Talk."</h1>
-            <p>"Roomlink rooms are joined by link: whoever opens it sees the room and is in with one click."</p>
+            <h1>{td_string!(locale, home.hero_title)}</h1>
+            <p>{td_string!(locale, home.hero_text)}</p>
             <p>
-                <A href="/signup" attr:class="button">"Sign up"</A>
-                " or "
-                <A href="/login">"log in"</A>
+                <A href="/signup" attr:class="button">{td_string!(locale, home.hero_sign_up)}</A>
+                {td_string!(locale, home.hero_or)}
+                <A href="/login">{td_string!(locale, home.hero_log_in)}</A>
             </p>
         </section>
     }
@@ -51,25 +54,26 @@ fn Welcome() -> impl IntoView {
 #[component]
 fn RoomList() -> impl IntoView {
     let rooms = Resource::new(|| (), |_| my_rooms());
+    let locale = use_locale();
     view! {
         <section class="card">
-            <h1>"Your rooms"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Loading your rooms…"</p> }>
+            <h1>{td_string!(locale, home.your_rooms)}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, home.loading_rooms)}</p> }>
                 {move || Suspend::new(async move {
                     match rooms.await {
                         Ok(list) if list.is_empty() => view! {
-                            <p class="muted">"No rooms yet. Make one below, or open an invite link someone sent you."</p>
+                            <p class="muted">{td_string!(locale, home.no_rooms)}</p>
                         }.into_any(),
                         Ok(list) => view! {
                             <ul class="room-list">
                                 {list.into_iter().map(|r| {
-                                    let role = match r.role { Role::Owner => "owner", Role::Moderator => "moderator", Role::Member => "member" };
-                                    let members = if r.member_count == 1 { "1 member".to_string() } else { format!("{} members", r.member_count) };
+                                    let role = super::words::role_name(locale, r.role);
+                                    let members = plural_string!(locale, common.members, count = r.member_count);
                                     view! {
                                         <li>
                                             <a href=format!("/rooms/{}", r.id)>{r.name}</a>
                                             {(r.unread > 0).then(|| view! {
-                                                <span class="badge" aria-label=format!("{} unread", r.unread)>{r.unread}</span>
+                                                <span class="badge" aria-label=td_string!(locale, common.unread, count = r.unread).to_string()>{r.unread}</span>
                                             })}
                                             <span class="muted">{members} " · " {role}</span>
                                         </li>
@@ -77,7 +81,7 @@ fn RoomList() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -89,15 +93,16 @@ fn RoomList() -> impl IntoView {
 fn CreateRoomForm() -> impl IntoView {
     let create = ServerAction::<CreateRoom>::new();
     let error = form_error(create.value(), "create_room");
+    let locale = use_locale();
     view! {
         <section class="card">
-            <h2>"Create a room"</h2>
+            <h2>{td_string!(locale, home.create_room)}</h2>
             <ActionForm action=create>
-                <label for="room-name">"Room name"</label>
+                <label for="room-name">{td_string!(locale, home.room_name)}</label>
                 <div class="row">
                     <input id="room-name" name="name" required maxlength=ROOM_NAME_MAX_CHARS
-                        autocomplete="off" placeholder="e.g. Book club" />
-                    <button type="submit" disabled=move || create.pending().get()>"Create room"</button>
+                        autocomplete="off" placeholder=td_string!(locale, home.room_name_placeholder) />
+                    <button type="submit" disabled=move || create.pending().get()>{td_string!(locale, home.create_room_button)}</button>
                 </div>
                 <p role="alert" class="error">{error}</p>
             </ActionForm>
@@ -111,32 +116,34 @@ fn CreateRoomForm() -> impl IntoView {
 fn StartInstantChatForm(logged_in: bool) -> impl IntoView {
     let start = ServerAction::<StartInstantChat>::new();
     let error = form_error(start.value(), "start_instant_chat");
+    let locale = use_locale();
     let name = if logged_in {
         view! { <input type="hidden" name="name" value="" /> }.into_any()
     } else {
         view! {
-            <label for="host-name">"Your name (optional)"</label>
+            <label for="host-name">{td_string!(locale, home.your_name_optional)}</label>
             <input id="host-name" name="name" maxlength=DISPLAY_NAME_MAX_CHARS autocomplete="nickname"
-                placeholder="Shown as the host" />
+                placeholder=td_string!(locale, home.host_placeholder) />
         }
         .into_any()
     };
     view! {
         <section class="card">
-            <h2>"Start an instant chat"</h2>
-            <p class="muted">"No accounts needed: share the link, people pick a name and talk. The chat ends after 24 hours or when you end it."</p>
+            <h2>{td_string!(locale, home.start_chat)}</h2>
+            <p class="muted">{td_string!(locale, home.start_chat_text)}</p>
             <ActionForm action=start>
                 {name}
-                <label for="chat-title">"Title (optional)"</label>
+                <label for="chat-title">{td_string!(locale, home.chat_title_optional)}</label>
                 <input id="chat-title" name="title" maxlength=INSTANT_CHAT_TITLE_MAX_CHARS autocomplete="off"
-                    placeholder="e.g. Friday plans" />
+                    placeholder=td_string!(locale, home.chat_title_placeholder) />
                 <label class="check">
                     <input type="checkbox" name="keep_history" value="on" />
-                    " Keep history (newcomers see earlier messages; otherwise nothing is saved)"
+                    {td_string!(locale, home.keep_history)}
                 </label>
-                <button type="submit" class="primary" disabled=move || start.pending().get()>"Start an instant chat"</button>
+                <button type="submit" class="primary" disabled=move || start.pending().get()>{td_string!(locale, home.start_chat)}</button>
                 <p role="alert" class="error">{error}</p>
             </ActionForm>
         </section>
     }
 }
+

@@ -10,7 +10,7 @@ use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    form_error, format,
+    form_error, format, words,
     live_view::{LivePanel, LiveState},
     share::LinkField,
     ErrorPage, LocalOffset,
@@ -21,6 +21,7 @@ use crate::{
         InstantChatInfo, InstantChatPage as ChatData, Participant,
     },
     limits::DISPLAY_NAME_MAX_CHARS,
+    i18n::{plural_string, td, td_string, use_locale, Locale},
     live::{AuthorTag, Topic},
 };
 
@@ -36,8 +37,9 @@ pub fn InstantChatPage() -> impl IntoView {
     let joined = move || matches!(join.value().get(), Some(Ok(_)));
     let ended = move || matches!(end.value().get(), Some(Ok(_)));
     let page = Resource::new(move || (id.get(), joined(), ended()), |(id, _, _)| get_instant_chat_page(id));
+    let locale = use_locale();
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Opening the chat…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, instant.opening)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(ChatData { chat, me: Some(me), lines, members, .. }) => {
@@ -56,63 +58,66 @@ pub fn InstantChatPage() -> impl IntoView {
 fn Facts(chat: InstantChatInfo) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
     let ends = chat.ends_at_ms;
-    let people = match chat.participants {
-        1 => format!("1 person here (at most {})", chat.max_participants),
-        n => format!("{n} people here (at most {})", chat.max_participants),
-    };
+    let locale = use_locale();
+    let people = plural_string!(locale, instant.people_here, count = chat.participants, max = chat.max_participants);
     let history = if chat.keep_history {
-        "History is on: people who join later see what was said before."
+        td_string!(locale, instant.history_on)
     } else {
-        "History is off: nothing is saved, and people see only what is said after they join."
+        td_string!(locale, instant.history_off)
     };
+    let when = move |children: ChildrenFn| view! { <time datetime=format::iso(ends)>{children()}</time> };
     view! {
         <p class="muted">
-            "Started by " <strong>{chat.host_name}</strong> " · " {people} " · ends "
-            <time datetime=format::iso(ends)>{move || format::date_time(ends, offset.get())}</time>
+            {td!(locale, instant.started_by, host = chat.host_name.clone(), <b> = <strong />)} " · " {people} " · "
+            {td!(locale, instant.ends, date = move || format::date_time(ends, offset.get()), <when>)}
         </p>
         <p class="muted">{history}</p>
     }
 }
 
-fn title_of(chat: &InstantChatInfo) -> String {
-    if chat.title.is_empty() { "Instant chat".to_string() } else { chat.title.clone() }
+fn title_of(chat: &InstantChatInfo, locale: Locale) -> String {
+    if chat.title.is_empty() { td_string!(locale, instant.instant_chat).to_string() } else { chat.title.clone() }
 }
 
 #[component]
 fn JoinCard(chat: InstantChatInfo, account_name: Option<String>, join: ServerAction<JoinInstantChat>) -> impl IntoView {
     let error = form_error(join.value(), "join_instant_chat");
-    let title = title_of(&chat);
-    let summary = format!("{} invited you to an instant chat on Roomlink. No account needed: pick a name and talk.", chat.host_name);
+    let locale = use_locale();
+    let title = title_of(&chat, locale);
+    let summary = td_string!(locale, instant.summary, host = &chat.host_name).to_string();
     let id = chat.id.clone();
     let who = match account_name {
         Some(account) => view! {
             <input type="hidden" name="name" value="" />
-            <p>"You will join as " <strong>{account.clone()}</strong> ", your Roomlink account."</p>
-            <button type="submit" class="primary" disabled=move || join.pending().get()>"Join as " {account}</button>
+            <p>{td!(locale, instant.join_as_account, name = account.clone(), <b> = <strong />)}</p>
+            <button type="submit" class="primary" disabled=move || join.pending().get()>
+                {td_string!(locale, instant.join_as_button, name = &account).to_string()}
+            </button>
         }
         .into_any(),
         None => view! {
-            <label for="display-name">"Your name"</label>
+            <label for="display-name">{td_string!(locale, instant.your_name)}</label>
             <div class="row">
                 <input id="display-name" name="name" required maxlength=DISPLAY_NAME_MAX_CHARS
-                    autocomplete="nickname" placeholder="How the others will see you"
+                    autocomplete="nickname" placeholder=td_string!(locale, instant.your_name_placeholder)
                     aria-describedby="join-error" />
-                <button type="submit" class="primary" disabled=move || join.pending().get()>"Join chat"</button>
+                <button type="submit" class="primary" disabled=move || join.pending().get()>{td_string!(locale, instant.join_button)}</button>
             </div>
-            <p class="muted">"You will be shown as a guest. No account needed."</p>
+            <p class="muted">{td_string!(locale, instant.guest_note)}</p>
         }
         .into_any(),
     };
     view! {
-        <super::PageTitle text=format!("Join {title}") />
+        <super::PageTitle text=td_string!(locale, instant.page_title, title = &title).to_string() />
         <Meta name="description" content=summary.clone() />
-        <Meta property="og:title" content=format!("{title} · instant chat on Roomlink") />
+        <Meta property="og:title" content=td_string!(locale, instant.og_title, title = &title).to_string() />
         <Meta property="og:description" content=summary />
         <Meta property="og:type" content="website" />
+        <Meta property="og:locale" content=td_string!(locale, og_locale) />
         <Meta name="twitter:card" content="summary" />
         <Meta name="robots" content="noindex" />
         <section class="card invite">
-            <p class="muted">"Instant chat"</p>
+            <p class="muted">{td_string!(locale, instant.instant_chat)}</p>
             <h1>{title}</h1>
             <Facts chat />
             <ActionForm action=join>
@@ -136,7 +141,8 @@ fn Chat(
     let leave = ServerAction::<LeaveInstantChat>::new();
     let leave_error = form_error(leave.value(), "leave_instant_chat");
     let end_error = form_error(end.value(), "end_instant_chat");
-    let title = title_of(&chat);
+    let locale = use_locale();
+    let title = title_of(&chat, locale);
     let id = chat.id.clone();
     let qr = format!("/instant-chat/{}/qr.svg", chat.id);
     let is_host = me.tag == AuthorTag::Host;
@@ -145,7 +151,7 @@ fn Chat(
             <ActionForm action=end attr:class="inline">
                 <input type="hidden" name="id" value=id />
                 <button type="submit" class="danger" disabled=move || end.pending().get() || state.ended.get().is_some()>
-                    "End chat for everyone"
+                    {td_string!(locale, instant.end_for_everyone)}
                 </button>
                 <p role="alert" class="error">{end_error}</p>
             </ActionForm>
@@ -155,7 +161,7 @@ fn Chat(
         view! {
             <ActionForm action=leave attr:class="inline">
                 <input type="hidden" name="id" value=id />
-                <button type="submit" disabled=move || leave.pending().get()>"Leave chat"</button>
+                <button type="submit" disabled=move || leave.pending().get()>{td_string!(locale, instant.leave)}</button>
                 <p role="alert" class="error">{leave_error}</p>
             </ActionForm>
         }
@@ -168,13 +174,16 @@ fn Chat(
                 <div>
                     <h1>{title}</h1>
                     <Facts chat=chat.clone() />
-                    <p class="muted">"You are " <strong>{me.name}</strong> " " <span class="tag" data-tag=me.tag.label()>{me.tag.label()}</span></p>
+                    <p class="muted">
+                        {td!(locale, instant.you_are, name = me.name.clone(), <b> = <strong />)} " "
+                        <span class="tag" data-tag=me.tag.label()>{words::tag_name(locale, me.tag)}</span>
+                    </p>
                 </div>
                 <div class="share">
-                    <LinkField id="chat-url" label="Chat link" url=chat.url.clone() />
+                    <LinkField id="chat-url" label=td_string!(locale, instant.chat_link) url=chat.url.clone() />
                     <details>
-                        <summary>"QR code"</summary>
-                        <img class="qr" src=qr width="240" height="240" alt="QR code of the chat link, for a phone camera" />
+                        <summary>{td_string!(locale, instant.qr_code)}</summary>
+                        <img class="qr" src=qr width="240" height="240" alt=td_string!(locale, instant.qr_alt) />
                     </details>
                     {close}
                 </div>

@@ -10,9 +10,10 @@
 
 use leptos::prelude::*;
 
-use super::{format, share::LinkField, LocalOffset};
+use super::{format, share::LinkField, words, LocalOffset};
 use crate::{
-    invites::{lifetime_label, CreateInvite, InviteLink, InviteSummary, RevokeInvite},
+    i18n::{plural_string, td_string, use_locale},
+    invites::{CreateInvite, InviteLink, InviteSummary, RevokeInvite},
     limits::{INVITE_LABEL_MAX_CHARS, INVITE_LIFETIMES_MIN, INVITE_MAX_USES},
     rooms::Role,
 };
@@ -73,22 +74,22 @@ pub fn qr_path(url: &str) -> Option<String> {
 #[component]
 pub fn MadeLink(link: InviteLink) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
-    let expires = link.expires_at_ms.map(|ms| move || format!("Works until {}", format::date_time(ms, offset.get())));
+    let locale = use_locale();
+    let expires = link.expires_at_ms.map(|ms| move || td_string!(locale, links.works_until, date = format::date_time(ms, offset.get())).to_string());
     let uses = match link.max_uses {
-        Some(1) => "once".to_string(),
-        Some(n) => format!("{n} times"),
-        None => "any number of times".to_string(),
+        Some(n) => plural_string!(locale, links.can_be_used, count = n),
+        None => td_string!(locale, links.can_be_used_any).to_string(),
     };
     view! {
         <div class="made-link">
-            <LinkField id="invite-url" label="Invite link" url=link.url.clone() />
+            <LinkField id="invite-url" label=td_string!(locale, links.invite_link) url=link.url.clone() />
             <p class="muted">
-                {expires.map(|e| view! { {e} ", " }.into_any()).unwrap_or_else(|| "Never expires, ".into_any())}
-                "can be used " {uses} "."
+                {expires.map(|e| view! { {e} ", " }.into_any()).unwrap_or_else(|| td_string!(locale, links.never_expires).into_any())}
+                {uses}
             </p>
             <details>
-                <summary>"Show QR code"</summary>
-                <img class="qr" src=link.qr_path.clone() width="240" height="240" alt="QR code of the invite link, for a phone camera" />
+                <summary>{td_string!(locale, common.show_qr)}</summary>
+                <img class="qr" src=link.qr_path.clone() width="240" height="240" alt=td_string!(locale, links.qr_alt) />
             </details>
         </div>
     }
@@ -105,33 +106,34 @@ fn OptionFields(
     role: RwSignal<Role>,
 ) -> impl IntoView {
     let choice = |value: u32, text: String| view! { <option value=value.to_string()>{text}</option> };
+    let locale = use_locale();
     view! {
         <div class="fields">
             <div>
-                <label for="invite-lifetime">"Expire after"</label>
+                <label for="invite-lifetime">{td_string!(locale, links.expire_after)}</label>
                 <select id="invite-lifetime" on:change=move |ev| lifetime.set(event_target_value(&ev).parse().unwrap_or(10_080))>
                     {INVITE_LIFETIMES_MIN.map(|m| view! {
-                        <option value=m.to_string() selected=m == 10_080>{lifetime_label(m)}</option>
+                        <option value=m.to_string() selected=m == 10_080>{words::lifetime(locale, m)}</option>
                     }).collect_view()}
                 </select>
             </div>
             <div>
-                <label for="invite-uses">"Max number of uses"</label>
+                <label for="invite-uses">{td_string!(locale, links.max_uses)}</label>
                 <select id="invite-uses" on:change=move |ev| max_uses.set(event_target_value(&ev).parse().unwrap_or(0))>
-                    {INVITE_MAX_USES.map(|n| choice(n, if n == 0 { "No limit".into() } else { n.to_string() })).collect_view()}
+                    {INVITE_MAX_USES.map(|n| choice(n, if n == 0 { td_string!(locale, links.no_limit).into() } else { n.to_string() })).collect_view()}
                 </select>
             </div>
             <div>
-                <label for="invite-label">"Label (optional)"</label>
-                <input id="invite-label" maxlength=INVITE_LABEL_MAX_CHARS.to_string() placeholder="e.g. Newsletter"
+                <label for="invite-label">{td_string!(locale, links.label)}</label>
+                <input id="invite-label" maxlength=INVITE_LABEL_MAX_CHARS.to_string() placeholder=td_string!(locale, links.label_placeholder)
                     prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev)) />
             </div>
             {is_owner.then(|| view! {
                 <div>
-                    <label for="invite-role">"Joins as"</label>
+                    <label for="invite-role">{td_string!(locale, links.joins_as)}</label>
                     <select id="invite-role" on:change=move |ev| role.set(if event_target_value(&ev) == "moderator" { Role::Moderator } else { Role::Member })>
-                        <option value="member" selected=true>"Member"</option>
-                        <option value="moderator">"Moderator"</option>
+                        <option value="member" selected=true>{td_string!(locale, links.as_member)}</option>
+                        <option value="moderator">{td_string!(locale, links.as_moderator)}</option>
                     </select>
                 </div>
             })}
@@ -168,6 +170,7 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
         });
     };
     let session = expect_context::<super::Session>();
+    let locale = use_locale();
     Effect::new(move |_| {
         if let Some(Ok(link)) = create.value().get() {
             remember(&link);
@@ -179,14 +182,14 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
         <div class="share">
             {move || match create.value().get() {
                 Some(Ok(link)) => view! { <MadeLink link /> }.into_any(),
-                Some(Err(e)) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
-                None => view! { <p class="muted">"Making a link…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
+                None => view! { <p class="muted">{td_string!(locale, links.making)}</p> }.into_any(),
             }}
             <details>
-                <summary>"Link options"</summary>
+                <summary>{td_string!(locale, links.options)}</summary>
                 <form class="invite-form" on:submit=submit>
                     <OptionFields is_owner lifetime max_uses label role />
-                    <button type="submit" disabled=move || create.pending().get()>"Create link"</button>
+                    <button type="submit" disabled=move || create.pending().get()>{td_string!(locale, links.create)}</button>
                 </form>
             </details>
         </div>
@@ -198,7 +201,7 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
 #[component]
 pub fn LinkList(links: Vec<InviteSummary>, show_room: bool, revoked: RwSignal<u32>) -> impl IntoView {
     if links.is_empty() {
-        return view! { <p class="muted">"No invite links here."</p> }.into_any();
+        return view! { <p class="muted">{td_string!(use_locale(), links.none)}</p> }.into_any();
     }
     view! {
         <ul class="link-list">
@@ -217,45 +220,47 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
             revoked.update(|n| *n += 1);
         }
     });
-    let name = if link.label.is_empty() { format!("Link #{}", link.id) } else { link.label.clone() };
+    let locale = use_locale();
+    let name = if link.label.is_empty() { td_string!(locale, links.name, id = link.id).to_string() } else { link.label.clone() };
     let uses = match link.max_uses {
-        Some(max) => format!("{} / {max} uses", link.uses),
-        None => format!("{} uses", link.uses),
+        Some(max) => td_string!(locale, links.uses_of, uses = link.uses, max).to_string(),
+        None => plural_string!(locale, links.uses, count = link.uses),
     };
     let (created_at, expires_at) = (link.created_at, link.expires_at);
     let expires = move || match expires_at {
-        Some(ms) => format!("expires {}", format::date_time(ms, offset.get())),
-        None => "never expires".into(),
+        Some(ms) => td_string!(locale, teaching.expires, date = format::date_time(ms, offset.get())).to_string(),
+        None => td_string!(locale, teaching.never_expires).to_string(),
     };
     let id = link.id;
     let joined = match link.joined.is_empty() {
-        true => "Nobody joined through it yet.".to_string(),
-        false => format!("Joined: {}", link.joined.join(", ")),
+        true => td_string!(locale, links.nobody_joined).to_string(),
+        false => td_string!(locale, links.joined, names = link.joined.join(", ")).to_string(),
     };
+    let by = td_string!(locale, links.by, name = &link.created_by).to_string();
     let active = link.status == crate::invites::InviteStatus::Active;
     let link_name = name.clone();
     view! {
         <li class="link-item" data-status=link.status.label() data-label=link.label.clone()>
             <div class="row">
                 <strong>{name.clone()}</strong>
-                <span class="tag" data-tag=link.status.label()>{link.status.label()}</span>
-                {(link.role == Role::Moderator).then(|| view! { <span class="tag">"makes moderators"</span> })}
+                <span class="tag" data-tag=link.status.label()>{words::invite_status(locale, link.status)}</span>
+                {(link.role == Role::Moderator).then(|| view! { <span class="tag">{td_string!(locale, links.makes_moderators)}</span> })}
                 {show_room.then(|| view! { <a href=format!("/rooms/{}", link.room_id)>{link.room_name.clone()}</a> })}
             </div>
             <p class="muted">
-                {uses} " · by " {link.created_by.clone()} " · made "
-                {move || format::date_time(created_at, offset.get())} " · " {expires}
+                {uses} " · " {by} " · "
+                {move || td_string!(locale, teaching.made, date = format::date_time(created_at, offset.get())).to_string()} " · " {expires}
             </p>
             <p class="joined">{joined}</p>
             <div class="row">
                 {active.then(|| view! { <RememberedLink key=id.to_string() field_id=format!("invite-url-{id}") name=link_name /> })}
                 {active.then(|| view! {
-                    <button type="button" class="secondary" aria-label=format!("Revoke {name}")
+                    <button type="button" class="secondary" aria-label=td_string!(locale, common.revoke_name, name = &name).to_string()
                         disabled=move || revoke.pending().get()
-                        on:click=move |_| { revoke.dispatch(RevokeInvite { invite_id: id }); }>"Revoke"</button>
+                        on:click=move |_| { revoke.dispatch(RevokeInvite { invite_id: id }); }>{td_string!(locale, common.revoke)}</button>
                 })}
             </div>
-            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
+            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.message(locale)}</p> })}
         </li>
     }
     .into_any()
@@ -269,12 +274,15 @@ pub fn RememberedLink(key: String, field_id: String, name: String) -> impl IntoV
     // Read after hydration: the server cannot know what this browser remembers.
     let url = RwSignal::new(None::<String>);
     Effect::new(move |_| url.set(recall_url(&key)));
+    let locale = use_locale();
     move || match url.get() {
         Some(url) => view! {
-            <LinkField id=field_id.clone() label=format!("Address of {name}") url=url.clone() />
-            {qr_path(&url).map(|qr| view! { <a href=qr target="_blank" aria-label=format!("QR code of {name}")>"QR code"</a> })}
+            <LinkField id=field_id.clone() label=td_string!(locale, links.address_of, name = &name).to_string() url=url.clone() />
+            {qr_path(&url).map(|qr| view! {
+                <a href=qr target="_blank" aria-label=td_string!(locale, links.qr_of, name = &name).to_string()>{td_string!(locale, instant.qr_code)}</a>
+            })}
         }
         .into_any(),
-        None => view! { <span class="muted">"The full link was shown on the device that made it."</span> }.into_any(),
+        None => view! { <span class="muted">{td_string!(locale, links.shown_elsewhere)}</span> }.into_any(),
     }
 }

@@ -10,7 +10,10 @@ use leptos_meta::Meta;
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
 use super::{form_error, format, set_error_status, url_error, ErrorPage, LocalOffset};
-use crate::invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview};
+use crate::{
+    i18n::{plural_string, td, td_string, use_locale},
+    invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview},
+};
 
 /// `/join/:token`.
 #[component]
@@ -21,8 +24,9 @@ pub fn JoinPage() -> impl IntoView {
     // The refusal a Join pressed without JavaScript came back with (a plain
     // page: the form posts, and the server redirects here with it).
     let refused = url_error("accept_invite");
+    let locale = use_locale();
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Opening the invite…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, join.opening)}</p> }>
             {move || Suspend::new(async move {
                 match preview.await {
                     Ok(JoinPreview::Room(p)) if p.already_member => {
@@ -49,29 +53,30 @@ pub fn JoinPage() -> impl IntoView {
 fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
     let accept = ServerAction::<AcceptInvite>::new();
     let error = form_error(accept.value(), "accept_invite");
-    let members = match preview.member_count {
-        1 => "1 member".to_string(),
-        n => format!("{n} members"),
-    };
+    let locale = use_locale();
+    let members = plural_string!(locale, common.members, count = preview.member_count);
     let expires = preview.expires_at_ms.map(|ms| view! { <ExpiresNote ms /> });
-    let uses_left = preview.uses_left.map(|n| match n {
-        1 => "This link can be used 1 more time.".to_string(),
-        n => format!("This link can be used {n} more times."),
-    });
+    let uses_left = preview.uses_left.map(|n| plural_string!(locale, join.uses_left, count = n));
     let full = preview.member_count >= preview.member_limit;
-    let summary = match preview.room_description.is_empty() {
-        true => format!("{} invited you to join {} on Roomlink ({members}).", preview.inviter, preview.room_name),
-        false => format!("{} invited you to join {} on Roomlink ({members}): {}", preview.inviter, preview.room_name, preview.room_description),
+    let (inviter, room, description) = (&preview.inviter, &preview.room_name, &preview.room_description);
+    let summary = match description.is_empty() {
+        true => td_string!(locale, join.summary, inviter, room, members = &members).to_string(),
+        false => td_string!(locale, join.summary_described, inviter, room, members = &members, description).to_string(),
     };
-    let room_name = preview.room_name.clone();
+    let og_title = td_string!(locale, join.og_title, room).to_string();
+    let page_title = td_string!(locale, join.page_title, room).to_string();
+    let invited_you = td_string!(locale, join.invited_you, inviter).to_string();
+    let online_now = td_string!(locale, join.online_now, count = preview.online_now).to_string();
+    let room_full = td_string!(locale, join.room_full, limit = preview.member_limit).to_string();
+    let join_button = td_string!(locale, join.button, room).to_string();
     let action_part = match preview.viewer {
         Some(viewer) => view! {
             <ActionForm action=accept>
                 <input type="hidden" name="token" value=token />
                 <button type="submit" class="primary" disabled=move || accept.pending().get()>
-                    "Join " {room_name}
+                    {join_button}
                 </button>
-                <p class="muted">"You are logged in as " <strong>{viewer.username}</strong> "."</p>
+                <p class="muted">{td!(locale, common.logged_in_as, name = viewer.username.clone(), <b> = <strong />)}</p>
                 <p role="alert" class="error">{error}</p>
             </ActionForm>
         }
@@ -79,20 +84,21 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
         None => view! { <LogInToJoin token /> }.into_any(),
     };
     view! {
-        <super::PageTitle text=format!("Join {}", preview.room_name) />
+        <super::PageTitle text=page_title />
         <Meta name="description" content=summary.clone() />
-        <Meta property="og:title" content=format!("Join {} on Roomlink", preview.room_name) />
+        <Meta property="og:title" content=og_title.clone() />
         <Meta property="og:description" content=summary.clone() />
         <Meta property="og:type" content="website" />
+        <Meta property="og:locale" content=td_string!(locale, og_locale) />
         <Meta name="twitter:card" content="summary" />
-        <Meta name="twitter:title" content=format!("Join {} on Roomlink", preview.room_name) />
+        <Meta name="twitter:title" content=og_title />
         <Meta name="robots" content="noindex" />
         <section class="card invite">
-            <p class="muted">{format!("{} invited you to join", preview.inviter)}</p>
+            <p class="muted">{invited_you}</p>
             <h1>{preview.room_name.clone()}</h1>
             {(!preview.room_description.is_empty()).then(|| view! { <p class="description">{preview.room_description.clone()}</p> })}
-            <p>{members} " · " {format!("{} online now", preview.online_now)}</p>
-            {full.then(|| view! { <p class="error">{format!("This room is full ({} members).", preview.member_limit)}</p> })}
+            <p>{members} " · " {online_now}</p>
+            {full.then(|| view! { <p class="error">{room_full}</p> })}
             {expires}
             {uses_left.map(|text| view! { <p class="muted">{text}</p> })}
             {action_part}
@@ -107,13 +113,14 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
 #[component]
 fn JoinRefused(reason: crate::error::AppError) -> impl IntoView {
     set_error_status(&reason);
+    let locale = use_locale();
     view! {
-        <super::PageTitle text="Could not join" />
+        <super::PageTitle text=td_string!(locale, join.refused_title) />
         <section class="card error-page">
-            <h1>"Could not join"</h1>
-            <p role="alert" class="error">{reason.to_string()}</p>
-            <p>"Ask whoever sent the link for a new one."</p>
-            <p><a href="/">"Go to Roomlink's home page"</a></p>
+            <h1>{td_string!(locale, join.refused_title)}</h1>
+            <p role="alert" class="error">{reason.message(locale)}</p>
+            <p>{td_string!(locale, join.ask_for_new)}</p>
+            <p><a href="/">{td_string!(locale, common.home_link)}</a></p>
         </section>
     }
 }
@@ -123,11 +130,12 @@ fn JoinRefused(reason: crate::error::AppError) -> impl IntoView {
 pub fn LogInToJoin(token: String) -> impl IntoView {
     let next = format!("/join/{token}");
     let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    let locale = use_locale();
     view! {
-        <p>"Log in or sign up to join. You will come back here afterwards."</p>
+        <p>{td_string!(locale, join.log_in_or_sign_up)}</p>
         <p class="row">
-            <a class="button primary" href=format!("/signup?next={next}")>"Sign up to join"</a>
-            <a class="button" href=format!("/login?next={next}")>"Log in to join"</a>
+            <a class="button primary" href=format!("/signup?next={next}")>{td_string!(locale, join.sign_up_to_join)}</a>
+            <a class="button" href=format!("/login?next={next}")>{td_string!(locale, join.log_in_to_join)}</a>
         </p>
     }
 }
@@ -136,11 +144,11 @@ pub fn LogInToJoin(token: String) -> impl IntoView {
 #[component]
 pub fn ExpiresNote(ms: i64) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
+    let locale = use_locale();
+    let when = move |children: ChildrenFn| view! { <time datetime=format::iso(ms)>{children()}</time> };
     view! {
         <p class="muted">
-            "This link expires on "
-            <time datetime=format::iso(ms)>{move || format::date_time(ms, offset.get())}</time>
-            "."
+            {td!(locale, join.expires_on, date = move || format::date_time(ms, offset.get()), <when>)}
         </p>
     }
 }

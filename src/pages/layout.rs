@@ -1,10 +1,15 @@
-//! The header on every page: the Roomlink name and who is logged in.
+//! The header on every page: the Roomlink name, who is logged in and the
+//! language switcher.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::components::A;
 
 use super::Session;
-use crate::invites::pending_invite_count;
+use crate::{
+    accounts::language::SetLanguage,
+    i18n::{plural_string, td, td_string, use_locale, I18nLocaleTrait as _, Locale},
+    invites::pending_invite_count,
+};
 
 /// Top bar: home link, then the user's name and "Log out", or "Log in" / "Sign up".
 #[component]
@@ -25,40 +30,77 @@ pub fn Header() -> impl IntoView {
     // Always the same elements, only hidden at 0: what the server rendered
     // and what hydration finds must match even while the count reloads.
     let count = move || pending.get().and_then(Result::ok).unwrap_or(0);
+    let locale = use_locale();
     let badge = move || {
         view! {
-            <span class="badge" title="Invite links nobody has used yet" hidden=move || count() == 0>
-                {count}
-                <span class="visually-hidden">
-                    {move || if count() == 1 { " pending invite link" } else { " pending invite links" }}
-                </span>
+            <span class="badge" title=td_string!(locale, header.pending_title) hidden=move || count() == 0>
+                <span aria-hidden="true">{count}</span>
+                <span class="visually-hidden">{move || plural_string!(locale, header.pending, count = count())}</span>
             </span>
         }
     };
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">"Roomlink"</A>
-            <nav aria-label="Account">
+            <nav aria-label=td_string!(locale, header.account_nav)>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match session.user.await {
-                            Ok(Some(user)) => view! {
-                                <A href="/dashboard" attr:class="dashboard-link">"Dashboard" {badge}</A>
-                                <A href="/profile">"Profile"</A>
-                                <span class="whoami">"Logged in as " <strong>{user.username}</strong></span>
-                                <ActionForm action=session.log_out attr:class="inline">
-                                    <button type="submit" class="link">"Log out"</button>
-                                </ActionForm>
-                            }.into_any(),
+                            Ok(Some(user)) => {
+                                let name = user.username;
+                                view! {
+                                    <A href="/dashboard" attr:class="dashboard-link">{td_string!(locale, header.dashboard)} {badge}</A>
+                                    <A href="/profile">{td_string!(locale, header.profile)}</A>
+                                    <span class="whoami">{td!(locale, header.logged_in_as, name = name.clone(), <b> = <strong />)}</span>
+                                    <ActionForm action=session.log_out attr:class="inline">
+                                        <button type="submit" class="link">{td_string!(locale, header.log_out)}</button>
+                                    </ActionForm>
+                                }.into_any()
+                            }
                             _ => view! {
-                                <A href="/login">"Log in"</A>
-                                <A href="/signup" attr:class="button">"Sign up"</A>
+                                <A href="/login">{td_string!(locale, header.log_in)}</A>
+                                <A href="/signup" attr:class="button">{td_string!(locale, header.sign_up)}</A>
                             }.into_any(),
                         }
                     })}
                 </Transition>
+                <LanguageSwitcher />
             </nav>
         </header>
+    }
+}
+
+/// The language switcher: a plain form (it works without JavaScript; with
+/// it, choosing submits at once) posting to
+/// [`crate::accounts::language::set_language`], which saves the choice and
+/// sends the browser back to this page, rendered in the new language.
+/// Each language is named in its own words.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let locale = use_locale();
+    let location = leptos_router::hooks::use_location();
+    let back = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let current = locale;
+    const SET_LANGUAGE_PATH: &str = <SetLanguage as ServerFn>::PATH;
+    let options = Locale::get_all()
+        .iter()
+        .map(|&locale| {
+            view! {
+                <option value=locale.as_str() lang=locale.as_str() selected=locale == current>
+                    {crate::i18n::td_string!(locale, language_name)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <form class="language-switcher inline" method="post" action=SET_LANGUAGE_PATH>
+            <input type="hidden" name="back" value=back />
+            <label for="language-select" class="visually-hidden">{td_string!(locale, language_switcher.label)}</label>
+            <select id="language-select" name="language" onchange="this.form.requestSubmit ? this.form.requestSubmit() : this.form.submit()">
+                {options}
+            </select>
+            <button type="submit" class="link">{td_string!(locale, language_switcher.submit)}</button>
+        </form>
     }
 }
 

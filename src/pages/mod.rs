@@ -23,6 +23,7 @@ mod routes;
 mod share;
 mod spaces;
 mod teaching;
+mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -36,6 +37,7 @@ use leptos_router::{
 use crate::{
     accounts::{get_current_user, CurrentUser, LogIn, LogOut, SignUp},
     error::AppError,
+    i18n::{use_locale, I18nContextProvider},
 };
 pub use errors::ErrorPage;
 pub use format::LocalOffset;
@@ -68,7 +70,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     });
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-plain=plain.then_some("")>
+        // `lang` (and `dir`) come from the i18n provider in `App`, in the
+        // language the page is rendered in.
+        <html data-plain=plain.then_some("")>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -232,6 +236,7 @@ pub fn App() -> impl IntoView {
     provide_session_context();
     format::provide_local_offset();
     view! {
+        <I18nContextProvider enable_cookie=false ssr_lang_header_getter=accept_language_source()>
         <Title text="Roomlink" />
         <Router>
             <layout::Header />
@@ -248,7 +253,19 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+        </I18nContextProvider>
     }
+}
+
+/// Where leptos_i18n's provider reads the languages the reader accepts: on
+/// the server, the language cookie's choice or `Accept-Language`
+/// ([`crate::i18n::negotiation::accept_language_for_render`]); in the
+/// browser it takes the server's choice from `<html lang>` instead.
+fn accept_language_source() -> leptos_i18n::context::UseLocalesOptions {
+    let options = leptos_i18n::context::UseLocalesOptions::default();
+    #[cfg(feature = "ssr")]
+    let options = options.ssr_lang_header_getter(crate::i18n::negotiation::accept_language_for_render);
+    options
 }
 
 /// The error a form without JavaScript came back with, if it was from the
@@ -273,10 +290,11 @@ pub fn form_error<T>(
     endpoint: &'static str,
 ) -> Signal<Option<String>> {
     let from_url = url_error(endpoint);
+    let locale = use_locale();
     Signal::derive(move || match value.get() {
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(e.message(locale)),
         Some(Ok(_)) => None,
-        None => from_url.get().map(|e| e.to_string()),
+        None => from_url.get().map(|e| e.message(locale)),
     })
 }
 

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{td_string, use_locale};
+
 use super::{form_error, ErrorPage};
 use crate::accounts::profile::{get_profile, SaveProfile};
 
@@ -13,17 +15,20 @@ pub fn ProfilePage() -> impl IntoView {
     let profile = Resource::new(move || save.version().get(), |_| get_profile());
     let error = form_error(save.value(), "save_profile");
     let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let locale = use_locale();
     view! {
-        <super::PageTitle text="Profile" />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <super::PageTitle text=td_string!(locale, header.profile) />
+        <Transition fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let profile = match profile.await {
                     Ok(p) => p,
                     Err(error) => return view! { <ErrorPage error /> }.into_any(),
                 };
-                let roles = match profile.roles() {
-                    "" => "No roles yet.".to_string(),
-                    roles => format!("Roles: {roles}."),
+                let roles = match (profile.is_teacher, profile.is_student) {
+                    (false, false) => td_string!(locale, profile.no_roles),
+                    (true, false) => td_string!(locale, profile.teacher),
+                    (false, true) => td_string!(locale, profile.student),
+                    (true, true) => td_string!(locale, profile.teacher_and_student),
                 };
                 view! {
                     <section class="card">
@@ -32,14 +37,14 @@ pub fn ProfilePage() -> impl IntoView {
                         <ActionForm action=save>
                             <label class="check">
                                 <input type="checkbox" name="teacher" value="on" checked=profile.is_teacher />
-                                " I am a teacher: I make language invites for my students"
+                                {td_string!(locale, profile.i_teach)}
                             </label>
-                            <button type="submit" class="primary" disabled=move || save.pending().get()>"Save profile"</button>
-                            <p role="status">{move || saved().then_some("Saved.")}</p>
+                            <button type="submit" class="primary" disabled=move || save.pending().get()>{td_string!(locale, profile.save)}</button>
+                            <p role="status">{move || saved().then_some(td_string!(locale, common.saved))}</p>
                             <p role="alert" class="error">{error}</p>
                         </ActionForm>
                         {profile.is_teacher.then(|| view! {
-                            <p><a href="/dashboard">"Make language invites on your dashboard"</a></p>
+                            <p><a href="/dashboard">{td_string!(locale, profile.to_dashboard)}</a></p>
                         })}
                     </section>
                 }.into_any()

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     error::AppError,
+    i18n::{plural_string, td_string, use_locale},
     live::Topic,
     rooms::{get_room_page, moderation::LeaveRoom as Leave, RoomPage as RoomData, Role},
 };
@@ -21,6 +22,7 @@ use crate::{
 pub fn RoomPage() -> impl IntoView {
     let params = use_params_map();
     let room_id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
+    let locale = use_locale();
     let page = Resource::new(
         move || room_id.get(),
         |id| async move {
@@ -31,7 +33,7 @@ pub fn RoomPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Opening the room…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, room.opening)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(data) => view! { <Room data /> }.into_any(),
@@ -54,6 +56,7 @@ fn Room(data: RoomData) -> impl IntoView {
     // Lives as long as the page, so that closing and opening "Share invite link" shows the same link.
     let create = ServerAction::<crate::invites::CreateInvite>::new();
     let toggle = move |which: RoomPanel| panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) });
+    let locale = use_locale();
     let button = move |which: RoomPanel, text: &'static str| {
         view! {
             <button type="button" class="secondary" aria-expanded=move || (panel.get() == Some(which)).to_string()
@@ -61,14 +64,14 @@ fn Room(data: RoomData) -> impl IntoView {
         }
     };
     // Live: the member list follows joins, departures and removals.
-    let members = move || match state.member_count() {
-        1 => "1 member".to_string(),
-        n => format!("{n} members"),
-    };
+    let members = move || plural_string!(locale, common.members, count = state.member_count());
     let (title, description) = match &data.space {
         Some(space) => (
-            format!("{} with {}", space.language, space.other()),
-            Some(format!("A private space: {} teaches {} {}. Only the two of you can read it.", space.teacher, space.student, space.language)),
+            td_string!(locale, room.space_title, language = &space.language, other = space.other()).to_string(),
+            Some(
+                td_string!(locale, room.space_description, teacher = &space.teacher, student = &space.student, language = &space.language)
+                    .to_string(),
+            ),
         ),
         None => (data.room.name.clone(), (!data.room.description.is_empty()).then(|| data.room.description.clone())),
     };
@@ -86,9 +89,9 @@ fn Room(data: RoomData) -> impl IntoView {
                     <p class="muted">{members}</p>
                 </div>
                 <div class="row">
-                    {rights.can_invite.then(|| button(RoomPanel::Invite, "Share invite link"))}
-                    {(rights.can_moderate && !in_space).then(|| button(RoomPanel::Links, "Manage invite links"))}
-                    {owner_tools.then(|| button(RoomPanel::Settings, "Room settings"))}
+                    {rights.can_invite.then(|| button(RoomPanel::Invite, td_string!(locale, room.share_invite)))}
+                    {(rights.can_moderate && !in_space).then(|| button(RoomPanel::Links, td_string!(locale, room.manage_links)))}
+                    {owner_tools.then(|| button(RoomPanel::Settings, td_string!(locale, room.settings)))}
                     {leave}
                 </div>
             </header>
@@ -104,12 +107,13 @@ fn Room(data: RoomData) -> impl IntoView {
 #[component]
 fn LeaveRoom(room_id: i64, in_space: bool) -> impl IntoView {
     let leave = ServerAction::<Leave>::new();
-    let error = move || leave.value().get().and_then(Result::err).map(|e| e.to_string());
+    let locale = use_locale();
+    let error = move || leave.value().get().and_then(Result::err).map(|e| e.message(locale));
     view! {
         <ActionForm action=leave attr:class="leave">
             <input type="hidden" name="room_id" value=room_id />
             <button type="submit" class="secondary" disabled=move || leave.pending().get()>
-                {if in_space { "Leave space" } else { "Leave room" }}
+                {if in_space { td_string!(locale, room.leave_space) } else { td_string!(locale, room.leave_room) }}
             </button>
             <p role="alert" class="error">{error}</p>
         </ActionForm>

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 use super::invite_links::{remember, InviteForm, LinkList, MadeLink};
 use crate::{
+    i18n::{td_string, use_locale},
     invites::{room_invites, CreateInvite, ResetInviteLinks},
     limits::{ROOM_DESCRIPTION_MAX_CHARS, ROOM_MEMBER_LIMIT_RANGE},
     rooms::{permissions::UpdateRoomSettings, RoomInfo},
@@ -64,10 +65,11 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
             remember(&link);
         }
     });
+    let locale = use_locale();
     let on_reset = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let question = "Reset the link? Every link of this room that still works stops working, and a new one is made.";
+            let question = td_string!(locale, manage.reset_question);
             if !web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false) {
                 return;
             }
@@ -77,19 +79,19 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="card manage-links" aria-labelledby="links-heading">
             <div class="row">
-                <h2 id="links-heading">"All links of this room"</h2>
-                <button type="button" class="secondary" on:click=on_reset disabled=move || reset.pending().get()>"Reset link"</button>
+                <h2 id="links-heading">{td_string!(locale, manage.all_links)}</h2>
+                <button type="button" class="secondary" on:click=on_reset disabled=move || reset.pending().get()>{td_string!(locale, manage.reset)}</button>
             </div>
             {move || match reset.value().get() {
                 Some(Ok(link)) => view! { <MadeLink link /> }.into_any(),
-                Some(Err(e)) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                Some(Err(e)) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
                 None => ().into_any(),
             }}
-            <Transition fallback=|| view! { <p class="muted">"Loading links…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(locale, manage.loading_links)}</p> }>
                 {move || Suspend::new(async move {
                     match links.await {
                         Ok(list) => view! { <LinkList links=list show_room=false revoked /> }.into_any(),
-                        Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -107,6 +109,7 @@ fn RoomSettings(room: RoomInfo) -> impl IntoView {
     let limit = RwSignal::new(room.member_limit.to_string());
     let members_invite = RwSignal::new(room.members_can_invite);
     let room_id = room.id;
+    let locale = use_locale();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(UpdateRoomSettings {
@@ -118,13 +121,13 @@ fn RoomSettings(room: RoomInfo) -> impl IntoView {
         });
     };
     view! {
-        <form class="card room-settings" on:submit=submit aria-label="Room settings">
-            <h2>"Room settings"</h2>
-            <label for="room-description">"Description (shown on the invite page)"</label>
+        <form class="card room-settings" on:submit=submit aria-label=td_string!(locale, room.settings)>
+            <h2>{td_string!(locale, room.settings)}</h2>
+            <label for="room-description">{td_string!(locale, manage.description)}</label>
             <textarea id="room-description" rows="2" maxlength=ROOM_DESCRIPTION_MAX_CHARS.to_string()
                 prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
             <label for="room-limit">
-                {format!("Member limit ({}-{})", ROOM_MEMBER_LIMIT_RANGE.start(), ROOM_MEMBER_LIMIT_RANGE.end())}
+                {td_string!(locale, manage.member_limit, low = ROOM_MEMBER_LIMIT_RANGE.start(), high = ROOM_MEMBER_LIMIT_RANGE.end()).to_string()}
             </label>
             <input id="room-limit" type="number" inputmode="numeric" min=ROOM_MEMBER_LIMIT_RANGE.start().to_string()
                 max=ROOM_MEMBER_LIMIT_RANGE.end().to_string()
@@ -132,11 +135,11 @@ fn RoomSettings(room: RoomInfo) -> impl IntoView {
             <label class="check">
                 <input type="checkbox" prop:checked=move || members_invite.get()
                     on:change=move |ev| members_invite.set(event_target_checked(&ev)) />
-                "Members may make invite links"
+                {td_string!(locale, manage.members_invite)}
             </label>
-            <button type="submit" disabled=move || save.pending().get()>"Save settings"</button>
-            <p role="status" class="muted">{move || matches!(save.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
-            <p role="alert" class="error">{move || save.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
+            <button type="submit" disabled=move || save.pending().get()>{td_string!(locale, manage.save)}</button>
+            <p role="status" class="muted">{move || matches!(save.value().get(), Some(Ok(()))).then_some(td_string!(locale, common.saved))}</p>
+            <p role="alert" class="error">{move || save.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
         </form>
     }
     .into_any()

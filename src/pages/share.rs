@@ -3,11 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{td_string, use_locale};
+
 /// A labelled, read-only link with a Copy button. `id` names the input.
 #[component]
 pub fn LinkField(#[prop(into)] id: String, #[prop(into)] label: String, url: String) -> impl IntoView {
     let copied = RwSignal::new(false);
     let to_copy = url.clone();
+    let locale = use_locale();
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(window) = web_sys::window() {
@@ -24,7 +27,7 @@ pub fn LinkField(#[prop(into)] id: String, #[prop(into)] label: String, url: Str
                 <input id=id readonly prop:value=url
                     on:focus=|ev| { let _ = event_target::<leptos::web_sys::HtmlInputElement>(&ev).select(); } />
                 <button type="button" on:click=copy>
-                    {move || if copied.get() { "Copied!" } else { "Copy" }}
+                    {move || if copied.get() { td_string!(locale, common.copied) } else { td_string!(locale, common.copy) }}
                 </button>
             </div>
         </div>

@@ -9,9 +9,10 @@ use super::{
     form_error, format,
     invite_links::{remember_url, RememberedLink},
     share::LinkField,
-    LocalOffset,
+    words, LocalOffset,
 };
 use crate::{
+    i18n::{td, td_string, use_locale},
     limits::{LANGUAGE_INVITE_DAYS, LANGUAGE_MAX_CHARS},
     spaces::{
         CreateLanguageInvite, LanguageInviteLink, LanguageInviteStatus, LanguageInviteSummary,
@@ -29,28 +30,26 @@ pub fn TeachingSection(
     changed: RwSignal<u32>,
 ) -> impl IntoView {
     let Teaching { is_teacher, invites, spaces } = teaching;
+    let locale = use_locale();
     let body = if !is_teacher && invites.is_empty() {
+        let profile = |children: ChildrenFn| view! { <a href="/profile">{children()}</a> };
         view! {
-            <p class="muted">
-                "Teach a language? Mark yourself as a teacher in your "
-                <a href="/profile">"profile"</a>
-                ", then make a language invite for each student: accepting it gives you both a private space."
-            </p>
+            <p class="muted">{td!(locale, teaching.become_teacher, <profile>)}</p>
         }
         .into_any()
     } else {
         view! {
             {is_teacher.then(|| view! { <LanguageInviteForm create /> })}
-            <h3>"Language invites"</h3>
+            <h3>{td_string!(locale, teaching.language_invites)}</h3>
             <LanguageInviteList invites changed />
-            <h3>"Spaces you teach in"</h3>
+            <h3>{td_string!(locale, teaching.spaces_taught)}</h3>
             <TaughtSpaces spaces />
         }
         .into_any()
     };
     view! {
-        <section class="card" aria-label="Teaching">
-            <h2>"Teaching"</h2>
+        <section class="card" aria-label=td_string!(locale, teaching.title)>
+            <h2>{td_string!(locale, teaching.title)}</h2>
             {body}
         </section>
     }
@@ -72,17 +71,18 @@ pub fn remember_made(create: ServerAction<CreateLanguageInvite>, changed: RwSign
 fn LanguageInviteForm(create: ServerAction<CreateLanguageInvite>) -> impl IntoView {
     let error = form_error(create.value(), "create_language_invite");
     let (low, high) = (*LANGUAGE_INVITE_DAYS.start(), *LANGUAGE_INVITE_DAYS.end());
+    let locale = use_locale();
     view! {
         <ActionForm action=create attr:class="language-invite-form">
-            <h3>"New language invite"</h3>
-            <p class="muted">"Each invite works once: the student who accepts it gets a private space with you for that language."</p>
-            <label for="invite-language">"Language"</label>
+            <h3>{td_string!(locale, teaching.new_invite)}</h3>
+            <p class="muted">{td_string!(locale, teaching.new_invite_text)}</p>
+            <label for="invite-language">{td_string!(locale, teaching.language)}</label>
             <input id="invite-language" name="language" required maxlength=LANGUAGE_MAX_CHARS autocomplete="off"
-                placeholder="e.g. German" />
-            <label for="invite-days">"Expires after (days, optional)"</label>
+                placeholder=td_string!(locale, teaching.language_placeholder) />
+            <label for="invite-days">{td_string!(locale, teaching.expires_after)}</label>
             <input id="invite-days" name="lifetime_days" type="number" min=low max=high step="1" inputmode="numeric"
-                placeholder="Never" />
-            <button type="submit" class="primary" disabled=move || create.pending().get()>"Create language invite"</button>
+                placeholder=td_string!(locale, teaching.never) />
+            <button type="submit" class="primary" disabled=move || create.pending().get()>{td_string!(locale, teaching.create)}</button>
             <p role="alert" class="error">{error}</p>
         </ActionForm>
         {move || create.value().get().and_then(Result::ok).map(|link| view! { <MadeLanguageInvite link /> })}
@@ -93,14 +93,17 @@ fn LanguageInviteForm(create: ServerAction<CreateLanguageInvite>) -> impl IntoVi
 #[component]
 fn MadeLanguageInvite(link: LanguageInviteLink) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
-    let expires = link.expires_at_ms.map(|ms| move || format!("Works once, until {}.", format::date_time(ms, offset.get())));
+    let locale = use_locale();
+    let expires = link.expires_at_ms.map(|ms| {
+        move || td_string!(locale, teaching.works_once_until, date = format::date_time(ms, offset.get())).to_string()
+    });
     view! {
         <div class="made-link">
-            <LinkField id="language-invite-url" label=format!("{} invite link", link.language) url=link.url.clone() />
-            <p class="muted">{expires.map(|e| e.into_any()).unwrap_or_else(|| "Works once and never expires.".into_any())}</p>
+            <LinkField id="language-invite-url" label=td_string!(locale, teaching.invite_link, language = &link.language).to_string() url=link.url.clone() />
+            <p class="muted">{expires.map(|e| e.into_any()).unwrap_or_else(|| td_string!(locale, teaching.works_once_forever).into_any())}</p>
             <details>
-                <summary>"Show QR code"</summary>
-                <img class="qr" src=link.qr_path.clone() width="240" height="240" alt="QR code of the language invite, for a phone camera" />
+                <summary>{td_string!(locale, common.show_qr)}</summary>
+                <img class="qr" src=link.qr_path.clone() width="240" height="240" alt=td_string!(locale, teaching.qr_alt) />
             </details>
         </div>
     }
@@ -110,7 +113,7 @@ fn MadeLanguageInvite(link: LanguageInviteLink) -> impl IntoView {
 #[component]
 fn LanguageInviteList(invites: Vec<LanguageInviteSummary>, changed: RwSignal<u32>) -> impl IntoView {
     if invites.is_empty() {
-        return view! { <p class="muted">"No language invites yet."</p> }.into_any();
+        return view! { <p class="muted">{td_string!(use_locale(), teaching.no_invites)}</p> }.into_any();
     }
     view! {
         <ul class="link-list">
@@ -130,20 +133,21 @@ fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> 
         }
     });
     let LanguageInviteSummary { id, status, created_at, expires_at, used_at, .. } = invite;
-    let name = format!("{} invite #{id}", invite.language);
+    let locale = use_locale();
+    let name = td_string!(locale, teaching.invite_name, language = &invite.language, id).to_string();
     let facts = move || {
-        let made = format!("made {}", format::date_time(created_at, offset.get()));
+        let made = td_string!(locale, teaching.made, date = format::date_time(created_at, offset.get())).to_string();
         match (status, expires_at) {
             (LanguageInviteStatus::Used, _) => made,
-            (_, Some(ms)) => format!("{made} · expires {}", format::date_time(ms, offset.get())),
-            (_, None) => format!("{made} · never expires"),
+            (_, Some(ms)) => format!("{made} · {}", td_string!(locale, teaching.expires, date = format::date_time(ms, offset.get()))),
+            (_, None) => format!("{made} · {}", td_string!(locale, teaching.never_expires)),
         }
     };
     let used = match (&invite.student, used_at, invite.space_id) {
         (Some(student), Some(at), space) => Some(view! {
             <p class="joined">
-                "Used by " <strong>{student.clone()}</strong> " on " {move || format::date_time(at, offset.get())}
-                {space.map(|room| view! { " · " <a href=format!("/rooms/{room}")>"open the space"</a> })}
+                {td!(locale, teaching.used_by, name = student.clone(), date = move || format::date_time(at, offset.get()), <b> = <strong />)}
+                {space.map(|room| view! { " · " <a href=format!("/rooms/{room}")>{td_string!(locale, teaching.open_space)}</a> })}
             </p>
         }),
         _ => None,
@@ -154,7 +158,7 @@ fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> 
         <li class="link-item" data-status=status.label() data-language=invite.language.clone()>
             <div class="row">
                 <strong>{name.clone()}</strong>
-                <span class="tag" data-tag=status.label()>{status.label()}</span>
+                <span class="tag" data-tag=status.label()>{words::language_invite_status(locale, status)}</span>
             </div>
             <p class="muted">{facts}</p>
             {used}
@@ -163,12 +167,12 @@ fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> 
                     <RememberedLink key=format!("lang:{id}") field_id=format!("language-invite-url-{id}") name=link_name />
                 })}
                 {pending.then(|| view! {
-                    <button type="button" class="secondary" aria-label=format!("Revoke {name}")
+                    <button type="button" class="secondary" aria-label=td_string!(locale, common.revoke_name, name = &name).to_string()
                         disabled=move || revoke.pending().get()
-                        on:click=move |_| { revoke.dispatch(RevokeLanguageInvite { invite_id: id }); }>"Revoke"</button>
+                        on:click=move |_| { revoke.dispatch(RevokeLanguageInvite { invite_id: id }); }>{td_string!(locale, common.revoke)}</button>
                 })}
             </div>
-            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })}
+            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.message(locale)}</p> })}
         </li>
     }
     .into_any()
@@ -176,15 +180,18 @@ fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> 
 
 #[component]
 fn TaughtSpaces(spaces: Vec<SpaceSummary>) -> impl IntoView {
+    let locale = use_locale();
     if spaces.is_empty() {
-        return view! { <p class="muted">"No spaces yet: they appear here when a student accepts a language invite."</p> }.into_any();
+        return view! { <p class="muted">{td_string!(locale, teaching.no_spaces)}</p> }.into_any();
     }
     view! {
         <ul class="room-list">
             {spaces.into_iter().map(|s| view! {
                 <li>
-                    <a href=format!("/rooms/{}", s.room_id)>{format!("{} with {}", s.language, s.student)}</a>
-                    {(s.unread > 0).then(|| view! { <span class="badge" aria-label=format!("{} unread", s.unread)>{s.unread}</span> })}
+                    <a href=format!("/rooms/{}", s.room_id)>{td_string!(locale, room.space_title, language = &s.language, other = &s.student).to_string()}</a>
+                    {(s.unread > 0).then(|| view! {
+                        <span class="badge" aria-label=td_string!(locale, common.unread, count = s.unread).to_string()>{s.unread}</span>
+                    })}
                 </li>
             }).collect_view()}
         </ul>

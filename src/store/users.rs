@@ -168,4 +168,17 @@ impl<'a> Users<'a> {
         sqlx::query("UPDATE users SET is_teacher = $2 WHERE id = $1").bind(id).bind(Flag(teacher)).execute(self.pool).await?;
         Ok(())
     }
+
+    /// The language `id` chose (a locale tag such as `pt-BR`), if any.
+    pub async fn language(&self, id: i64) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT language FROM users WHERE id = $1").bind(id).fetch_optional(self.pool).await?;
+        Ok(row.and_then(|(language,)| language))
+    }
+
+    /// Saves the language `id` chose (a locale tag the caller checked).
+    pub async fn set_language(&self, id: i64, language: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET language = $2 WHERE id = $1").bind(id).bind(language).execute(self.pool).await?;
+        Ok(())
+    }
 }

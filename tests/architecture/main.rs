@@ -2,6 +2,7 @@
 //! only modules of the layers below its own (and, among the features, each
 //! other, without a cycle). From the bottom:
 //!
+//! 0. `i18n`: the languages, their words and which one a request reads;
 //! 1. shared types and rules, no I/O: `types`, `limits`, `names`, `error`,
 //!    `clock`, `invite_token`;
 //! 2. `store`: all SQL;
@@ -35,9 +36,12 @@ use std::{
 use syn::visit::Visit;
 
 mod server_only;
+mod translations;
 
 /// The layers, from the bottom; modules of one layer share a rank.
 pub(crate) const LAYERS: &[&[&str]] = &[
+    // The languages and their words, which every layer above may show.
+    &["i18n"],
     &["types", "limits", "names", "error", "clock", "invite_token"],
     &["store"],
     &["live"],

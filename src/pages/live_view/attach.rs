@@ -8,7 +8,10 @@
 use leptos::prelude::*;
 
 use super::LiveState;
-use crate::attachments::clock;
+use crate::{
+    attachments::clock,
+    i18n::{td_string, use_locale},
+};
 
 /// What the file picker offers (the server checks the bytes regardless).
 const ACCEPT: &str = "image/png,image/jpeg,image/webp,image/gif,audio/webm,audio/ogg,audio/mp4,.webm,.ogg,.opus,.m4a";
@@ -22,6 +25,7 @@ const STOP_MARGIN_MS: u32 = 1_000;
 /// and "Cancel recording" while recording).
 #[component]
 pub fn AttachControls(state: LiveState) -> impl IntoView {
+    let locale = use_locale();
     let failed = Failed::new();
     let recording = RwSignal::new(false);
     let elapsed_ms = RwSignal::new(0u32);
@@ -66,7 +70,7 @@ pub fn AttachControls(state: LiveState) -> impl IntoView {
         leptos::task::spawn_local(async move {
             use crate::{attachments::client::Recorder, limits::VOICE_MAX_MS};
             let started = js_sys::Date::now();
-            let done = move |blob| send_file(state, failed, blob, "voice message".into());
+            let done = move |blob| send_file(state, failed, blob, td_string!(locale, live.voice_message).to_string());
             match Recorder::start(done).await {
                 Ok(r) => {
                     state.error.set(None);
@@ -89,15 +93,17 @@ pub fn AttachControls(state: LiveState) -> impl IntoView {
     view! {
         <div class="attach">
             <input id="attach-input" type="file" class="visually-hidden" accept=ACCEPT multiple on:change=on_file />
-            <label class="button secondary" for="attach-input">"Attach image or audio"</label>
+            <label class="button secondary" for="attach-input">{td_string!(locale, live.attach)}</label>
             {move || if recording.get() {
                 view! {
-                    <span class="recording" role="status">"● Recording " {move || clock(elapsed_ms.get())}</span>
-                    <button type="button" on:click=move |_| finish(true)>"Stop and send"</button>
-                    <button type="button" class="secondary" aria-label="Cancel recording" on:click=move |_| finish(false)>"Cancel"</button>
+                    <span class="recording" role="status">"● " {td_string!(locale, live.recording)} " " {move || clock(elapsed_ms.get())}</span>
+                    <button type="button" on:click=move |_| finish(true)>{td_string!(locale, live.stop_and_send)}</button>
+                    <button type="button" class="secondary" aria-label=td_string!(locale, live.cancel_recording) on:click=move |_| finish(false)>
+                        {td_string!(locale, live.cancel)}
+                    </button>
                 }.into_any()
             } else {
-                view! { <button type="button" class="secondary" on:click=on_record>"Record voice message"</button> }.into_any()
+                view! { <button type="button" class="secondary" on:click=on_record>{td_string!(locale, live.record)}</button> }.into_any()
             }}
             <FailedUploads state failed />
         </div>
@@ -153,6 +159,7 @@ impl Failed {
 /// "photo.png did not arrive: … [Retry] [Dismiss]" for each failed upload.
 #[component]
 fn FailedUploads(state: LiveState, failed: Failed) -> impl IntoView {
+    let locale = use_locale();
     let retry = move |client_id: String| {
         #[cfg(feature = "hydrate")]
         {
@@ -165,20 +172,20 @@ fn FailedUploads(state: LiveState, failed: Failed) -> impl IntoView {
         let _ = (client_id, state);
     };
     view! {
-        <ul class="failed-uploads" aria-label="Uploads that did not arrive">
+        <ul class="failed-uploads" aria-label=td_string!(locale, live.failed_uploads)>
             <For each=move || failed.list.get() key=|f| f.client_id.clone() let:upload>
                 <li role="alert">
-                    <span>{format!("{} did not arrive: {}", upload.label, upload.reason)}</span>
-                    <button type="button" aria-label=format!("Retry {}", upload.label)
+                    <span>{td_string!(locale, live.did_not_arrive, label = &upload.label, reason = &upload.reason).to_string()}</span>
+                    <button type="button" aria-label=td_string!(locale, live.retry_name, label = &upload.label).to_string()
                         on:click={
                             let id = upload.client_id.clone();
                             move |_| retry(id.clone())
-                        }>"Retry"</button>
-                    <button type="button" class="secondary" aria-label=format!("Dismiss {}", upload.label)
+                        }>{td_string!(locale, live.retry)}</button>
+                    <button type="button" class="secondary" aria-label=td_string!(locale, live.dismiss_name, label = &upload.label).to_string()
                         on:click={
                             let id = upload.client_id.clone();
                             move |_| { failed.take(&id); }
-                        }>"Dismiss"</button>
+                        }>{td_string!(locale, live.dismiss)}</button>
                 </li>
             </For>
         </ul>
@@ -191,7 +198,8 @@ fn send_file(state: LiveState, failed: Failed, file: web_sys::Blob, label: Strin
     use crate::{attachments::human_size, limits::VOICE_MAX_BYTES};
     if file.size() > VOICE_MAX_BYTES as f64 {
         let (size, max) = (human_size(file.size() as u64), human_size(VOICE_MAX_BYTES as u64));
-        return state.error.set(Some(format!("{label}: files can be at most {max}; this one is {size}.")));
+        let locale = state.locale;
+        return state.error.set(Some(crate::i18n::td_string!(locale, live.file_too_large, label = &label, max = &max, size = &size).to_string()));
     }
     send_again(state, failed, file, label, super::new_client_id());
 }
@@ -199,7 +207,8 @@ fn send_file(state: LiveState, failed: Failed, file: web_sys::Blob, label: Strin
 /// Uploads `file` with `client_id` (new, or the one a failed try used).
 #[cfg(feature = "hydrate")]
 fn send_again(state: LiveState, failed: Failed, file: web_sys::Blob, label: String, client_id: String) {
-    let pending = super::Pending { client_id, body: format!("Uploading {label}…") };
+    let locale = state.locale;
+    let pending = super::Pending { client_id, body: crate::i18n::td_string!(locale, live.uploading, label = &label).to_string() };
     state.error.set(None);
     state.uploading.update(|u| u.push(pending.clone()));
     leptos::task::spawn_local(async move {

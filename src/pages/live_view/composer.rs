@@ -4,14 +4,18 @@
 use leptos::prelude::*;
 
 use super::{attach::AttachControls, Link, LiveState};
-use crate::limits::MESSAGE_MAX_CHARS;
+use crate::{
+    i18n::{td_string, use_locale},
+    limits::MESSAGE_MAX_CHARS,
+};
 
 #[component]
 pub fn Composer(state: LiveState) -> impl IntoView {
+    let locale = use_locale();
     let status = move || match state.link.get() {
-        Link::Connecting => "Connecting…",
+        Link::Connecting => td_string!(locale, live.connecting),
         Link::Live => "",
-        Link::Reconnecting => "Reconnecting… Messages you send now go out when the connection is back.",
+        Link::Reconnecting => td_string!(locale, live.reconnecting),
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -49,13 +53,13 @@ pub fn Composer(state: LiveState) -> impl IntoView {
         <form class="composer" node_ref=form on:submit=on_submit data-link=move || state.link.get().name()>
             {move || state.ended.get().map(|reason| view! { <p class="ended" role="alert">{reason}</p> })}
             <p class="link-status" role="status">{move || if ended() { "" } else { status() }}</p>
-            <label for="composer-input" class="visually-hidden">"Message"</label>
-            <textarea id="composer-input" name="body" rows="2" placeholder="Write a message…"
+            <label for="composer-input" class="visually-hidden">{td_string!(locale, live.message_label)}</label>
+            <textarea id="composer-input" name="body" rows="2" placeholder=td_string!(locale, live.message_placeholder)
                 aria-describedby="composer-error"
                 prop:value=move || state.draft.get()
                 on:input=on_input on:blur=move |_| state.stopped_typing()
                 on:keydown=on_keydown disabled=ended></textarea>
-            <button type="submit" disabled=ended>"Send"</button>
+            <button type="submit" disabled=ended>{td_string!(locale, live.send)}</button>
             <Show when=move || !ended()>
                 <AttachControls state />
             </Show>

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use super::{permissions::PermissionsEditor, LiveState};
 use crate::{
+    i18n::{plural_string, td_string, use_locale, Locale},
     live::Topic,
-    pages::{format, LocalOffset},
+    pages::{format, words, LocalOffset},
     rooms::{moderation::may_moderate, Rights, Role},
 };
 
@@ -15,13 +16,14 @@ use crate::{
 #[component]
 pub fn MemberList(state: LiveState) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
+    let locale = use_locale();
     let summary = move || {
         let total = state.members.with(Vec::len);
         let online = state.members.with(|list| state.online.with(|on| list.iter().filter(|m| on.contains(&m.id)).count()));
-        format!("{total} {} · {online} online", if total == 1 { "member" } else { "members" })
+        plural_string!(locale, live.members_summary, count = total, online = online)
     };
     view! {
-        <section class="members" aria-label="Members">
+        <section class="members" aria-label=td_string!(locale, live.members_label)>
             <p class="muted members-summary">{summary}</p>
             <ul>
                 <For each=move || state.members.get() key=|m| (m.id, m.last_seen_at, m.rights) let:member>
@@ -31,18 +33,20 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
                         let seen = member.last_seen_at;
                         let (name, rights) = (member.name.clone(), member.rights);
                         let status = move || match (online(), seen) {
-                            (true, _) => "online".to_string(),
-                            (false, Some(ms)) => format!("last seen {}", format::date_time(ms, offset.get())),
-                            (false, None) => "offline".to_string(),
+                            (true, _) => td_string!(locale, live.online).to_string(),
+                            (false, Some(ms)) => {
+                                td_string!(locale, live.last_seen, when = format::date_time(ms, offset.get())).to_string()
+                            }
+                            (false, None) => td_string!(locale, live.offline).to_string(),
                         };
                         view! {
                             <li data-online=move || online().to_string() data-member=member.name.clone()>
                                 <span class="dot" aria-hidden="true"></span>
                                 <span class="name">{member.name.clone()}</span>
-                                {member.tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{tag.label()}</span> })}
-                                {member.rights.map(tags)}
+                                {member.tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{words::tag_name(locale, tag)}</span> })}
+                                {member.rights.map(|rights| tags(rights, locale))}
                                 <span class="status muted">{status}</span>
-                                {move || moderation(state, id, name.clone(), rights)}
+                                {move || moderation(state, id, name.clone(), rights, locale)}
                             </li>
                         }
                     }
@@ -53,17 +57,21 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
 }
 
 /// "owner" or "moderator" next to a name, and "muted"; nothing for plain members.
-fn tags(rights: Rights) -> impl IntoView {
-    let role = (rights.role != Role::Member).then(|| rights.role.label());
-    let muted = (!rights.can_write).then_some("muted");
-    [role, muted].into_iter().flatten().map(|label| view! { <span class="tag" data-tag=label>{label}</span> }).collect_view()
+fn tags(rights: Rights, locale: Locale) -> impl IntoView {
+    let role = (rights.role != Role::Member).then(|| (rights.role.label(), words::role_name(locale, rights.role)));
+    let muted = (!rights.can_write).then(|| ("muted", words::muted(locale)));
+    [role, muted]
+        .into_iter()
+        .flatten()
+        .map(|(tag, text)| view! { <span class="tag" data-tag=tag>{text}</span> })
+        .collect_view()
 }
 
 /// "Remove", "Ban" and "Mute" for a member the viewer may act on (owners on
 /// anyone else, moderators on plain members), and for the owner "Permissions".
 /// The result shows as a timeline line or new tags; a refusal shows next to
 /// the composer.
-fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rights>) -> Option<AnyView> {
+fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rights>, locale: Locale) -> Option<AnyView> {
     let Topic::Room(room_id) = state.topic() else { return None };
     let them = rights.unwrap_or(Rights { role: Role::Member, can_write: true, can_invite: false, can_moderate: false });
     let me = state.rights.get()?;
@@ -75,7 +83,7 @@ fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rig
         leptos::task::spawn_local(async move {
             let done = crate::rooms::permissions::mute_member(room_id, member_id, them.can_write).await;
             if let Err(err) = done {
-                state.error.set(Some(err.to_string()));
+                state.error.set(Some(err.message(locale)));
             }
         });
     };
@@ -89,7 +97,7 @@ fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rig
             use crate::rooms::moderation::{ban_member, remove_member};
             let done = if ban { ban_member(room_id, member_id).await } else { remove_member(room_id, member_id).await };
             if let Err(err) = done {
-                state.error.set(Some(err.to_string()));
+                state.error.set(Some(err.message(locale)));
             }
         });
         #[cfg(not(feature = "hydrate"))]
@@ -98,19 +106,25 @@ fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rig
     let ban = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let question = "Ban this member? They are removed and no invite link will let them back in.";
+            let question = td_string!(locale, live.ban_question);
             if !web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false) {
                 return;
             }
         }
         act(true);
     };
-    let mute_label = if them.can_write { "Mute" } else { "Unmute" };
+    let (mute_label, mute_name) = if them.can_write {
+        (td_string!(locale, live.mute), td_string!(locale, live.mute_name, name = &name).to_string())
+    } else {
+        (td_string!(locale, live.unmute), td_string!(locale, live.unmute_name, name = &name).to_string())
+    };
+    let remove_name = td_string!(locale, live.remove_name, name = &name).to_string();
+    let ban_name = td_string!(locale, live.ban_name, name = &name).to_string();
     Some(view! {
         <span class="moderate">
-            <button type="button" class="link" aria-label=format!("{mute_label} {name}") on:click=mute>{mute_label}</button>
-            <button type="button" class="link" aria-label=format!("Remove {name}") on:click=move |_| act(false)>"Remove"</button>
-            <button type="button" class="link danger" aria-label=format!("Ban {name}") on:click=ban>"Ban"</button>
+            <button type="button" class="link" aria-label=mute_name on:click=mute>{mute_label}</button>
+            <button type="button" class="link" aria-label=remove_name on:click=move |_| act(false)>{td_string!(locale, live.remove)}</button>
+            <button type="button" class="link danger" aria-label=ban_name on:click=ban>{td_string!(locale, live.ban)}</button>
             {owner_part}
         </span>
     }.into_any())
@@ -119,32 +133,44 @@ fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rig
 /// "Ana is typing…" under the timeline; empty when nobody else types.
 #[component]
 pub fn TypingLine(state: LiveState) -> impl IntoView {
-    let text = move || state.typing.with(|list| typing_text(&list.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>()));
+    let locale = use_locale();
+    let text = move || state.typing.with(|list| typing_text(&list.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), locale));
     view! { <p class="typing muted" aria-live="polite">{text}</p> }
 }
 
 /// The words for who is typing: one, two or three names, else "Several
 /// people" (as Slack words it); empty for nobody.
-pub fn typing_text(names: &[&str]) -> String {
-    match names {
+pub fn typing_text(names: &[&str], locale: Locale) -> String {
+    match *names {
         [] => String::new(),
-        [one] => format!("{one} is typing…"),
-        [a, b] => format!("{a} and {b} are typing…"),
-        [a, b, c] => format!("{a}, {b} and {c} are typing…"),
-        _ => "Several people are typing…".to_string(),
+        [a] => td_string!(locale, live.typing_one, a).to_string(),
+        [a, b] => td_string!(locale, live.typing_two, a, b).to_string(),
+        [a, b, c] => td_string!(locale, live.typing_three, a, b, c).to_string(),
+        _ => td_string!(locale, live.typing_several).to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::typing_text;
+    use crate::i18n::Locale;
 
     #[test]
     fn typing_words() {
-        assert_eq!(typing_text(&[]), "");
-        assert_eq!(typing_text(&["Ana"]), "Ana is typing…");
-        assert_eq!(typing_text(&["Ana", "Bruno"]), "Ana and Bruno are typing…");
-        assert_eq!(typing_text(&["Ana", "Bruno", "Carla"]), "Ana, Bruno and Carla are typing…");
-        assert_eq!(typing_text(&["Ana", "Bruno", "Carla", "Davi"]), "Several people are typing…");
+        let english = Locale::en;
+        assert_eq!(typing_text(&[], english), "");
+        assert_eq!(typing_text(&["Ana"], english), "Ana is typing…");
+        assert_eq!(typing_text(&["Ana", "Bruno"], english), "Ana and Bruno are typing…");
+        assert_eq!(typing_text(&["Ana", "Bruno", "Carla"], english), "Ana, Bruno and Carla are typing…");
+        assert_eq!(typing_text(&["Ana", "Bruno", "Carla", "Davi"], english), "Several people are typing…");
+    }
+
+    #[test]
+    fn typing_words_in_portuguese() {
+        let pt = Locale::pt_BR;
+        assert_eq!(typing_text(&["Ana"], pt), "Ana está digitando…");
+        assert_eq!(typing_text(&["Ana", "Bruno"], pt), "Ana e Bruno estão digitando…");
+        assert_eq!(typing_text(&["Ana", "Bruno", "Carla"], pt), "Ana, Bruno e Carla estão digitando…");
+        assert_eq!(typing_text(&["Ana", "Bruno", "Carla", "Davi"], pt), "Várias pessoas estão digitando…");
     }
 }

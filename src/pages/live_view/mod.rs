@@ -81,6 +81,10 @@ impl Link {
 /// The live parts of a room or chat page, all `Copy` signals.
 #[derive(Clone, Copy)]
 pub struct LiveState {
+    /// The language the page is in, for words made outside components
+    /// (uploads, refusals).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub locale: crate::i18n::Locale,
     topic: StoredValue<Topic>,
     my_id: i64,
     /// What the viewer may do in a member room (`None` in instant chats);
@@ -124,6 +128,7 @@ impl LiveState {
         let state = LiveState {
             topic: StoredValue::new(topic),
             my_id,
+            locale: crate::i18n::use_locale(),
             rights: RwSignal::new(None),
             messages: RwSignal::new(lines),
             outbox: RwSignal::new(Vec::new()),

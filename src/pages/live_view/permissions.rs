@@ -7,7 +7,10 @@
 use leptos::prelude::*;
 
 use super::LiveState;
-use crate::rooms::{Rights, Role};
+use crate::{
+    i18n::{td_string, use_locale},
+    rooms::{Rights, Role},
+};
 
 /// What to save: role, can_write, and can_invite / can_moderate (`None`:
 /// as the role gives).
@@ -16,13 +19,14 @@ type Change = (Role, bool, Option<bool>, Option<bool>);
 /// A disclosure with the role picker and three labelled checkboxes.
 #[component]
 pub fn PermissionsEditor(state: LiveState, room_id: i64, member_id: i64, name: String, rights: Rights) -> impl IntoView {
+    let locale = use_locale();
     let save = move |change: Change| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             let (role, can_write, can_invite, can_moderate) = change;
             let done = crate::rooms::permissions::set_member_rights(room_id, member_id, role, can_write, can_invite, can_moderate).await;
             if let Err(err) = done {
-                state.error.set(Some(err.to_string()));
+                state.error.set(Some(err.message(locale)));
             }
         });
         #[cfg(not(feature = "hydrate"))]
@@ -33,29 +37,29 @@ pub fn PermissionsEditor(state: LiveState, room_id: i64, member_id: i64, name: S
     let checked = |ev: &leptos::ev::Event| event_target_checked(ev);
     view! {
         <details class="permissions">
-            <summary aria-label=format!("Permissions for {name}")>"Permissions"</summary>
-            <label for=id("role")>"Role"</label>
+            <summary aria-label=td_string!(locale, permissions.for_name, name = &name).to_string()>{td_string!(locale, permissions.title)}</summary>
+            <label for=id("role")>{td_string!(locale, permissions.role)}</label>
             <select id=id("role") on:change=move |ev| {
                 let role = if event_target_value(&ev) == "moderator" { Role::Moderator } else { Role::Member };
                 save((role, can_write, None, None));
             }>
-                <option value="member" selected=role == Role::Member>"Member"</option>
-                <option value="moderator" selected=role == Role::Moderator>"Moderator"</option>
+                <option value="member" selected=role == Role::Member>{td_string!(locale, links.as_member)}</option>
+                <option value="moderator" selected=role == Role::Moderator>{td_string!(locale, links.as_moderator)}</option>
             </select>
             <label>
                 <input type="checkbox" checked=can_write
                     on:change=move |ev| save((role, checked(&ev), Some(can_invite), Some(can_moderate))) />
-                " Can send messages"
+                {td_string!(locale, permissions.can_write)}
             </label>
             <label>
                 <input type="checkbox" checked=can_invite
                     on:change=move |ev| save((role, can_write, Some(checked(&ev)), Some(can_moderate))) />
-                " Can make invites"
+                {td_string!(locale, permissions.can_invite)}
             </label>
             <label>
                 <input type="checkbox" checked=can_moderate
                     on:change=move |ev| save((role, can_write, Some(can_invite), Some(checked(&ev)))) />
-                " Can moderate"
+                {td_string!(locale, permissions.can_moderate)}
             </label>
         </details>
     }

@@ -10,9 +10,10 @@ use super::LiveState;
 use crate::{
     attachments::{clock, Attachment, AttachmentKind},
     limits::ROOM_HISTORY_PAGE,
+    i18n::{plural_string, td_string, use_locale, Locale},
     live::{ChatMessage, MessageKind},
     rooms::history::older_lines,
-    pages::{format, LocalOffset},
+    pages::{format, words, LocalOffset},
 };
 
 /// Within this many pixels of the bottom counts as "at the newest".
@@ -23,6 +24,7 @@ const NEAR_TOP_PX: i32 = 64;
 #[component]
 pub fn Timeline(state: LiveState) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
+    let locale = use_locale();
     let list = NodeRef::<html::Ol>::new();
     let at_bottom = RwSignal::new(true);
     let unseen = RwSignal::new(0usize);
@@ -74,31 +76,31 @@ pub fn Timeline(state: LiveState) -> impl IntoView {
     };
     view! {
         <div class="timeline-wrap">
-            <ol class="timeline" node_ref=list aria-label="Messages" aria-live="polite" on:scroll=on_scroll>
-                {move || loading.get().then(|| view! { <li class="muted loading">"Loading earlier messages…"</li> })}
+            <ol class="timeline" node_ref=list aria-label=td_string!(locale, live.messages) aria-live="polite" on:scroll=on_scroll>
+                {move || loading.get().then(|| view! { <li class="muted loading">{td_string!(locale, live.loading_earlier)}</li> })}
                 {move || state.messages.with(|m| m.is_empty()).then(|| view! {
-                    <li class="empty muted">"No messages yet. Say hello!"</li>
+                    <li class="empty muted">{td_string!(locale, live.empty)}</li>
                 })}
                 <For each=move || state.messages.get() key=|m| m.id let:message>
-                    {line(message, state.my_id, offset)}
+                    {line(message, state.my_id, offset, locale)}
                 </For>
                 <For each=move || state.outbox.get() key=|p| p.client_id.clone() let:pending>
                     <li class="message pending" data-mine="true">
-                        <span class="author">"You"</span>
-                        <span class="muted">"Sending…"</span>
+                        <span class="author">{td_string!(locale, live.you)}</span>
+                        <span class="muted">{td_string!(locale, live.sending)}</span>
                         <p class="body">{pending.body}</p>
                     </li>
                 </For>
                 <For each=move || state.uploading.get() key=|p| p.client_id.clone() let:upload>
                     <li class="message pending" data-mine="true">
-                        <span class="author">"You"</span>
+                        <span class="author">{td_string!(locale, live.you)}</span>
                         <span class="muted">{upload.body}</span>
                     </li>
                 </For>
             </ol>
             {move || (unseen.get() > 0).then(|| view! {
                 <button type="button" class="new-messages" on:click=move |_| to_bottom()>
-                    {move || match unseen.get() { 1 => "1 new message ↓".to_string(), n => format!("{n} new messages ↓") }}
+                    {move || plural_string!(locale, live.new_messages, count = unseen.get())}
                 </button>
             })}
         </div>
@@ -134,29 +136,15 @@ fn load_older(state: LiveState, list: NodeRef<html::Ol>, has_older: RwSignal<boo
 }
 
 /// One timeline line: a message, or a system line for joins and leaves.
-fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl IntoView {
+fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>, locale: Locale) -> impl IntoView {
     let at = message.created_at;
     let time = view! {
         <time datetime=format::iso(at) title=move || format::date_time(at, offset.get())>
             {move || format::clock(at, offset.get())}
         </time>
     };
-    let tag = message.author_tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{tag.label()}</span> });
-    let host = message.author_tag == Some(crate::live::AuthorTag::Host);
-    let by = message.actor_name.clone().unwrap_or_else(|| "a moderator".into());
-    let notice = match message.kind {
-        MessageKind::Text => None,
-        MessageKind::Joined if host => Some(" started the chat".to_string()),
-        MessageKind::Joined => Some(match (&message.via_invite, &message.actor_name) {
-            // Only those who manage links get these (see ChatMessage::hide_link_details).
-            (Some((_, label)), Some(maker)) if !label.is_empty() => format!(" joined via {maker}'s link “{label}”"),
-            (Some((id, _)), Some(maker)) => format!(" joined via {maker}'s link #{id}"),
-            _ => " joined".to_string(),
-        }),
-        MessageKind::Left => Some(" left".to_string()),
-        MessageKind::Removed => Some(format!(" was removed by {by}")),
-        MessageKind::Banned => Some(format!(" was banned by {by}")),
-    };
+    let tag = message.author_tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{words::tag_name(locale, tag)}</span> });
+    let notice = notice_words(&message, locale).map(|words| format!(" {words}"));
     match notice {
         Some(what) => view! {
             <li class="notice" data-id=message.id>
@@ -165,7 +153,7 @@ fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl
         }
         .into_any(),
         None => {
-            let attachment = message.attachment.map(|a| attachment_view(a, &message.author_name));
+            let attachment = message.attachment.map(|a| attachment_view(a, &message.author_name, locale));
             let body = (!message.body.is_empty()).then(|| view! { <p class="body">{message.body}</p> });
             view! {
                 <li class="message" data-id=message.id data-mine=(message.author_id == my_id).to_string()>
@@ -181,14 +169,47 @@ fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>) -> impl
 }
 
 
+/// What a system line says after its author's name, in the reader's
+/// language: "joined via ana's link “Newsletter”", "entrou pelo link
+/// “Newsletter” de ana". The line is stored language-neutral (its kind, its
+/// actor and its invite link: [`ChatMessage`]), so each reader sees it in
+/// their own words, lines stored before the languages came included.
+/// `None` for a message.
+pub fn notice_words(message: &ChatMessage, locale: Locale) -> Option<String> {
+    let host = message.author_tag == Some(crate::live::AuthorTag::Host);
+    let by = message.actor_name.as_deref();
+    let words = match message.kind {
+        MessageKind::Text => return None,
+        MessageKind::Joined if host => td_string!(locale, live.started_chat).to_string(),
+        MessageKind::Joined => match (&message.via_invite, by) {
+            // Only those who manage links get these (see ChatMessage::hide_link_details).
+            (Some((_, label)), Some(maker)) if !label.is_empty() => {
+                td_string!(locale, live.joined_via_label, maker, label).to_string()
+            }
+            (Some((id, _)), Some(maker)) => td_string!(locale, live.joined_via_id, maker, id).to_string(),
+            _ => td_string!(locale, live.joined).to_string(),
+        },
+        MessageKind::Left => td_string!(locale, live.left).to_string(),
+        MessageKind::Removed => match by {
+            Some(by) => td_string!(locale, live.removed_by, by).to_string(),
+            None => td_string!(locale, live.removed_by_moderator).to_string(),
+        },
+        MessageKind::Banned => match by {
+            Some(by) => td_string!(locale, live.banned_by, by).to_string(),
+            None => td_string!(locale, live.banned_by_moderator).to_string(),
+        },
+    };
+    Some(words)
+}
+
 /// An image, inline with its size reserved before it loads (a click opens
 /// it full size), or a voice message with a player and its length.
-fn attachment_view(attachment: Attachment, author: &str) -> AnyView {
+fn attachment_view(attachment: Attachment, author: &str, locale: Locale) -> AnyView {
     let url = attachment.url.clone();
     match attachment.kind {
         AttachmentKind::Image => view! {
             <a class="attachment image" href=url.clone() target="_blank" rel="noopener">
-                <img src=url.clone() alt=format!("Image from {author}") loading="lazy" decoding="async"
+                <img src=url.clone() alt=td_string!(locale, live.image_from, author).to_string() loading="lazy" decoding="async"
                     width=attachment.width height=attachment.height />
             </a>
         }
@@ -197,8 +218,9 @@ fn attachment_view(attachment: Attachment, author: &str) -> AnyView {
             let length = clock(attachment.duration_ms.unwrap_or_default());
             view! {
                 <figure class="attachment voice">
-                    <audio controls preload="metadata" src=url aria-label=format!("Voice message from {author}, {length}")></audio>
-                    <figcaption class="muted">"Voice message · " {length.clone()}</figcaption>
+                    <audio controls preload="metadata" src=url
+                        aria-label=td_string!(locale, live.voice_from, author, length = &length).to_string()></audio>
+                    <figcaption class="muted">{td_string!(locale, live.voice_caption, length = &length).to_string()}</figcaption>
                 </figure>
             }
             .into_any()

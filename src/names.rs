@@ -16,12 +16,15 @@
 //!   (unicode-security), lower-cased, so "Ana", "ana", "Аna" (Cyrillic А)
 //!   and "Αna" (Greek Alpha) are one name, as are "bill" and "bi11".
 
+use crate::error::{Field, Refusal};
+
 /// A name as typed, made comparable and checked: NFKC on the server, and
 /// refused when it holds a control, invisible or direction-changing
-/// character. `what` names the field in the error ("A username").
+/// character. `field` names the field in the refusal ("A username").
 ///
-/// Errors: a sentence naming the character and what to do.
-pub fn visible(raw: &str, what: &str) -> Result<String, String> {
+/// Errors: [`Refusal::ControlCharacters`], or
+/// [`Refusal::InvisibleCharacters`] naming the character.
+pub fn visible(raw: &str, field: Field) -> Result<String, Refusal> {
     #[cfg(feature = "ssr")]
     let text: String = unicode_normalization::UnicodeNormalization::nfkc(raw).collect();
     #[cfg(not(feature = "ssr"))]
@@ -36,13 +39,10 @@ pub fn visible(raw: &str, what: &str) -> Result<String, String> {
             _ => false,
         };
         if c.is_control() {
-            return Err(format!("{what} cannot contain line breaks, tabs or other control characters."));
+            return Err(Refusal::ControlCharacters { field });
         }
         if (is_default_ignorable(c) || is_bidi_control(c)) && !emoji_glue {
-            return Err(format!(
-                "{what} cannot contain invisible or text-direction characters (it has U+{:04X}). Type it again without them.",
-                c as u32
-            ));
+            return Err(Refusal::InvisibleCharacters { field, code_point: format!("U+{:04X}", c as u32) });
         }
     }
     Ok(text)
@@ -87,24 +87,24 @@ mod tests {
     #[test]
     fn invisible_and_direction_characters_are_refused_with_their_code_point() {
         for bad in ["Ana\u{200B}", "\u{200D}Ana", "An\u{00AD}a", "Ana\u{202E}", "\u{2066}Ana", "Ana\u{FEFF}", "A\u{3164}na", "Ana\u{E0041}"] {
-            let err = visible(bad, "A name").unwrap_err();
+            let err = visible(bad, Field::DisplayName).unwrap_err().to_string();
             assert!(err.contains("invisible") && err.contains("U+"), "{bad:?}: {err}");
         }
-        assert!(visible("Ana\nBob", "A name").unwrap_err().contains("control"));
+        assert!(visible("Ana\nBob", Field::DisplayName).unwrap_err().to_string().contains("control"));
     }
 
     #[test]
     fn emoji_keep_their_joiners_and_variation_selectors() {
         for fine in ["👨\u{200D}👩\u{200D}👧", "❤\u{FE0F}", "1\u{FE0F}\u{20E3}", "Ana 🏳\u{FE0F}\u{200D}🌈", "José", "Zoë", "李小龙"] {
-            assert!(visible(fine, "A name").is_ok(), "{fine:?}");
+            assert!(visible(fine, Field::DisplayName).is_ok(), "{fine:?}");
         }
     }
 
     #[cfg(feature = "ssr")]
     #[test]
     fn nfkc_and_skeletons_make_look_alikes_one_name() {
-        assert_eq!(visible("Ａｎａ", "A name").unwrap(), "Ana");
-        assert_eq!(visible("ﬁona", "A name").unwrap(), "fiona");
+        assert_eq!(visible("Ａｎａ", Field::DisplayName).unwrap(), "Ana");
+        assert_eq!(visible("ﬁona", Field::DisplayName).unwrap(), "fiona");
         let ana = name_key("Ana");
         for alike in ["ana", "ANA", "\u{0410}na", "\u{0391}na"] {
             assert_eq!(name_key(alike), ana, "{alike}");

@@ -1,37 +1,36 @@
 //! The rules for usernames and passwords. Shared by the browser (to answer
 //! sooner) and the server (which decides).
 
-use crate::limits::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS};
+use crate::{
+    error::{Field, Refusal},
+    limits::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS},
+};
 
 /// Checks a username and returns it trimmed.
 ///
 /// Rule: 3-32 characters, each an ASCII letter, digit, `_` or `-`.
 /// Errors: a sentence saying which part of the rule was broken.
-pub fn check_username(raw: &str) -> Result<String, String> {
-    let name = crate::names::visible(raw, "A username")?;
+pub fn check_username(raw: &str) -> Result<String, Refusal> {
+    let name = crate::names::visible(raw, Field::Username)?;
     let name = name.trim();
     let len = name.chars().count();
-    if len < USERNAME_MIN_CHARS || len > USERNAME_MAX_CHARS {
-        return Err(format!(
-            "A username has {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters (this one has {len})."
-        ));
+    if !(USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&len) {
+        return Err(Refusal::UsernameLength { min: USERNAME_MIN_CHARS, max: USERNAME_MAX_CHARS, len });
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
-        return Err(format!(
-            "A username may use only letters, digits, '_' and '-' (not '{bad}')."
-        ));
+    if let Some(character) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+        return Err(Refusal::UsernameCharacter { character });
     }
     Ok(name.to_string())
 }
 
 /// Checks a password: 8-128 characters, any characters (not trimmed).
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), Refusal> {
     let len = password.chars().count();
     if len < PASSWORD_MIN_CHARS {
-        return Err(format!("A password needs at least {PASSWORD_MIN_CHARS} characters."));
+        return Err(Refusal::PasswordTooShort { min: PASSWORD_MIN_CHARS });
     }
     if len > PASSWORD_MAX_CHARS {
-        return Err(format!("A password can have at most {PASSWORD_MAX_CHARS} characters."));
+        return Err(Refusal::PasswordTooLong { max: PASSWORD_MAX_CHARS });
     }
     Ok(())
 }
@@ -46,7 +45,7 @@ mod tests {
         assert!(check_username("ab").is_err());
         assert!(check_username(&"a".repeat(32)).is_ok());
         assert!(check_username(&"a".repeat(33)).is_err());
-        assert!(check_username("ana bruno").unwrap_err().contains("' '"));
+        assert_eq!(check_username("ana bruno"), Err(Refusal::UsernameCharacter { character: ' ' }));
         assert!(check_username("anã").is_err());
         assert!(check_username("<b>x</b>").is_err());
     }

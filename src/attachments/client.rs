@@ -8,7 +8,10 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamConstraints};
 
 use super::upload_url;
-use crate::{error::AppError, live::ChatMessage};
+use crate::{
+    error::{AppError, Refusal},
+    live::ChatMessage,
+};
 
 /// Container types tried for recording, best first: Chromium and Firefox
 /// record WebM or Ogg Opus, Safari MP4.
@@ -17,8 +20,9 @@ const RECORDING_TYPES: [&str; 4] = ["audio/webm;codecs=opus", "audio/webm", "aud
 /// Why an upload did not work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadFailure {
-    /// A sentence for the person: the server's reason, or that it did not arrive.
-    pub reason: String,
+    /// Why: the server's error, or that the upload did not arrive (worded
+    /// by the page with [`AppError::message`]).
+    pub reason: AppError,
     /// True when sending the same file again may work: the upload did not
     /// reach Roomlink, came too fast (429) or met a fault on our side (5xx).
     /// False for refusals of the file itself (too big, wrong type, too long…).
@@ -32,11 +36,9 @@ pub struct UploadFailure {
 /// [`UploadFailure`] with the server's reason, or saying the upload did not
 /// reach Roomlink.
 pub async fn upload(topic: &crate::live::Topic, client_id: &str, file: &Blob) -> Result<ChatMessage, UploadFailure> {
-    let unreachable = |_| UploadFailure {
-        reason: "The upload did not reach Roomlink. Check the connection and try again.".into(),
-        retryable: true,
-    };
-    let window = web_sys::window().ok_or_else(|| UploadFailure { reason: "No browser window.".into(), retryable: false })?;
+    let unreachable = |_| UploadFailure { reason: AppError::Unavailable(Refusal::UploadUnreachable), retryable: true };
+    let window = web_sys::window()
+        .ok_or(UploadFailure { reason: AppError::Unavailable(Refusal::UploadUnreachable), retryable: false })?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(file);
@@ -49,14 +51,11 @@ pub async fn upload(topic: &crate::live::Topic, client_id: &str, file: &Blob) ->
     let text = text.as_string().unwrap_or_default();
     let status = response.status();
     if response.ok() {
-        return serde_json::from_str(&text).map_err(|_| UploadFailure {
-            reason: "Roomlink's answer could not be read. Reload the page.".into(),
-            retryable: false,
-        });
+        return serde_json::from_str(&text)
+            .map_err(|_| UploadFailure { reason: AppError::Invalid(Refusal::AnswerUnreadable), retryable: false });
     }
     let reason = serde_json::from_str::<AppError>(&text)
-        .map(|e| e.to_string())
-        .unwrap_or_else(|_| format!("The upload was refused (HTTP {status})."));
+        .unwrap_or(AppError::Unavailable(Refusal::UploadRefused { status }));
     Err(UploadFailure { reason, retryable: status == 429 || status >= 500 })
 }
 
@@ -77,26 +76,23 @@ impl Recorder {
     ///
     /// Errors: a sentence for the person (no microphone, permission denied,
     /// no supported recording format).
-    pub async fn start(done: impl FnOnce(Blob) + 'static) -> Result<Recorder, String> {
-        let window = web_sys::window().ok_or("No browser window.")?;
-        let devices = window
-            .navigator()
-            .media_devices()
-            .map_err(|_| "This browser cannot record audio here (it needs a secure https:// page).".to_string())?;
+    pub async fn start(done: impl FnOnce(Blob) + 'static) -> Result<Recorder, Refusal> {
+        let window = web_sys::window().ok_or(Refusal::NeedsHttps)?;
+        let devices = window.navigator().media_devices().map_err(|_| Refusal::NeedsHttps)?;
         let constraints = MediaStreamConstraints::new();
         constraints.set_audio(&JsValue::TRUE);
-        let denied = |_| "Roomlink may not use the microphone. Allow it in the browser's site settings and try again.".to_string();
+        let denied = |_| Refusal::MicrophoneDenied;
         let promise = devices.get_user_media_with_constraints(&constraints).map_err(denied)?;
         let stream: MediaStream = JsFuture::from(promise).await.map_err(denied)?.dyn_into().map_err(denied)?;
         let Some(mime) = RECORDING_TYPES.into_iter().find(|t| MediaRecorder::is_type_supported(t)) else {
             stop_tracks(&stream);
-            return Err("This browser cannot record WebM, Ogg or MP4 audio.".into());
+            return Err(Refusal::CannotRecord);
         };
         let options = MediaRecorderOptions::new();
         options.set_mime_type(mime);
         let recorder = MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &options).map_err(|_| {
             stop_tracks(&stream);
-            "The recording could not start.".to_string()
+            Refusal::RecordingFailed
         })?;
 
         let chunks: Rc<RefCell<Vec<Blob>>> = Rc::default();
@@ -135,7 +131,7 @@ impl Recorder {
         recorder.set_onstop(Some(on_stop.unchecked_ref()));
         recorder.start().map_err(|_| {
             stop_tracks(&stream);
-            "The recording could not start.".to_string()
+            Refusal::RecordingFailed
         })?;
         Ok(Recorder { recorder, stream, keep })
     }

@@ -26,7 +26,7 @@ use super::{
 };
 use crate::{
     accounts::ssr::user_id_in,
-    error::AppError,
+    error::{AppError, Refusal},
     limits::{IMAGE_MAX_BYTES, VOICE_MAX_BYTES},
     live::{
         is_valid_client_id,
@@ -110,7 +110,7 @@ async fn upload(
     let user_id = user_id_in(session).await?.ok_or(AppError::NotLoggedIn)?;
     let rights = state.store.rooms().rights_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
     if !rights.can_write {
-        return Err(AppError::Forbidden(crate::live::timeline::MUTED.into()));
+        return Err(AppError::Forbidden(Refusal::Muted));
     }
     state.rate_limits.upload(Uploader::User(user_id)).map_err(AppError::TooManyRequests)?;
     let client_id = checked_client_id(query.client_id)?;
@@ -126,7 +126,7 @@ async fn upload(
 pub(crate) fn checked_client_id(client_id: Option<String>) -> Result<String, AppError> {
     client_id
         .filter(|id| is_valid_client_id(id))
-        .ok_or_else(|| AppError::Invalid("The upload has no valid message id; reload the page.".into()))
+        .ok_or(AppError::Invalid(Refusal::BadMessageId))
 }
 
 /// Reads an upload's body (refusing it early when `Content-Length` is
@@ -136,11 +136,10 @@ pub(crate) fn checked_client_id(client_id: Option<String>) -> Result<String, App
 /// Roomlink takes, 400 a file [`inspect`] refuses, 500 if inspecting panicked.
 pub(crate) async fn read_upload(headers: &HeaderMap, body: Body) -> Result<(Bytes, Inspected), AppError> {
     let too_large = || {
-        AppError::TooLarge(format!(
-            "Files can be at most {} (images {}).",
-            human_size(VOICE_MAX_BYTES as u64),
-            human_size(IMAGE_MAX_BYTES as u64)
-        ))
+        AppError::TooLarge(Refusal::UploadTooLarge {
+            max: human_size(VOICE_MAX_BYTES as u64),
+            image_max: human_size(IMAGE_MAX_BYTES as u64),
+        })
     };
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|len| len > VOICE_MAX_BYTES as u64) {

@@ -8,10 +8,12 @@ use leptos::prelude::*;
 use super::InstantChatPage;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
+use crate::error::Refusal;
+#[cfg(feature = "ssr")]
 use {
     super::{
         chat_path, check_display_name, check_title,
-        ssr::{self, enter, set_cookie, visit, Visit},
+        ssr::{enter, set_cookie, visit, Visit},
         InstantChatInfo, Participant,
     },
     crate::{
@@ -33,9 +35,7 @@ pub async fn start_instant_chat(title: String, name: String, keep_history: Optio
     let title = check_title(&title).map_err(AppError::Invalid)?;
     if keep_history.is_none() && state.memory.is_full() {
         tracing::warn!("memory for chats without history is full; a start was refused");
-        return Err(AppError::Unavailable(
-            "Chats without history are full on this server right now. Tick \"Keep history\" to start one anyway, or try again later.".into(),
-        ));
+        return Err(AppError::Unavailable(Refusal::NoRoomForChats));
     }
     let account = crate::accounts::ssr::current_user().await?;
     let name = match &account {
@@ -130,7 +130,7 @@ pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError>
         let me = joined.map_err(|refusal| match refusal {
             JoinRefusal::NameTaken => AppError::NameTaken,
             JoinRefusal::Full(max) => AppError::ChatFull(max),
-            JoinRefusal::Closed => AppError::ChatEnded(ssr::EXPIRED.into()),
+            JoinRefusal::Closed => AppError::ChatEnded(Refusal::ChatExpired),
         })?;
         enter(&state, &chat, &me).await?;
     }
@@ -145,16 +145,16 @@ pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError>
 #[server(endpoint = "leave_instant_chat")]
 pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
     let Visit { state, chat, me, .. } = visit(&id).await?;
-    let me = me.ok_or_else(|| AppError::Forbidden("You are not in this chat.".into()))?;
+    let me = me.ok_or(AppError::Forbidden(Refusal::NotInChat))?;
     if me.is_host {
-        return Err(AppError::Forbidden("As the host, end the chat instead of leaving it.".into()));
+        return Err(AppError::Forbidden(Refusal::HostEndsInstead));
     }
     let line = NewLine::ChatLine { chat: &chat, author: &me, kind: MessageKind::Left, body: "" };
     state.timeline().post(line, "sys:left").await?;
     state.store.instant_chats().leave(me.id, now_ms()).await?;
     // Every open tab of theirs stops following the chat at once: a line
     // sent on it now would go out under a name someone else may take.
-    state.hub.end_for(&Topic::Chat(chat.id.clone()), me.id, ssr::LEFT_BY_GUEST);
+    state.hub.end_for(&Topic::Chat(chat.id.clone()), me.id, Refusal::LeftChat);
     set_cookie(&state, &chat.id, "", 0);
     leptos_axum::redirect("/");
     Ok(())
@@ -168,10 +168,10 @@ pub async fn leave_instant_chat(id: String) -> Result<(), AppError> {
 pub async fn end_instant_chat(id: String) -> Result<(), AppError> {
     let Visit { state, chat, me, .. } = visit(&id).await?;
     if !me.is_some_and(|p| p.is_host) {
-        return Err(AppError::Forbidden("Only the host can end this chat.".into()));
+        return Err(AppError::Forbidden(Refusal::OnlyHostEnds));
     }
     if state.store.instant_chats().end(&chat.id, now_ms()).await? {
-        state.hub.end(&Topic::Chat(chat.id.clone()), ssr::ENDED_BY_HOST);
+        state.hub.end(&Topic::Chat(chat.id.clone()), Refusal::EndedByHost);
         tracing::info!("instant chat ended by its host");
     }
     leptos_axum::redirect(&chat_path(&chat.id));

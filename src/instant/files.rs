@@ -30,7 +30,7 @@ use crate::{
         checked_client_id, file_headers, read_upload, save_upload, serve_file, settle, stored_file,
         upload_response, uploads_dir, UploadQuery,
     },
-    error::AppError,
+    error::{AppError, Refusal},
     live::{
         timeline::{memory::MemoryUpload, ChatFile, NewLine},
         ChatMessage,
@@ -75,7 +75,7 @@ async fn participant(
     let chat = ssr::open_chat(state, chat_id).await?;
     let user_id = user_id_in(session).await?;
     let me = ssr::identify(state, &chat.id, headers, user_id).await?;
-    let me = me.ok_or_else(|| AppError::Forbidden("Join the chat with a name first.".into()))?;
+    let me = me.ok_or(AppError::Forbidden(Refusal::JoinWithNameFirst))?;
     Ok((chat, me))
 }
 

@@ -27,6 +27,7 @@ pub mod ssr;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    error::{Field, Refusal},
     limits::{DISPLAY_NAME_MAX_CHARS, INSTANT_CHAT_ID_CHARS, INSTANT_CHAT_TITLE_MAX_CHARS},
     live::{AuthorTag, ChatMessage, MemberView},
 };
@@ -91,27 +92,27 @@ pub fn is_valid_chat_id(id: &str) -> bool {
 
 /// Checks a display name and returns it trimmed: 1-32 characters, nothing
 /// invisible or direction-changing (see [`crate::names::visible`]). Errors: a sentence saying what to change.
-pub fn check_display_name(raw: &str) -> Result<String, String> {
-    let name = crate::names::visible(raw, "A name")?;
+pub fn check_display_name(raw: &str) -> Result<String, Refusal> {
+    let name = crate::names::visible(raw, Field::DisplayName)?;
     let name = name.trim();
     let len = name.chars().count();
     if len == 0 {
-        return Err("Type a name so the others know who you are.".into());
+        return Err(Refusal::DisplayNameEmpty);
     }
     if len > DISPLAY_NAME_MAX_CHARS {
-        return Err(format!("A name can have at most {DISPLAY_NAME_MAX_CHARS} characters (this one has {len})."));
+        return Err(Refusal::TooLong { field: Field::DisplayName, max: DISPLAY_NAME_MAX_CHARS, len });
     }
     Ok(name.to_string())
 }
 
 /// Checks a chat title and returns it trimmed: 0-80 characters, nothing
 /// invisible (see [`crate::names::visible`]). Errors: a sentence saying what to change.
-pub fn check_title(raw: &str) -> Result<String, String> {
-    let title = crate::names::visible(raw, "A title")?;
+pub fn check_title(raw: &str) -> Result<String, Refusal> {
+    let title = crate::names::visible(raw, Field::ChatTitle)?;
     let title = title.trim();
     let len = title.chars().count();
     if len > INSTANT_CHAT_TITLE_MAX_CHARS {
-        return Err(format!("A title can have at most {INSTANT_CHAT_TITLE_MAX_CHARS} characters (this one has {len})."));
+        return Err(Refusal::TooLong { field: Field::ChatTitle, max: INSTANT_CHAT_TITLE_MAX_CHARS, len });
     }
     Ok(title.to_string())
 }
@@ -124,9 +125,9 @@ mod tests {
     fn display_names() {
         assert_eq!(check_display_name("  Ana Maria ").as_deref(), Ok("Ana Maria"));
         assert_eq!(check_display_name(&"ß".repeat(32)).map(|n| n.chars().count()), Ok(32));
-        assert!(check_display_name("   ").unwrap_err().contains("Type a name"));
-        assert!(check_display_name(&"a".repeat(33)).unwrap_err().contains("33"));
-        assert!(check_display_name("Ana\nBob").unwrap_err().contains("control"));
+        assert!(check_display_name("   ").unwrap_err().to_string().contains("Type a name"));
+        assert!(check_display_name(&"a".repeat(33)).unwrap_err().to_string().contains("33"));
+        assert!(check_display_name("Ana\nBob").unwrap_err().to_string().contains("control"));
         assert!(check_display_name("Ana\u{7}").is_err());
     }
 

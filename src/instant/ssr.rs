@@ -11,12 +11,11 @@ use super::is_valid_chat_id;
 use crate::{
     clock::now_ms,
     context::AppState,
-    error::AppError,
+    error::{AppError, Refusal},
     live::{timeline::NewLine, MessageKind, Topic},
     store::{ChatRow, ParticipantRow, StoreError, Swept},
 };
 
-pub use crate::live::socket::{ENDED_BY_HOST, EXPIRED, LEFT_BY_GUEST};
 
 /// The participant making a request in `chat_id`: from their signed cookie,
 /// else from their logged-in account. `None`: a stranger.
@@ -37,10 +36,10 @@ pub async fn open_chat(state: &AppState, id: &str) -> Result<ChatRow, AppError> 
     }
     let chat = state.store.instant_chats().get(id).await?.ok_or(AppError::ChatNotFound)?;
     if chat.ended_at.is_some() {
-        return Err(AppError::ChatEnded(ENDED_BY_HOST.into()));
+        return Err(AppError::ChatEnded(Refusal::EndedByHost));
     }
     if !chat.is_open(now_ms()) {
-        return Err(AppError::ChatEnded(EXPIRED.into()));
+        return Err(AppError::ChatEnded(Refusal::ChatExpired));
     }
     Ok(chat)
 }
@@ -50,7 +49,7 @@ pub async fn open_chat(state: &AppState, id: &str) -> Result<ChatRow, AppError> 
 pub async fn sweep_once(state: &AppState) -> Result<Swept, StoreError> {
     let swept = state.store.instant_chats().sweep(now_ms()).await?;
     for chat_id in &swept.chat_ids {
-        state.hub.end(&Topic::Chat(chat_id.clone()), EXPIRED);
+        state.hub.end(&Topic::Chat(chat_id.clone()), Refusal::ChatExpired);
         state.memory.forget(chat_id);
     }
     let uploads = crate::attachments::http::uploads_dir(&state.settings.data_dir);

@@ -6,6 +6,8 @@ use super::{InviteLink, JoinPreview};
 #[cfg(feature = "ssr")]
 use super::{InviteOptions, InvitePreview};
 use crate::{error::AppError, rooms::Role};
+#[cfg(feature = "ssr")]
+use crate::error::Refusal;
 
 /// Makes an invite link for a room. Every option may be left out: the link
 /// then works for `invite_lifetime_hours` (7 days by default), any number of
@@ -32,12 +34,12 @@ pub async fn create_invite(
     let state = crate::context::state()?;
     let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
     if !rights.can_invite {
-        return Err(AppError::Forbidden("In this room only the owner and moderators make invite links. Ask one of them for a link.".into()));
+        return Err(AppError::Forbidden(Refusal::OnlyModeratorsInvite));
     }
-    crate::spaces::api::ssr::refuse_in_space(&state, room_id, "make invite links").await?;
+    crate::spaces::api::ssr::refuse_in_space(&state, room_id, crate::error::Action::MakeInviteLinks).await?;
     let role = role.unwrap_or(Role::Member);
     if role == Role::Moderator && rights.role != Role::Owner {
-        return Err(AppError::Forbidden("Only the room's owner can make links that make people moderators.".into()));
+        return Err(AppError::Forbidden(Refusal::OnlyOwnerMakesModeratorLinks));
     }
     let options = InviteOptions {
         lifetime_min: lifetime_min.unwrap_or(0),
@@ -124,7 +126,7 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
         Accepted::UsedUp => return Err(AppError::InviteUsedUp),
         Accepted::RoomFull { limit } => return Err(AppError::RoomFull(limit)),
         Accepted::Banned => {
-            return Err(AppError::Forbidden("You are banned from this room and cannot join it again.".into()))
+            return Err(AppError::Forbidden(Refusal::Banned))
         }
     };
     leptos_axum::redirect(&format!("/rooms/{room_id}"));

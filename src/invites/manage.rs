@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{InviteLink, InviteSummary};
 use crate::{error::AppError, rooms::RoomSummary};
+#[cfg(feature = "ssr")]
+use crate::error::Refusal;
 
 /// What `/dashboard` shows a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,10 +44,10 @@ pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
     let rights = state.store.rooms().rights_of(room_id, me.id).await?;
     let maker_still_in = maker == me.id && rights.is_some();
     if !(maker_still_in || rights.is_some_and(|r| r.can_moderate)) {
-        return Err(AppError::Forbidden("Only whoever made this link, the owner and moderators can revoke it.".into()));
+        return Err(AppError::Forbidden(Refusal::OnlyMakerRevokes));
     }
     if !state.store.invites().revoke(invite_id, me.id, crate::clock::now_ms()).await? {
-        return Err(AppError::Invalid("This link was revoked already.".into()));
+        return Err(AppError::Invalid(Refusal::AlreadyRevoked));
     }
     tracing::info!(room_id, invite_id, user_id = me.id, "invite link revoked");
     Ok(())
@@ -60,7 +62,7 @@ pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "reset_invite_links")]
 pub async fn reset_invite_links(room_id: i64) -> Result<InviteLink, AppError> {
     let (me, state) = ssr::moderator_of(room_id).await?;
-    crate::spaces::api::ssr::refuse_in_space(&state, room_id, "make invite links").await?;
+    crate::spaces::api::ssr::refuse_in_space(&state, room_id, crate::error::Action::MakeInviteLinks).await?;
     if let Err(wait) = state.rate_limits.create_invite(me.id) {
         return Err(AppError::TooManyRequests(wait));
     }
@@ -100,7 +102,11 @@ pub async fn pending_invite_count() -> Result<i64, AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::{accounts::CurrentUser, error::AppError, context::AppState};
+    use crate::{
+        accounts::CurrentUser,
+        context::AppState,
+        error::{AppError, Refusal},
+    };
 
     /// The logged-in user, if they moderate `room_id`.
     pub async fn moderator_of(room_id: i64) -> Result<(CurrentUser, AppState), AppError> {
@@ -108,7 +114,7 @@ mod ssr {
         let state = crate::context::state()?;
         let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
         if !rights.can_moderate {
-            return Err(AppError::Forbidden("Only the room's owner and moderators manage its invite links.".into()));
+            return Err(AppError::Forbidden(Refusal::OnlyModeratorsManageLinks));
         }
         Ok((me, state))
     }

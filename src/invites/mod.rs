@@ -30,6 +30,7 @@ pub use manage::{
 
 use crate::{
     accounts::CurrentUser,
+    error::{Field, Refusal},
     limits::{INVITE_LABEL_MAX_CHARS, INVITE_LIFETIMES_MIN, INVITE_MAX_USES},
     rooms::Role,
 };
@@ -103,21 +104,21 @@ pub struct InviteOptions {
 
 /// The options of a new link, checked: (expires after ms or never, max
 /// uses or unlimited, trimmed label). Errors: a message naming the choices.
-pub fn check_options(options: &InviteOptions) -> Result<(Option<i64>, Option<i64>, String), String> {
+pub fn check_options(options: &InviteOptions) -> Result<(Option<i64>, Option<i64>, String), Refusal> {
     if !INVITE_LIFETIMES_MIN.contains(&options.lifetime_min) {
-        return Err("Choose how long the link works: 30 minutes, 1 hour, 6 hours, 1 day, 7 days, 30 days or never.".into());
+        return Err(Refusal::LifetimeChoice);
     }
     if !INVITE_MAX_USES.contains(&options.max_uses) {
-        return Err("Choose how many times the link can be used: 1, 5, 10, 25, 50, 100 or unlimited.".into());
+        return Err(Refusal::MaxUsesChoice);
     }
-    let label = crate::names::visible(&options.label, "A link label")?;
+    let label = crate::names::visible(&options.label, Field::LinkLabel)?;
     let label = label.trim();
     let len = label.chars().count();
     if len > INVITE_LABEL_MAX_CHARS {
-        return Err(format!("A link label can have at most {INVITE_LABEL_MAX_CHARS} characters (this one has {len})."));
+        return Err(Refusal::TooLong { field: Field::LinkLabel, max: INVITE_LABEL_MAX_CHARS, len });
     }
     if options.role == Role::Owner {
-        return Err("A link can make people members or moderators, not owners.".into());
+        return Err(Refusal::LinkRole);
     }
     let lifetime = (options.lifetime_min > 0).then(|| i64::from(options.lifetime_min) * 60_000);
     let max_uses = (options.max_uses > 0).then(|| i64::from(options.max_uses));
@@ -136,9 +137,9 @@ mod tests {
     fn options_are_checked() {
         assert_eq!(check_options(&options(30, 1, "  News ", Role::Member)), Ok((Some(1_800_000), Some(1), "News".into())));
         assert_eq!(check_options(&options(0, 0, "", Role::Moderator)), Ok((None, None, String::new())));
-        assert!(check_options(&options(45, 1, "", Role::Member)).unwrap_err().contains("30 minutes"));
-        assert!(check_options(&options(30, 7, "", Role::Member)).unwrap_err().contains("unlimited"));
-        assert!(check_options(&options(30, 1, &"x".repeat(33), Role::Member)).unwrap_err().contains("33"));
+        assert!(check_options(&options(45, 1, "", Role::Member)).unwrap_err().to_string().contains("30 minutes"));
+        assert!(check_options(&options(30, 7, "", Role::Member)).unwrap_err().to_string().contains("unlimited"));
+        assert!(check_options(&options(30, 1, &"x".repeat(33), Role::Member)).unwrap_err().to_string().contains("33"));
         assert!(check_options(&options(30, 1, &"é".repeat(32), Role::Member)).is_ok());
         assert!(check_options(&options(30, 1, "a\nb", Role::Member)).is_err());
         assert!(check_options(&options(30, 1, "", Role::Owner)).is_err());

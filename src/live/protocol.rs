@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ChatMessage, MemberView, Topic};
+use crate::error::Refusal;
 
 /// What a tab says to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,8 +95,9 @@ pub enum ServerEvent {
         topic: Option<Topic>,
         /// The refused send's client id, when a send was refused.
         client_id: Option<String>,
-        /// Why, in words a person can act on.
-        reason: String,
+        /// Why, worded for the person in their language by the page
+        /// ([`Refusal::message`]).
+        reason: Refusal,
     },
     /// Who is online in a topic now, sent right after [`ServerEvent::Subscribed`].
     Presence {
@@ -159,7 +161,7 @@ pub enum ServerEvent {
     Ended {
         /// What ended.
         topic: Topic,
-        /// For the person, e.g. "The host ended this chat."
-        reason: String,
+        /// Why, e.g. [`Refusal::EndedByHost`] ("The host ended this chat.").
+        reason: Refusal,
     },
 }

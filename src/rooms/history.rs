@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 
 use crate::{error::AppError, live::ChatMessage};
+#[cfg(feature = "ssr")]
+use crate::error::Refusal;
 
 /// Up to 50 lines of `topic` (`room:<id>` or `chat:<id>`) older than
 /// `before_id`, oldest first; fewer than 50 means there are no more. In an
@@ -16,7 +18,7 @@ use crate::{error::AppError, live::ChatMessage};
 #[server(endpoint = "older_lines")]
 pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessage>, AppError> {
     use crate::{instant::ssr as instant, limits::ROOM_HISTORY_PAGE, live::Topic};
-    let topic = Topic::try_from(topic).map_err(|_| AppError::Invalid("Unknown room or chat.".into()))?;
+    let topic = Topic::try_from(topic).map_err(|_| AppError::Invalid(Refusal::UnknownTopic))?;
     let state = crate::context::state()?;
     match topic {
         Topic::Room(room_id) => {
@@ -34,7 +36,7 @@ pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessag
             let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
             let me = instant::identify(&state, &chat.id, &headers, user_id)
                 .await?
-                .ok_or_else(|| AppError::Forbidden("Join this chat first.".into()))?;
+                .ok_or_else(|| AppError::Forbidden(Refusal::JoinChatFirst))?;
             Ok(state.timeline().chat_before(&chat, &me, before_id, ROOM_HISTORY_PAGE).await?)
         }
     }

@@ -12,7 +12,12 @@ use crate::accounts::ssr::require_user;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{accounts::CurrentUser, error::AppError, limits::ROOM_NAME_MAX_CHARS, live::{ChatMessage, MemberView}};
+use crate::{
+    accounts::CurrentUser,
+    error::{AppError, Field, Refusal},
+    limits::ROOM_NAME_MAX_CHARS,
+    live::{ChatMessage, MemberView},
+};
 pub use crate::types::rooms::{Rights, Role, RoomInfo, RoomSummary};
 
 /// Everything the room page needs when it opens.
@@ -34,17 +39,15 @@ pub struct RoomPage {
 
 /// Checks a room name and returns it trimmed: 1-80 characters, nothing
 /// invisible (see [`crate::names::visible`]).
-pub fn check_room_name(raw: &str) -> Result<String, String> {
-    let name = crate::names::visible(raw, "A room name")?;
+pub fn check_room_name(raw: &str) -> Result<String, Refusal> {
+    let name = crate::names::visible(raw, Field::RoomName)?;
     let name = name.trim();
     let len = name.chars().count();
     if len == 0 {
-        return Err("Give the room a name.".into());
+        return Err(Refusal::RoomNameEmpty);
     }
     if len > ROOM_NAME_MAX_CHARS {
-        return Err(format!(
-            "A room name can have at most {ROOM_NAME_MAX_CHARS} characters (this one has {len})."
-        ));
+        return Err(Refusal::TooLong { field: Field::RoomName, max: ROOM_NAME_MAX_CHARS, len });
     }
     Ok(name.to_string())
 }

@@ -15,6 +15,8 @@ use leptos::prelude::*;
 
 use super::{Rights, Role};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::Refusal;
 
 /// True when someone with `actor`'s rights may remove, ban or mute someone
 /// with role `target` (never themselves: that is leaving). Moderating needs
@@ -38,7 +40,7 @@ pub async fn leave_room(room_id: i64) -> Result<(), AppError> {
     let state = crate::context::state()?;
     let role = state.store.rooms().role_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
     if role == Role::Owner {
-        return Err(AppError::Invalid("The owner cannot leave their own room.".into()));
+        return Err(AppError::Invalid(Refusal::OwnerCannotLeave));
     }
     ssr::end(&state, room_id, me.id, ssr::Ending::Left, None).await?;
     leptos_axum::redirect("/");
@@ -71,7 +73,7 @@ pub(crate) mod ssr {
     use crate::{
         clock::now_ms,
         context::AppState,
-        error::AppError,
+        error::{Action, AppError, Refusal},
         live::{timeline::NewLine, MessageKind, Topic},
         store::MembershipEnd,
     };
@@ -82,34 +84,31 @@ pub(crate) mod ssr {
         let me = crate::accounts::ssr::require_user().await?;
         let state = crate::context::state()?;
         if user_id == me.id {
-            return Err(AppError::Invalid("To leave the room yourself, use Leave room.".into()));
+            return Err(AppError::Invalid(Refusal::UseLeaveRoom));
         }
-        may_act_on(&state, room_id, me.id, user_id, "remove or ban").await?;
+        may_act_on(&state, room_id, me.id, user_id, Action::RemoveOrBan).await?;
         end(&state, room_id, user_id, how, Some((me.id, &me.username))).await
     }
 
-    /// Checks that `actor_id` may moderate `user_id` in the room (`what`:
-    /// "remove or ban", "mute"…, for the messages). Returns both one's rights.
+    /// Checks that `actor_id` may moderate `user_id` in the room (`action`:
+    /// what was tried, for the refusals). Returns both one's rights.
     pub(crate) async fn may_act_on(
         state: &AppState,
         room_id: i64,
         actor_id: i64,
         user_id: i64,
-        what: &str,
+        action: Action,
     ) -> Result<(Rights, Rights), AppError> {
         let rooms = state.store.rooms();
         let mine = rooms.rights_of(room_id, actor_id).await?.ok_or(AppError::NotMember)?;
         if !mine.can_moderate {
-            return Err(AppError::Forbidden(format!("Only the owner and moderators can {what} members.")));
+            return Err(AppError::Forbidden(Refusal::OnlyModeratorsCan { action }));
         }
-        let theirs = rooms
-            .rights_of(room_id, user_id)
-            .await?
-            .ok_or_else(|| AppError::Invalid("That person is not a member of this room (any more).".into()))?;
+        let theirs = rooms.rights_of(room_id, user_id).await?.ok_or(AppError::Invalid(Refusal::NotAMemberAnyMore))?;
         if !may_moderate(mine, theirs.role) {
             return Err(AppError::Forbidden(match theirs.role {
-                Role::Owner => format!("Nobody can {what} the room's owner."),
-                _ => format!("Only the owner can {what} moderators."),
+                Role::Owner => Refusal::NobodyCanOwner { action },
+                _ => Refusal::OnlyOwnerCanModerators { action },
             }));
         }
         Ok((mine, theirs))
@@ -126,7 +125,7 @@ pub(crate) mod ssr {
     ) -> Result<(), AppError> {
         let now = now_ms();
         if !state.store.rooms().end_membership(room_id, user_id, how, actor.map(|a| a.0), now).await? {
-            return Err(AppError::Invalid("That person is not a member of this room (any more).".into()));
+            return Err(AppError::Invalid(Refusal::NotAMemberAnyMore));
         }
         let topic = Topic::Room(room_id);
         let (kind, name) = match how {
@@ -141,11 +140,11 @@ pub(crate) mod ssr {
             tracing::error!(error = %err, "storing a membership line failed");
         }
         let reason = match (how, actor) {
-            (MembershipEnd::Removed, Some((_, by))) => format!("{by} removed you from this room."),
-            (MembershipEnd::Banned, Some((_, by))) => format!("{by} banned you from this room."),
-            _ => "You left this room.".to_string(),
+            (MembershipEnd::Removed, Some((_, by))) => Refusal::RemovedBy { by: by.to_string() },
+            (MembershipEnd::Banned, Some((_, by))) => Refusal::BannedBy { by: by.to_string() },
+            _ => Refusal::LeftRoom,
         };
-        state.hub.end_for(&topic, user_id, &reason);
+        state.hub.end_for(&topic, user_id, reason);
         tracing::info!(room_id, user_id, how = name, "membership ended");
         Ok(())
     }

@@ -11,28 +11,31 @@
 use leptos::prelude::*;
 
 use super::Role;
-use crate::error::AppError;
+use crate::error::{AppError, Field, Refusal};
+#[cfg(feature = "ssr")]
+use crate::error::Action;
 
 /// Checks a room description and returns it trimmed: at most
 /// [`crate::limits::ROOM_DESCRIPTION_MAX_CHARS`] characters, may be empty.
-pub fn check_description(raw: &str) -> Result<String, String> {
+pub fn check_description(raw: &str) -> Result<String, Refusal> {
     let max = crate::limits::ROOM_DESCRIPTION_MAX_CHARS;
     let text = raw.trim();
     let len = text.chars().count();
     if len > max {
-        return Err(format!("A room description can have at most {max} characters (this one has {len})."));
+        return Err(Refusal::TooLong { field: Field::Description, max, len });
     }
     Ok(text.to_string())
 }
 
 /// Checks a member limit: 2-1000, and not below the members the room has now.
-pub fn check_member_limit(limit: i64, members_now: i64) -> Result<i64, String> {
+pub fn check_member_limit(limit: i64, members_now: i64) -> Result<i64, Refusal> {
     let range = crate::limits::ROOM_MEMBER_LIMIT_RANGE;
-    if !(i64::from(*range.start())..=i64::from(*range.end())).contains(&limit) {
-        return Err(format!("The member limit must be between {} and {}.", range.start(), range.end()));
+    let (low, high) = (i64::from(*range.start()), i64::from(*range.end()));
+    if !(low..=high).contains(&limit) {
+        return Err(Refusal::MemberLimitRange { low, high });
     }
     if limit < members_now {
-        return Err(format!("The room has {members_now} members; the limit cannot be lower than that."));
+        return Err(Refusal::MemberLimitBelowMembers { members: members_now });
     }
     Ok(limit)
 }
@@ -46,10 +49,10 @@ pub fn check_member_limit(limit: i64, members_now: i64) -> Result<i64, String> {
 pub async fn mute_member(room_id: i64, user_id: i64, muted: bool) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
     if user_id == me.id {
-        return Err(AppError::Invalid("You cannot mute yourself.".into()));
+        return Err(AppError::Invalid(Refusal::CannotMuteYourself));
     }
     let state = crate::context::state()?;
-    super::moderation::ssr::may_act_on(&state, room_id, me.id, user_id, "mute").await?;
+    super::moderation::ssr::may_act_on(&state, room_id, me.id, user_id, Action::Mute).await?;
     state.store.rooms().set_can_write(room_id, user_id, !muted).await?;
     ssr::tell(&state, room_id, user_id).await
 }
@@ -71,12 +74,12 @@ pub async fn set_member_rights(
 ) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
     let state = crate::context::state()?;
-    ssr::require_owner(&state, room_id, me.id, "change roles and permissions").await?;
+    ssr::require_owner(&state, room_id, me.id, Action::ChangeRights).await?;
     if role == Role::Owner || user_id == me.id {
-        return Err(AppError::Invalid("A room has one owner; their role and permissions stay as they are.".into()));
+        return Err(AppError::Invalid(Refusal::OwnerRightsFixed));
     }
     if !state.store.rooms().set_rights(room_id, user_id, role, can_write, can_invite, can_moderate).await? {
-        return Err(AppError::Invalid("That person is not a member of this room (any more).".into()));
+        return Err(AppError::Invalid(Refusal::NotAMemberAnyMore));
     }
     tracing::info!(room_id, user_id, role = role.label(), "member rights changed");
     ssr::tell(&state, room_id, user_id).await
@@ -98,8 +101,8 @@ pub async fn update_room_settings(
 ) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
     let state = crate::context::state()?;
-    ssr::require_owner(&state, room_id, me.id, "change the room's settings").await?;
-    crate::spaces::api::ssr::refuse_in_space(&state, room_id, "change room settings").await?;
+    ssr::require_owner(&state, room_id, me.id, Action::ChangeSettings).await?;
+    crate::spaces::api::ssr::refuse_in_space(&state, room_id, Action::ChangeSettings).await?;
     let description = check_description(&description).map_err(AppError::Invalid)?;
     let room = state.store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
     let member_limit = check_member_limit(member_limit, room.member_count).map_err(AppError::Invalid)?;
@@ -109,13 +112,18 @@ pub async fn update_room_settings(
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::{error::AppError, live::Topic, rooms::Role, context::AppState};
+    use crate::{
+        context::AppState,
+        error::{Action, AppError, Refusal},
+        live::Topic,
+        rooms::Role,
+    };
 
-    /// Errors unless `user_id` owns the room; `what` names the action.
-    pub async fn require_owner(state: &AppState, room_id: i64, user_id: i64, what: &str) -> Result<(), AppError> {
+    /// Errors unless `user_id` owns the room; `action` names what was tried.
+    pub async fn require_owner(state: &AppState, room_id: i64, user_id: i64, action: Action) -> Result<(), AppError> {
         match state.store.rooms().role_of(room_id, user_id).await? {
             Some(Role::Owner) => Ok(()),
-            Some(_) => Err(AppError::Forbidden(format!("Only the room's owner can {what}."))),
+            Some(_) => Err(AppError::Forbidden(Refusal::OnlyOwnerCan { action })),
             None => Err(AppError::NotMember),
         }
     }
@@ -137,11 +145,11 @@ mod tests {
     #[test]
     fn settings_are_checked() {
         assert_eq!(check_description("  A club  ").as_deref(), Ok("A club"));
-        assert!(check_description(&"x".repeat(301)).unwrap_err().contains("301"));
+        assert!(check_description(&"x".repeat(301)).unwrap_err().to_string().contains("301"));
         assert_eq!(check_member_limit(2, 1), Ok(2));
         assert_eq!(check_member_limit(1000, 3), Ok(1000));
         assert!(check_member_limit(1, 1).is_err());
         assert!(check_member_limit(1001, 1).is_err());
-        assert!(check_member_limit(4, 5).unwrap_err().contains("5 members"));
+        assert!(check_member_limit(4, 5).unwrap_err().to_string().contains("5 members"));
     }
 }

@@ -20,7 +20,7 @@ use axum::{
 };
 
 use crate::{
-    error::AppError,
+    error::{AppError, Refusal},
     limits::{SERVER_FN_BODY_MAX_BYTES, SERVER_FN_TIME_LIMIT_SECS},
 };
 
@@ -40,17 +40,15 @@ pub async fn limit_calls(req: Request<Body>, next: Next) -> Response {
             tracing::warn!(limit_secs = SERVER_FN_TIME_LIMIT_SECS, "a server function call ran out of time");
             refusal(
                 StatusCode::REQUEST_TIMEOUT,
-                AppError::Unavailable(format!(
-                    "That took longer than {SERVER_FN_TIME_LIMIT_SECS} seconds, so it was stopped. Check your connection and try again."
-                )),
+                AppError::Unavailable(Refusal::TookTooLong { seconds: SERVER_FN_TIME_LIMIT_SECS }),
             )
         }
     }
 }
 
 /// What a too large call is told.
-fn too_large() -> String {
-    format!("That request is larger than {} KiB. Shorten what you entered and try again.", SERVER_FN_BODY_MAX_BYTES / 1024)
+fn too_large() -> Refusal {
+    Refusal::RequestTooLarge { max_kib: SERVER_FN_BODY_MAX_BYTES / 1024 }
 }
 
 /// `status` with `error` as a server function's JSON error body.

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 
 use super::{LanguageInviteLink, SpaceSummary, Teaching};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::Refusal;
 
 /// Makes a single-use language invite. `language`: 1-40 characters after
 /// trimming; `lifetime_days`: a whole number of days in
@@ -26,7 +28,7 @@ pub async fn create_language_invite(
     let state = crate::context::state()?;
     let (is_teacher, _) = state.store.users().roles(me.id).await?.unwrap_or_default();
     if !is_teacher {
-        return Err(AppError::Forbidden(super::ONLY_TEACHERS.into()));
+        return Err(AppError::Forbidden(Refusal::OnlyTeachers));
     }
     let language = super::check_language(&language).map_err(AppError::Invalid)?;
     let lifetime_ms = super::check_lifetime_days(lifetime_days.as_deref()).map_err(AppError::Invalid)?;
@@ -62,11 +64,9 @@ pub async fn revoke_language_invite(invite_id: i64) -> Result<(), AppError> {
     match state.store.spaces().revoke(invite_id, me.id, crate::clock::now_ms()).await? {
         LanguageRevoke::Revoked | LanguageRevoke::AlreadyRevoked => Ok(()),
         LanguageRevoke::NotYours => {
-            Err(AppError::Forbidden("Only the teacher who made a language invite can revoke it.".into()))
+            Err(AppError::Forbidden(Refusal::OnlyTeacherRevokes))
         }
-        LanguageRevoke::Used => Err(AppError::Invalid(
-            "A student has used this invite already, so it cannot be revoked. Their space stays.".into(),
-        )),
+        LanguageRevoke::Used => Err(AppError::Invalid(Refusal::LanguageInviteUsed)),
     }
 }
 
@@ -95,7 +95,7 @@ pub async fn my_spaces() -> Result<Vec<SpaceSummary>, AppError> {
 pub mod ssr {
     use crate::{
         accounts::CurrentUser,
-        error::AppError,
+        error::{Action, AppError, Refusal},
         context::AppState,
         spaces::{SpacePreview, Teaching},
         store::SpaceAccepted,
@@ -113,13 +113,10 @@ pub mod ssr {
 
     /// Errors with [`AppError::Forbidden`] when `room_id` is a teacher space,
     /// which is private to its two people: no invite links, no settings.
-    /// `what` names the refused action ("make invite links").
-    pub async fn refuse_in_space(state: &AppState, room_id: i64, what: &str) -> Result<(), AppError> {
+    /// `action` names the refused action.
+    pub async fn refuse_in_space(state: &AppState, room_id: i64, action: Action) -> Result<(), AppError> {
         if state.store.spaces().is_space(room_id).await? {
-            return Err(AppError::Forbidden(format!(
-                "This is a private teacher space for two people, so you cannot {what} here. \
-                 For another student, make a language invite on your dashboard."
-            )));
+            return Err(AppError::Forbidden(Refusal::NotInSpace { action }));
         }
         Ok(())
     }
@@ -165,13 +162,11 @@ pub mod ssr {
                 Ok(room_id)
             }
             SpaceAccepted::Invalid => Err(AppError::InviteInvalid),
-            SpaceAccepted::OwnInvite => Err(AppError::Forbidden(super::super::OWN_INVITE.into())),
+            SpaceAccepted::OwnInvite => Err(AppError::Forbidden(Refusal::OwnInvite)),
             SpaceAccepted::AlreadyHasSpace { language, teacher, .. } => {
-                Err(AppError::Conflict(super::super::already_has_space(&language, &teacher)))
+                Err(AppError::Conflict(Refusal::AlreadyHasSpace { language, teacher }))
             }
-            SpaceAccepted::Banned => Err(AppError::Forbidden(
-                "Your teacher removed you from this space for good, so this invite cannot reopen it.".into(),
-            )),
+            SpaceAccepted::Banned => Err(AppError::Forbidden(Refusal::RemovedFromSpace)),
         }
     }
 }

@@ -26,22 +26,9 @@ pub use api::{
 
 use crate::{
     accounts::CurrentUser,
+    error::{Field, Refusal},
     limits::{LANGUAGE_INVITE_DAYS, LANGUAGE_MAX_CHARS},
 };
-
-/// The refusal for a non-teacher making a language invite.
-pub const ONLY_TEACHERS: &str =
-    "Only teachers create language invites. Mark yourself as a teacher in your profile first.";
-
-/// The refusal for a teacher accepting their own language invite.
-pub const OWN_INVITE: &str =
-    "This is your own language invite: you cannot accept it. Send the link to the student it is for.";
-
-/// The refusal for a student who has a space with this teacher for this
-/// language already (compared ignoring case).
-pub fn already_has_space(language: &str, teacher: &str) -> String {
-    format!("You already have a {language} space with {teacher}. Open it from your home page.")
-}
 
 /// A freshly made language invite. Its token is shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,32 +75,32 @@ pub struct Teaching {
 
 /// Checks a language and returns it trimmed: 1-40 characters, no control
 /// characters. Errors: a message saying what to write.
-pub fn check_language(raw: &str) -> Result<String, String> {
+pub fn check_language(raw: &str) -> Result<String, Refusal> {
     let language = raw.trim();
     let len = language.chars().count();
     if len == 0 {
-        return Err("Write the language the invite is for, e.g. German.".into());
+        return Err(Refusal::LanguageEmpty);
     }
     if len > LANGUAGE_MAX_CHARS {
-        return Err(format!("A language can have at most {LANGUAGE_MAX_CHARS} characters (this one has {len})."));
+        return Err(Refusal::TooLong { field: Field::Language, max: LANGUAGE_MAX_CHARS, len });
     }
     if language.chars().any(char::is_control) {
-        return Err("A language cannot contain line breaks, tabs or other control characters.".into());
+        return Err(Refusal::ControlCharacters { field: Field::Language });
     }
     Ok(language.to_string())
 }
 
 /// Checks the optional lifetime of a language invite, as typed ("" or
 /// absent: never expires) and returns it in ms. Errors: a message naming the range.
-pub fn check_lifetime_days(raw: Option<&str>) -> Result<Option<i64>, String> {
+pub fn check_lifetime_days(raw: Option<&str>) -> Result<Option<i64>, Refusal> {
     let raw = raw.unwrap_or("").trim();
     if raw.is_empty() {
         return Ok(None);
     }
-    let (low, high) = (LANGUAGE_INVITE_DAYS.start(), LANGUAGE_INVITE_DAYS.end());
+    let (low, high) = (*LANGUAGE_INVITE_DAYS.start(), *LANGUAGE_INVITE_DAYS.end());
     match raw.parse::<u32>() {
         Ok(days) if LANGUAGE_INVITE_DAYS.contains(&days) => Ok(Some(i64::from(days) * 86_400_000)),
-        _ => Err(format!("Expiry is a whole number of days from {low} to {high}, or empty for a link that does not expire.")),
+        _ => Err(Refusal::LifetimeDays { low, high }),
     }
 }
 
@@ -124,9 +111,9 @@ mod tests {
     #[test]
     fn languages_are_trimmed_and_bounded() {
         assert_eq!(check_language("  German "), Ok("German".into()));
-        assert!(check_language("   ").unwrap_err().contains("e.g. German"));
+        assert!(check_language("   ").unwrap_err().to_string().contains("e.g. German"));
         assert!(check_language(&"ü".repeat(40)).is_ok());
-        assert!(check_language(&"x".repeat(41)).unwrap_err().contains("41"));
+        assert!(check_language(&"x".repeat(41)).unwrap_err().to_string().contains("41"));
         assert!(check_language("Ger\tman").is_err());
     }
 
@@ -136,7 +123,7 @@ mod tests {
         assert_eq!(check_lifetime_days(Some(" ")), Ok(None));
         assert_eq!(check_lifetime_days(Some("7")), Ok(Some(7 * 86_400_000)));
         for bad in ["0", "366", "-1", "1.5", "soon"] {
-            assert!(check_lifetime_days(Some(bad)).unwrap_err().contains("1 to 365"), "{bad}");
+            assert!(check_lifetime_days(Some(bad)).unwrap_err().to_string().contains("1 to 365"), "{bad}");
         }
     }
 

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::limits::{CLIENT_ID_MAX_BYTES, MESSAGE_MAX_CHARS};
+use crate::{
+    error::Refusal,
+    limits::{CLIENT_ID_MAX_BYTES, MESSAGE_MAX_CHARS},
+};
 
 /// What a tab can follow: a member room or an instant chat.
 ///
@@ -177,16 +180,14 @@ pub struct MemberView {
 }
 
 /// Checks a message text and returns it trimmed: 1-4000 characters.
-pub fn check_message_body(raw: &str) -> Result<String, String> {
+pub fn check_message_body(raw: &str) -> Result<String, Refusal> {
     let body = raw.trim();
     let len = body.chars().count();
     if len == 0 {
-        return Err("Type a message first.".into());
+        return Err(Refusal::MessageEmpty);
     }
     if len > MESSAGE_MAX_CHARS {
-        return Err(format!(
-            "A message can have at most {MESSAGE_MAX_CHARS} characters; this one has {len}. Shorten it or split it in two."
-        ));
+        return Err(Refusal::MessageTooLong { max: MESSAGE_MAX_CHARS, len });
     }
     Ok(body.to_string())
 }
@@ -207,7 +208,7 @@ mod tests {
         assert_eq!(check_message_body("  hi \n").as_deref(), Ok("hi"));
         assert!(check_message_body(" \n\t ").is_err());
         assert!(check_message_body(&"é".repeat(4000)).is_ok());
-        let err = check_message_body(&"a".repeat(4001)).unwrap_err();
+        let err = check_message_body(&"a".repeat(4001)).unwrap_err().to_string();
         assert!(err.contains("4001"), "{err}");
     }
 

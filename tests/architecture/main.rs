@@ -3,7 +3,8 @@
 //! other, without a cycle). From the bottom:
 //!
 //! 0. `i18n`: the languages, their words and which one a request reads;
-//! 1. shared types and rules, no I/O: `types`, `limits`, `names`, `error`,
+//!    then `error`: the error type and its refusals, worded in `i18n`;
+//! 1. shared types and rules, no I/O: `types`, `limits`, `names`,
 //!    `clock`, `invite_token`;
 //! 2. `store`: all SQL;
 //! 3. `live`: fan-out, presence, typing, the timeline service, the socket,
@@ -42,7 +43,10 @@ mod translations;
 pub(crate) const LAYERS: &[&[&str]] = &[
     // The languages and their words, which every layer above may show.
     &["i18n"],
-    &["types", "limits", "names", "error", "clock", "invite_token"],
+    // The one error type and its refusals, which rules below the features
+    // return.
+    &["error"],
+    &["types", "limits", "names", "clock", "invite_token"],
     &["store"],
     &["live"],
     // The shared state and the request's context (settings, rate limiters,

@@ -15,8 +15,8 @@ async fn club_following(s: &TestServer) -> (Live, Live, i64) {
     }
     (a, b, room)
 }
+use roomlink::error::Refusal;
 use roomlink::live::{
-    socket::LOGGED_OUT,
     timeline::{NewLine, PostError},
     ClientEvent, ServerEvent, Topic,
 };
@@ -52,7 +52,7 @@ async fn logging_out_ends_that_sessions_sockets_at_once_and_no_other() {
     assert!(ana.call("log_out", &[]).await.status().is_success());
     assert_eq!(
         laptop.next().await,
-        ServerEvent::Ended { topic: Topic::Room(room), reason: LOGGED_OUT.into() },
+        ServerEvent::Ended { topic: Topic::Room(room), reason: Refusal::LoggedOut },
         "the logged-out browser's tab is told why"
     );
     assert!(laptop.closed().await, "and its socket closes");
@@ -79,7 +79,7 @@ async fn a_member_banned_while_their_tab_lagged_gets_nothing_after_the_ban_when_
     }
     assert_eq!(
         b.next().await,
-        ServerEvent::Ended { topic: Topic::Room(room), reason: roomlink::live::socket::NO_LONGER_MEMBER.into() },
+        ServerEvent::Ended { topic: Topic::Room(room), reason: Refusal::NoLongerMember },
         "resuming, the tab reads its rights again"
     );
     a.say(room, "a1", "after the ban").await;
@@ -214,7 +214,7 @@ async fn a_socket_sending_past_its_budget_is_refused_with_a_reason_and_nothing_m
         match a.next().await {
             ServerEvent::Message { .. } => stored += 1,
             ServerEvent::Refused { client_id: Some(_), reason, .. } => {
-                assert_eq!(reason, roomlink::live::socket::TOO_FAST);
+                assert_eq!(reason, Refusal::TooFast);
                 refused += 1;
             }
             other => panic!("{other:?}"),

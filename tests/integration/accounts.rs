@@ -22,7 +22,7 @@ async fn sign_up_rules_are_enforced_by_the_server() {
         ("fine_name", "short", "at least 8"),
     ] {
         match error_of(c.call("sign_up", &[("username", name), ("password", password)]).await).await {
-            AppError::Invalid(msg) => assert!(msg.contains(fragment), "{name}: {msg}"),
+            AppError::Invalid(msg) => assert!(msg.to_string().contains(fragment), "{name}: {msg}"),
             other => panic!("{name}: {other:?}"),
         }
     }

@@ -60,10 +60,10 @@ proptest! {
 
     #[test]
     fn names_and_texts_are_checked_without_panics(text in any::<String>()) {
-        if let Ok(name) = roomlink::names::visible(&text, "A name") {
+        if let Ok(name) = roomlink::names::visible(&text, roomlink::error::Field::DisplayName) {
             // What is accepted shows no invisible or direction characters,
             // and is its own normal form.
-            let again = roomlink::names::visible(&name, "A name");
+            let again = roomlink::names::visible(&name, roomlink::error::Field::DisplayName);
             prop_assert_eq!(again.as_deref(), Ok(name.as_str()));
             let _ = roomlink::names::name_key(&name);
         }

@@ -90,7 +90,7 @@ async fn revoked_and_expired_links_stop_at_once_and_look_the_same() {
     let flyer = ids.iter().find(|(_, label)| label == "Flyer").unwrap().0;
     act(&ana, "revoke_invite", &[("invite_id", &flyer.to_string())]).await.unwrap();
     let (_, again) = act(&ana, "revoke_invite", &[("invite_id", &flyer.to_string())]).await.unwrap_err();
-    assert_eq!(again, AppError::Invalid("This link was revoked already.".into()));
+    assert_eq!(again, AppError::Invalid(roomlink::error::Refusal::AlreadyRevoked));
     sqlx::query("UPDATE invites SET expires_at = 1 WHERE label = ''").execute(s.store.pool()).await.unwrap();
 
     let bruno = s.user("bruno").await;

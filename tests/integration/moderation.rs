@@ -52,7 +52,9 @@ async fn leaving_ends_the_membership_live_and_an_invite_brings_the_same_one_back
     assert_eq!((line.kind, line.author_name.as_str(), line.actor_name), (MessageKind::Left, "bruno", None));
     assert_eq!(b.line().await.kind, MessageKind::Left, "his own tab shows the line, then ends");
     match b.next().await {
-        ServerEvent::Ended { topic, reason } => assert_eq!((topic, reason.as_str()), (Topic::Room(room), "You left this room.")),
+        ServerEvent::Ended { topic, reason } => {
+            assert_eq!((topic, reason), (Topic::Room(room), roomlink::error::Refusal::LeftRoom))
+        }
         other => panic!("{other:?}"),
     }
     assert!(b.closed().await, "the last followed room ended: the socket closes");
@@ -107,7 +109,10 @@ async fn moderators_remove_and_owners_ban_with_the_rules_of_who_may_act_on_whom(
     assert_eq!((line.kind, line.author_name.as_str(), line.actor_name.as_deref()), (MessageKind::Removed, "bruno", Some("carla")));
     assert_eq!(b.line().await.kind, MessageKind::Removed);
     match b.next().await {
-        ServerEvent::Ended { reason, .. } => assert_eq!(reason, "carla removed you from this room."),
+        ServerEvent::Ended { reason, .. } => {
+            assert_eq!(reason.to_string(), "carla removed you from this room.");
+            assert_eq!(reason.message(roomlink::i18n::Locale::pt_BR), "carla removeu você desta sala.");
+        }
         other => panic!("{other:?}"),
     }
     assert!(b.closed().await);

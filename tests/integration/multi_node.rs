@@ -371,7 +371,7 @@ async fn a_log_out_on_one_node_ends_that_sessions_tabs_on_another() {
     assert!(ana.call("log_out", &[]).await.status().is_success());
     assert_eq!(
         wait_for(&mut on_a, 10_000, |e| matches!(e, ServerEvent::Ended { .. })).await,
-        ServerEvent::Ended { topic: Topic::Room(room), reason: roomlink::live::socket::LOGGED_OUT.into() }
+        ServerEvent::Ended { topic: Topic::Room(room), reason: roomlink::error::Refusal::LoggedOut }
     );
     assert!(on_a.closed().await, "the tab on node A closes");
     drop(a);

@@ -16,7 +16,7 @@ async fn a_username_that_looks_like_a_taken_one_is_taken() {
     }
     let r = s.client().call("sign_up", &[("username", "bill\u{200B}"), ("password", "correct horse")]).await;
     match error_of(r).await {
-        AppError::Invalid(msg) => assert!(msg.contains("invisible") && msg.contains("U+200B"), "{msg}"),
+        AppError::Invalid(msg) => assert!(msg.to_string().contains("invisible") && msg.to_string().contains("U+200B"), "{msg}"),
         other => panic!("{other:?}"),
     }
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(s.store.pool()).await.unwrap();

@@ -75,7 +75,7 @@ async fn a_muted_member_is_refused_at_once_and_told_live() {
     match b.next().await {
         ServerEvent::Refused { client_id, reason, .. } => {
             assert_eq!(client_id.as_deref(), Some("m1"));
-            assert_eq!(reason, roomlink::live::timeline::MUTED);
+            assert_eq!(reason, roomlink::error::Refusal::Muted);
         }
         other => panic!("{other:?}"),
     }
@@ -88,7 +88,8 @@ async fn a_muted_member_is_refused_at_once_and_told_live() {
         .await
         .unwrap();
     assert_eq!(upload.status(), StatusCode::FORBIDDEN);
-    assert!(upload.text().await.unwrap().contains("You are muted"), "refused for being muted");
+    let refused: AppError = upload.json().await.unwrap();
+    assert_eq!(refused, AppError::Forbidden(roomlink::error::Refusal::Muted), "refused for being muted");
     assert!(a.quiet_for(300).await.is_none(), "nothing reached the room");
 
     act(&ana, "mute_member", &[("room_id", &r), ("user_id", &bruno_id), ("muted", "false")]).await.unwrap();

@@ -8,10 +8,11 @@ use crate::{
     support::{Client, TestServer},
 };
 use roomlink::{
+    error::Refusal,
     accounts::profile::Profile,
     error::AppError,
     invites::JoinPreview,
-    spaces::{already_has_space, LanguageInviteLink, LanguageInviteStatus, SpaceSummary, Teaching, ONLY_TEACHERS, OWN_INVITE},
+    spaces::{LanguageInviteLink, LanguageInviteStatus, SpaceSummary, Teaching},
 };
 
 /// Signs `name` up and marks them a teacher.
@@ -50,7 +51,7 @@ async fn only_teachers_make_language_invites_and_bad_input_is_named() {
     assert_eq!(act(&anon, "create_language_invite", &[("language", "German")]).await, Err(AppError::NotLoggedIn));
     let ana = s.user("ana").await;
     let refused = act(&ana, "create_language_invite", &[("language", "German")]).await;
-    assert_eq!(refused, Err(AppError::Forbidden(ONLY_TEACHERS.into())));
+    assert_eq!(refused, Err(AppError::Forbidden(Refusal::OnlyTeachers)));
     let profile: Profile = ana.json("profile", &[]).await;
     assert_eq!((profile.is_teacher, profile.is_student, profile.roles()), (false, false, ""));
 
@@ -58,7 +59,7 @@ async fn only_teachers_make_language_invites_and_bad_input_is_named() {
     let profile: Profile = ana.json("profile", &[]).await;
     assert_eq!(profile.roles(), "teacher");
     let empty = act(&ana, "create_language_invite", &[("language", "   ")]).await.unwrap_err();
-    assert_eq!(empty, AppError::Invalid("Write the language the invite is for, e.g. German.".into()));
+    assert_eq!(empty, AppError::Invalid(Refusal::LanguageEmpty));
     let long = act(&ana, "create_language_invite", &[("language", &"x".repeat(41))]).await.unwrap_err();
     assert!(long.to_string().contains("at most 40 characters (this one has 41)"), "{long}");
     let days = act(&ana, "create_language_invite", &[("language", "German"), ("lifetime_days", "0")]).await;
@@ -99,7 +100,7 @@ async fn accepting_makes_a_private_space_and_uses_the_invite() {
     assert!(page.contains(r#"content="German with ana on Roomlink""#), "link previews name the space");
     let preview: JoinPreview = ana.json("invite_preview", &[("token", &token)]).await;
     assert!(matches!(preview, JoinPreview::Space(ref p) if p.own && p.language == "German"));
-    assert_eq!(accept(&ana, &token).await, Err(AppError::Forbidden(OWN_INVITE.into())));
+    assert_eq!(accept(&ana, &token).await, Err(AppError::Forbidden(Refusal::OwnInvite)));
     assert_eq!(accept(&s.client(), &token).await, Err(AppError::NotLoggedIn));
 
     let bruno = s.user("bruno").await;
@@ -166,7 +167,10 @@ async fn one_space_per_teacher_student_and_language_ignoring_case() {
     let preview: JoinPreview = bruno.json("invite_preview", &[("token", &again)]).await;
     assert!(matches!(preview, JoinPreview::Space(ref p) if p.existing_space == Some(german)));
     let refused = accept(&bruno, &again).await;
-    assert_eq!(refused, Err(AppError::Conflict(already_has_space("German", "ana"))));
+    assert_eq!(
+        refused,
+        Err(AppError::Conflict(Refusal::AlreadyHasSpace { language: "German".into(), teacher: "ana".into() }))
+    );
     assert_eq!(refused.unwrap_err().to_string(), "You already have a German space with ana. Open it from your home page.");
     assert_eq!(column(&s, "SELECT used_at FROM language_invites WHERE token_hash = $1", &again).await, None, "nothing used");
 
@@ -207,7 +211,7 @@ async fn expired_and_revoked_invites_stop_working_and_only_their_teacher_revokes
     let id_of = |language: &str| teaching.invites.iter().find(|i| i.language == language).unwrap().id.to_string();
     let carla = teacher(&s, "carla").await;
     let theirs = act(&carla, "revoke_language_invite", &[("invite_id", &id_of("Italian"))]).await;
-    assert_eq!(theirs, Err(AppError::Forbidden("Only the teacher who made a language invite can revoke it.".into())));
+    assert_eq!(theirs, Err(AppError::Forbidden(Refusal::OnlyTeacherRevokes)));
     act(&ana, "revoke_language_invite", &[("invite_id", &id_of("Italian"))]).await.unwrap();
     act(&ana, "revoke_language_invite", &[("invite_id", &id_of("Italian"))]).await.unwrap();
     let after_use = act(&ana, "revoke_language_invite", &[("invite_id", &id_of("Spanish"))]).await.unwrap_err();

@@ -20,7 +20,7 @@ use symphonia::core::{
 
 use super::{clock, human_size, AttachmentKind};
 use crate::{
-    error::AppError,
+    error::{AppError, Refusal},
     limits::{IMAGE_MAX_BYTES, IMAGE_MAX_SIDE_PX, VOICE_MAX_BYTES, VOICE_MAX_MS},
 };
 
@@ -38,9 +38,6 @@ pub struct Inspected {
     pub duration_ms: Option<u32>,
 }
 
-/// The message for a file of a type Roomlink does not take.
-const TYPES_TAKEN: &str = "Roomlink takes images (PNG, JPEG, WebP or GIF) and voice messages (WebM, Ogg or MP4 audio)";
-
 /// Checks an uploaded file against what Roomlink takes and the limits in
 /// [`crate::limits`].
 ///
@@ -51,7 +48,7 @@ const TYPES_TAKEN: &str = "Roomlink takes images (PNG, JPEG, WebP or GIF) and vo
 /// [`AppError::UnsupportedType`] for anything else.
 pub fn inspect(bytes: &[u8]) -> Result<Inspected, AppError> {
     if bytes.is_empty() {
-        return Err(AppError::Invalid("The file is empty.".into()));
+        return Err(AppError::Invalid(Refusal::FileEmpty));
     }
     let mime = infer::get(bytes).map(|t| t.mime_type());
     let (kind, content_type) = match mime {
@@ -59,15 +56,15 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, AppError> {
         Some("video/webm" | "video/x-matroska") => (AttachmentKind::Voice, "audio/webm"),
         Some("audio/ogg" | "audio/opus") => (AttachmentKind::Voice, "audio/ogg"),
         Some("video/mp4" | "audio/m4a" | "audio/x-m4a" | "audio/mp4") => (AttachmentKind::Voice, "audio/mp4"),
-        Some(other) => return Err(AppError::UnsupportedType(format!("{TYPES_TAKEN}; this file is {other}."))),
-        None => return Err(AppError::UnsupportedType(format!("{TYPES_TAKEN}; this file is of a type we do not know."))),
+        Some(other) => return Err(AppError::UnsupportedType(Refusal::UnsupportedType { found: Some(other.to_string()) })),
+        None => return Err(AppError::UnsupportedType(Refusal::UnsupportedType { found: None })),
     };
     let size = human_size(bytes.len() as u64);
     match kind {
         AttachmentKind::Image => {
             if bytes.len() > IMAGE_MAX_BYTES {
                 let max = human_size(IMAGE_MAX_BYTES as u64);
-                return Err(AppError::TooLarge(format!("Images can be at most {max}; this one is {size}.")));
+                return Err(AppError::TooLarge(Refusal::ImageTooLarge { max, size }));
             }
             let dimensions = image_dimensions(bytes)?;
             Ok(Inspected { kind, content_type, dimensions: Some(dimensions), duration_ms: None })
@@ -75,16 +72,14 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, AppError> {
         AttachmentKind::Voice => {
             if bytes.len() > VOICE_MAX_BYTES {
                 let max = human_size(VOICE_MAX_BYTES as u64);
-                return Err(AppError::TooLarge(format!("Voice messages can be at most {max}; this one is {size}.")));
+                return Err(AppError::TooLarge(Refusal::VoiceTooLarge { max, size }));
             }
             let ms = audio_length_ms(bytes).map_err(AppError::Invalid)?;
             if ms > u64::from(VOICE_MAX_MS) {
                 // Tenths, so that 5:00.4 does not read as the 5:00 allowed.
                 let (max, tenths) = (clock(VOICE_MAX_MS), ms.div_ceil(100));
                 let length = format!("{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10);
-                return Err(AppError::Invalid(format!(
-                    "Voice messages can be at most {max} long; this one is {length}. Record a shorter one or split it."
-                )));
+                return Err(AppError::Invalid(Refusal::VoiceTooLong { max, length }));
             }
             Ok(Inspected { kind, content_type, dimensions: None, duration_ms: Some(ms as u32) })
         }
@@ -93,16 +88,14 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, AppError> {
 
 /// Width and height of an image; refuses unreadable or oversized ones.
 fn image_dimensions(bytes: &[u8]) -> Result<(u32, u32), AppError> {
-    let damaged = || AppError::Invalid("This image looks damaged: its size could not be read. Try saving it again.".into());
+    let damaged = || AppError::Invalid(Refusal::ImageDamaged);
     let size = imagesize::blob_size(bytes).map_err(|_| damaged())?;
     let (width, height) = (u32::try_from(size.width).unwrap_or(u32::MAX), u32::try_from(size.height).unwrap_or(u32::MAX));
     if width == 0 || height == 0 {
         return Err(damaged());
     }
     if width > IMAGE_MAX_SIDE_PX || height > IMAGE_MAX_SIDE_PX {
-        return Err(AppError::Invalid(format!(
-            "Images can be at most {IMAGE_MAX_SIDE_PX} pixels wide and tall; this one is {width}×{height}."
-        )));
+        return Err(AppError::Invalid(Refusal::ImageTooBig { max: IMAGE_MAX_SIDE_PX, width, height }));
     }
     Ok((width, height))
 }
@@ -112,10 +105,10 @@ fn image_dimensions(bytes: &[u8]) -> Result<(u32, u32), AppError> {
 ///
 /// Errors: a sentence for the person (unreadable container, video inside,
 /// no audio).
-pub fn audio_length_ms(bytes: &[u8]) -> Result<u64, String> {
+pub fn audio_length_ms(bytes: &[u8]) -> Result<u64, Refusal> {
     let unreadable = |e: DemuxError| {
         tracing::debug!(error = %e, "an uploaded recording could not be demuxed");
-        "This recording could not be read; it may be damaged. Try recording it again.".to_string()
+        Refusal::VoiceUnreadable
     };
     let source = MediaSourceStream::new(Box::new(Cursor::new(bytes)), MediaSourceStreamOptions::default());
     let mut reader = symphonia::default::get_probe()
@@ -126,7 +119,7 @@ pub fn audio_length_ms(bytes: &[u8]) -> Result<u64, String> {
     for track in reader.tracks() {
         match &track.codec_params {
             Some(CodecParameters::Audio(_)) => {}
-            Some(_) => return Err("Voice messages carry sound only; this file has video or subtitles in it.".into()),
+            Some(_) => return Err(Refusal::VoiceHasVideo),
             None => continue,
         }
         let Some(base) = track.time_base else { continue };
@@ -137,7 +130,7 @@ pub fn audio_length_ms(bytes: &[u8]) -> Result<u64, String> {
         }
     }
     if bases.is_empty() {
-        return Err("This file has no sound we can play. Record the voice message again.".into());
+        return Err(Refusal::VoiceNoSound);
     }
     loop {
         let packet = match reader.next_packet() {
@@ -158,7 +151,7 @@ pub fn audio_length_ms(bytes: &[u8]) -> Result<u64, String> {
         .filter_map(|(id, end)| bases.get(id)?.calc_time(Timestamp::new(*end)))
         .map(|time| time.as_millis().clamp(0, i128::from(u64::MAX)) as u64)
         .max();
-    longest.ok_or_else(|| "This recording has no sound in it. Record the voice message again.".into())
+    longest.ok_or(Refusal::VoiceNoSound)
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ use std::{
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{broadcast, oneshot};
 
+use crate::error::Refusal;
+
 use super::{
     bus::Bus,
     presence::{Change, Presence, RemotePresence},
@@ -351,16 +353,16 @@ impl Hub {
 
     /// Tells every follower of `topic` that it is over ([`ServerEvent::Ended`]);
     /// they stop following it.
-    pub fn end(&self, topic: &Topic, reason: &str) {
-        let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
+    pub fn end(&self, topic: &Topic, reason: Refusal) {
+        let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason });
         self.broadcast(topic, HubEvent { frame, kind: HubEventKind::Ends { only_for: None } });
     }
 
     /// Ends `topic` for one author only (removed or banned from a room):
     /// their tabs get [`ServerEvent::Ended`] with `reason` and stop following;
     /// nobody else notices except through presence.
-    pub fn end_for(&self, topic: &Topic, author_id: i64, reason: &str) {
-        let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.to_string() });
+    pub fn end_for(&self, topic: &Topic, author_id: i64, reason: Refusal) {
+        let frame = encode(&ServerEvent::Ended { topic: topic.clone(), reason });
         self.broadcast(topic, HubEvent { frame, kind: HubEventKind::Ends { only_for: Some(author_id) } });
     }
 

@@ -5,8 +5,9 @@
 
 use axum::extract::ws::Utf8Bytes;
 
-use super::{follows::Follow, refused, Connection, TabFrames, EXPIRED};
+use super::{follows::Follow, refused, Connection, TabFrames};
 use crate::{
+    error::Refusal,
     live::guest_identity::chat_and_identity,
     limits::LIVE_ROOMS_PER_CONNECTION,
     live::{hub::encode, ServerEvent, Topic},
@@ -23,7 +24,7 @@ impl Connection {
             return self.catch_up(&topic).await;
         }
         if self.follows.len() >= LIVE_ROOMS_PER_CONNECTION {
-            return vec![refused(Some(&topic), None, "This tab follows too many rooms; close some and reload.")];
+            return vec![refused(Some(&topic), None, Refusal::TooManyTopics)];
         }
         // Subscribe before reading rights and lines: a ban or leave that
         // commits after the rights are read is published after this, so
@@ -64,18 +65,18 @@ impl Connection {
         match topic {
             Topic::Room(room_id) => {
                 let Some(me) = &self.me else {
-                    return Err(Denied::NotAllowed("Please log in first."));
+                    return Err(Denied::NotAllowed(Refusal::LogInFirst));
                 };
                 match self.live.store.rooms().rights_of(*room_id, me.id).await.map_err(fault)? {
                     Some(rights) => Ok((rights.can_moderate, None)),
-                    None => Err(Denied::NotAllowed("You are not a member of this room.")),
+                    None => Err(Denied::NotAllowed(Refusal::NotAMember)),
                 }
             }
             Topic::Chat(chat_id) => {
                 let user_id = self.me.as_ref().map(|u| u.id);
                 let found = chat_and_identity(&self.live.guest_keys, &self.live.store, chat_id, &self.cookies, user_id).await.map_err(fault)?;
                 let Some((chat, me)) = found.filter(|(c, _)| c.is_open(now_ms())) else {
-                    return Err(Denied::Over(EXPIRED));
+                    return Err(Denied::Over(Refusal::ChatExpired));
                 };
                 if !chat.keep_history {
                     // With several nodes, lines this node missed while its
@@ -84,7 +85,7 @@ impl Connection {
                 }
                 match me {
                     Some(me) => Ok((false, Some((chat, me)))),
-                    None => Err(Denied::NotAllowed("Join this chat first: reload the page and pick a name.")),
+                    None => Err(Denied::NotAllowed(Refusal::PickANameFirst)),
                 }
             }
         }
@@ -92,12 +93,12 @@ impl Connection {
 }
 
 /// Why [`Connection::admit`] refused a topic.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) enum Denied {
     /// This person may not follow it (not a member, not in the chat): why.
-    NotAllowed(&'static str),
+    NotAllowed(Refusal),
     /// The topic is over for everyone (an ended or expired chat): why.
-    Over(&'static str),
+    Over(Refusal),
     /// The rights could not be read (logged).
     Fault,
 }
@@ -107,8 +108,8 @@ impl Denied {
     pub(super) fn on_subscribe(self, topic: &Topic) -> Utf8Bytes {
         match self {
             Denied::NotAllowed(reason) => refused(Some(topic), None, reason),
-            Denied::Over(reason) => encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.into() }),
-            Denied::Fault => refused(Some(topic), None, "Something went wrong on our side. Please reload."),
+            Denied::Over(reason) => encode(&ServerEvent::Ended { topic: topic.clone(), reason }),
+            Denied::Fault => refused(Some(topic), None, Refusal::FollowFault),
         }
     }
 }

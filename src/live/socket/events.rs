@@ -7,6 +7,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use super::{admission::Denied, follows::FollowKey, Connection, TabFrames};
 use crate::{
+    error::Refusal,
     limits::LIVE_CATCH_UP_PAGE_LINES,
     live::{
         hub::{encode, HubEvent, HubEventKind},
@@ -17,18 +18,6 @@ use crate::{
 /// One item from a topic's hub receiver: an event, or how many this tab missed.
 type HubItem = Result<std::sync::Arc<HubEvent>, BroadcastStreamRecvError>;
 
-/// What a tab is told when it finds, picking a room up again, that its
-/// person is no longer a member (removed, banned or left while it lagged).
-pub const NO_LONGER_MEMBER: &str = "You are no longer a member of this room.";
-/// The same for an instant chat the person left or was taken out of.
-pub const NO_LONGER_IN_CHAT: &str = "You are no longer in this chat.";
-/// What followers of an expired instant chat are told.
-pub const EXPIRED: &str = "This chat has expired.";
-/// What followers of an instant chat the host ended are told.
-pub const ENDED_BY_HOST: &str = "The host ended this chat.";
-/// What the open tabs of a guest who left are told as they stop following
-/// the chat.
-pub const LEFT_BY_GUEST: &str = "You left this chat.";
 
 
 impl Connection {
@@ -83,13 +72,15 @@ impl Connection {
             }
             Err(Denied::Fault) => self.closing = true,
             Err(denied) => {
+                // Picking a topic up again and finding the person no longer
+                // in it (removed, banned or left while the tab lagged).
                 let reason = match (denied, topic) {
                     (Denied::Over(reason), _) => reason,
-                    (_, Topic::Room(_)) => NO_LONGER_MEMBER,
-                    (_, Topic::Chat(_)) => NO_LONGER_IN_CHAT,
+                    (_, Topic::Room(_)) => Refusal::NoLongerMember,
+                    (_, Topic::Chat(_)) => Refusal::NoLongerInChat,
                 };
                 let _ = self.unfollow(topic);
-                out.push(encode(&ServerEvent::Ended { topic: topic.clone(), reason: reason.into() }));
+                out.push(encode(&ServerEvent::Ended { topic: topic.clone(), reason }));
                 self.closing = self.follows.is_empty();
             }
         }

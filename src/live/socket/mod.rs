@@ -12,8 +12,6 @@ mod events;
 mod follows;
 mod send;
 
-pub use events::{ENDED_BY_HOST, EXPIRED, LEFT_BY_GUEST, NO_LONGER_IN_CHAT, NO_LONGER_MEMBER};
-pub use send::TOO_FAST;
 
 use axum::{
     extract::{
@@ -32,6 +30,7 @@ use super::{
     ClientEvent, ServerEvent, Topic,
 };
 use crate::{
+    error::Refusal,
     clock::now_ms,
     limits::{LIVE_FRAME_MAX_BYTES, LIVE_LINES_BURST, LIVE_SESSION_CHECK_MS, LIVE_TYPING_BURST, LIVE_TYPING_PER_SECOND},
     live::LiveParts,
@@ -57,9 +56,6 @@ const LIVE_BATCH_EVENTS: usize = 64;
 /// its rooms are, so that its sends and heartbeats are never starved.
 const HUB_TURNS_PER_READ: u32 = 4;
 
-/// What the tabs of a session that ended are told, for every topic they
-/// follow, as their sockets close.
-pub const LOGGED_OUT: &str = "You logged out in this browser. Log in again to come back.";
 
 /// Upgrades `GET /live` to the live WebSocket for `me` (logged in through
 /// `session_id`, checked again on the tab's heartbeat) or for the instant
@@ -216,7 +212,7 @@ impl Connection {
                     // Logged out in this browser: every topic ends for this
                     // tab, then the socket closes (below).
                     Closing::LoggedOut => {
-                        replies.extend(self.end_all(LOGGED_OUT));
+                        replies.extend(self.end_all(Refusal::LoggedOut));
                         true
                     }
                 },
@@ -286,7 +282,7 @@ impl Connection {
 
     async fn handle_text(&mut self, text: &str) -> TabFrames {
         let Ok(event) = serde_json::from_str::<ClientEvent>(text) else {
-            return vec![refused(None, None, "The server could not read that request.")];
+            return vec![refused(None, None, Refusal::UnreadableRequest)];
         };
         match event {
             ClientEvent::Subscribe { topic, after_id } => self.subscribe(topic, after_id).await,
@@ -330,7 +326,7 @@ impl Connection {
             self.session_checked_at = now;
             match self.live.store.sessions().load(&id).await {
                 Ok(Some(_)) => {}
-                Ok(None) => return self.end_all(LOGGED_OUT),
+                Ok(None) => return self.end_all(Refusal::LoggedOut),
                 // A database hiccup is not a log-out: try on the next beat.
                 Err(err) => tracing::warn!(error = %err, "reading a live connection's session failed"),
             }
@@ -340,9 +336,9 @@ impl Connection {
 
     /// Frames that end every followed topic for this tab with `reason`; the
     /// socket closes once they are sent.
-    fn end_all(&mut self, reason: &str) -> TabFrames {
+    fn end_all(&mut self, reason: Refusal) -> TabFrames {
         self.closing = true;
-        self.follows.topics().into_iter().map(|topic| encode(&ServerEvent::Ended { topic, reason: reason.to_string() })).collect()
+        self.follows.topics().into_iter().map(|topic| encode(&ServerEvent::Ended { topic, reason: reason.clone() })).collect()
     }
 
     /// Stops following `topic`, counting this connection out of its presence.
@@ -387,6 +383,6 @@ fn pong() -> Utf8Bytes {
     PONG.get_or_init(|| encode(&ServerEvent::Pong)).clone()
 }
 
-fn refused(topic: Option<&Topic>, client_id: Option<String>, reason: &str) -> Utf8Bytes {
-    encode(&ServerEvent::Refused { topic: topic.cloned(), client_id, reason: reason.to_string() })
+fn refused(topic: Option<&Topic>, client_id: Option<String>, reason: Refusal) -> Utf8Bytes {
+    encode(&ServerEvent::Refused { topic: topic.cloned(), client_id, reason })
 }

@@ -4,19 +4,17 @@
 use super::{refused, Connection, TabFrames};
 use crate::{
     clock::now_ms,
+    error::Refusal,
     live::{
         check_message_body,
         hub::encode,
         is_valid_client_id,
-        timeline::{refusal_text, NewLine, PostError},
+        timeline::{refusal, NewLine, PostError},
         MessageKind, ServerEvent, Topic,
     },
     store::StoreError,
 };
 
-/// What a line sent past the socket's budget gets (see
-/// [`crate::limits::LIVE_LINES_BURST`]); the tab puts it back in the composer.
-pub const TOO_FAST: &str = "You're sending messages too fast. Wait a few seconds, then send this one again.";
 
 impl Connection {
     /// Stores and publishes a message from this tab. Refused, with the
@@ -29,14 +27,14 @@ impl Connection {
             return vec![refused(Some(&topic), Some(client_id), self.why_not_followed(&topic).await)];
         };
         if !is_valid_client_id(&client_id) {
-            return vec![refused(Some(&topic), None, "The message id is not valid; reload the page.")];
+            return vec![refused(Some(&topic), None, Refusal::BadMessageId)];
         }
         let body = match check_message_body(&body) {
             Ok(body) => body,
-            Err(reason) => return vec![refused(Some(&topic), Some(client_id), &reason)],
+            Err(reason) => return vec![refused(Some(&topic), Some(client_id), reason)],
         };
         if self.line_budget.as_ref().is_some_and(|budget| budget.check().is_err()) {
-            return vec![refused(Some(&topic), Some(client_id), TOO_FAST)];
+            return vec![refused(Some(&topic), Some(client_id), Refusal::TooFast)];
         }
         // Whoever sends a line has stopped typing it. Said before the line is
         // stored, so that no "typing" held in a typing diff can follow it.
@@ -52,7 +50,7 @@ impl Connection {
             Topic::Chat(_) => {
                 let Some((chat, me)) = &follow.chat else { return Vec::new() };
                 if !chat.is_open(now_ms()) {
-                    return vec![refused(Some(&topic), Some(client_id), "This chat has ended; messages can no longer be sent.")];
+                    return vec![refused(Some(&topic), Some(client_id), Refusal::ChatOver)];
                 }
                 let line = NewLine::ChatLine { chat, author: me, kind: MessageKind::Text, body: &body };
                 self.live.timeline().post(line, &client_id).await
@@ -64,24 +62,24 @@ impl Connection {
             // A retry of a message stored before: tell this tab it is saved
             // (the tab ignores a message id it already shows).
             Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
-            Err(PostError::Store(StoreError::NotAllowed(why))) => vec![refused(Some(&topic), Some(client_id), refusal_text(why))],
+            Err(PostError::Store(StoreError::NotAllowed(why))) => vec![refused(Some(&topic), Some(client_id), refusal(why))],
             Err(err) => {
                 tracing::error!(error = %err, "storing a message failed");
-                vec![refused(Some(&topic), Some(client_id), "Your message was not saved. Please try again.")]
+                vec![refused(Some(&topic), Some(client_id), Refusal::NotSaved)]
             }
         }
     }
 
     /// Why a send to a topic this tab does not follow is refused: an instant
     /// chat that is over says so; anything else must be opened first.
-    pub(super) async fn why_not_followed(&self, topic: &Topic) -> &'static str {
+    pub(super) async fn why_not_followed(&self, topic: &Topic) -> Refusal {
         if let Topic::Chat(chat_id) = topic {
             let chat = self.live.store.instant_chats().get(chat_id).await.ok().flatten();
             if chat.is_none_or(|c| !c.is_open(now_ms())) {
-                return "This chat has ended; messages can no longer be sent.";
+                return Refusal::ChatOver;
             }
         }
-        "Open the room before sending to it."
+        Refusal::OpenRoomFirst
     }
 }
 

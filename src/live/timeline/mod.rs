@@ -28,15 +28,11 @@ use super::{
 };
 use crate::{
     clock::now_ms,
-    error::AppError,
+    error::{AppError, Refusal},
     store::{Backend, ChatRow, NewAttachment, ParticipantRow, Store, StoreError, StoredFile, WriteRefusal},
     types::timeline::{ChatMessage, MessageKind},
 };
 
-/// What an upload to an instant chat without history is told when memory
-/// holds all the files it may (see [`MemoryLines`]).
-pub const MEMORY_FULL: &str = "The server is holding as many files for chats without history as it can. \
-                               Try again later, or start a chat that keeps history.";
 
 /// A line to post, with what its kind needs.
 #[derive(Debug)]
@@ -143,27 +139,24 @@ impl From<PostError> for AppError {
     fn from(err: PostError) -> AppError {
         match err {
             PostError::Store(StoreError::NotAllowed(WriteRefusal::NotMember)) => AppError::NotMember,
-            PostError::Store(StoreError::NotAllowed(why)) => AppError::Forbidden(refusal_text(why).into()),
+            PostError::Store(StoreError::NotAllowed(why)) => AppError::Forbidden(refusal(why)),
             PostError::Store(err) => err.into(),
             PostError::MemoryFull => {
                 tracing::warn!("in-memory instant chat files are at their cap");
-                AppError::Unavailable(MEMORY_FULL.into())
+                AppError::Unavailable(Refusal::MemoryFull)
             }
         }
     }
 }
 
 /// What a person is told when the store refuses their line.
-pub fn refusal_text(why: WriteRefusal) -> &'static str {
+pub fn refusal(why: WriteRefusal) -> Refusal {
     match why {
-        WriteRefusal::Muted => MUTED,
-        WriteRefusal::NotMember => "You are not a member of this room.",
-        WriteRefusal::LeftChat => super::socket::NO_LONGER_IN_CHAT,
+        WriteRefusal::Muted => Refusal::Muted,
+        WriteRefusal::NotMember => Refusal::NotAMember,
+        WriteRefusal::LeftChat => Refusal::NoLongerInChat,
     }
 }
-
-/// The text a muted member's refused sends and uploads carry.
-pub const MUTED: &str = "You are muted in this room: an owner or moderator has to unmute you before you can send messages.";
 
 /// The timeline service over one server's hub, store and in-memory lines.
 /// Cheap to make: it only borrows them.

@@ -86,7 +86,7 @@ pub fn AttachControls(state: LiveState) -> impl IntoView {
                     });
                     ticker.set_value(Some(tick));
                 }
-                Err(reason) => state.error.set(Some(reason)),
+                Err(reason) => state.error.set(Some(reason.message(state.locale))),
             }
         });
     };
@@ -221,9 +221,10 @@ fn send_again(state: LiveState, failed: Failed, file: web_sys::Blob, label: Stri
                 failed.files.update_value(|files| {
                     files.insert(client_id.clone(), file);
                 });
-                failed.list.update(|list| list.push(FailedUpload { client_id, label, reason: failure.reason }));
+                let reason = failure.reason.message(state.locale);
+                failed.list.update(|list| list.push(FailedUpload { client_id, label, reason }));
             }
-            Err(failure) => state.error.set(Some(format!("{label}: {}", failure.reason))),
+            Err(failure) => state.error.set(Some(format!("{label}: {}", failure.reason.message(state.locale)))),
         }
     });
 }

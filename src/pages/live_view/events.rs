@@ -35,9 +35,9 @@ impl LiveState {
                     // Give the text back: a refused draft is never lost.
                     self.draft.update(|d| *d = if d.trim().is_empty() { p.body } else { format!("{}\n{d}", p.body) });
                 }
-                self.error.set(Some(reason));
+                self.error.set(Some(reason.message(self.locale)));
             }
-            ServerEvent::Refused { reason, .. } => self.error.set(Some(reason)),
+            ServerEvent::Refused { reason, .. } => self.error.set(Some(reason.message(self.locale))),
             ServerEvent::Presence { topic, online } if topic == self.topic() => {
                 self.online.set(online.into_iter().collect());
             }
@@ -89,7 +89,7 @@ impl LiveState {
                 self.outbox.set(Vec::new());
                 self.typing.set(Vec::new());
                 self.online.set(BTreeSet::new());
-                self.ended.set(Some(reason));
+                self.ended.set(Some(reason.message(self.locale)));
             }
             _ => {} // another topic's event
         }

@@ -181,7 +181,7 @@ impl LiveState {
     fn submit(&self) {
         let body = match check_message_body(&self.draft.get_untracked()) {
             Ok(body) => body,
-            Err(reason) => return self.error.set(Some(reason)),
+            Err(reason) => return self.error.set(Some(reason.message(self.locale))),
         };
         let pending = Pending { client_id: new_client_id(), body };
         self.error.set(None);

@@ -1,9 +1,15 @@
 //! The error type that server functions return to the browser.
 //!
 //! Every variant's message is written for the person using Roomlink: it says
-//! what went wrong and, where they can, what to do. Causes that are ours
-//! (database faults and the like) are logged on the server with `tracing` and
-//! reach the browser only as [`AppError::Internal`].
+//! what went wrong and, where they can, what to do, in the reader's language
+//! ([`AppError::message`]): errors travel without words (a variant, or a
+//! [`Refusal`] with what its words need). Causes that are ours (database
+//! faults and the like) are logged on the server with `tracing` and reach
+//! the browser only as [`AppError::Internal`].
+
+pub mod refusal;
+
+pub use refusal::{Action, Field, Refusal};
 
 use serde::{Deserialize, Serialize};
 
@@ -15,9 +21,9 @@ use leptos::server_fn::{
 /// What a server function can answer instead of its result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    /// Input broke a rule; the text says which and how to fix it.
+    /// Input broke a rule; the refusal says which and how to fix it.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Refusal),
     /// The action needs a logged-in user.
     #[error("Please log in first.")]
     NotLoggedIn,
@@ -39,42 +45,42 @@ pub enum AppError {
     /// any other dead link.
     #[error("This invite link has reached its limit: it cannot be used any more. Ask for a new link.")]
     InviteUsedUp,
-    /// What the person asked for exists already; the text says what and
+    /// What the person asked for exists already; the refusal says what and
     /// where to find it (HTTP 409).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Refusal),
     /// The room holds its member limit (HTTP 409); nothing was used up.
     #[error("This room is full ({0} members). Ask its owner to make room.")]
     RoomFull(i64),
-    /// The action is not allowed for this person; the text says why (HTTP 403).
+    /// The action is not allowed for this person; the refusal says why (HTTP 403).
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Refusal),
     /// An instant chat id that is unknown, or whose chat ended and was
     /// deleted (HTTP 404).
     #[error("This instant chat does not exist. Chats are deleted when they end; ask whoever sent the link for a new one.")]
     ChatNotFound,
-    /// The instant chat is over; the text says how (HTTP 410).
+    /// The instant chat is over; the refusal says how (HTTP 410).
     #[error("{0}")]
-    ChatEnded(String),
+    ChatEnded(Refusal),
     /// Someone in the instant chat has this display name, ignoring case (HTTP 409).
     #[error("That name is taken in this chat. Please choose another.")]
     NameTaken,
     /// The instant chat holds its maximum number of people (HTTP 409).
     #[error("This chat is full: it holds at most {0} people.")]
     ChatFull(u32),
-    /// The upload is bigger than its kind allows; the text names both sizes (HTTP 413).
+    /// The upload is bigger than its kind allows; the refusal names both sizes (HTTP 413).
     #[error("{0}")]
-    TooLarge(String),
-    /// The upload is not a kind of file Roomlink takes; the text says what it is (HTTP 415).
+    TooLarge(Refusal),
+    /// The upload is not a kind of file Roomlink takes; the refusal says what it is (HTTP 415).
     #[error("{0}")]
-    UnsupportedType(String),
+    UnsupportedType(Refusal),
     /// Too many requests from this address or user; try again after this many seconds (HTTP 429).
     #[error("Too many attempts. Please try again in {0} seconds.")]
     TooManyRequests(u64),
-    /// The server cannot take this now for lack of room; the text says what
-    /// to do (HTTP 503).
+    /// The server cannot take this now for lack of room or time; the
+    /// refusal says what to do (HTTP 503).
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Refusal),
     /// Something that does not exist (HTTP 404).
     #[error("We could not find that.")]
     NotFound,
@@ -91,18 +97,17 @@ pub enum AppError {
 
 impl AppError {
     /// The message for the person, in `locale`'s words (`locales/*.json`,
-    /// under `errors`). The variants that carry their text were worded
-    /// where they were made and show that text. (`Display` gives the
-    /// English, for logs.)
+    /// under `errors`, and under `refusals` for a [`Refusal`]). (`Display`
+    /// gives the English, for logs.)
     pub fn message(&self, locale: Locale) -> String {
         match self {
-            AppError::Invalid(text)
-            | AppError::Conflict(text)
-            | AppError::Forbidden(text)
-            | AppError::ChatEnded(text)
-            | AppError::TooLarge(text)
-            | AppError::UnsupportedType(text)
-            | AppError::Unavailable(text) => text.clone(),
+            AppError::Invalid(refusal)
+            | AppError::Conflict(refusal)
+            | AppError::Forbidden(refusal)
+            | AppError::ChatEnded(refusal)
+            | AppError::TooLarge(refusal)
+            | AppError::UnsupportedType(refusal)
+            | AppError::Unavailable(refusal) => refusal.message(locale),
             AppError::NotLoggedIn => td_string!(locale, errors.not_logged_in).to_string(),
             AppError::BadCredentials => td_string!(locale, errors.bad_credentials).to_string(),
             AppError::UsernameTaken => td_string!(locale, errors.username_taken).to_string(),
@@ -183,5 +188,39 @@ impl FromServerFnError for AppError {
 impl From<ServerFnError> for AppError {
     fn from(value: ServerFnError) -> Self {
         AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_reads_in_each_language() {
+        let fixed = [
+            AppError::NotLoggedIn,
+            AppError::BadCredentials,
+            AppError::UsernameTaken,
+            AppError::NotMember,
+            AppError::InviteInvalid,
+            AppError::InviteUsedUp,
+            AppError::RoomFull(50),
+            AppError::ChatNotFound,
+            AppError::NameTaken,
+            AppError::ChatFull(5),
+            AppError::TooManyRequests(30),
+            AppError::NotFound,
+            AppError::Internal,
+            AppError::Transport("timeout".into()),
+            AppError::UnknownLanguage,
+        ];
+        for error in fixed {
+            let (english, portuguese) = (error.message(Locale::en), error.message(Locale::pt_BR));
+            assert_eq!(english, error.to_string(), "the English words are the log's");
+            assert_ne!(english, portuguese, "{error:?} reads the same in both languages");
+        }
+        let refused = AppError::Forbidden(Refusal::Banned);
+        assert_eq!(refused.message(Locale::pt_BR), "Você foi banido desta sala e não pode entrar de novo.");
+        assert_eq!(refused.to_string(), "You are banned from this room and cannot join it again.");
     }
 }

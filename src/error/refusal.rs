@@ -1,0 +1,597 @@
+//! Why a request was refused, without words: [`Refusal`] travels in
+//! [`AppError`](super::AppError) and in the live socket's refusals and
+//! endings as a code with what its words need, and each reader sees it in
+//! their own language ([`Refusal::message`], `locales/*.json` under
+//! `refusals`). Logs and `Display` use the English.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{td_string, Locale};
+
+/// A text field that rules check, as the refusals name it ("A room name",
+/// "O nome da sala").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// An account's username.
+    Username,
+    /// A room's name.
+    RoomName,
+    /// A name in an instant chat.
+    DisplayName,
+    /// An instant chat's title.
+    ChatTitle,
+    /// An invite link's label.
+    LinkLabel,
+    /// A language invite's language.
+    Language,
+    /// A room's description.
+    Description,
+}
+
+/// What a moderator or owner tried that their role does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Remove or ban a member.
+    RemoveOrBan,
+    /// Mute or unmute a member.
+    Mute,
+    /// Change a member's role and permissions.
+    ChangeRights,
+    /// Change the room's settings.
+    ChangeSettings,
+    /// Make invite links.
+    MakeInviteLinks,
+}
+
+/// Why a request was refused; the variants' fields are what the words
+/// need (numbers, names, sizes already written as "5.0 MB" or "5:00").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum Refusal {
+    /// A field with a line break, tab or other control character.
+    ControlCharacters { field: Field },
+    /// A field with an invisible or direction-changing character; `code_point` as "U+200B".
+    InvisibleCharacters { field: Field, code_point: String },
+    /// A field longer than it may be, in characters.
+    TooLong { field: Field, max: usize, len: usize },
+    /// A username outside its length, in characters.
+    UsernameLength { min: usize, max: usize, len: usize },
+    /// A username with a character it may not have.
+    UsernameCharacter { character: char },
+    /// A password shorter than `min` characters.
+    PasswordTooShort { min: usize },
+    /// A password longer than `max` characters.
+    PasswordTooLong { max: usize },
+    /// A room made without a name.
+    RoomNameEmpty,
+    /// A chat joined without a name.
+    DisplayNameEmpty,
+    /// A language invite without its language.
+    LanguageEmpty,
+    /// An empty message.
+    MessageEmpty,
+    /// A message longer than `max` characters.
+    MessageTooLong { max: usize, len: usize },
+    /// A member limit outside its range.
+    MemberLimitRange { low: i64, high: i64 },
+    /// A member limit below the members there are.
+    MemberLimitBelowMembers { members: i64 },
+    /// An invite lifetime that is not one of the choices.
+    LifetimeChoice,
+    /// A maximum number of uses that is not one of the choices.
+    MaxUsesChoice,
+    /// A link asked to make owners.
+    LinkRole,
+    /// A language invite's lifetime outside `low..=high` days.
+    LifetimeDays { low: u32, high: u32 },
+    /// A topic the server does not know.
+    UnknownTopic,
+    /// Reading a chat's history without being in it.
+    JoinChatFirst,
+    /// The owner tried to leave.
+    OwnerCannotLeave,
+    /// Removing oneself instead of leaving.
+    UseLeaveRoom,
+    /// A member (not a moderator) tried to moderate.
+    OnlyModeratorsCan { action: Action },
+    /// Someone tried to moderate the owner.
+    NobodyCanOwner { action: Action },
+    /// A moderator tried to moderate a moderator.
+    OnlyOwnerCanModerators { action: Action },
+    /// The person acted on is not a member (any more).
+    NotAMemberAnyMore,
+    /// Muting oneself.
+    CannotMuteYourself,
+    /// Changing the owner's role or permissions.
+    OwnerRightsFixed,
+    /// Something only the owner may do.
+    OnlyOwnerCan { action: Action },
+    /// Something a teacher space does not have.
+    NotInSpace { action: Action },
+    /// Revoking someone else's link.
+    OnlyMakerRevokes,
+    /// Revoking a revoked link.
+    AlreadyRevoked,
+    /// Managing links without moderating.
+    OnlyModeratorsManageLinks,
+    /// Making a link where only moderators may.
+    OnlyModeratorsInvite,
+    /// A moderator making a link that makes moderators.
+    OnlyOwnerMakesModeratorLinks,
+    /// A banned person joining again.
+    Banned,
+    /// Making a language invite without being a teacher.
+    OnlyTeachers,
+    /// Revoking another teacher's language invite.
+    OnlyTeacherRevokes,
+    /// Revoking a language invite a student used.
+    LanguageInviteUsed,
+    /// A teacher accepting their own language invite.
+    OwnInvite,
+    /// A student who has this space already.
+    AlreadyHasSpace { language: String, teacher: String },
+    /// A student removed from the space for good.
+    RemovedFromSpace,
+    /// A muted member sending.
+    Muted,
+    /// Writing in a room one is not (or no longer) a member of.
+    NotAMember,
+    /// No longer a member of the room followed.
+    NoLongerMember,
+    /// No longer in the chat followed.
+    NoLongerInChat,
+    /// Writing in a chat one has not joined with a name.
+    JoinWithNameFirst,
+    /// Not in the chat (leaving it).
+    NotInChat,
+    /// The host leaving instead of ending.
+    HostEndsInstead,
+    /// Someone but the host ending the chat.
+    OnlyHostEnds,
+    /// The chat's host ended it.
+    EndedByHost,
+    /// The chat's time is over.
+    ChatExpired,
+    /// The person left the chat (their other tabs are told).
+    LeftChat,
+    /// Messages to an ended chat.
+    ChatOver,
+    /// Logged out in this browser (the socket's tabs are told).
+    LoggedOut,
+    /// Memory for chats without history is full (starting one).
+    NoRoomForChats,
+    /// Memory for chats without history is full (uploading).
+    MemoryFull,
+    /// A tab following too many topics.
+    TooManyTopics,
+    /// Sending faster than the line budget.
+    TooFast,
+    /// A message or upload id that is not valid.
+    BadMessageId,
+    /// A socket frame the server could not read.
+    UnreadableRequest,
+    /// A line that could not be saved.
+    NotSaved,
+    /// A fault while following a topic.
+    FollowFault,
+    /// An empty upload.
+    FileEmpty,
+    /// An upload over the largest size; sizes written ("10.0 MB").
+    UploadTooLarge { max: String, image_max: String },
+    /// An image over its size.
+    ImageTooLarge { max: String, size: String },
+    /// A voice message over its size.
+    VoiceTooLarge { max: String, size: String },
+    /// A voice message over its length ("5:00", "5:00.4").
+    VoiceTooLong { max: String, length: String },
+    /// A type Roomlink does not take; `found` the MIME type, if known.
+    UnsupportedType { found: Option<String> },
+    /// An image whose size cannot be read.
+    ImageDamaged,
+    /// An image wider or taller than `max` pixels.
+    ImageTooBig { max: u32, width: u32, height: u32 },
+    /// A voice message with video or subtitles.
+    VoiceHasVideo,
+    /// A voice message with no sound to play.
+    VoiceNoSound,
+    /// A recording that cannot be read.
+    VoiceUnreadable,
+    /// A server function's request over its size, in KiB.
+    RequestTooLarge { max_kib: usize },
+    /// A server function that ran out of time, in seconds.
+    TookTooLong { seconds: u64 },
+    /// The browser cannot record any format the server takes.
+    CannotRecord,
+    /// The page is not https, so the browser offers no microphone.
+    NeedsHttps,
+    /// The person did not let Roomlink use the microphone.
+    MicrophoneDenied,
+    /// The recording could not start.
+    RecordingFailed,
+    /// An upload that did not reach the server.
+    UploadUnreachable,
+    /// An answer the browser could not read.
+    AnswerUnreadable,
+    /// An upload refused with a status and no readable reason.
+    UploadRefused { status: u16 },
+    /// Following or writing without being logged in.
+    LogInFirst,
+    /// Following a chat without having joined it with a name.
+    PickANameFirst,
+    /// Sending to a room the tab has not opened.
+    OpenRoomFirst,
+    /// Removed from a room by `by`.
+    RemovedBy { by: String },
+    /// Banned from a room by `by`.
+    BannedBy { by: String },
+    /// The person left the room (their other tabs are told).
+    LeftRoom,
+}
+
+impl Refusal {
+    /// The refusal in `locale`'s words.
+    pub fn message(&self, locale: Locale) -> String {
+        use Refusal::*;
+        let s = |text: &str| text.to_string();
+        match self {
+            ControlCharacters { field } => {
+                td_string!(locale, refusals.control_characters, field = field.subject(locale)).to_string()
+            }
+            InvisibleCharacters { field, code_point } => {
+                td_string!(locale, refusals.invisible_characters, field = field.subject(locale), code_point).to_string()
+            }
+            TooLong { field, max, len } => td_string!(locale, refusals.too_long, field = field.subject(locale), max, len).to_string(),
+            UsernameLength { min, max, len } => td_string!(locale, refusals.username_length, min, max, len).to_string(),
+            UsernameCharacter { character } => td_string!(locale, refusals.username_character, character).to_string(),
+            PasswordTooShort { min } => td_string!(locale, refusals.password_too_short, min).to_string(),
+            PasswordTooLong { max } => td_string!(locale, refusals.password_too_long, max).to_string(),
+            RoomNameEmpty => s(td_string!(locale, refusals.room_name_empty)),
+            DisplayNameEmpty => s(td_string!(locale, refusals.display_name_empty)),
+            LanguageEmpty => s(td_string!(locale, refusals.language_empty)),
+            MessageEmpty => s(td_string!(locale, refusals.message_empty)),
+            MessageTooLong { max, len } => td_string!(locale, refusals.message_too_long, max, len).to_string(),
+            MemberLimitRange { low, high } => td_string!(locale, refusals.member_limit_range, low, high).to_string(),
+            MemberLimitBelowMembers { members } => td_string!(locale, refusals.member_limit_below, members).to_string(),
+            LifetimeChoice => s(td_string!(locale, refusals.lifetime_choice)),
+            MaxUsesChoice => s(td_string!(locale, refusals.max_uses_choice)),
+            LinkRole => s(td_string!(locale, refusals.link_role)),
+            LifetimeDays { low, high } => td_string!(locale, refusals.lifetime_days, low, high).to_string(),
+            UnknownTopic => s(td_string!(locale, refusals.unknown_topic)),
+            JoinChatFirst => s(td_string!(locale, refusals.join_chat_first)),
+            OwnerCannotLeave => s(td_string!(locale, refusals.owner_cannot_leave)),
+            UseLeaveRoom => s(td_string!(locale, refusals.use_leave_room)),
+            OnlyModeratorsCan { action } => {
+                td_string!(locale, refusals.only_moderators_can, action = action.verb(locale)).to_string()
+            }
+            NobodyCanOwner { action } => td_string!(locale, refusals.nobody_can_owner, action = action.verb(locale)).to_string(),
+            OnlyOwnerCanModerators { action } => {
+                td_string!(locale, refusals.only_owner_can_moderators, action = action.verb(locale)).to_string()
+            }
+            NotAMemberAnyMore => s(td_string!(locale, refusals.not_a_member_any_more)),
+            CannotMuteYourself => s(td_string!(locale, refusals.cannot_mute_yourself)),
+            OwnerRightsFixed => s(td_string!(locale, refusals.owner_rights_fixed)),
+            OnlyOwnerCan { action } => td_string!(locale, refusals.only_owner_can, action = action.verb(locale)).to_string(),
+            NotInSpace { action } => td_string!(locale, refusals.not_in_space, action = action.verb(locale)).to_string(),
+            OnlyMakerRevokes => s(td_string!(locale, refusals.only_maker_revokes)),
+            AlreadyRevoked => s(td_string!(locale, refusals.already_revoked)),
+            OnlyModeratorsManageLinks => s(td_string!(locale, refusals.only_moderators_manage_links)),
+            OnlyModeratorsInvite => s(td_string!(locale, refusals.only_moderators_invite)),
+            OnlyOwnerMakesModeratorLinks => s(td_string!(locale, refusals.only_owner_makes_moderator_links)),
+            Banned => s(td_string!(locale, refusals.banned)),
+            OnlyTeachers => s(td_string!(locale, refusals.only_teachers)),
+            OnlyTeacherRevokes => s(td_string!(locale, refusals.only_teacher_revokes)),
+            LanguageInviteUsed => s(td_string!(locale, refusals.language_invite_used)),
+            OwnInvite => s(td_string!(locale, refusals.own_invite)),
+            AlreadyHasSpace { language, teacher } => td_string!(locale, refusals.already_has_space, language, teacher).to_string(),
+            RemovedFromSpace => s(td_string!(locale, refusals.removed_from_space)),
+            Muted => s(td_string!(locale, refusals.muted)),
+            NotAMember => s(td_string!(locale, refusals.not_a_member)),
+            NoLongerMember => s(td_string!(locale, refusals.no_longer_member)),
+            NoLongerInChat => s(td_string!(locale, refusals.no_longer_in_chat)),
+            JoinWithNameFirst => s(td_string!(locale, refusals.join_with_name_first)),
+            NotInChat => s(td_string!(locale, refusals.not_in_chat)),
+            HostEndsInstead => s(td_string!(locale, refusals.host_ends_instead)),
+            OnlyHostEnds => s(td_string!(locale, refusals.only_host_ends)),
+            EndedByHost => s(td_string!(locale, refusals.ended_by_host)),
+            ChatExpired => s(td_string!(locale, refusals.chat_expired)),
+            LeftChat => s(td_string!(locale, refusals.left_chat)),
+            ChatOver => s(td_string!(locale, refusals.chat_over)),
+            LoggedOut => s(td_string!(locale, refusals.logged_out)),
+            NoRoomForChats => s(td_string!(locale, refusals.no_room_for_chats)),
+            MemoryFull => s(td_string!(locale, refusals.memory_full)),
+            TooManyTopics => s(td_string!(locale, refusals.too_many_topics)),
+            TooFast => s(td_string!(locale, refusals.too_fast)),
+            BadMessageId => s(td_string!(locale, refusals.bad_message_id)),
+            UnreadableRequest => s(td_string!(locale, refusals.unreadable_request)),
+            NotSaved => s(td_string!(locale, refusals.not_saved)),
+            FollowFault => s(td_string!(locale, refusals.follow_fault)),
+            FileEmpty => s(td_string!(locale, refusals.file_empty)),
+            UploadTooLarge { max, image_max } => td_string!(locale, refusals.upload_too_large, max, image_max).to_string(),
+            ImageTooLarge { max, size } => td_string!(locale, refusals.image_too_large, max, size).to_string(),
+            VoiceTooLarge { max, size } => td_string!(locale, refusals.voice_too_large, max, size).to_string(),
+            VoiceTooLong { max, length } => td_string!(locale, refusals.voice_too_long, max, length).to_string(),
+            UnsupportedType { found: Some(found) } => td_string!(locale, refusals.unsupported_type, found).to_string(),
+            UnsupportedType { found: None } => s(td_string!(locale, refusals.unknown_type)),
+            ImageDamaged => s(td_string!(locale, refusals.image_damaged)),
+            ImageTooBig { max, width, height } => td_string!(locale, refusals.image_too_big, max, width, height).to_string(),
+            VoiceHasVideo => s(td_string!(locale, refusals.voice_has_video)),
+            VoiceNoSound => s(td_string!(locale, refusals.voice_no_sound)),
+            VoiceUnreadable => s(td_string!(locale, refusals.voice_unreadable)),
+            RequestTooLarge { max_kib } => td_string!(locale, refusals.request_too_large, max_kib).to_string(),
+            TookTooLong { seconds } => td_string!(locale, refusals.took_too_long, seconds).to_string(),
+            CannotRecord => s(td_string!(locale, refusals.cannot_record)),
+            NeedsHttps => s(td_string!(locale, refusals.needs_https)),
+            MicrophoneDenied => s(td_string!(locale, refusals.microphone_denied)),
+            RecordingFailed => s(td_string!(locale, refusals.recording_failed)),
+            UploadUnreachable => s(td_string!(locale, refusals.upload_unreachable)),
+            AnswerUnreadable => s(td_string!(locale, refusals.answer_unreadable)),
+            UploadRefused { status } => td_string!(locale, refusals.upload_refused, status).to_string(),
+            LogInFirst => s(td_string!(locale, refusals.log_in_first)),
+            PickANameFirst => s(td_string!(locale, refusals.pick_a_name_first)),
+            OpenRoomFirst => s(td_string!(locale, refusals.open_room_first)),
+            RemovedBy { by } => td_string!(locale, refusals.removed_by, by).to_string(),
+            BannedBy { by } => td_string!(locale, refusals.banned_by, by).to_string(),
+            LeftRoom => s(td_string!(locale, refusals.left_room)),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    /// The English words (for logs).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
+}
+
+impl Field {
+    /// The field as the subject of a refusal: "A room name", "O nome da sala".
+    fn subject(self, locale: Locale) -> &'static str {
+        match self {
+            Field::Username => td_string!(locale, refusals.fields.username),
+            Field::RoomName => td_string!(locale, refusals.fields.room_name),
+            Field::DisplayName => td_string!(locale, refusals.fields.display_name),
+            Field::ChatTitle => td_string!(locale, refusals.fields.chat_title),
+            Field::LinkLabel => td_string!(locale, refusals.fields.link_label),
+            Field::Language => td_string!(locale, refusals.fields.language),
+            Field::Description => td_string!(locale, refusals.fields.description),
+        }
+    }
+}
+
+impl Action {
+    /// The action as a verb after "can": "remove or ban", "remover ou banir".
+    fn verb(self, locale: Locale) -> &'static str {
+        match self {
+            Action::RemoveOrBan => td_string!(locale, refusals.actions.remove_or_ban),
+            Action::Mute => td_string!(locale, refusals.actions.mute),
+            Action::ChangeRights => td_string!(locale, refusals.actions.change_rights),
+            Action::ChangeSettings => td_string!(locale, refusals.actions.change_settings),
+            Action::MakeInviteLinks => td_string!(locale, refusals.actions.make_invite_links),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant's place: adding a variant fails to compile here until
+    /// it has one, and then [`every_refusal_has_its_words_in_each_language`]
+    /// until it has a sample.
+    fn index(refusal: &Refusal) -> usize {
+        use Refusal::*;
+        match refusal {
+            ControlCharacters { .. } => 0,
+            InvisibleCharacters { .. } => 1,
+            TooLong { .. } => 2,
+            UsernameLength { .. } => 3,
+            UsernameCharacter { .. } => 4,
+            PasswordTooShort { .. } => 5,
+            PasswordTooLong { .. } => 6,
+            RoomNameEmpty => 7,
+            DisplayNameEmpty => 8,
+            LanguageEmpty => 9,
+            MessageEmpty => 10,
+            MessageTooLong { .. } => 11,
+            MemberLimitRange { .. } => 12,
+            MemberLimitBelowMembers { .. } => 13,
+            LifetimeChoice => 14,
+            MaxUsesChoice => 15,
+            LinkRole => 16,
+            LifetimeDays { .. } => 17,
+            UnknownTopic => 18,
+            JoinChatFirst => 19,
+            OwnerCannotLeave => 20,
+            UseLeaveRoom => 21,
+            OnlyModeratorsCan { .. } => 22,
+            NobodyCanOwner { .. } => 23,
+            OnlyOwnerCanModerators { .. } => 24,
+            NotAMemberAnyMore => 25,
+            CannotMuteYourself => 26,
+            OwnerRightsFixed => 27,
+            OnlyOwnerCan { .. } => 28,
+            NotInSpace { .. } => 29,
+            OnlyMakerRevokes => 30,
+            AlreadyRevoked => 31,
+            OnlyModeratorsManageLinks => 32,
+            OnlyModeratorsInvite => 33,
+            OnlyOwnerMakesModeratorLinks => 34,
+            Banned => 35,
+            OnlyTeachers => 36,
+            OnlyTeacherRevokes => 37,
+            LanguageInviteUsed => 38,
+            OwnInvite => 39,
+            AlreadyHasSpace { .. } => 40,
+            RemovedFromSpace => 41,
+            Muted => 42,
+            NotAMember => 43,
+            NoLongerMember => 44,
+            NoLongerInChat => 45,
+            JoinWithNameFirst => 46,
+            NotInChat => 47,
+            HostEndsInstead => 48,
+            OnlyHostEnds => 49,
+            EndedByHost => 50,
+            ChatExpired => 51,
+            LeftChat => 52,
+            ChatOver => 53,
+            LoggedOut => 54,
+            NoRoomForChats => 55,
+            MemoryFull => 56,
+            TooManyTopics => 57,
+            TooFast => 58,
+            BadMessageId => 59,
+            UnreadableRequest => 60,
+            NotSaved => 61,
+            FollowFault => 62,
+            FileEmpty => 63,
+            UploadTooLarge { .. } => 64,
+            ImageTooLarge { .. } => 65,
+            VoiceTooLarge { .. } => 66,
+            VoiceTooLong { .. } => 67,
+            UnsupportedType { .. } => 68,
+            ImageDamaged => 69,
+            ImageTooBig { .. } => 70,
+            VoiceHasVideo => 71,
+            VoiceNoSound => 72,
+            VoiceUnreadable => 73,
+            RequestTooLarge { .. } => 74,
+            TookTooLong { .. } => 75,
+            CannotRecord => 76,
+            NeedsHttps => 77,
+            MicrophoneDenied => 78,
+            RecordingFailed => 79,
+            UploadUnreachable => 80,
+            AnswerUnreadable => 81,
+            UploadRefused { .. } => 82,
+            LogInFirst => 83,
+            PickANameFirst => 84,
+            OpenRoomFirst => 85,
+            RemovedBy { .. } => 86,
+            BannedBy { .. } => 87,
+            LeftRoom => 88,
+        }
+    }
+
+    /// One refusal of each kind.
+    fn samples() -> Vec<Refusal> {
+        use Refusal::*;
+        vec![
+            ControlCharacters { field: Field::RoomName },
+            InvisibleCharacters { field: Field::RoomName, code_point: "U+200B".into() },
+            TooLong { field: Field::RoomName, max: 64, len: 70 },
+            UsernameLength { min: 3, max: 64, len: 70 },
+            UsernameCharacter { character: ' ' },
+            PasswordTooShort { min: 3 },
+            PasswordTooLong { max: 64 },
+            RoomNameEmpty,
+            DisplayNameEmpty,
+            LanguageEmpty,
+            MessageEmpty,
+            MessageTooLong { max: 64, len: 70 },
+            MemberLimitRange { low: 2, high: 1000 },
+            MemberLimitBelowMembers { members: 5 },
+            LifetimeChoice,
+            MaxUsesChoice,
+            LinkRole,
+            LifetimeDays { low: 1, high: 365 },
+            UnknownTopic,
+            JoinChatFirst,
+            OwnerCannotLeave,
+            UseLeaveRoom,
+            OnlyModeratorsCan { action: Action::RemoveOrBan },
+            NobodyCanOwner { action: Action::RemoveOrBan },
+            OnlyOwnerCanModerators { action: Action::RemoveOrBan },
+            NotAMemberAnyMore,
+            CannotMuteYourself,
+            OwnerRightsFixed,
+            OnlyOwnerCan { action: Action::RemoveOrBan },
+            NotInSpace { action: Action::RemoveOrBan },
+            OnlyMakerRevokes,
+            AlreadyRevoked,
+            OnlyModeratorsManageLinks,
+            OnlyModeratorsInvite,
+            OnlyOwnerMakesModeratorLinks,
+            Banned,
+            OnlyTeachers,
+            OnlyTeacherRevokes,
+            LanguageInviteUsed,
+            OwnInvite,
+            AlreadyHasSpace { language: "German".into(), teacher: "ana".into() },
+            RemovedFromSpace,
+            Muted,
+            NotAMember,
+            NoLongerMember,
+            NoLongerInChat,
+            JoinWithNameFirst,
+            NotInChat,
+            HostEndsInstead,
+            OnlyHostEnds,
+            EndedByHost,
+            ChatExpired,
+            LeftChat,
+            ChatOver,
+            LoggedOut,
+            NoRoomForChats,
+            MemoryFull,
+            TooManyTopics,
+            TooFast,
+            BadMessageId,
+            UnreadableRequest,
+            NotSaved,
+            FollowFault,
+            FileEmpty,
+            UploadTooLarge { max: "10.0 MB".into(), image_max: "5.0 MB".into() },
+            ImageTooLarge { max: "10.0 MB".into(), size: "6.0 MB".into() },
+            VoiceTooLarge { max: "10.0 MB".into(), size: "6.0 MB".into() },
+            VoiceTooLong { max: "5:00".into(), length: "5:00.4".into() },
+            UnsupportedType { found: Some("application/pdf".into()) },
+            ImageDamaged,
+            ImageTooBig { max: 4096, width: 5000, height: 3000 },
+            VoiceHasVideo,
+            VoiceNoSound,
+            VoiceUnreadable,
+            RequestTooLarge { max_kib: 64 },
+            TookTooLong { seconds: 30 },
+            CannotRecord,
+            NeedsHttps,
+            MicrophoneDenied,
+            RecordingFailed,
+            UploadUnreachable,
+            AnswerUnreadable,
+            UploadRefused { status: 502 },
+            LogInFirst,
+            PickANameFirst,
+            OpenRoomFirst,
+            RemovedBy { by: "carla".into() },
+            BannedBy { by: "carla".into() },
+            LeftRoom,
+        ]
+    }
+
+    #[test]
+    fn every_refusal_has_its_words_in_each_language() {
+        let samples = samples();
+        let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
+        assert_eq!(covered, (0..89).collect(), "a sample of every refusal");
+        for refusal in &samples {
+            let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
+            assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");
+            assert!(!portuguese.is_empty() && !portuguese.contains("{{"), "{refusal:?}: {portuguese}");
+            assert_ne!(english, portuguese, "{refusal:?} reads the same in both languages");
+            assert_eq!(refusal.to_string(), english, "Display is the English");
+        }
+    }
+
+    #[test]
+    fn refusals_travel_as_codes_with_their_parameters() {
+        let refusal = Refusal::TooLong { field: Field::RoomName, max: 64, len: 70 };
+        let json = serde_json::to_string(&refusal).unwrap();
+        assert_eq!(json, r#"{"refusal":"too_long","field":"room_name","max":64,"len":70}"#);
+        assert_eq!(serde_json::from_str::<Refusal>(&json).unwrap(), refusal);
+        assert_eq!(refusal.message(Locale::en), "A room name can have at most 64 characters (this one has 70).");
+        assert_eq!(refusal.message(Locale::pt_BR), "O nome da sala pode ter no máximo 64 caracteres (agora são 70).");
+    }
+}

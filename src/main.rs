@@ -2,6 +2,10 @@
 //! [`roomlink::pages`]. It is the one place that puts the two together, so
 //! the server, below the pages, never imports them.
 
+// The shell's view type (the app with its leptos_i18n words) nests
+// deeper than rustc's default limit of 128 lets it lay out in release builds.
+#![recursion_limit = "256"]
+
 /// The server's Rust code allocates with mimalloc instead of glibc's
 /// malloc. Every request, live event and database statement allocates
 /// small short-lived buffers on one thread and often frees them on another;

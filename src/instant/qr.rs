@@ -11,6 +11,7 @@ use super::{chat_path, is_valid_chat_id};
 use crate::{
     clock::now_ms,
     context::{origin_for, AppState},
+    error::AppError,
 };
 
 /// Path pattern of the QR route.
@@ -31,7 +32,8 @@ pub async fn qr_handler(State(state): State<AppState>, Path(id): Path<String>, h
         false => None,
     };
     let Some(chat) = open else {
-        return (StatusCode::NOT_FOUND, "This instant chat does not exist or has ended.").into_response();
+        let locale = crate::i18n::negotiation::request_locale(&headers);
+        return (StatusCode::NOT_FOUND, AppError::ChatNotFound.message(locale)).into_response();
     };
     let url = format!("{}{}", origin_for(&state.settings, Some(&headers)), chat_path(&chat.id));
     match svg(&url) {

@@ -9,7 +9,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::context::{origin_for, AppState};
+use crate::{
+    context::{origin_for, AppState},
+    error::AppError,
+};
 
 /// Path pattern of the route.
 pub const QR_ROUTE: &str = "/join/{token}/qr.svg";
@@ -17,7 +20,8 @@ pub const QR_ROUTE: &str = "/join/{token}/qr.svg";
 /// Answers the QR code of `/join/<token>`; 404 for a malformed token.
 pub async fn qr_handler(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
     if crate::invite_token::hash(&token).is_none() {
-        return (StatusCode::NOT_FOUND, "This invite link is invalid or has expired.").into_response();
+        let locale = crate::i18n::negotiation::request_locale(&headers);
+        return (StatusCode::NOT_FOUND, AppError::InviteInvalid.message(locale)).into_response();
     }
     let url = format!("{}/join/{token}", origin_for(&state.settings, Some(&headers)));
     match crate::instant::qr::svg(&url) {

@@ -2,10 +2,13 @@
 //! UTC; once the whole page is hydrated they switch to the reader's time zone
 //! ([`LocalOffset`], `apply_local_offset`), so server and browser render the
 //! same text at first.
-//! The server formats with the `time` crate; the browser with the platform's
-//! `Intl.DateTimeFormat` (see [`date_time`]).
+//! Both write dates in the page's language: the server with ICU4X's
+//! `icu_datetime` (CLDR; the `time` crate does the arithmetic), the browser
+//! with the platform's `Intl.DateTimeFormat` (see [`date_time`]).
 
 use leptos::prelude::*;
+
+use crate::i18n::Locale;
 
 /// The reader's UTC offset in minutes (0 on the server and before hydration).
 #[derive(Clone, Copy)]
@@ -41,26 +44,26 @@ pub fn apply_local_offset() {
     }
 }
 
-/// `"14:05"`: the hour and minute of `ms` in the reader's zone.
-pub fn clock(ms: i64, offset_minutes: Option<i32>) -> String {
-    imp::clock(ms, offset_minutes)
+/// `"14:05"`: the hour and minute of `ms` in the reader's zone (in the
+/// browser, as `locale` writes a clock: `"2:05 PM"` in English).
+pub fn clock(ms: i64, offset_minutes: Option<i32>, locale: Locale) -> String {
+    imp::clock(ms, offset_minutes, locale)
 }
 
-/// `"28 Nov 2026, 14:05"`, with `" UTC"` until the reader's zone is known.
-/// In the browser, once the zone is known, the reader's own way of writing
-/// dates (`Intl.DateTimeFormat` with the browser's locale, e.g.
-/// `"28 de nov. de 2026, 14:05"` in pt-BR).
-pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
-    imp::date_time(ms, offset_minutes)
+/// `"Nov 28, 2026, 2:05 PM"`, `"28 de nov. de 2026, 14:05"`: the date and
+/// time of `ms` in `locale`'s words (CLDR's medium date with hours and
+/// minutes), with `" UTC"` until the reader's zone is known.
+pub fn date_time(ms: i64, offset_minutes: Option<i32>, locale: Locale) -> String {
+    imp::date_time(ms, offset_minutes, locale)
 }
 
 /// For [plain pages](super::is_plain_page), which load no WebAssembly: a
 /// few lines of JavaScript that write every `<time datetime>` in the
-/// reader's zone and way of writing dates, with the same
+/// reader's zone and the page's language (`<html lang>`), with the same
 /// `Intl.DateTimeFormat` fields as [`date_time`] in the browser. Without
 /// JavaScript the server's UTC text stays.
 pub const LOCAL_TIMES_SCRIPT: &str = "(function(){function l(){\
-var f=new Intl.DateTimeFormat([],{day:'numeric',month:'short',year:'numeric',hour:'2-digit',minute:'2-digit'});\
+var f=new Intl.DateTimeFormat([document.documentElement.lang||'en'],{day:'numeric',month:'short',year:'numeric',hour:'2-digit',minute:'2-digit'});\
 document.querySelectorAll('time[datetime]').forEach(function(t){var d=new Date(t.getAttribute('datetime'));if(!isNaN(d))t.textContent=f.format(d)})}\
 if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',l);else l()})()";
 
@@ -72,7 +75,15 @@ pub fn iso(ms: i64) -> String {
 /// On the server (and in tests): the `time` crate, in UTC or at the offset.
 #[cfg(feature = "ssr")]
 mod imp {
+    use icu_datetime::{
+        fieldsets,
+        input::{Date, DateTime, Time},
+        DateTimeFormatter,
+    };
+    use leptos_i18n::Locale as _;
     use time::{macros::format_description, OffsetDateTime, UtcOffset};
+
+    use super::Locale;
 
     fn at(ms: i64, offset_minutes: Option<i32>) -> OffsetDateTime {
         let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
@@ -81,16 +92,38 @@ mod imp {
         utc.to_offset(offset)
     }
 
-    pub fn clock(ms: i64, offset_minutes: Option<i32>) -> String {
+    pub fn clock(ms: i64, offset_minutes: Option<i32>, _locale: Locale) -> String {
         at(ms, offset_minutes)
             .format(format_description!("[hour]:[minute]"))
             .unwrap_or_default()
     }
 
-    pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
-        let text = at(ms, offset_minutes)
-            .format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]"))
-            .unwrap_or_default();
+    thread_local! {
+        /// One formatter per language (not `Sync`), made on first use.
+        static FORMATTERS: std::cell::RefCell<Vec<(Locale, Option<DateTimeFormatter<fieldsets::YMDT>>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    pub fn date_time(ms: i64, offset_minutes: Option<i32>, locale: Locale) -> String {
+        let at = at(ms, offset_minutes);
+        let date = Date::try_new_iso(at.year(), u8::from(at.month()), at.day());
+        let time = Time::try_new(at.hour(), at.minute(), 0, 0);
+        let text = FORMATTERS.with_borrow_mut(|made| {
+            let at_index = match made.iter().position(|(l, _)| *l == locale) {
+                Some(i) => i,
+                None => {
+                    let options = fieldsets::YMD::medium().with_time_hm();
+                    made.push((locale, DateTimeFormatter::try_new(locale.as_icu_locale().clone().into(), options).ok()));
+                    made.len() - 1
+                }
+            };
+            match (&made[at_index].1, date, time) {
+                (Some(formatter), Ok(date), Ok(time)) => Some(formatter.format(&DateTime { date, time }).to_string()),
+                _ => None,
+            }
+        });
+        // Without CLDR data for the language: ISO 8601's own way.
+        let text = text.unwrap_or_else(|| at.format(format_description!("[year]-[month]-[day] [hour]:[minute]")).unwrap_or_default());
         if offset_minutes.is_some() {
             text
         } else {
@@ -112,7 +145,10 @@ mod imp {
 mod imp {
     use std::cell::RefCell;
 
+    use leptos_i18n::Locale as _;
     use wasm_bindgen::JsValue;
+
+    use super::Locale;
 
     /// What a formatter writes: a clock (`"14:05"`) or a date with its time.
     #[derive(Clone, Copy, PartialEq, Eq)]
@@ -137,34 +173,35 @@ mod imp {
         /// room's timeline would otherwise pay for every line it hydrates
         /// (81 ms of a phone's main thread for 30 lines, measured with
         /// `FIRST_VISIT_PROFILE=cpu bash scripts/first-visit.sh`).
-        static FORMATTERS: RefCell<Vec<((Fields, bool), js_sys::Intl::DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
+        static FORMATTERS: RefCell<Vec<((Fields, bool, Locale), js_sys::Intl::DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
     }
 
     /// `ms` formatted with the `Intl.DateTimeFormat` options of `fields`,
-    /// in the reader's zone when `local`, else in UTC.
-    fn format(ms: i64, fields: Fields, local: bool) -> String {
+    /// in `locale`'s words, in the reader's zone when `local`, else in UTC.
+    fn format(ms: i64, fields: Fields, local: bool, locale: Locale) -> String {
         let formatter = FORMATTERS.with_borrow_mut(|made| {
-            if let Some((_, formatter)) = made.iter().find(|(key, _)| *key == (fields, local)) {
+            if let Some((_, formatter)) = made.iter().find(|(key, _)| *key == (fields, local, locale)) {
                 return formatter.clone();
             }
             let options = js_sys::Object::new();
             for (key, value) in fields.options().iter().copied().chain((!local).then_some(("timeZone", "UTC"))) {
                 let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
             }
-            let formatter = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options);
-            made.push(((fields, local), formatter.clone()));
+            let tags = js_sys::Array::of1(&JsValue::from_str(locale.as_str()));
+            let formatter = js_sys::Intl::DateTimeFormat::new(&tags, &options);
+            made.push(((fields, local, locale), formatter.clone()));
             formatter
         });
         let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
         formatter.format().call1(&formatter, &date).ok().and_then(|text| text.as_string()).unwrap_or_default()
     }
 
-    pub fn clock(ms: i64, offset_minutes: Option<i32>) -> String {
-        format(ms, Fields::Clock, offset_minutes.is_some())
+    pub fn clock(ms: i64, offset_minutes: Option<i32>, locale: Locale) -> String {
+        format(ms, Fields::Clock, offset_minutes.is_some(), locale)
     }
 
-    pub fn date_time(ms: i64, offset_minutes: Option<i32>) -> String {
-        let text = format(ms, Fields::DateTime, offset_minutes.is_some());
+    pub fn date_time(ms: i64, offset_minutes: Option<i32>, locale: Locale) -> String {
+        let text = format(ms, Fields::DateTime, offset_minutes.is_some(), locale);
         if offset_minutes.is_some() {
             text
         } else {
@@ -194,10 +231,12 @@ mod tests {
     #[test]
     fn formats() {
         let ms = 1_795_860_300_000; // 2026-11-28T10:05:00Z
-        assert_eq!(clock(ms, None), "10:05");
-        assert_eq!(clock(ms, Some(-180)), "07:05");
-        assert_eq!(date_time(ms, None), "28 Nov 2026, 10:05 UTC");
-        assert_eq!(date_time(ms, Some(60)), "28 Nov 2026, 11:05");
+        let (english, portuguese) = (Locale::en, Locale::pt_BR);
+        assert_eq!(clock(ms, None, english), "10:05");
+        assert_eq!(clock(ms, Some(-180), english), "07:05");
+        assert_eq!(date_time(ms, None, english), "Nov 28, 2026, 10:05\u{202f}AM UTC");
+        assert_eq!(date_time(ms, Some(60), english), "Nov 28, 2026, 11:05\u{202f}AM");
+        assert_eq!(date_time(ms, None, portuguese), "28 de nov. de 2026, 10:05 UTC");
         assert_eq!(iso(ms), "2026-11-28T10:05:00Z");
     }
 }

@@ -69,7 +69,7 @@ fn Facts(chat: InstantChatInfo) -> impl IntoView {
     view! {
         <p class="muted">
             {td!(locale, instant.started_by, host = chat.host_name.clone(), <b> = <strong />)} " · " {people} " · "
-            {td!(locale, instant.ends, date = move || format::date_time(ends, offset.get()), <when>)}
+            {td!(locale, instant.ends, date = move || format::date_time(ends, offset.get(), locale), <when>)}
         </p>
         <p class="muted">{history}</p>
     }

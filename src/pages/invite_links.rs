@@ -75,8 +75,9 @@ pub fn qr_path(url: &str) -> Option<String> {
 pub fn MadeLink(link: InviteLink) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
     let locale = use_locale();
-    let expires = link.expires_at_ms.map(|ms| move || td_string!(locale, links.works_until, date = format::date_time(ms, offset.get())).to_string());
+    let expires = link.expires_at_ms.map(|ms| move || td_string!(locale, links.works_until, date = format::date_time(ms, offset.get(), locale)).to_string());
     let uses = match link.max_uses {
+        Some(1) => td_string!(locale, links.can_be_used_once).to_string(),
         Some(n) => plural_string!(locale, links.can_be_used, count = n),
         None => td_string!(locale, links.can_be_used_any).to_string(),
     };
@@ -228,7 +229,7 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
     };
     let (created_at, expires_at) = (link.created_at, link.expires_at);
     let expires = move || match expires_at {
-        Some(ms) => td_string!(locale, teaching.expires, date = format::date_time(ms, offset.get())).to_string(),
+        Some(ms) => td_string!(locale, teaching.expires, date = format::date_time(ms, offset.get(), locale)).to_string(),
         None => td_string!(locale, teaching.never_expires).to_string(),
     };
     let id = link.id;
@@ -249,7 +250,7 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
             </div>
             <p class="muted">
                 {uses} " · " {by} " · "
-                {move || td_string!(locale, teaching.made, date = format::date_time(created_at, offset.get())).to_string()} " · " {expires}
+                {move || td_string!(locale, teaching.made, date = format::date_time(created_at, offset.get(), locale)).to_string()} " · " {expires}
             </p>
             <p class="joined">{joined}</p>
             <div class="row">

@@ -148,7 +148,7 @@ pub fn ExpiresNote(ms: i64) -> impl IntoView {
     let when = move |children: ChildrenFn| view! { <time datetime=format::iso(ms)>{children()}</time> };
     view! {
         <p class="muted">
-            {td!(locale, join.expires_on, date = move || format::date_time(ms, offset.get()), <when>)}
+            {td!(locale, join.expires_on, date = move || format::date_time(ms, offset.get(), locale), <when>)}
         </p>
     }
 }

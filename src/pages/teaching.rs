@@ -95,7 +95,7 @@ fn MadeLanguageInvite(link: LanguageInviteLink) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
     let locale = use_locale();
     let expires = link.expires_at_ms.map(|ms| {
-        move || td_string!(locale, teaching.works_once_until, date = format::date_time(ms, offset.get())).to_string()
+        move || td_string!(locale, teaching.works_once_until, date = format::date_time(ms, offset.get(), locale)).to_string()
     });
     view! {
         <div class="made-link">
@@ -136,17 +136,17 @@ fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> 
     let locale = use_locale();
     let name = td_string!(locale, teaching.invite_name, language = &invite.language, id).to_string();
     let facts = move || {
-        let made = td_string!(locale, teaching.made, date = format::date_time(created_at, offset.get())).to_string();
+        let made = td_string!(locale, teaching.made, date = format::date_time(created_at, offset.get(), locale)).to_string();
         match (status, expires_at) {
             (LanguageInviteStatus::Used, _) => made,
-            (_, Some(ms)) => format!("{made} · {}", td_string!(locale, teaching.expires, date = format::date_time(ms, offset.get()))),
+            (_, Some(ms)) => format!("{made} · {}", td_string!(locale, teaching.expires, date = format::date_time(ms, offset.get(), locale))),
             (_, None) => format!("{made} · {}", td_string!(locale, teaching.never_expires)),
         }
     };
     let used = match (&invite.student, used_at, invite.space_id) {
         (Some(student), Some(at), space) => Some(view! {
             <p class="joined">
-                {td!(locale, teaching.used_by, name = student.clone(), date = move || format::date_time(at, offset.get()), <b> = <strong />)}
+                {td!(locale, teaching.used_by, name = student.clone(), date = move || format::date_time(at, offset.get(), locale), <b> = <strong />)}
                 {space.map(|room| view! { " · " <a href=format!("/rooms/{room}")>{td_string!(locale, teaching.open_space)}</a> })}
             </p>
         }),

@@ -25,10 +25,7 @@ pub async fn refuse_cross_site(State(state): State<AppState>, req: Request<Body>
         next.run(req).await
     } else {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
-        (
-            StatusCode::FORBIDDEN,
-            "This request came from another site and was refused. Open Roomlink directly and try again.",
-        )
-            .into_response()
+        let locale = crate::i18n::negotiation::request_locale(req.headers());
+        (StatusCode::FORBIDDEN, crate::i18n::td_string!(locale, errors.cross_site)).into_response()
     }
 }

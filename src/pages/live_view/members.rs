@@ -35,7 +35,7 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
                         let status = move || match (online(), seen) {
                             (true, _) => td_string!(locale, live.online).to_string(),
                             (false, Some(ms)) => {
-                                td_string!(locale, live.last_seen, when = format::date_time(ms, offset.get())).to_string()
+                                td_string!(locale, live.last_seen, when = format::date_time(ms, offset.get(), locale)).to_string()
                             }
                             (false, None) => td_string!(locale, live.offline).to_string(),
                         };

@@ -139,8 +139,8 @@ fn load_older(state: LiveState, list: NodeRef<html::Ol>, has_older: RwSignal<boo
 fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>, locale: Locale) -> impl IntoView {
     let at = message.created_at;
     let time = view! {
-        <time datetime=format::iso(at) title=move || format::date_time(at, offset.get())>
-            {move || format::clock(at, offset.get())}
+        <time datetime=format::iso(at) title=move || format::date_time(at, offset.get(), locale)>
+            {move || format::clock(at, offset.get(), locale)}
         </time>
     };
     let tag = message.author_tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{words::tag_name(locale, tag)}</span> });

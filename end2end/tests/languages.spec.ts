@@ -85,6 +85,7 @@ test('switching to English in the header sticks across a reload and a new log-in
   await expect(page.getByRole('button', { name: 'Sair' })).toBeVisible();
 
   await page.getByLabel('Language / Idioma').selectOption('en');
+  await page.getByRole('button', { name: 'Mudar' }).click();
   await expect(page.getByRole('button', { name: 'Log out' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await page.reload();

@@ -70,11 +70,12 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// The language switcher: a plain form (it works without JavaScript; with
-/// it, choosing submits at once) posting to
-/// [`crate::accounts::language::set_language`], which saves the choice and
-/// sends the browser back to this page, rendered in the new language.
-/// Each language is named in its own words.
+/// The language switcher: a plain form (the same with and without
+/// JavaScript) posting to [`crate::accounts::language::set_language`],
+/// which saves the choice and sends the browser back to this page, rendered
+/// in the new language. Each language is named in its own words. Choosing
+/// does not submit by itself: the page changes only with the button (WCAG
+/// 3.2.2, On Input; a keyboard's arrow keys change a select at once).
 #[component]
 fn LanguageSwitcher() -> impl IntoView {
     let locale = use_locale();
@@ -96,7 +97,7 @@ fn LanguageSwitcher() -> impl IntoView {
         <form class="language-switcher inline" method="post" action=SET_LANGUAGE_PATH>
             <input type="hidden" name="back" value=back />
             <label for="language-select" class="visually-hidden">{td_string!(locale, language_switcher.label)}</label>
-            <select id="language-select" name="language" onchange="this.form.requestSubmit ? this.form.requestSubmit() : this.form.submit()">
+            <select id="language-select" name="language">
                 {options}
             </select>
             <button type="submit" class="link">{td_string!(locale, language_switcher.submit)}</button>

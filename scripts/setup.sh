@@ -61,8 +61,8 @@ if $for_tests; then
     say "Installing the Socket.IO reference server the load client is compared with"
     (cd bench/peers/socketio && npm ci --no-audit --no-fund --silent)
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
-    say "Installing Playwright's test runner (no browser download)"
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/axe-core ]; then
+    say "Installing Playwright's test runner (no browser download) and axe-core"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
   fi
 fi

@@ -68,6 +68,10 @@ test('a Portuguese browser signs up from an invite link, joins and chats in Port
   await expect(anaSees).toContainText(`${brunoName} joined via ${ana.name}'s link #`);
   await expect(ana.page.locator('ol.timeline li.message .body')).toHaveText(['Olá, pessoal!']);
 
+  // Presence in Portuguese: Ana closes her tab, and Bruno sees when she was last here.
+  await ana.page.close();
+  await expect(bruno.locator(`li[data-member="${ana.name}"] .status`)).toHaveText('visto por último agora');
+
   // A refusal, in Portuguese: a wrong password.
   const again = await browserIn(browser, 'pt-BR');
   await again.goto('/login');

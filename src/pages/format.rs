@@ -57,6 +57,14 @@ pub fn date_time(ms: i64, offset_minutes: Option<i32>, locale: Locale) -> String
     imp::date_time(ms, offset_minutes, locale)
 }
 
+/// How long ago `ms` was at `now_ms`, in `locale`'s words ("5 minutes
+/// ago", "há 5 minutos", "now", "agora"): the browser's
+/// `Intl.RelativeTimeFormat` (CLDR), in whole minutes, hours or days.
+/// `None` on the server, which writes the date instead ([`date_time`]).
+pub fn ago(ms: i64, now_ms: i64, locale: Locale) -> Option<String> {
+    imp::ago(ms, now_ms, locale)
+}
+
 /// For [plain pages](super::is_plain_page), which load no WebAssembly: a
 /// few lines of JavaScript that write every `<time datetime>` in the
 /// reader's zone and the page's language (`<html lang>`), with the same
@@ -129,6 +137,10 @@ mod imp {
         } else {
             format!("{text} UTC")
         }
+    }
+
+    pub fn ago(_ms: i64, _now_ms: i64, _locale: Locale) -> Option<String> {
+        None
     }
 
     pub fn iso(ms: i64) -> String {
@@ -211,6 +223,34 @@ mod imp {
 
     pub fn iso(ms: i64) -> String {
         String::from(js_sys::Date::new(&JsValue::from_f64(ms as f64)).to_iso_string())
+    }
+
+    thread_local! {
+        /// One `Intl.RelativeTimeFormat` per language used so far.
+        static RELATIVE: RefCell<Vec<(Locale, js_sys::Intl::RelativeTimeFormat)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub fn ago(ms: i64, now_ms: i64, locale: Locale) -> Option<String> {
+        let seconds = (now_ms - ms).max(0) / 1000;
+        let (value, unit) = match seconds {
+            s if s < 60 => (0, "second"),
+            s if s < 3_600 => (s / 60, "minute"),
+            s if s < 86_400 => (s / 3_600, "hour"),
+            s => (s / 86_400, "day"),
+        };
+        let formatter = RELATIVE.with_borrow_mut(|made| {
+            if let Some((_, formatter)) = made.iter().find(|(l, _)| *l == locale) {
+                return formatter.clone();
+            }
+            let options = js_sys::Object::new();
+            // "now", "yesterday" rather than "in 0 seconds", "1 day ago".
+            let _ = js_sys::Reflect::set(&options, &JsValue::from_str("numeric"), &JsValue::from_str("auto"));
+            let tags = js_sys::Array::of1(&JsValue::from_str(locale.as_str()));
+            let formatter = js_sys::Intl::RelativeTimeFormat::new(&tags, &options);
+            made.push((locale, formatter.clone()));
+            formatter
+        });
+        Some(String::from(formatter.format(-(value as f64), unit)))
     }
 }
 

@@ -17,6 +17,16 @@ use crate::{
 pub fn MemberList(state: LiveState) -> impl IntoView {
     let offset = expect_context::<LocalOffset>().0;
     let locale = use_locale();
+    // "Last seen 5 minutes ago" once the page is hydrated (the server
+    // writes the date), kept true by a tick every half minute.
+    let now = RwSignal::new(0i64);
+    #[cfg(feature = "hydrate")]
+    {
+        let tick = move || now.set(js_sys::Date::now() as i64);
+        tick();
+        let ticker = gloo_timers::callback::Interval::new(30_000, tick);
+        let _kept: StoredValue<Option<gloo_timers::callback::Interval>, LocalStorage> = StoredValue::new_local(Some(ticker));
+    }
     let summary = move || {
         let total = state.members.with(Vec::len);
         let online = state.members.with(|list| state.online.with(|on| list.iter().filter(|m| on.contains(&m.id)).count()));
@@ -34,9 +44,10 @@ pub fn MemberList(state: LiveState) -> impl IntoView {
                         let (name, rights) = (member.name.clone(), member.rights);
                         let status = move || match (online(), seen) {
                             (true, _) => td_string!(locale, live.online).to_string(),
-                            (false, Some(ms)) => {
-                                td_string!(locale, live.last_seen, when = format::date_time(ms, offset.get(), locale)).to_string()
-                            }
+                            (false, Some(ms)) => match offset.get().and(format::ago(ms, now.get(), locale)) {
+                                Some(when) => td_string!(locale, live.last_seen_ago, when).to_string(),
+                                None => td_string!(locale, live.last_seen, when = format::date_time(ms, offset.get(), locale)).to_string(),
+                            },
                             (false, None) => td_string!(locale, live.offline).to_string(),
                         };
                         view! {

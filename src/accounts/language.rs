@@ -14,7 +14,7 @@ use crate::i18n::I18nLocaleTrait as _;
 /// absent or not local), rendered in the new language. The switcher is a
 /// plain form, so this works the same without JavaScript.
 ///
-/// Errors: [`AppError::Invalid`] for a language Roomlink does not have.
+/// Errors: [`AppError::UnknownLanguage`] for a language Roomlink does not have.
 #[server(endpoint = "set_language")]
 pub async fn set_language(language: String, back: Option<String>) -> Result<(), AppError> {
     use super::ssr::{current_user, local_path_or_home, set_language_cookie};

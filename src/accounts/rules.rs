@@ -9,7 +9,7 @@ use crate::{
 /// Checks a username and returns it trimmed.
 ///
 /// Rule: 3-32 characters, each an ASCII letter, digit, `_` or `-`.
-/// Errors: a sentence saying which part of the rule was broken.
+/// Errors: a [`Refusal`] saying which part of the rule was broken.
 pub fn check_username(raw: &str) -> Result<String, Refusal> {
     let name = crate::names::visible(raw, Field::Username)?;
     let name = name.trim();

@@ -74,7 +74,7 @@ impl Recorder {
     /// Asks for the microphone and starts recording. When the recording
     /// stops after [`Recorder::stop`], `done` gets it as one blob.
     ///
-    /// Errors: a sentence for the person (no microphone, permission denied,
+    /// Errors: a [`Refusal`] for the person (no microphone, permission denied,
     /// no supported recording format).
     pub async fn start(done: impl FnOnce(Blob) + 'static) -> Result<Recorder, Refusal> {
         let window = web_sys::window().ok_or(Refusal::NeedsHttps)?;

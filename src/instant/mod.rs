@@ -91,7 +91,7 @@ pub fn is_valid_chat_id(id: &str) -> bool {
 }
 
 /// Checks a display name and returns it trimmed: 1-32 characters, nothing
-/// invisible or direction-changing (see [`crate::names::visible`]). Errors: a sentence saying what to change.
+/// invisible or direction-changing (see [`crate::names::visible`]). Errors: a [`Refusal`] saying what to change.
 pub fn check_display_name(raw: &str) -> Result<String, Refusal> {
     let name = crate::names::visible(raw, Field::DisplayName)?;
     let name = name.trim();
@@ -106,7 +106,7 @@ pub fn check_display_name(raw: &str) -> Result<String, Refusal> {
 }
 
 /// Checks a chat title and returns it trimmed: 0-80 characters, nothing
-/// invisible (see [`crate::names::visible`]). Errors: a sentence saying what to change.
+/// invisible (see [`crate::names::visible`]). Errors: a [`Refusal`] saying what to change.
 pub fn check_title(raw: &str) -> Result<String, Refusal> {
     let title = crate::names::visible(raw, Field::ChatTitle)?;
     let title = title.trim();

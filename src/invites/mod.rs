@@ -103,7 +103,7 @@ pub struct InviteOptions {
 }
 
 /// The options of a new link, checked: (expires after ms or never, max
-/// uses or unlimited, trimmed label). Errors: a message naming the choices.
+/// uses or unlimited, trimmed label). Errors: the [`Refusal`] naming the choices, or the label's.
 pub fn check_options(options: &InviteOptions) -> Result<(Option<i64>, Option<i64>, String), Refusal> {
     if !INVITE_LIFETIMES_MIN.contains(&options.lifetime_min) {
         return Err(Refusal::LifetimeChoice);

@@ -74,7 +74,7 @@ pub struct Teaching {
 }
 
 /// Checks a language and returns it trimmed: 1-40 characters, no control
-/// characters. Errors: a message saying what to write.
+/// characters. Errors: a [`Refusal`] saying what to write.
 pub fn check_language(raw: &str) -> Result<String, Refusal> {
     let language = raw.trim();
     let len = language.chars().count();
@@ -91,7 +91,7 @@ pub fn check_language(raw: &str) -> Result<String, Refusal> {
 }
 
 /// Checks the optional lifetime of a language invite, as typed ("" or
-/// absent: never expires) and returns it in ms. Errors: a message naming the range.
+/// absent: never expires) and returns it in ms. Errors: [`Refusal::LifetimeDays`], naming the range.
 pub fn check_lifetime_days(raw: Option<&str>) -> Result<Option<i64>, Refusal> {
     let raw = raw.unwrap_or("").trim();
     if raw.is_empty() {

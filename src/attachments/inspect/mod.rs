@@ -103,7 +103,7 @@ fn image_dimensions(bytes: &[u8]) -> Result<(u32, u32), AppError> {
 /// The length of an audio-only recording in milliseconds: the end of its
 /// last packet, or the container's stated length if that is longer.
 ///
-/// Errors: a sentence for the person (unreadable container, video inside,
+/// Errors: a [`Refusal`] for the person (unreadable container, video inside,
 /// no audio).
 pub fn audio_length_ms(bytes: &[u8]) -> Result<u64, Refusal> {
     let unreadable = |e: DemuxError| {

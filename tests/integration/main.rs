@@ -23,6 +23,7 @@ mod instant_files;
 mod invite_links;
 mod invite_race;
 mod invites;
+mod languages;
 mod live;
 mod moderation;
 mod multi_node;

@@ -73,7 +73,7 @@ fn RoomList() -> impl IntoView {
                                         <li>
                                             <a href=format!("/rooms/{}", r.id)>{r.name}</a>
                                             {(r.unread > 0).then(|| view! {
-                                                <span class="badge" aria-label=td_string!(locale, common.unread, count = r.unread).to_string()>{r.unread}</span>
+                                                <span class="badge" aria-label=plural_string!(locale, common.unread, count = r.unread)>{r.unread}</span>
                                             })}
                                             <span class="muted">{members} " · " {role}</span>
                                         </li>

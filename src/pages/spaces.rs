@@ -9,7 +9,7 @@ use super::{
     join::{ExpiresNote, LogInToJoin},
 };
 use crate::{
-    i18n::{td, td_string, use_locale},
+    i18n::{plural_string, td, td_string, use_locale},
     invites::AcceptInvite,
     spaces::{my_spaces, SpacePreview, SpaceSummary},
 };
@@ -124,7 +124,7 @@ fn space_line(space: SpaceSummary, locale: crate::i18n::Locale) -> impl IntoView
         <li>
             <a href=format!("/rooms/{}", space.room_id)>{who}</a>
             {(space.unread > 0).then(|| view! {
-                <span class="badge" aria-label=td_string!(locale, common.unread, count = space.unread).to_string()>{space.unread}</span>
+                <span class="badge" aria-label=plural_string!(locale, common.unread, count = space.unread)>{space.unread}</span>
             })}
             <span class="muted">{role}</span>
         </li>

@@ -12,7 +12,7 @@ use super::{
     words, LocalOffset,
 };
 use crate::{
-    i18n::{td, td_string, use_locale},
+    i18n::{plural_string, td, td_string, use_locale},
     limits::{LANGUAGE_INVITE_DAYS, LANGUAGE_MAX_CHARS},
     spaces::{
         CreateLanguageInvite, LanguageInviteLink, LanguageInviteStatus, LanguageInviteSummary,
@@ -190,7 +190,7 @@ fn TaughtSpaces(spaces: Vec<SpaceSummary>) -> impl IntoView {
                 <li>
                     <a href=format!("/rooms/{}", s.room_id)>{td_string!(locale, room.space_title, language = &s.language, other = &s.student).to_string()}</a>
                     {(s.unread > 0).then(|| view! {
-                        <span class="badge" aria-label=td_string!(locale, common.unread, count = s.unread).to_string()>{s.unread}</span>
+                        <span class="badge" aria-label=plural_string!(locale, common.unread, count = s.unread)>{s.unread}</span>
                     })}
                 </li>
             }).collect_view()}

@@ -106,10 +106,7 @@ pub async fn start_session(user_id: i64, username: &str) -> Result<(), AppError>
 /// settings say) in the answer being made.
 pub fn set_language_cookie(state: &crate::context::AppState, locale: crate::i18n::Locale) {
     let value = crate::i18n::negotiation::choice_cookie(locale, state.settings.secure_cookies);
-    match (crate::context::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
-        (Some(response), Ok(value)) => response.append_header(header::SET_COOKIE, value),
-        _ => tracing::error!("could not set the language cookie"),
-    }
+    crate::context::set_cookie(&value, "language");
 }
 
 /// At log-in: the language `user_id` chose on any device, if any, becomes

@@ -118,6 +118,22 @@ pub fn request_context<T: Clone + 'static>() -> Option<T> {
     use_context::<T>()
 }
 
+/// Adds `Set-Cookie: value` to the answer the server function or page is
+/// making. Returns false (and logs, naming `what`) outside a request or for
+/// a value that is not a valid header, which is a bug.
+pub fn set_cookie(value: &str, what: &str) -> bool {
+    match (request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(value)) {
+        (Some(response), Ok(value)) => {
+            response.append_header(axum::http::header::SET_COOKIE, value);
+            true
+        }
+        _ => {
+            tracing::error!(cookie = what, "could not set a cookie");
+            false
+        }
+    }
+}
+
 /// Handles on the current reactive owner and every owner above it, up to the
 /// request's: hold them while reading the request's context from a server
 /// function, and drop them after.

@@ -127,8 +127,5 @@ pub(super) async fn enter(state: &AppState, chat: &ChatRow, who: &ParticipantRow
 /// (an empty token and 0 clear it); logs when it cannot.
 pub(super) fn set_cookie(state: &AppState, chat_id: &str, token: &str, max_age_secs: i64) {
     let value = crate::live::guest_identity::set_cookie(chat_id, token, max_age_secs, state.settings.secure_cookies);
-    match (crate::context::request_context::<leptos_axum::ResponseOptions>(), axum::http::HeaderValue::from_str(&value)) {
-        (Some(response), Ok(value)) => response.append_header(axum::http::header::SET_COOKIE, value),
-        _ => tracing::error!("could not set the instant chat cookie"),
-    }
+    crate::context::set_cookie(&value, "instant chat guest");
 }

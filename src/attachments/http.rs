@@ -50,10 +50,7 @@ pub struct UploadQuery {
     pub client_id: Option<String>,
 }
 
-/// Where uploaded files are kept: `<data_dir>/uploads`.
-pub fn uploads_dir(data_dir: &FsPath) -> PathBuf {
-    data_dir.join("uploads")
-}
+pub use crate::context::settings::uploads_dir;
 
 /// `POST /rooms/<room id>/attachments?client_id=<id>`, the file's bytes as
 /// the body (any `Content-Type`; the bytes decide).

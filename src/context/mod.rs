@@ -68,6 +68,7 @@ impl AppState {
             guest_keys: shared.guest_keys.clone(),
             lines_per_second: shared.settings.live_lines_per_second,
             idle_timeout_secs: shared.settings.live_idle_timeout_secs,
+            uploads: settings::uploads_dir(&shared.settings.data_dir),
         };
         AppState(Arc::new(shared), Arc::new(live))
     }

@@ -155,6 +155,11 @@ fn hash_file_beside_binary(options: &LeptosOptions) -> std::path::PathBuf {
     folder.unwrap_or_default().join(options.hash_file.as_ref())
 }
 
+/// Where uploaded files are kept: `<data_dir>/uploads`.
+pub fn uploads_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("uploads")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,9 @@ pub struct LiveParts {
     pub lines_per_second: u32,
     /// Seconds of silence after which a connection is taken for dead.
     pub idle_timeout_secs: u32,
+    /// The folder room files are saved in (`<data_dir>/uploads`), from
+    /// which a deleted message's file is removed.
+    pub uploads: std::path::PathBuf,
 }
 
 impl LiveParts {

@@ -35,6 +35,31 @@ pub enum ClientEvent {
         /// Text; trimmed by the server, which refuses empty or over 4000 characters.
         body: String,
     },
+    /// Edit one's own text message in a followed room: it now reads `body`
+    /// (checked as a send's). Everyone following gets the edit line
+    /// ([`crate::live::MessageKind::Edit`]); a refusal comes back as
+    /// [`ServerEvent::Refused`] with `client_id`.
+    Edit {
+        /// The room (must be followed).
+        topic: Topic,
+        /// Tab-made id, as for a send: a retry is stored once.
+        client_id: String,
+        /// The message to edit.
+        target_id: i64,
+        /// The new text.
+        body: String,
+    },
+    /// Delete a message in a followed room: one's own, or anyone's for
+    /// those who moderate it. Everyone following gets the delete line
+    /// ([`crate::live::MessageKind::Delete`]); refused as [`ClientEvent::Edit`].
+    Delete {
+        /// The room (must be followed).
+        topic: Topic,
+        /// Tab-made id, as for a send.
+        client_id: String,
+        /// The message to delete.
+        target_id: i64,
+    },
     /// The person is typing (`true`, at most every 3 s while they type) or
     /// stopped (`false`). The server forgets a typing state after 6 s.
     Typing {

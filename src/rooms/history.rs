@@ -26,7 +26,7 @@ pub async fn older_lines(topic: String, before_id: i64) -> Result<Vec<ChatMessag
             let rights = state.store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
             let mut lines = state.store.messages().before(room_id, before_id, ROOM_HISTORY_PAGE).await?;
             if !rights.can_moderate {
-                lines.iter_mut().for_each(ChatMessage::hide_link_details);
+                lines.iter_mut().for_each(ChatMessage::hide_moderation_details);
             }
             Ok(lines)
         }

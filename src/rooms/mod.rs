@@ -89,7 +89,7 @@ pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
     let rights = store.rooms().rights_of(room_id, me.id).await?.ok_or(AppError::NotMember)?;
     let mut messages = store.messages().recent(room_id, crate::limits::ROOM_HISTORY_PAGE).await?;
     if !rights.can_moderate {
-        messages.iter_mut().for_each(ChatMessage::hide_link_details);
+        messages.iter_mut().for_each(ChatMessage::hide_moderation_details);
     }
     let members = store.rooms().members(room_id).await?;
     let space = store.spaces().of_room(room_id, me.id).await?;

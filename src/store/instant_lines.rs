@@ -60,6 +60,8 @@ impl From<LineRow> for ChatMessage {
             attachment,
             actor_name: None,
             via_invite: None,
+            target_id: None,
+            edited_at: None,
         }
     }
 }

@@ -66,6 +66,7 @@ const RETURNED: &str = "id, room_id, author_id,
     (SELECT a.username FROM users a WHERE a.id = messages.actor_id) AS actor_name,
     invite_id,
     (SELECT i.label FROM invites i WHERE i.id = messages.invite_id) AS invite_label,
+    target_id, edited_at,
     attachment_id, NULL AS attachment_kind, NULL AS content_type, NULL AS size_bytes,
     NULL AS width, NULL AS height, NULL AS duration_ms";
 

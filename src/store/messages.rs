@@ -19,9 +19,9 @@ use crate::{
 
 /// Queries on `messages`.
 pub struct Messages<'a> {
-    pool: &'a AnyPool,
+    pub(super) pool: &'a AnyPool,
     /// The group-commit writer new lines go through, on SQLite.
-    writer: Option<&'a GroupCommit>,
+    pub(super) writer: Option<&'a GroupCommit>,
 }
 
 /// A line handed to the store whose place among lines is fixed: its id
@@ -64,6 +64,8 @@ pub(super) struct MessageRow {
     actor_name: Option<String>,
     invite_id: Option<i64>,
     invite_label: Option<String>,
+    target_id: Option<i64>,
+    edited_at: Option<i64>,
     #[sqlx(flatten)]
     file: AttachmentColumns,
 }
@@ -84,18 +86,24 @@ impl From<MessageRow> for ChatMessage {
             client_id: row.client_id,
             body: row.body,
             created_at: row.created_at,
+            target_id: row.target_id,
+            edited_at: row.edited_at,
         }
     }
 }
 
 pub(super) const SELECT_MESSAGE: &str = "
     SELECT m.id, m.room_id, m.author_id, u.username AS author_name, m.kind, m.client_id, m.body,
-           m.created_at, actor.username AS actor_name, m.invite_id, i.label AS invite_label,
+           m.created_at, actor.username AS actor_name, m.invite_id, i.label AS invite_label, m.target_id, m.edited_at,
            m.attachment_id, a.kind AS attachment_kind, a.content_type, a.size_bytes, a.width, a.height, a.duration_ms
     FROM messages m JOIN users u ON u.id = m.author_id
     LEFT JOIN users actor ON actor.id = m.actor_id
     LEFT JOIN invites i ON i.id = m.invite_id
     LEFT JOIN attachments a ON a.id = m.attachment_id";
+
+/// Leaves out edit and delete lines (over `messages m`): history shows
+/// the messages as they are now.
+const NOT_A_CHANGE: &str = "m.kind NOT IN ('edit', 'delete')";
 
 /// The message `author_id` sent with `client_id`, if any.
 pub(super) async fn by_client_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
@@ -229,10 +237,12 @@ impl<'a> Messages<'a> {
         self.queue(Self::new_line(room_id, member_id, MessageKind::Joined, (creator_id, invite_id), client_id, "", now_ms)).await
     }
 
-    /// The newest `limit` messages of a room, oldest first.
+    /// The newest `limit` lines of a room, oldest first, as they are now:
+    /// edit and delete lines are left out (the messages they changed show
+    /// the change, see [`super::message_changes`]).
     pub async fn recent(&self, room_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
         let newest_first = sqlx::query_as::<_, MessageRow>(&format!(
-            "{SELECT_MESSAGE} WHERE m.room_id = $1 ORDER BY m.id DESC LIMIT $2"
+            "{SELECT_MESSAGE} WHERE m.room_id = $1 AND {NOT_A_CHANGE} ORDER BY m.id DESC LIMIT $2"
         ))
         .bind(room_id)
         .bind(limit as i64)
@@ -241,8 +251,9 @@ impl<'a> Messages<'a> {
         Ok(newest_first.into_iter().rev().map(ChatMessage::from).collect())
     }
 
-    /// Up to `limit` messages of a room with an id above `after_id`, oldest
-    /// first: what a tab missed while it was away.
+    /// Up to `limit` lines of a room with an id above `after_id`, oldest
+    /// first: what a tab missed while it was away, edit and delete lines
+    /// included (a tab applies them to what it shows).
     pub async fn after(
         &self,
         room_id: i64,
@@ -260,11 +271,12 @@ impl<'a> Messages<'a> {
         Ok(rows.into_iter().map(ChatMessage::from).collect())
     }
 
-    /// Up to `limit` messages of a room with an id below `before_id`, oldest
-    /// first: the page before the oldest one shown (keyset paging on id).
+    /// Up to `limit` lines of a room with an id below `before_id`, oldest
+    /// first: the page before the oldest one shown (keyset paging on id),
+    /// as they are now (as [`Messages::recent`]).
     pub async fn before(&self, room_id: i64, before_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
         let rows = sqlx::query_as::<_, MessageRow>(&format!(
-            "{SELECT_MESSAGE} WHERE m.room_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+            "{SELECT_MESSAGE} WHERE m.room_id = $1 AND m.id < $2 AND {NOT_A_CHANGE} ORDER BY m.id DESC LIMIT $3"
         ))
         .bind(room_id)
         .bind(before_id)

@@ -25,6 +25,7 @@ mod instant_chats;
 mod instant_lines;
 mod invite_accepts;
 mod invites;
+mod message_changes;
 mod message_inserts;
 mod messages;
 mod params;
@@ -52,6 +53,7 @@ pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
 use chat_lookups::ChatLookups;
 use group_commit::GroupCommit;
+pub use message_changes::{Change, Changed};
 pub use messages::{Messages, Queued};
 pub(crate) use params::Params;
 pub use rooms::{MembershipEnd, Rooms};
@@ -97,6 +99,14 @@ pub enum WriteRefusal {
     NotMember,
     /// They left the instant chat.
     LeftChat,
+    /// The message to edit or delete is not there: never was in this room,
+    /// or already deleted.
+    MessageGone,
+    /// Only its author may edit a message, and only they or someone who
+    /// moderates the room may delete it.
+    NotYourMessage,
+    /// The message carries a file or is a system line: there is no text to edit.
+    NothingToEdit,
 }
 
 /// Which database a [`Store`] runs on, from its URL's scheme.

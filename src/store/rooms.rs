@@ -41,7 +41,7 @@ macro_rules! can_write_sql {
 pub(super) const CAN_WRITE: &str = can_write_sql!();
 
 /// A member's effective permissions, as SQL over `memberships m JOIN rooms r`.
-const RIGHTS: &str = concat!(
+pub(super) const RIGHTS: &str = concat!(
     can_write_sql!(),
     " AS can_write,
     CASE WHEN m.role = 'owner' THEN 1

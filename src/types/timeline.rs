@@ -74,7 +74,7 @@ impl AuthorTag {
 }
 
 /// What a timeline line is: something said, or a system line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// A message; `body` is its text.
@@ -88,6 +88,17 @@ pub enum MessageKind {
     Removed,
     /// The author was banned from the room by `actor_name`; `body` is empty.
     Banned,
+    /// A change line: the message `target_id` now reads `body` (its author
+    /// edited it). Not shown as a line of its own: a tab applies it to the
+    /// message it changes (see [`ChatMessage::apply_change`]).
+    Edit,
+    /// A change line: the message `target_id` was deleted, by `actor_name`
+    /// (shown only to those who moderate). Applied, not shown, like [`MessageKind::Edit`].
+    Delete,
+    /// A message that was deleted: no text, no file; `actor_name` is who
+    /// deleted it (shown only to those who moderate). Shown as a small
+    /// "message deleted" marker where the message was.
+    Deleted,
 }
 
 impl MessageKind {
@@ -99,6 +110,9 @@ impl MessageKind {
             MessageKind::Left => "left",
             MessageKind::Removed => "removed",
             MessageKind::Banned => "banned",
+            MessageKind::Edit => "edit",
+            MessageKind::Delete => "delete",
+            MessageKind::Deleted => "deleted",
         }
     }
 
@@ -109,8 +123,17 @@ impl MessageKind {
             "left" => MessageKind::Left,
             "removed" => MessageKind::Removed,
             "banned" => MessageKind::Banned,
+            "edit" => MessageKind::Edit,
+            "delete" => MessageKind::Delete,
+            "deleted" => MessageKind::Deleted,
             _ => MessageKind::Text,
         }
+    }
+
+    /// True for the lines that change another message ([`MessageKind::Edit`],
+    /// [`MessageKind::Delete`]) rather than show as lines of their own.
+    pub fn is_change(self) -> bool {
+        matches!(self, MessageKind::Edit | MessageKind::Delete)
     }
 }
 
@@ -140,7 +163,7 @@ pub struct ChatMessage {
     pub created_at: i64,
     /// Who removed or banned the author, for those lines; for a "joined"
     /// line, who made the invite link they came through (shown only to those
-    /// who manage links, see [`ChatMessage::hide_link_details`]); `None` otherwise.
+    /// who manage links, see [`ChatMessage::hide_moderation_details`]); `None` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_name: Option<String>,
     /// For a "joined" line: the invite link it came through (id, label ""
@@ -150,16 +173,50 @@ pub struct ChatMessage {
     /// An image or voice message it carries (member rooms only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<super::attachments::Attachment>,
+    /// For an edit or delete line ([`MessageKind::is_change`]): the id of
+    /// the message it changes; `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_id: Option<i64>,
+    /// When the message was last edited, Unix ms; `None` if never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
 }
 
 impl ChatMessage {
-    /// Drops which invite link a "joined" line came through and who made
-    /// it: only owners and moderators (those who manage links) see that.
-    pub fn hide_link_details(&mut self) {
-        if self.kind == MessageKind::Joined {
+    /// Drops what only owners and moderators see: which invite link a
+    /// "joined" line came through and who made it, and who deleted a
+    /// message (Discord shows that only in its audit log).
+    pub fn hide_moderation_details(&mut self) {
+        if matches!(self.kind, MessageKind::Joined | MessageKind::Delete | MessageKind::Deleted) {
             self.actor_name = None;
             self.via_invite = None;
         }
+    }
+
+    /// Applies `change`, an edit or delete line, to this message when it is
+    /// the one changed: an edit sets the text and when it was edited; a
+    /// deletion leaves a [`MessageKind::Deleted`] marker without text or
+    /// file. Applying the same change twice changes nothing more (a tab may
+    /// get it live and again when it catches up). Returns whether it applied.
+    pub fn apply_change(&mut self, change: &ChatMessage) -> bool {
+        if change.target_id != Some(self.id) || self.kind == MessageKind::Deleted {
+            return false;
+        }
+        match change.kind {
+            MessageKind::Edit => {
+                self.body = change.body.clone();
+                self.edited_at = Some(change.created_at);
+            }
+            MessageKind::Delete => {
+                self.kind = MessageKind::Deleted;
+                self.body = String::new();
+                self.attachment = None;
+                self.edited_at = None;
+                self.actor_name = change.actor_name.clone();
+            }
+            _ => return false,
+        }
+        true
     }
 }
 

@@ -25,6 +25,7 @@ mod invite_race;
 mod invites;
 mod languages;
 mod live;
+mod message_changes;
 mod moderation;
 mod multi_node;
 mod names;

@@ -13,7 +13,7 @@ use std::{
 
 use crate::support::{presence_of, Client, Live, TestServer};
 use crate::test_database::postgres_base;
-use roomlink::live::{ClientEvent, ServerEvent, Topic};
+use roomlink::live::{ClientEvent, MessageKind, ServerEvent, Topic};
 
 /// Set in a node process's environment.
 const NODE_ENV: &str = "ROOMLINK_TEST_NODE";
@@ -196,6 +196,22 @@ async fn two_nodes_on_postgres_are_one_roomlink() {
     assert_eq!(next_line(&mut lb).await.id, seen_on_a.id);
     let _ = next_line(&mut lc).await;
     let _ = next_line(&mut lc).await;
+
+    step("an edit and a deletion across nodes");
+    // Bruno on B edits his line; Ana on A, the owner, deletes it: each
+    // change reaches the other node in the room's id order.
+    lb.send(&ClientEvent::Edit { topic: topic.clone(), client_id: "b1-edit".into(), target_id: seen_on_a.id, body: "hi from B!".into() })
+        .await;
+    let edit = next_line(&mut la).await;
+    assert_eq!((edit.kind, edit.target_id, edit.body.as_str()), (MessageKind::Edit, Some(seen_on_a.id), "hi from B!"));
+    assert!(edit.id > seen_on_a.id);
+    la.send(&ClientEvent::Delete { topic: topic.clone(), client_id: "a-del".into(), target_id: seen_on_a.id }).await;
+    let _ = next_line(&mut la).await;
+    for live in [&mut lb, &mut lc] {
+        wait_for(live, 5_000, |e| matches!(e, ServerEvent::Message { message } if message.id == edit.id)).await;
+        let delete = next_line(live).await;
+        assert_eq!((delete.kind, delete.target_id, delete.actor_name), (MessageKind::Delete, Some(seen_on_a.id), None));
+    }
 
     step("a long line");
     // A long line (16 KB of JSON) goes by id; every node reads it from the tables.

@@ -231,6 +231,12 @@ pub enum Refusal {
     BannedBy { by: String },
     /// The person left the room (their other tabs are told).
     LeftRoom,
+    /// Editing or deleting a message that is not there (deleted meanwhile).
+    MessageGone,
+    /// Editing someone else's message, or deleting it without moderating the room.
+    NotYourMessage,
+    /// Editing a file or a system line: only a message's text can be edited.
+    NothingToEdit,
 }
 
 impl Refusal {
@@ -337,6 +343,9 @@ impl Refusal {
             RemovedBy { by } => td_string!(locale, refusals.removed_by, by).to_string(),
             BannedBy { by } => td_string!(locale, refusals.banned_by, by).to_string(),
             LeftRoom => s(td_string!(locale, refusals.left_room)),
+            MessageGone => s(td_string!(locale, refusals.message_gone)),
+            NotYourMessage => s(td_string!(locale, refusals.not_your_message)),
+            NothingToEdit => s(td_string!(locale, refusals.nothing_to_edit)),
         }
     }
 }

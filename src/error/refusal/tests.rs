@@ -98,6 +98,9 @@ fn index(refusal: &Refusal) -> usize {
         RemovedBy { .. } => 86,
         BannedBy { .. } => 87,
         LeftRoom => 88,
+        MessageGone => 89,
+        NotYourMessage => 90,
+        NothingToEdit => 91,
     }
 }
 
@@ -194,6 +197,9 @@ fn samples() -> Vec<Refusal> {
         RemovedBy { by: "carla".into() },
         BannedBy { by: "carla".into() },
         LeftRoom,
+        MessageGone,
+        NotYourMessage,
+        NothingToEdit,
     ]
 }
 
@@ -201,7 +207,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..89).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..92).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

@@ -180,6 +180,8 @@ mod tests {
             actor_name: None,
             via_invite: None,
             attachment: None,
+            target_id: None,
+            edited_at: None,
         }
     }
 

@@ -97,7 +97,7 @@ impl HubEvent {
     pub fn message(message: &ChatMessage) -> HubEvent {
         let frame = encode(&ServerEvent::Message { message: message.clone() });
         let mut plain = message.clone();
-        plain.hide_link_details();
+        plain.hide_moderation_details();
         let plain_frame = (plain != *message).then(|| encode(&ServerEvent::Message { message: plain }));
         HubEvent { frame, kind: HubEventKind::Line { id: message.id, plain_frame } }
     }

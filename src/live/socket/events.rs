@@ -103,7 +103,7 @@ impl Connection {
                 self.live.store.messages().after(*room_id, after, LIVE_CATCH_UP_PAGE_LINES).await.map(|lines| {
                     let frame = |mut message: ChatMessage| {
                         if !managing {
-                            message.hide_link_details();
+                            message.hide_moderation_details();
                         }
                         (message.id, encode(&ServerEvent::Message { message }))
                     };

@@ -27,10 +27,11 @@ use follows::Follows;
 
 use super::{
     hub::{encode, Closing},
-    ClientEvent, ServerEvent, Topic,
+    check_message_body, ClientEvent, ServerEvent, Topic,
 };
 use crate::{
     error::Refusal,
+    store::Change,
     clock::now_ms,
     limits::{LIVE_FRAME_MAX_BYTES, LIVE_LINES_BURST, LIVE_SESSION_CHECK_MS, LIVE_TYPING_BURST, LIVE_TYPING_PER_SECOND},
     live::LiveParts,
@@ -292,6 +293,16 @@ impl Connection {
                 Vec::new()
             }
             ClientEvent::Send { topic, client_id, body } => self.send(topic, client_id, body).await,
+            ClientEvent::Edit { topic, client_id, target_id, body } => {
+                let body = match check_message_body(&body) {
+                    Ok(body) => body,
+                    Err(reason) => return vec![refused(Some(&topic), Some(client_id), reason)],
+                };
+                Box::pin(self.change(topic, client_id, target_id, Change::Edit(&body))).await
+            }
+            ClientEvent::Delete { topic, client_id, target_id } => {
+                Box::pin(self.change(topic, client_id, target_id, Change::Delete)).await
+            }
             ClientEvent::Typing { topic, typing } => {
                 // Past its budget a typing signal is dropped: the next one
                 // in budget says the same, and a refusal would only be noise.

@@ -1,4 +1,4 @@
-//! Sending a message on a live connection.
+//! Sending a message on a live connection, and editing or deleting one.
 
 
 use super::{refused, Connection, TabFrames};
@@ -12,7 +12,7 @@ use crate::{
         timeline::{refusal, NewLine, PostError},
         MessageKind, ServerEvent, Topic,
     },
-    store::StoreError,
+    store::{Change, StoreError},
 };
 
 
@@ -65,6 +65,36 @@ impl Connection {
             Err(PostError::Store(StoreError::NotAllowed(why))) => vec![refused(Some(&topic), Some(client_id), refusal(why))],
             Err(err) => {
                 tracing::error!(error = %err, "storing a message failed");
+                vec![refused(Some(&topic), Some(client_id), Refusal::NotSaved)]
+            }
+        }
+    }
+
+    /// Edits or deletes a message in a followed room (see
+    /// [`crate::live::timeline::Timeline::change_message`]). Refused, with
+    /// the reason, when the room is not followed (or is an instant chat),
+    /// the id is bad, the tab is over its line budget, or the rules refuse
+    /// it. The change line reaches every follower, this tab included.
+    pub(super) async fn change(&mut self, topic: Topic, client_id: String, target_id: i64, change: Change<'_>) -> TabFrames {
+        let (Topic::Room(room_id), Some(me)) = (&topic, &self.me) else {
+            return vec![refused(Some(&topic), Some(client_id), Refusal::NotYourMessage)];
+        };
+        if self.follows.get(&topic).is_none() {
+            return vec![refused(Some(&topic), Some(client_id), Refusal::OpenRoomFirst)];
+        }
+        if !is_valid_client_id(&client_id) {
+            return vec![refused(Some(&topic), None, Refusal::BadMessageId)];
+        }
+        if self.line_budget.as_ref().is_some_and(|budget| budget.check().is_err()) {
+            return vec![refused(Some(&topic), Some(client_id), Refusal::TooFast)];
+        }
+        let timeline = self.live.timeline();
+        match timeline.change_message((*room_id, me.id), target_id, change, &client_id, &self.live.uploads).await {
+            Ok((_, true)) => Vec::new(),
+            Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
+            Err(PostError::Store(StoreError::NotAllowed(why))) => vec![refused(Some(&topic), Some(client_id), refusal(why))],
+            Err(err) => {
+                tracing::error!(error = %err, "changing a message failed");
                 vec![refused(Some(&topic), Some(client_id), Refusal::NotSaved)]
             }
         }

@@ -24,6 +24,13 @@ impl LiveState {
                 self.mark_read(); // the page opens at the newest line
             }
             ServerEvent::Message { message } if message.topic == self.topic() => self.on_message(message),
+            ServerEvent::Refused { client_id: Some(client_id), reason, .. }
+                if self.change_pending.with_untracked(|p| p.as_ref() == Some(&client_id)) =>
+            {
+                // The editor stays open with the new text.
+                self.change_pending.set(None);
+                self.error.set(Some(reason.message(self.locale)));
+            }
             ServerEvent::Refused { client_id: Some(client_id), reason, .. } => {
                 let mut refused = None;
                 self.outbox.update(|o| {
@@ -97,7 +104,12 @@ impl LiveState {
 
     /// A line: into the timeline once (by id), out of the outbox and the
     /// typing line, and into or out of the member list for joins and leaves.
+    /// An edit or delete line changes the message it names instead (again
+    /// when a catch-up repeats it: that changes nothing more).
     pub(super) fn on_message(&self, message: ChatMessage) {
+        if message.kind.is_change() {
+            return self.on_change(message);
+        }
         if message.author_id == self.my_id {
             self.outbox.update(|o| o.retain(|p| p.client_id != message.client_id));
         }
@@ -122,7 +134,7 @@ impl LiveState {
                     set.remove(&message.author_id);
                 });
             }
-            MessageKind::Text => {}
+            MessageKind::Text | MessageKind::Deleted | MessageKind::Edit | MessageKind::Delete => {}
         }
         if message.id > self.last_id() {
             self.messages.update(|m| m.push(message));

@@ -13,10 +13,14 @@
 //! focus, or 5 s pass without a keystroke (see [`crate::limits`]).
 
 mod attach;
+mod changes;
 mod composer;
 mod events;
 mod members;
+mod message_text;
 mod permissions;
+#[cfg(feature = "hydrate")]
+mod tab_title;
 mod timeline;
 
 use std::collections::BTreeSet;
@@ -115,6 +119,14 @@ pub struct LiveState {
     read_timer: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage>,
     /// Set when the topic is over for good (an instant chat ended): why.
     pub ended: RwSignal<Option<String>>,
+    /// The message whose text this tab is editing, if any.
+    editing: RwSignal<Option<i64>>,
+    /// The message whose deletion this tab asks to confirm, if any.
+    confirming_delete: RwSignal<Option<i64>>,
+    /// The client id of the edit this tab sent and the server has not
+    /// confirmed: the editor stays open until it is (or, refused, keeps
+    /// the new text so nothing typed is lost).
+    change_pending: RwSignal<Option<String>>,
     /// Sends an event over the socket; false when it is not open. Only in
     /// the browser: a thread-local value must not be made while rendering on
     /// the server, where it would be dropped on another worker thread.
@@ -145,6 +157,9 @@ impl LiveState {
             #[cfg(feature = "hydrate")]
             read_timer: StoredValue::new_local(None),
             ended: RwSignal::new(None),
+            editing: RwSignal::new(None),
+            confirming_delete: RwSignal::new(None),
+            change_pending: RwSignal::new(None),
             send: cfg!(feature = "hydrate").then(|| StoredValue::new_local(None)),
         };
         #[cfg(feature = "hydrate")]

@@ -6,7 +6,11 @@
 
 use leptos::{html, prelude::*};
 
-use super::LiveState;
+use super::{
+    changes::{edit_form, message_controls},
+    message_text::linked,
+    LiveState,
+};
 use crate::{
     attachments::{clock, Attachment, AttachmentKind},
     limits::ROOM_HISTORY_PAGE,
@@ -43,6 +47,8 @@ pub fn Timeline(state: LiveState) -> impl IntoView {
             state.mark_read();
         }
     });
+    #[cfg(feature = "hydrate")]
+    super::tab_title::count_while_hidden(state);
     // New lines at the end: follow them when the reader is at the newest (or
     // sent them); otherwise count them on the "New messages" button.
     let newest = RwSignal::new(None::<i64>);
@@ -81,8 +87,10 @@ pub fn Timeline(state: LiveState) -> impl IntoView {
                 {move || state.messages.with(|m| m.is_empty()).then(|| view! {
                     <li class="empty muted">{td_string!(locale, live.empty)}</li>
                 })}
-                <For each=move || state.messages.get() key=|m| m.id let:message>
-                    {line(message, state.my_id, offset, locale)}
+                // Keyed by what an edit or deletion changes, so a changed
+                // line is drawn again.
+                <For each=move || state.messages.get() key=|m| (m.id, m.kind, m.edited_at) let:message>
+                    {line(message, state, offset, locale)}
                 </For>
                 <For each=move || state.outbox.get() key=|p| p.client_id.clone() let:pending>
                     <li class="message pending" data-mine="true">
@@ -135,8 +143,10 @@ fn load_older(state: LiveState, list: NodeRef<html::Ol>, has_older: RwSignal<boo
     });
 }
 
-/// One timeline line: a message, or a system line for joins and leaves.
-fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>, locale: Locale) -> impl IntoView {
+/// One timeline line: a message (with "Edit" and "Delete" for those who
+/// may, and its editor while it is edited), a "message deleted" marker, or
+/// a system line for joins and leaves.
+fn line(message: ChatMessage, state: LiveState, offset: RwSignal<Option<i32>>, locale: Locale) -> impl IntoView {
     let at = message.created_at;
     let time = view! {
         <time datetime=format::iso(at) title=move || format::date_time(at, offset.get(), locale)>
@@ -144,28 +154,52 @@ fn line(message: ChatMessage, my_id: i64, offset: RwSignal<Option<i32>>, locale:
         </time>
     };
     let tag = message.author_tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{words::tag_name(locale, tag)}</span> });
-    let notice = notice_words(&message, locale).map(|words| format!(" {words}"));
-    match notice {
-        Some(what) => view! {
+    if message.kind == MessageKind::Deleted {
+        // Who deleted it reaches only those who moderate (ChatMessage::hide_moderation_details).
+        let what = match &message.actor_name {
+            Some(by) => td_string!(locale, live.deleted_by, by).to_string(),
+            None => td_string!(locale, live.deleted).to_string(),
+        };
+        return view! {
+            <li class="message deleted" data-id=message.id>
+                <span class="author">{message.author_name}</span>{tag}{time}
+                <p class="body muted">{what}</p>
+            </li>
+        }
+        .into_any();
+    }
+    if let Some(words) = notice_words(&message, locale) {
+        let what = format!(" {words}");
+        return view! {
             <li class="notice" data-id=message.id>
                 <span class="author">{message.author_name}</span>" "{tag}{what}" · "{time}
             </li>
         }
-        .into_any(),
-        None => {
-            let attachment = message.attachment.map(|a| attachment_view(a, &message.author_name, locale));
-            let body = (!message.body.is_empty()).then(|| view! { <p class="body">{message.body}</p> });
-            view! {
-                <li class="message" data-id=message.id data-mine=(message.author_id == my_id).to_string()>
-                    <span class="author">{message.author_name}</span>{tag}
-                    {time}
-                    {body}
-                    {attachment}
-                </li>
-            }
-            .into_any()
-        }
+        .into_any();
     }
+    let id = message.id;
+    let controls = message_controls(state, &message, locale);
+    let edited = message.edited_at.map(|when| {
+        let said = move || td_string!(locale, live.edited_at, when = format::date_time(when, offset.get(), locale)).to_string();
+        view! { <span class="edited muted" tabindex="0" title=said aria-label=said data-when=said>{td_string!(locale, live.edited)}</span> }
+    });
+    let attachment = message.attachment.map(|a| attachment_view(a, &message.author_name, locale));
+    let text = message.body;
+    let body = move || match state.editing.get() == Some(id) {
+        true => edit_form(state, id, text.clone(), locale).into_any(),
+        false if text.is_empty() => ().into_any(),
+        false => view! { <p class="body">{linked(&text)}{edited.clone()}</p> }.into_any(),
+    };
+    view! {
+        <li class="message" data-id=id data-mine=(message.author_id == state.my_id).to_string()>
+            <span class="author">{message.author_name}</span>{tag}
+            {time}
+            {controls}
+            {body}
+            {attachment}
+        </li>
+    }
+    .into_any()
 }
 
 
@@ -179,10 +213,10 @@ pub fn notice_words(message: &ChatMessage, locale: Locale) -> Option<String> {
     let host = message.author_tag == Some(crate::live::AuthorTag::Host);
     let by = message.actor_name.as_deref();
     let words = match message.kind {
-        MessageKind::Text => return None,
+        MessageKind::Text | MessageKind::Deleted | MessageKind::Edit | MessageKind::Delete => return None,
         MessageKind::Joined if host => td_string!(locale, live.started_chat).to_string(),
         MessageKind::Joined => match (&message.via_invite, by) {
-            // Only those who manage links get these (see ChatMessage::hide_link_details).
+            // Only those who manage links get these (see ChatMessage::hide_moderation_details).
             (Some((_, label)), Some(maker)) if !label.is_empty() => {
                 td_string!(locale, live.joined_via_label, maker, label).to_string()
             }

@@ -320,6 +320,8 @@ fn line_by(author: &ParticipantRow, kind: MessageKind, client_id: &str, body: &s
         attachment: None,
         actor_name: None,
         via_invite: None,
+        target_id: None,
+        edited_at: None,
     }
 }
 

@@ -46,3 +46,23 @@ test('a member leaves and comes back, is removed live and comes back, then is ba
   await join(bruno.page, link, room);
   await expect(bruno.page.getByRole('alert').filter({ hasText: 'You are banned from this room and cannot join it again.' })).toBeVisible();
 });
+
+test('the owner sees who is banned and lifts a ban; the link works again', async ({ browser }) => {
+  const room = 'Second chances';
+  const { ana, bruno } = await roomOfTwo(browser, room);
+  await ana.page.getByRole('button', { name: 'Share invite link' }).click();
+  const link = await ana.page.getByLabel('Invite link').inputValue();
+  ana.page.once('dialog', (dialog) => dialog.accept());
+  await ana.page.getByRole('button', { name: `Ban ${bruno.name}` }).click();
+  await expect(bruno.page.getByRole('alert').filter({ hasText: `${ana.name} banned you from this room.` })).toBeVisible();
+
+  await ana.page.getByRole('button', { name: 'Banned members' }).click();
+  const bans = ana.page.getByRole('region', { name: 'Banned members' });
+  await expect(bans).toContainText(`${bruno.name} banned by ${ana.name}`);
+  await bans.getByRole('button', { name: `Lift the ban on ${bruno.name}` }).click();
+  await expect(bans).toContainText('Nobody is banned from this room.');
+
+  await join(bruno.page, link, room);
+  await waitLive(bruno.page);
+  await expect(entry(ana.page, bruno.name)).toBeVisible();
+});

@@ -1,4 +1,4 @@
-DELETE FROM messages WHERE kind IN ('edit', 'delete');
+DELETE FROM messages WHERE kind IN ('edit', 'delete', 'renamed');
 UPDATE messages SET kind = 'text', actor_id = NULL WHERE kind = 'deleted';
 ALTER TABLE messages DROP COLUMN edited_at;
 ALTER TABLE messages DROP COLUMN target_id;

@@ -1,6 +1,6 @@
 -- Back to messages without edits and deletions: the change lines go, and a
 -- deleted message stays an empty text line (its text is gone for good).
-DELETE FROM messages WHERE kind IN ('edit', 'delete');
+DELETE FROM messages WHERE kind IN ('edit', 'delete', 'renamed');
 UPDATE messages SET kind = 'text', actor_id = NULL WHERE kind = 'deleted';
 CREATE TABLE messages_prev (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,

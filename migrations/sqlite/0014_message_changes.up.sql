@@ -4,6 +4,7 @@
 -- it catches up; the message itself is changed in the same transaction, so
 -- history read later shows what it is now: an edited text with edited_at, or
 -- a 'deleted' marker with no text and no file, actor_id naming who deleted it.
+-- A 'renamed' line says the owner renamed the room; its body is the new name.
 -- SQLite cannot change a CHECK, so the table is rebuilt (nothing references
 -- it) and its id sequence carried over, so ids are never reused.
 CREATE TABLE messages_next (
@@ -14,7 +15,7 @@ CREATE TABLE messages_next (
     body          TEXT    NOT NULL,
     created_at    INTEGER NOT NULL,
     kind          TEXT    NOT NULL DEFAULT 'text'
-        CHECK (kind IN ('text', 'joined', 'left', 'removed', 'banned', 'edit', 'delete', 'deleted')),
+        CHECK (kind IN ('text', 'joined', 'left', 'removed', 'banned', 'edit', 'delete', 'deleted', 'renamed')),
     attachment_id INTEGER REFERENCES attachments (id),
     -- removed and banned lines: the owner or moderator who did it; joined
     -- lines: who made the invite link; deleted messages and delete lines: who deleted it

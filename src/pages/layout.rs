@@ -113,7 +113,7 @@ fn LanguageSwitcher() -> impl IntoView {
 /// references, so readers see the original); in the browser, where the title
 /// is set through `document.title`, the text goes through as it is.
 #[component]
-pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
+pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
     let formatter = |text: String| -> String {
         if cfg!(feature = "ssr") {
             html_escape::encode_text(&format!("{text} · Roomlink")).into_owned()
@@ -121,5 +121,5 @@ pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
             format!("{text} · Roomlink")
         }
     };
-    view! { <leptos_meta::Title text formatter /> }
+    view! { <leptos_meta::Title text=move || text.get() formatter /> }
 }

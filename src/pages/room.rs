@@ -79,8 +79,10 @@ fn Room(data: RoomData) -> impl IntoView {
     let rights = crate::rooms::Rights { can_invite: rights.can_invite && !in_space, ..rights };
     let owner_tools = rights.role == Role::Owner && !in_space;
     let room = data.room.clone();
+    // The owner may rename the room while it is open: every tab follows.
+    let title = Signal::derive(move || state.renamed.get().unwrap_or_else(|| title.clone()));
     view! {
-        <super::PageTitle text=title.clone() />
+        <super::PageTitle text=title />
         <section class="room">
             <header class="room-head">
                 <div>
@@ -91,6 +93,7 @@ fn Room(data: RoomData) -> impl IntoView {
                 <div class="row">
                     {rights.can_invite.then(|| button(RoomPanel::Invite, td_string!(locale, room.share_invite)))}
                     {(rights.can_moderate && !in_space).then(|| button(RoomPanel::Links, td_string!(locale, room.manage_links)))}
+                    {(rights.can_moderate && !in_space).then(|| button(RoomPanel::Bans, td_string!(locale, room.bans)))}
                     {owner_tools.then(|| button(RoomPanel::Settings, td_string!(locale, room.settings)))}
                     {leave}
                 </div>

@@ -1,6 +1,7 @@
 //! The panels under a room's header, for those who may use them: "Share
-//! invite link", "Manage invite links" (every link, Revoke, "Reset link")
-//! and, for the owner, "Room settings".
+//! invite link", "Manage invite links" (every link, Revoke, "Reset link"),
+//! "Banned members" (the ban list, "Lift ban") and, for the owner, "Room
+//! settings".
 //!
 //! They are not a WebAssembly chunk of their own: that was tried (see
 //! `super::routes`). The fifth split point made wasm-split cut a room's
@@ -10,12 +11,20 @@
 
 use leptos::prelude::*;
 
-use super::invite_links::{remember, InviteForm, LinkList, MadeLink};
+use super::{
+    format,
+    invite_links::{remember, InviteForm, LinkList, MadeLink},
+    LocalOffset,
+};
 use crate::{
     i18n::{td_string, use_locale},
     invites::{room_invites, CreateInvite, ResetInviteLinks},
-    limits::{ROOM_DESCRIPTION_MAX_CHARS, ROOM_MEMBER_LIMIT_RANGE},
-    rooms::{permissions::UpdateRoomSettings, RoomInfo},
+    limits::{ROOM_DESCRIPTION_MAX_CHARS, ROOM_MEMBER_LIMIT_RANGE, ROOM_NAME_MAX_CHARS},
+    rooms::{
+        moderation::{banned_members, LiftBan},
+        permissions::{RenameRoom, UpdateRoomSettings},
+        BannedMember, RoomInfo,
+    },
 };
 
 /// One of the panels under a room's header.
@@ -26,6 +35,8 @@ pub enum RoomPanel {
     Invite,
     /// "Manage invite links" (owners and moderators).
     Links,
+    /// "Banned members" (owners and moderators).
+    Bans,
     /// "Room settings" (the owner).
     Settings,
 }
@@ -46,7 +57,8 @@ pub fn room_panel(
             view! { <div class="card"><InviteForm room_id=room.id is_owner made create /></div> }.into_any()
         }
         RoomPanel::Links => view! { <ManageLinks room_id=room.id made /> }.into_any(),
-        RoomPanel::Settings => view! { <RoomSettings room /> }.into_any(),
+        RoomPanel::Bans => view! { <BanList room_id=room.id /> }.into_any(),
+        RoomPanel::Settings => view! { <RenameRoom room_id=room.id name=room.name.clone() /><RoomSettings room /> }.into_any(),
     }
 }
 
@@ -96,6 +108,77 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+    .into_any()
+}
+
+/// Who is banned from the room, with who banned them and when, and "Lift
+/// ban" for each (a form, so it works before the page's code has loaded).
+#[component]
+fn BanList(room_id: i64) -> impl IntoView {
+    let lift = ServerAction::<LiftBan>::new();
+    let bans = Resource::new(move || lift.version().get(), move |_| banned_members(room_id));
+    let offset = expect_context::<LocalOffset>().0;
+    let locale = use_locale();
+    let row = move |ban: BannedMember| {
+        let when = move || format::date_time(ban.banned_at, offset.get(), locale);
+        let said = match ban.banned_by.clone() {
+            Some(by) => Signal::derive(move || td_string!(locale, bans.banned_by, by = by.clone(), when = when()).to_string()),
+            None => Signal::derive(move || td_string!(locale, bans.banned, when = when()).to_string()),
+        };
+        let name = ban.name.clone();
+        view! {
+            <li>
+                <span class="name">{ban.name.clone()}</span>" "<span class="muted">{said}</span>
+                <ActionForm action=lift attr:class="inline">
+                    <input type="hidden" name="room_id" value=room_id />
+                    <input type="hidden" name="user_id" value=ban.user_id />
+                    <button type="submit" class="secondary" aria-label=td_string!(locale, bans.lift_name, name = &name).to_string()>
+                        {td_string!(locale, bans.lift)}
+                    </button>
+                </ActionForm>
+            </li>
+        }
+    };
+    view! {
+        <section class="card bans" aria-labelledby="bans-heading">
+            <h2 id="bans-heading">{td_string!(locale, bans.title)}</h2>
+            <p role="alert" class="error">{move || lift.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(locale, bans.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match bans.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{td_string!(locale, bans.none)}</p> }.into_any(),
+                        Ok(list) => view! { <ul class="ban-list">{list.into_iter().map(row).collect_view()}</ul> }.into_any(),
+                        Err(e) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+    .into_any()
+}
+
+/// The owner's "Room name" and "Rename": the header and every open tab
+/// follow once it is saved (by the timeline's "renamed" line).
+#[component]
+fn RenameRoom(room_id: i64, name: String) -> impl IntoView {
+    let rename = ServerAction::<RenameRoom>::new();
+    let name = RwSignal::new(name);
+    let locale = use_locale();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        rename.dispatch(RenameRoom { room_id, name: name.get() });
+    };
+    view! {
+        <form class="card rename-room" on:submit=submit aria-label=td_string!(locale, manage.rename)>
+            <label for="room-name">{td_string!(locale, manage.room_name)}</label>
+            <div class="row">
+                <input id="room-name" name="name" required maxlength=ROOM_NAME_MAX_CHARS.to_string()
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                <button type="submit" disabled=move || rename.pending().get()>{td_string!(locale, manage.rename)}</button>
+            </div>
+            <p role="alert" class="error">{move || rename.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
+        </form>
     }
     .into_any()
 }

@@ -18,7 +18,7 @@ use crate::{
     limits::ROOM_NAME_MAX_CHARS,
     live::{ChatMessage, MemberView},
 };
-pub use crate::types::rooms::{Rights, Role, RoomInfo, RoomSummary};
+pub use crate::types::rooms::{BannedMember, Rights, Role, RoomInfo, RoomSummary};
 
 /// Everything the room page needs when it opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

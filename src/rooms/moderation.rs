@@ -13,7 +13,7 @@
 
 use leptos::prelude::*;
 
-use super::{Rights, Role};
+use super::{BannedMember, Rights, Role};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::Refusal;
@@ -66,6 +66,36 @@ pub async fn ban_member(room_id: i64, user_id: i64) -> Result<(), AppError> {
     ssr::moderate(room_id, user_id, ssr::Ending::Banned).await
 }
 
+/// Who is banned from the room, most recently banned first, for its owner
+/// and moderators (Discord's ban list).
+///
+/// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`];
+/// [`AppError::Forbidden`] for those who do not moderate the room.
+#[server(endpoint = "banned_members")]
+pub async fn banned_members(room_id: i64) -> Result<Vec<BannedMember>, AppError> {
+    let me = crate::accounts::ssr::require_user().await?;
+    let state = crate::context::state()?;
+    ssr::require_moderator(&state, room_id, me.id).await?;
+    Ok(state.store.rooms().banned(room_id).await?)
+}
+
+/// Lifts a ban: the person can come back through any valid invite link, as
+/// after a removal. Any owner or moderator may lift any ban, as in Discord.
+///
+/// Errors: as [`banned_members`]; [`AppError::Invalid`] with
+/// [`Refusal::NotBanned`](crate::error::Refusal::NotBanned) when they are not banned.
+#[server(endpoint = "lift_ban")]
+pub async fn lift_ban(room_id: i64, user_id: i64) -> Result<(), AppError> {
+    let me = crate::accounts::ssr::require_user().await?;
+    let state = crate::context::state()?;
+    ssr::require_moderator(&state, room_id, me.id).await?;
+    if !state.store.rooms().lift_ban(room_id, user_id, me.id, crate::clock::now_ms()).await? {
+        return Err(AppError::Invalid(Refusal::NotBanned));
+    }
+    tracing::info!(room_id, user_id, "ban lifted");
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use super::{may_moderate, Role};
@@ -88,6 +118,16 @@ pub(crate) mod ssr {
         }
         may_act_on(&state, room_id, me.id, user_id, Action::RemoveOrBan).await?;
         end(&state, room_id, user_id, how, Some((me.id, &me.username))).await
+    }
+
+    /// Errors unless `user_id` moderates the room: [`AppError::NotMember`],
+    /// or [`AppError::Forbidden`] for a member who does not moderate.
+    pub(super) async fn require_moderator(state: &AppState, room_id: i64, user_id: i64) -> Result<(), AppError> {
+        let rights = state.store.rooms().rights_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
+        if !rights.can_moderate {
+            return Err(AppError::Forbidden(Refusal::OnlyModeratorsCan { action: Action::RemoveOrBan }));
+        }
+        Ok(())
     }
 
     /// Checks that `actor_id` may moderate `user_id` in the room (`action`:

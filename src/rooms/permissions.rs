@@ -110,6 +110,36 @@ pub async fn update_room_settings(
     Ok(())
 }
 
+/// Renames the room (owner only; a teacher space has no name of its own).
+/// A line in the timeline says so, and every open tab shows the new name at
+/// once (it follows that line). Renaming to the same name changes nothing.
+///
+/// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`];
+/// [`AppError::Forbidden`] for non-owners and in teacher spaces;
+/// [`AppError::Invalid`] for an empty, too long or otherwise bad name
+/// ([`super::check_room_name`]).
+#[server(endpoint = "rename_room")]
+pub async fn rename_room(room_id: i64, name: String) -> Result<(), AppError> {
+    let me = crate::accounts::ssr::require_user().await?;
+    let state = crate::context::state()?;
+    ssr::require_owner(&state, room_id, me.id, Action::ChangeSettings).await?;
+    crate::spaces::api::ssr::refuse_in_space(&state, room_id, Action::ChangeSettings).await?;
+    let name = super::check_room_name(&name).map_err(AppError::Invalid)?;
+    let room = state.store.rooms().info(room_id).await?.ok_or(AppError::NotFound)?;
+    if room.name == name {
+        return Ok(());
+    }
+    state.store.rooms().rename(room_id, &name).await?;
+    let now = crate::clock::now_ms();
+    let line = crate::live::timeline::NewLine::RoomRenamed { room_id, owner_id: me.id, name: &name };
+    if let Err(err) = state.timeline().post(line, &format!("sys:renamed:{room_id}:{now}")).await {
+        // The room has its new name either way; only the line is missing.
+        tracing::error!(error = %err, "storing a rename line failed");
+    }
+    tracing::info!(room_id, "room renamed");
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::{

@@ -159,6 +159,19 @@ impl<'a> Messages<'a> {
         self.store(Self::new_line(room_id, member_id, kind, (actor_id, None), client_id, "", now_ms)).await
     }
 
+    /// Stores the line that says `owner_id` renamed room `room_id` to
+    /// `name` (already checked). Otherwise as [`Messages::insert`].
+    pub async fn insert_renamed(
+        &self,
+        room_id: i64,
+        owner_id: i64,
+        name: &str,
+        client_id: &str,
+        now_ms: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        self.store(Self::new_line(room_id, owner_id, MessageKind::Renamed, (None, None), client_id, name, now_ms)).await
+    }
+
     /// A line of these fields, for a system or plain line (not checked against rights).
     #[allow(clippy::too_many_arguments)]
     fn new_line(

@@ -5,7 +5,7 @@ use sqlx::AnyPool;
 use super::{Flag, StoreError};
 use crate::{
     types::timeline::MemberView,
-    types::rooms::{Rights, Role, RoomInfo, RoomSummary},
+    types::rooms::{BannedMember, Rights, Role, RoomInfo, RoomSummary},
 };
 
 /// How a membership ended.
@@ -273,6 +273,44 @@ impl<'a> Rooms<'a> {
         .bind(room_id)
         .bind(user_id)
         .bind(status.as_str())
+        .bind(now_ms)
+        .bind(actor_id)
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// Renames the room to `name` (already checked). Returns false when
+    /// there is no such room.
+    pub async fn rename(&self, room_id: i64, name: &str) -> Result<bool, StoreError> {
+        let changed = sqlx::query("UPDATE rooms SET name = $2 WHERE id = $1").bind(room_id).bind(name).execute(self.pool).await?;
+        Ok(changed.rows_affected() == 1)
+    }
+
+    /// Who is banned from `room_id`, most recently banned first.
+    pub async fn banned(&self, room_id: i64) -> Result<Vec<BannedMember>, StoreError> {
+        Ok(sqlx::query_as::<_, BannedMember>(
+            "SELECT m.user_id, u.username AS name, COALESCE(m.status_at, m.joined_at) AS banned_at, b.username AS banned_by
+             FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN users b ON b.id = m.status_by
+             WHERE m.room_id = $1 AND m.status = 'banned'
+             ORDER BY banned_at DESC, m.user_id",
+        )
+        .bind(room_id)
+        .fetch_all(self.pool)
+        .await?)
+    }
+
+    /// Lifts `user_id`'s ban from `room_id` (by `actor_id`): they are no
+    /// longer a member, as after a removal, so any valid invite brings them
+    /// back. Returns false when they were not banned.
+    pub async fn lift_ban(&self, room_id: i64, user_id: i64, actor_id: i64, now_ms: i64) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE memberships SET status = 'removed', status_at = $3, status_by = $4
+             WHERE room_id = $1 AND user_id = $2 AND status = 'banned'",
+        )
+        .bind(room_id)
+        .bind(user_id)
         .bind(now_ms)
         .bind(actor_id)
         .execute(self.pool)

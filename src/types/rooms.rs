@@ -56,6 +56,20 @@ pub struct RoomSummary {
     pub unread: i64,
 }
 
+/// Someone banned from a room, as its ban list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct BannedMember {
+    /// Their user id.
+    pub user_id: i64,
+    /// Their username.
+    pub name: String,
+    /// When they were banned, Unix ms.
+    pub banned_at: i64,
+    /// Who banned them; `None` if that account is gone.
+    pub banned_by: Option<String>,
+}
+
 /// A room's public facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]

@@ -95,6 +95,8 @@ pub enum MessageKind {
     /// A change line: the message `target_id` was deleted, by `actor_name`
     /// (shown only to those who moderate). Applied, not shown, like [`MessageKind::Edit`].
     Delete,
+    /// The owner renamed the room; `body` is its new name.
+    Renamed,
     /// A message that was deleted: no text, no file; `actor_name` is who
     /// deleted it (shown only to those who moderate). Shown as a small
     /// "message deleted" marker where the message was.
@@ -113,6 +115,7 @@ impl MessageKind {
             MessageKind::Edit => "edit",
             MessageKind::Delete => "delete",
             MessageKind::Deleted => "deleted",
+            MessageKind::Renamed => "renamed",
         }
     }
 
@@ -126,6 +129,7 @@ impl MessageKind {
             "edit" => MessageKind::Edit,
             "delete" => MessageKind::Delete,
             "deleted" => MessageKind::Deleted,
+            "renamed" => MessageKind::Renamed,
             _ => MessageKind::Text,
         }
     }

@@ -5,6 +5,7 @@ use crate::support::{club, Client, TestServer};
 use roomlink::{
     error::AppError,
     live::{MessageKind, ServerEvent, Topic},
+    rooms::BannedMember,
 };
 
 async fn membership_rows(s: &TestServer, room: i64, user: &str) -> Vec<String> {
@@ -135,4 +136,49 @@ async fn moderators_remove_and_owners_ban_with_the_rules_of_who_may_act_on_whom(
     assert_eq!(bruno.page(&format!("/rooms/{room}")).await.0, 403);
     let uses: i64 = sqlx::query_scalar("SELECT CAST(SUM(uses) AS BIGINT) FROM invites").fetch_one(s.store.pool()).await.unwrap();
     assert_eq!(uses, 3, "bruno, carla and bruno's return; the refused accept counts no use");
+}
+
+#[tokio::test]
+async fn owners_and_moderators_see_the_ban_list_and_a_lifted_ban_lets_an_invite_work_again() {
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = club(&s).await;
+    let carla = s.user("carla").await;
+    rejoin(&carla, &ana, room).await.unwrap();
+    let room_text = room.to_string();
+    let bruno_id = s.user_id("bruno").await.to_string();
+    let list = |client: Client| {
+        let room_text = room_text.clone();
+        async move { client.call("banned_members", &[("room_id", &room_text)]).await }
+    };
+
+    let empty: Vec<BannedMember> = list(ana.clone()).await.json().await.unwrap();
+    assert!(empty.is_empty());
+    act(&ana, "ban_member", &[("room_id", &room_text), ("user_id", &bruno_id)]).await.unwrap();
+    let bans: Vec<BannedMember> = list(ana.clone()).await.json().await.unwrap();
+    assert_eq!(bans.len(), 1);
+    assert_eq!((bans[0].name.as_str(), bans[0].banned_by.as_deref()), ("bruno", Some("ana")));
+    assert!(bans[0].banned_at > 0);
+
+    // A plain member neither sees the list nor lifts a ban.
+    let refused: AppError = list(carla.clone()).await.json().await.unwrap();
+    assert_eq!(refused.to_string(), "Only the owner and moderators can remove or ban members.");
+    let err = act(&carla, "lift_ban", &[("room_id", &room_text), ("user_id", &bruno_id)]).await.unwrap_err();
+    assert_eq!(err.to_string(), "Only the owner and moderators can remove or ban members.");
+    assert_eq!(membership_rows(&s, room, "bruno").await, ["banned"]);
+
+    // A moderator lifts it: he is not a member again, but an invite lets him back in.
+    sqlx::query("UPDATE memberships SET role = 'moderator' WHERE user_id = $1")
+        .bind(s.user_id("carla").await)
+        .execute(s.store.pool())
+        .await
+        .unwrap();
+    act(&carla, "lift_ban", &[("room_id", &room_text), ("user_id", &bruno_id)]).await.unwrap();
+    assert_eq!(membership_rows(&s, room, "bruno").await, ["removed"]);
+    assert_eq!(bruno.page(&format!("/rooms/{room}")).await.0, 403);
+    let none: Vec<BannedMember> = list(ana.clone()).await.json().await.unwrap();
+    assert!(none.is_empty());
+    let err = act(&ana, "lift_ban", &[("room_id", &room_text), ("user_id", &bruno_id)]).await.unwrap_err();
+    assert_eq!(err.to_string(), "That person is not banned from this room (any more).");
+    rejoin(&bruno, &ana, room).await.unwrap();
+    assert_eq!(membership_rows(&s, room, "bruno").await, ["active"]);
 }

@@ -60,3 +60,34 @@ async fn the_room_page_is_for_members_and_shows_the_last_50_messages() {
     let (status, _) = ana.page("/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_owner_renames_the_room_and_open_tabs_are_told_by_a_timeline_line() {
+    use roomlink::live::MessageKind;
+    let s = TestServer::start().await;
+    let (ana, bruno, room) = crate::support::club(&s).await;
+    let mut b = crate::moderation::follow(&bruno, room).await;
+    let rename = |client: &crate::support::Client, name: &str| {
+        let (client, name) = (client.clone(), name.to_string());
+        async move { crate::moderation::act(&client, "rename_room", &[("room_id", &room.to_string()), ("name", &name)]).await }
+    };
+
+    let err = rename(&bruno, "Mine now").await.unwrap_err();
+    assert_eq!(err.to_string(), "Only the room's owner can change the room's settings.");
+    let err = rename(&ana, "   ").await.unwrap_err();
+    assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+    rename(&ana, "  Reading circle ").await.unwrap();
+
+    let line = b.line().await;
+    assert_eq!((line.kind, line.body.as_str(), line.author_name.as_str()), (MessageKind::Renamed, "Reading circle", "ana"));
+    let rooms: Vec<RoomSummary> = bruno.json("my_rooms", &[]).await;
+    assert_eq!((rooms[0].name.as_str(), rooms[0].unread), ("Reading circle", 0), "a rename is not an unread message");
+    let (status, page) = bruno.page(&format!("/rooms/{room}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<title>Reading circle · Roomlink</title>"), "the page has the new name");
+    assert!(page.contains("renamed the room to “Reading circle”"));
+
+    // The same name again changes nothing and says nothing.
+    rename(&ana, "Reading circle").await.unwrap();
+    assert_eq!(b.quiet_for(200).await, None);
+}

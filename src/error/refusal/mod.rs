@@ -237,6 +237,8 @@ pub enum Refusal {
     NotYourMessage,
     /// Editing a file or a system line: only a message's text can be edited.
     NothingToEdit,
+    /// Lifting the ban of someone who is not banned (any more).
+    NotBanned,
 }
 
 impl Refusal {
@@ -346,6 +348,7 @@ impl Refusal {
             MessageGone => s(td_string!(locale, refusals.message_gone)),
             NotYourMessage => s(td_string!(locale, refusals.not_your_message)),
             NothingToEdit => s(td_string!(locale, refusals.nothing_to_edit)),
+            NotBanned => s(td_string!(locale, refusals.not_banned)),
         }
     }
 }

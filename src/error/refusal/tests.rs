@@ -101,6 +101,7 @@ fn index(refusal: &Refusal) -> usize {
         MessageGone => 89,
         NotYourMessage => 90,
         NothingToEdit => 91,
+        NotBanned => 92,
     }
 }
 
@@ -200,6 +201,7 @@ fn samples() -> Vec<Refusal> {
         MessageGone,
         NotYourMessage,
         NothingToEdit,
+        NotBanned,
     ]
 }
 
@@ -207,7 +209,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..92).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..93).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

@@ -71,6 +71,16 @@ pub enum NewLine<'a> {
         /// The owner or moderator who removed or banned them.
         actor_id: Option<i64>,
     },
+    /// "<owner> renamed the room to <name>" in room `room_id` (the new
+    /// name is already saved).
+    RoomRenamed {
+        /// The room.
+        room_id: i64,
+        /// The owner who renamed it.
+        owner_id: i64,
+        /// Its new name.
+        name: &'a str,
+    },
     /// A file posted to a room; its bytes are already saved under `uploads/`.
     RoomFile(&'a NewAttachment<'a>),
     /// A line in an instant chat (a message, or the "joined" and "left"
@@ -113,7 +123,8 @@ impl NewLine<'_> {
         match self {
             NewLine::RoomText { room_id, .. }
             | NewLine::RoomJoined { room_id, .. }
-            | NewLine::RoomMembershipEnded { room_id, .. } => Topic::Room(*room_id),
+            | NewLine::RoomMembershipEnded { room_id, .. }
+            | NewLine::RoomRenamed { room_id, .. } => Topic::Room(*room_id),
             NewLine::RoomFile(new) => Topic::Room(new.room_id),
             NewLine::ChatLine { chat, .. } | NewLine::ChatFile { chat, .. } => Topic::Chat(chat.id.clone()),
         }
@@ -201,6 +212,10 @@ impl<'a> Timeline<'a> {
                 let insert = || async move {
                     store.messages().insert_membership_end(room_id, user_id, kind, actor_id, client_id, now_ms()).await
                 };
+                self.hub.store_and_publish(&topic, insert).await?
+            }
+            NewLine::RoomRenamed { room_id, owner_id, name } => {
+                let insert = || async move { store.messages().insert_renamed(room_id, owner_id, name, client_id, now_ms()).await };
                 self.hub.store_and_publish(&topic, insert).await?
             }
             NewLine::RoomFile(new) => {

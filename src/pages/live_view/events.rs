@@ -134,6 +134,7 @@ impl LiveState {
                     set.remove(&message.author_id);
                 });
             }
+            MessageKind::Renamed => self.renamed.set(Some(message.body.clone())),
             MessageKind::Text | MessageKind::Deleted | MessageKind::Edit | MessageKind::Delete => {}
         }
         if message.id > self.last_id() {

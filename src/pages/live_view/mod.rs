@@ -119,6 +119,9 @@ pub struct LiveState {
     read_timer: StoredValue<Option<gloo_timers::callback::Timeout>, LocalStorage>,
     /// Set when the topic is over for good (an instant chat ended): why.
     pub ended: RwSignal<Option<String>>,
+    /// The room's name since the owner renamed it while this page was open
+    /// (`None`: the name the page opened with).
+    pub renamed: RwSignal<Option<String>>,
     /// The message whose text this tab is editing, if any.
     editing: RwSignal<Option<i64>>,
     /// The message whose deletion this tab asks to confirm, if any.
@@ -157,6 +160,7 @@ impl LiveState {
             #[cfg(feature = "hydrate")]
             read_timer: StoredValue::new_local(None),
             ended: RwSignal::new(None),
+            renamed: RwSignal::new(None),
             editing: RwSignal::new(None),
             confirming_delete: RwSignal::new(None),
             change_pending: RwSignal::new(None),

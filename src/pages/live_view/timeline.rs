@@ -224,6 +224,7 @@ pub fn notice_words(message: &ChatMessage, locale: Locale) -> Option<String> {
             _ => td_string!(locale, live.joined).to_string(),
         },
         MessageKind::Left => td_string!(locale, live.left).to_string(),
+        MessageKind::Renamed => td_string!(locale, live.renamed, name = &message.body).to_string(),
         MessageKind::Removed => match by {
             Some(by) => td_string!(locale, live.removed_by, by).to_string(),
             None => td_string!(locale, live.removed_by_moderator).to_string(),

@@ -16,7 +16,7 @@ async function setHidden(page: Page, hidden: boolean) {
       delete (document as any).hidden;
       delete (document as any).visibilityState;
     }
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
   }, hidden);
 }
 

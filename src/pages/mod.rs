@@ -19,6 +19,7 @@ mod live_view;
 mod profile;
 mod room;
 mod room_manage;
+mod room_owner;
 mod routes;
 mod share;
 mod spaces;

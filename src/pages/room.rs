@@ -50,7 +50,9 @@ fn Room(data: RoomData) -> impl IntoView {
     let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members).with_rights(rights);
     let room_id = data.room.id;
     let in_space = data.space.is_some();
-    let leave = (rights.role != Role::Owner).then(|| view! { <LeaveRoom room_id in_space /> });
+    // The owner may hand the room over while it is open: the tools follow the live role.
+    let role = move || state.rights_now().map_or(rights.role, |r| r.role);
+    let leave = move || (role() != Role::Owner).then(|| view! { <LeaveRoom room_id in_space /> });
     let panel = RwSignal::new(None::<RoomPanel>);
     let made = RwSignal::new(0u32);
     // Lives as long as the page, so that closing and opening "Share invite link" shows the same link.
@@ -76,8 +78,10 @@ fn Room(data: RoomData) -> impl IntoView {
         None => (data.room.name.clone(), (!data.room.description.is_empty()).then(|| data.room.description.clone())),
     };
     // A space is for its two people: no invite links, no settings.
-    let rights = crate::rooms::Rights { can_invite: rights.can_invite && !in_space, ..rights };
-    let owner_tools = rights.role == Role::Owner && !in_space;
+    let now = move || state.rights_now().unwrap_or(rights);
+    let can_invite = move || now().can_invite && !in_space;
+    let can_moderate = move || now().can_moderate && !in_space;
+    let owner_tools = move || role() == Role::Owner && !in_space;
     let room = data.room.clone();
     // The owner may rename the room while it is open: every tab follows.
     let title = Signal::derive(move || state.renamed.get().unwrap_or_else(|| title.clone()));
@@ -91,14 +95,14 @@ fn Room(data: RoomData) -> impl IntoView {
                     <p class="muted">{members}</p>
                 </div>
                 <div class="row">
-                    {rights.can_invite.then(|| button(RoomPanel::Invite, td_string!(locale, room.share_invite)))}
-                    {(rights.can_moderate && !in_space).then(|| button(RoomPanel::Links, td_string!(locale, room.manage_links)))}
-                    {(rights.can_moderate && !in_space).then(|| button(RoomPanel::Bans, td_string!(locale, room.bans)))}
-                    {owner_tools.then(|| button(RoomPanel::Settings, td_string!(locale, room.settings)))}
+                    {move || can_invite().then(|| button(RoomPanel::Invite, td_string!(locale, room.share_invite)))}
+                    {move || can_moderate().then(|| button(RoomPanel::Links, td_string!(locale, room.manage_links)))}
+                    {move || can_moderate().then(|| button(RoomPanel::Bans, td_string!(locale, room.bans)))}
+                    {move || owner_tools().then(|| button(RoomPanel::Settings, td_string!(locale, room.settings)))}
                     {leave}
                 </div>
             </header>
-            {move || panel.get().map(|which| room_panel(which, room.clone(), rights.role == Role::Owner, made, create))}
+            {move || panel.get().map(|which| room_panel(which, (room.clone(), state), role() == Role::Owner, made, create))}
             <LivePanel state />
         </section>
     }

@@ -14,6 +14,8 @@ use leptos::prelude::*;
 use super::{
     format,
     invite_links::{remember, InviteForm, LinkList, MadeLink},
+    live_view::LiveState,
+    room_owner::{DeleteRoomForm, HandOver},
     LocalOffset,
 };
 use crate::{
@@ -47,7 +49,7 @@ pub enum RoomPanel {
 /// link.
 pub fn room_panel(
     panel: RoomPanel,
-    room: RoomInfo,
+    (room, state): (RoomInfo, LiveState),
     is_owner: bool,
     made: RwSignal<u32>,
     create: ServerAction<CreateInvite>,
@@ -58,7 +60,17 @@ pub fn room_panel(
         }
         RoomPanel::Links => view! { <ManageLinks room_id=room.id made /> }.into_any(),
         RoomPanel::Bans => view! { <BanList room_id=room.id /> }.into_any(),
-        RoomPanel::Settings => view! { <RenameRoom room_id=room.id name=room.name.clone() /><RoomSettings room /> }.into_any(),
+        RoomPanel::Settings => {
+            let (room_id, opened_as) = (room.id, room.name.clone());
+            let name = Signal::derive(move || state.renamed.get().unwrap_or_else(|| opened_as.clone()));
+            view! {
+                <RenameRoom room_id name=name.get_untracked() />
+                <RoomSettings room />
+                <HandOver room_id state />
+                <DeleteRoomForm room_id name />
+            }
+            .into_any()
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! room or an instant chat, a page at a time.
 
 pub mod history;
+pub mod lifecycle;
 pub mod moderation;
 pub mod permissions;
 

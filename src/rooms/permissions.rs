@@ -141,7 +141,7 @@ pub async fn rename_room(room_id: i64, name: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(super) mod ssr {
     use crate::{
         context::AppState,
         error::{Action, AppError, Refusal},

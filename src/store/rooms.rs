@@ -65,7 +65,7 @@ pub(super) async fn is_active_member_on(conn: &mut sqlx::AnyConnection, room_id:
 
 /// Queries on `rooms` and `memberships`.
 pub struct Rooms<'a> {
-    pool: &'a AnyPool,
+    pub(super) pool: &'a AnyPool,
 }
 
 impl<'a> Rooms<'a> {

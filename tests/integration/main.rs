@@ -33,6 +33,7 @@ mod pages;
 mod permissions;
 mod presence;
 mod request_limits;
+mod room_life;
 mod rooms;
 mod spaces;
 mod stored_lines;

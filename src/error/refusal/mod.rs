@@ -239,6 +239,10 @@ pub enum Refusal {
     NothingToEdit,
     /// Lifting the ban of someone who is not banned (any more).
     NotBanned,
+    /// Deleting a room without typing its name exactly.
+    TypeRoomName,
+    /// The room was deleted by its owner, `by`.
+    RoomDeletedBy { by: String },
 }
 
 impl Refusal {
@@ -349,6 +353,8 @@ impl Refusal {
             NotYourMessage => s(td_string!(locale, refusals.not_your_message)),
             NothingToEdit => s(td_string!(locale, refusals.nothing_to_edit)),
             NotBanned => s(td_string!(locale, refusals.not_banned)),
+            TypeRoomName => s(td_string!(locale, refusals.type_room_name)),
+            RoomDeletedBy { by } => td_string!(locale, refusals.room_deleted_by, by).to_string(),
         }
     }
 }

@@ -102,6 +102,8 @@ fn index(refusal: &Refusal) -> usize {
         NotYourMessage => 90,
         NothingToEdit => 91,
         NotBanned => 92,
+        TypeRoomName => 93,
+        RoomDeletedBy { .. } => 94,
     }
 }
 
@@ -202,6 +204,8 @@ fn samples() -> Vec<Refusal> {
         NotYourMessage,
         NothingToEdit,
         NotBanned,
+        TypeRoomName,
+        RoomDeletedBy { by: "ana".into() },
     ]
 }
 
@@ -209,7 +213,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..93).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..95).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

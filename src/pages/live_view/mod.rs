@@ -171,6 +171,23 @@ impl LiveState {
         state
     }
 
+    /// The members the list shows now (tracked): follows joins, departures
+    /// and role changes live.
+    pub fn members_now(&self) -> Vec<MemberView> {
+        self.members.get()
+    }
+
+    /// The viewer's author id (a user id in a member room).
+    pub fn viewer(&self) -> i64 {
+        self.my_id
+    }
+
+    /// What the viewer may do in a member room now (tracked; `None` in an
+    /// instant chat): follows live changes, a handed-over room included.
+    pub fn rights_now(&self) -> Option<crate::rooms::Rights> {
+        self.rights.get()
+    }
+
     /// How many members the list shows now; follows joins and departures live.
     pub fn member_count(&self) -> usize {
         self.members.with(Vec::len)

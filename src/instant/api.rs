@@ -87,7 +87,7 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
         }
         None => Vec::new(),
     };
-    let (host_name, participants) = state.store.instant_chats().head_count(&chat.id).await?;
+    let (host_name, participants, locked) = state.store.instant_chats().head_count(&chat.id).await?;
     let members = match &me {
         Some(_) => state.store.instant_chats().members(&chat.id).await?,
         None => Vec::new(),
@@ -103,6 +103,7 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
             max_participants: state.settings.instant_chat_max_participants,
             ends_at_ms: chat.ends_at,
             keep_history: chat.keep_history,
+            locked,
         },
         me: me.map(|p| Participant { id: p.id, tag: tag_of(p.is_host, p.user_id), name: p.name }),
         account_name: account.map(|u| u.username),
@@ -120,6 +121,13 @@ pub async fn get_instant_chat_page(id: String) -> Result<InstantChatPage, AppErr
 pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError> {
     let Visit { state, chat, account, me } = visit(&id).await?;
     if me.is_none() {
+        // Whom the host removed stays out: the browser by its cookie (which
+        // still names them), the account by its id.
+        let headers = crate::context::request_context::<axum::http::request::Parts>().map(|p| p.headers).unwrap_or_default();
+        let cookie = crate::live::guest_identity::token_in(&headers, &chat.id).and_then(|t| state.guest_keys.verify(&t, &chat.id));
+        if state.store.instant_chats().was_removed(&chat.id, cookie, account.as_ref().map(|u| u.id)).await? {
+            return Err(AppError::Forbidden(Refusal::RemovedByHost));
+        }
         let name = match &account {
             Some(user) => user.username.clone(),
             None => check_display_name(&name).map_err(AppError::Invalid)?,
@@ -131,6 +139,7 @@ pub async fn join_instant_chat(id: String, name: String) -> Result<(), AppError>
             JoinRefusal::NameTaken => AppError::NameTaken,
             JoinRefusal::Full(max) => AppError::ChatFull(max),
             JoinRefusal::Closed => AppError::ChatEnded(Refusal::ChatExpired),
+            JoinRefusal::Locked => AppError::Forbidden(Refusal::ChatLocked),
         })?;
         enter(&state, &chat, &me).await?;
     }

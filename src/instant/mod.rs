@@ -12,13 +12,15 @@
 //! - History on: lines are stored. History off: lines live in memory only
 //!   ([`memory`]) and a newcomer sees only what is said after they join.
 //! - Reading the page (GET) changes nothing; starting, joining, leaving and
-//!   ending are POSTs ([`api`]).
+//!   ending are POSTs ([`api`]); so are the host's removing someone and
+//!   locking the chat ([`moderation`]).
 //! - Images and voice messages: on disk with history, in memory without
 //!   ([`files`]), and deleted with the chat either way.
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod files;
+pub mod moderation;
 #[cfg(feature = "ssr")]
 pub mod qr;
 #[cfg(feature = "ssr")]
@@ -56,6 +58,8 @@ pub struct InstantChatInfo {
     pub keep_history: bool,
     /// The full link to share, `http(s)://<host>/instant-chat/<id>`.
     pub url: String,
+    /// True while the host keeps newcomers out.
+    pub locked: bool,
 }
 
 /// A participant as the page knows them.

@@ -18,6 +18,7 @@ use super::{
 use crate::{
     instant::{
         api::{get_instant_chat_page, EndInstantChat, JoinInstantChat, LeaveInstantChat},
+        moderation::LockInstantChat,
         InstantChatInfo, InstantChatPage as ChatData, Participant,
     },
     limits::DISPLAY_NAME_MAX_CHARS,
@@ -72,6 +73,7 @@ fn Facts(chat: InstantChatInfo) -> impl IntoView {
             {td!(locale, instant.ends, date = move || format::date_time(ends, offset.get(), locale), <when>)}
         </p>
         <p class="muted">{history}</p>
+        {chat.locked.then(|| view! { <p class="locked">{td_string!(locale, instant.locked_note)}</p> })}
     }
 }
 
@@ -129,6 +131,38 @@ fn JoinCard(chat: InstantChatInfo, account_name: Option<String>, join: ServerAct
     }
 }
 
+/// The host's "Lock chat" / "Unlock chat": a form, so it works before the
+/// page's code has loaded; the page says so while the chat is locked.
+#[component]
+fn LockToggle(id: String, locked: bool) -> impl IntoView {
+    let lock = ServerAction::<LockInstantChat>::new();
+    let locked = RwSignal::new(locked);
+    let requested = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        if let Some(input) = lock.input().get() {
+            requested.set(Some(input.locked.is_some()));
+        }
+    });
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(want)) = (lock.value().get(), requested.get_untracked()) {
+            locked.set(want);
+        }
+    });
+    let locale = use_locale();
+    let error = form_error(lock.value(), "lock_instant_chat");
+    view! {
+        <ActionForm action=lock attr:class="inline">
+            <input type="hidden" name="id" value=id />
+            {move || (!locked.get()).then(|| view! { <input type="hidden" name="locked" value="on" /> })}
+            <button type="submit" class="secondary" disabled=move || lock.pending().get()>
+                {move || if locked.get() { td_string!(locale, instant.unlock) } else { td_string!(locale, instant.lock) }}
+            </button>
+            <p role="status" class="muted">{move || locked.get().then(|| td_string!(locale, instant.locked_note))}</p>
+            <p role="alert" class="error">{error}</p>
+        </ActionForm>
+    }
+}
+
 #[component]
 fn Chat(
     chat: InstantChatInfo,
@@ -148,6 +182,7 @@ fn Chat(
     let is_host = me.tag == AuthorTag::Host;
     let close = if is_host {
         view! {
+            <LockToggle id=id.clone() locked=chat.locked />
             <ActionForm action=end attr:class="inline">
                 <input type="hidden" name="id" value=id />
                 <button type="submit" class="danger" disabled=move || end.pending().get() || state.ended.get().is_some()>

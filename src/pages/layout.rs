@@ -105,7 +105,10 @@ fn LanguageSwitcher() -> impl IntoView {
     }
 }
 
-/// Sets the document title to `text` (user text allowed).
+/// Sets the document title to `text` (user text allowed): a string, or a
+/// closure for a title that changes (leptos_meta may call it after the page
+/// that set it is gone, so it must not fail on disposed signals: read them
+/// with `try_get`).
 ///
 /// leptos_meta 0.8 writes `<Title>` text into the server-rendered `<title>`
 /// without escaping it, so a room named `</title><script>…` could inject
@@ -113,7 +116,7 @@ fn LanguageSwitcher() -> impl IntoView {
 /// references, so readers see the original); in the browser, where the title
 /// is set through `document.title`, the text goes through as it is.
 #[component]
-pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
+pub fn PageTitle(#[prop(into)] text: TextProp) -> impl IntoView {
     let formatter = |text: String| -> String {
         if cfg!(feature = "ssr") {
             html_escape::encode_text(&format!("{text} · Roomlink")).into_owned()
@@ -121,5 +124,5 @@ pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
             format!("{text} · Roomlink")
         }
     };
-    view! { <leptos_meta::Title text=move || text.get() formatter /> }
+    view! { <leptos_meta::Title text formatter /> }
 }

@@ -84,9 +84,10 @@ fn Room(data: RoomData) -> impl IntoView {
     let owner_tools = move || role() == Role::Owner && !in_space;
     let room = data.room.clone();
     // The owner may rename the room while it is open: every tab follows.
-    let title = Signal::derive(move || state.renamed.get().unwrap_or_else(|| title.clone()));
+    // `try_get`: the document title reads it after the page is gone too.
+    let title = move || state.renamed.try_get().flatten().unwrap_or_else(|| title.clone());
     view! {
-        <super::PageTitle text=title />
+        <super::PageTitle text=title.clone() />
         <section class="room">
             <header class="room-head">
                 <div>

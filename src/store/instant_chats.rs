@@ -14,7 +14,7 @@ use super::{
 
 /// Queries on `instant_chats` and `instant_participants`.
 pub struct InstantChats<'a> {
-    pool: &'a AnyPool,
+    pub(super) pool: &'a AnyPool,
     /// The reader that answers many tabs' lookups at once ([`super::chat_lookups`]).
     lookups: &'a ChatLookups,
 }
@@ -80,6 +80,8 @@ pub enum JoinRefusal {
     NameTaken,
     /// The chat does not exist, ended or expired.
     Closed,
+    /// The host locked the chat: nobody new joins.
+    Locked,
 }
 
 /// What one sweep deleted.
@@ -161,20 +163,23 @@ impl<'a> InstantChats<'a> {
         }
     }
 
-    /// The host's name and how many are in the chat now.
-    pub async fn head_count(&self, chat_id: &str) -> Result<(String, i64), StoreError> {
-        Ok(sqlx::query_as::<_, (String, i64)>(
+    /// The host's name, how many are in the chat now, and whether the host
+    /// locked it.
+    pub async fn head_count(&self, chat_id: &str) -> Result<(String, i64, bool), StoreError> {
+        let (host, count, locked) = sqlx::query_as::<_, (String, i64, super::Flag)>(
             "SELECT COALESCE((SELECT name FROM instant_participants WHERE chat_id = $1 AND is_host = 1), ''),
-                    (SELECT COUNT(*) FROM instant_participants WHERE chat_id = $1 AND left_at IS NULL)",
+                    (SELECT COUNT(*) FROM instant_participants WHERE chat_id = $1 AND left_at IS NULL),
+                    COALESCE((SELECT locked FROM instant_chats WHERE id = $1), 0)",
         )
         .bind(chat_id)
         .fetch_one(self.pool)
-        .await?)
+        .await?;
+        Ok((host, count, locked.0))
     }
 
-    /// Adds a participant if the chat is open at `now_ms`, has fewer than
-    /// `max` people and nobody there has the name. A user account already in
-    /// the chat gets its existing participant back.
+    /// Adds a participant if the chat is open at `now_ms`, not locked, has
+    /// fewer than `max` people and nobody there has the name. A user account
+    /// already in the chat gets its existing participant back (locked or not).
     pub async fn join(
         &self,
         chat_id: &str,
@@ -183,16 +188,16 @@ impl<'a> InstantChats<'a> {
         now_ms: i64,
     ) -> Result<Result<ParticipantRow, JoinRefusal>, StoreError> {
         let mut tx = super::begin_write(self.pool).await?;
-        let open: Option<i64> = sqlx::query_scalar(
-            "SELECT COUNT(p.id) FROM instant_chats c
+        let open: Option<(i64, super::Flag)> = sqlx::query_as(
+            "SELECT COUNT(p.id), c.locked FROM instant_chats c
              LEFT JOIN instant_participants p ON p.chat_id = c.id AND p.left_at IS NULL
-             WHERE c.id = $1 AND c.ended_at IS NULL AND c.ends_at > $2 GROUP BY c.id",
+             WHERE c.id = $1 AND c.ended_at IS NULL AND c.ends_at > $2 GROUP BY c.id, c.locked",
         )
         .bind(chat_id)
         .bind(now_ms)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(count) = open else { return Ok(Err(JoinRefusal::Closed)) };
+        let Some((count, locked)) = open else { return Ok(Err(JoinRefusal::Closed)) };
         if let Some(user_id) = who.user_id {
             let existing = sqlx::query_as::<_, ParticipantRow>(&format!(
                 "{PARTICIPANT} WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL"
@@ -204,6 +209,9 @@ impl<'a> InstantChats<'a> {
             if let Some(existing) = existing {
                 return Ok(Ok(existing));
             }
+        }
+        if locked.0 {
+            return Ok(Err(JoinRefusal::Locked));
         }
         if count >= i64::from(max) {
             return Ok(Err(JoinRefusal::Full(max)));

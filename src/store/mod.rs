@@ -23,6 +23,7 @@ pub mod node_bus;
 mod group_commit;
 mod instant_chats;
 mod instant_lines;
+mod instant_moderation;
 mod invite_accepts;
 mod invites;
 mod message_changes;

@@ -20,6 +20,7 @@ mod fuzz;
 mod history;
 mod instant;
 mod instant_files;
+mod instant_host;
 mod invite_links;
 mod invite_race;
 mod invites;

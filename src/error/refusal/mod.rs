@@ -243,6 +243,16 @@ pub enum Refusal {
     TypeRoomName,
     /// The room was deleted by its owner, `by`.
     RoomDeletedBy { by: String },
+    /// Removing someone from an instant chat without being its host.
+    OnlyHostRemoves,
+    /// Locking an instant chat without being its host.
+    OnlyHostLocks,
+    /// Removing someone who is not in the instant chat (any more), or the host.
+    NotInChatAnyMore,
+    /// The host removed this person from the instant chat.
+    RemovedByHost,
+    /// Joining an instant chat the host locked.
+    ChatLocked,
 }
 
 impl Refusal {
@@ -355,6 +365,11 @@ impl Refusal {
             NotBanned => s(td_string!(locale, refusals.not_banned)),
             TypeRoomName => s(td_string!(locale, refusals.type_room_name)),
             RoomDeletedBy { by } => td_string!(locale, refusals.room_deleted_by, by).to_string(),
+            OnlyHostRemoves => s(td_string!(locale, refusals.only_host_removes)),
+            OnlyHostLocks => s(td_string!(locale, refusals.only_host_locks)),
+            NotInChatAnyMore => s(td_string!(locale, refusals.not_in_chat_any_more)),
+            RemovedByHost => s(td_string!(locale, refusals.removed_by_host)),
+            ChatLocked => s(td_string!(locale, refusals.chat_locked)),
         }
     }
 }

@@ -104,6 +104,11 @@ fn index(refusal: &Refusal) -> usize {
         NotBanned => 92,
         TypeRoomName => 93,
         RoomDeletedBy { .. } => 94,
+        OnlyHostRemoves => 95,
+        OnlyHostLocks => 96,
+        NotInChatAnyMore => 97,
+        RemovedByHost => 98,
+        ChatLocked => 99,
     }
 }
 
@@ -206,6 +211,11 @@ fn samples() -> Vec<Refusal> {
         NotBanned,
         TypeRoomName,
         RoomDeletedBy { by: "ana".into() },
+        OnlyHostRemoves,
+        OnlyHostLocks,
+        NotInChatAnyMore,
+        RemovedByHost,
+        ChatLocked,
     ]
 }
 
@@ -213,7 +223,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..95).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..100).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{permissions::PermissionsEditor, LiveState};
 use crate::{
     i18n::{plural_string, td_string, use_locale, Locale},
-    live::Topic,
+    live::{AuthorTag, Topic},
     pages::{format, words, LocalOffset},
     rooms::{moderation::may_moderate, Rights, Role},
 };
@@ -83,7 +83,10 @@ fn tags(rights: Rights, locale: Locale) -> impl IntoView {
 /// The result shows as a timeline line or new tags; a refusal shows next to
 /// the composer.
 fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rights>, locale: Locale) -> Option<AnyView> {
-    let Topic::Room(room_id) = state.topic() else { return None };
+    let room_id = match state.topic() {
+        Topic::Room(room_id) => room_id,
+        Topic::Chat(chat_id) => return host_removes(state, chat_id, member_id, &name, locale),
+    };
     let them = rights.unwrap_or(Rights { role: Role::Member, can_write: true, can_invite: false, can_moderate: false });
     let me = state.rights.get()?;
     if member_id == state.my_id || !may_moderate(me, them.role) {
@@ -137,6 +140,35 @@ fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rig
             <button type="button" class="link" aria-label=remove_name on:click=move |_| act(false)>{td_string!(locale, live.remove)}</button>
             <button type="button" class="link danger" aria-label=ban_name on:click=ban>{td_string!(locale, live.ban)}</button>
             {owner_part}
+        </span>
+    }.into_any())
+}
+
+/// An instant chat host's "Remove" next to everyone else (see
+/// [`crate::instant::moderation::remove_from_instant_chat`]); the result
+/// shows as a timeline line, a refusal next to the composer.
+fn host_removes(state: LiveState, chat_id: String, member_id: i64, name: &str, locale: Locale) -> Option<AnyView> {
+    let i_host = state.members.with(|list| list.iter().any(|m| m.id == state.my_id && m.tag == Some(AuthorTag::Host)));
+    if !i_host || member_id == state.my_id {
+        return None;
+    }
+    let remove = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let chat_id = chat_id.clone();
+            leptos::task::spawn_local(async move {
+                if let Err(err) = crate::instant::moderation::remove_from_instant_chat(chat_id, member_id).await {
+                    state.error.set(Some(err.message(locale)));
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &chat_id;
+    };
+    let label = td_string!(locale, live.remove_name, name = name).to_string();
+    Some(view! {
+        <span class="moderate">
+            <button type="button" class="link danger" aria-label=label on:click=remove>{td_string!(locale, live.remove)}</button>
         </span>
     }.into_any())
 }

@@ -19,7 +19,11 @@ pub fn count_while_hidden(state: LiveState) {
     let hidden_after = RwSignal::new(newest_seen(state));
     let handle = window_event_listener_untyped("visibilitychange", move |_| hidden_after.set(newest_seen(state)));
     on_cleanup(move || handle.remove());
-    let page_title = StoredValue::new(None::<String>);
+    // The title without the count, and the one this last set: when the
+    // document's title is not what this set, the page changed it (the room
+    // was renamed, or the page's own title came after this started), and
+    // that is the title to count on.
+    let (plain, shown) = (StoredValue::new(String::new()), StoredValue::new(None::<String>));
     Effect::new(move |_| {
         let count = hidden_after.get().map_or(0, |after| {
             state.messages.with(|lines| {
@@ -27,10 +31,14 @@ pub fn count_while_hidden(state: LiveState) {
             })
         });
         let doc = document();
-        if page_title.with_value(Option::is_none) {
-            page_title.set_value(Some(doc.title()));
+        let now = doc.title();
+        if shown.with_value(|s| s.as_deref() != Some(now.as_str())) {
+            plain.set_value(now.clone());
         }
-        let title = page_title.get_value().unwrap_or_default();
-        doc.set_title(&if count > 0 { format!("({count}) {title}") } else { title });
+        let title = plain.with_value(|plain| if count > 0 { format!("({count}) {plain}") } else { plain.clone() });
+        if title != now {
+            doc.set_title(&title);
+        }
+        shown.set_value(Some(title));
     });
 }

@@ -225,6 +225,7 @@ pub fn notice_words(message: &ChatMessage, locale: Locale) -> Option<String> {
         },
         MessageKind::Left => td_string!(locale, live.left).to_string(),
         MessageKind::Renamed => td_string!(locale, live.renamed, name = &message.body).to_string(),
+        MessageKind::Removed if message.author_tag.is_some() => td_string!(locale, live.removed_by_host).to_string(),
         MessageKind::Removed => match by {
             Some(by) => td_string!(locale, live.removed_by, by).to_string(),
             None => td_string!(locale, live.removed_by_moderator).to_string(),

@@ -4,46 +4,13 @@
 //! their own language ([`Refusal::message`], `locales/*.json` under
 //! `refusals`). Logs and `Display` use the English.
 
+mod parts;
+
 use serde::{Deserialize, Serialize};
 
+pub use parts::{Action, Field};
 use crate::i18n::{td_string, Locale};
 
-/// A text field that rules check, as the refusals name it ("A room name",
-/// "O nome da sala").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    /// An account's username.
-    Username,
-    /// A room's name.
-    RoomName,
-    /// A name in an instant chat.
-    DisplayName,
-    /// An instant chat's title.
-    ChatTitle,
-    /// An invite link's label.
-    LinkLabel,
-    /// A language invite's language.
-    Language,
-    /// A room's description.
-    Description,
-}
-
-/// What a moderator or owner tried that their role does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Remove or ban a member.
-    RemoveOrBan,
-    /// Mute or unmute a member.
-    Mute,
-    /// Change a member's role and permissions.
-    ChangeRights,
-    /// Change the room's settings.
-    ChangeSettings,
-    /// Make invite links.
-    MakeInviteLinks,
-}
 
 /// Why a request was refused; the variants' fields are what the words
 /// need (numbers, names, sizes already written as "5.0 MB" or "5:00").
@@ -378,34 +345,6 @@ impl std::fmt::Display for Refusal {
     /// The English words (for logs).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message(Locale::en))
-    }
-}
-
-impl Field {
-    /// The field as the subject of a refusal: "A room name", "O nome da sala".
-    fn subject(self, locale: Locale) -> &'static str {
-        match self {
-            Field::Username => td_string!(locale, refusals.fields.username),
-            Field::RoomName => td_string!(locale, refusals.fields.room_name),
-            Field::DisplayName => td_string!(locale, refusals.fields.display_name),
-            Field::ChatTitle => td_string!(locale, refusals.fields.chat_title),
-            Field::LinkLabel => td_string!(locale, refusals.fields.link_label),
-            Field::Language => td_string!(locale, refusals.fields.language),
-            Field::Description => td_string!(locale, refusals.fields.description),
-        }
-    }
-}
-
-impl Action {
-    /// The action as a verb after "can": "remove or ban", "remover ou banir".
-    fn verb(self, locale: Locale) -> &'static str {
-        match self {
-            Action::RemoveOrBan => td_string!(locale, refusals.actions.remove_or_ban),
-            Action::Mute => td_string!(locale, refusals.actions.mute),
-            Action::ChangeRights => td_string!(locale, refusals.actions.change_rights),
-            Action::ChangeSettings => td_string!(locale, refusals.actions.change_settings),
-            Action::MakeInviteLinks => td_string!(locale, refusals.actions.make_invite_links),
-        }
     }
 }
 

@@ -62,3 +62,16 @@ export const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAAK0lEQVR42u3NMQ0AAAgDsIlCCsZxhAw4mvRvqudExGKxWCwWi8VisVj8N15pVVGLBnIm1wAAAABJRU5ErkJggg==',
   'base64',
 );
+
+/** A fresh anonymous browser (its own cookies), on a phone-sized screen when asked. */
+export async function stranger(browser: Browser, phone = false): Promise<Page> {
+  const context = await browser.newContext(phone ? { viewport: { width: 375, height: 740 } } : {});
+  return context.newPage();
+}
+
+/** Opens an instant chat's link and joins under `name`. */
+export async function joinAs(page: Page, link: string, name: string): Promise<void> {
+  await page.goto(link);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join chat' }).click();
+}

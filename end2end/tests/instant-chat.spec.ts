@@ -1,23 +1,11 @@
-import { test, expect, Browser, Page } from '@playwright/test';
-import { PNG, bodies, send, waitLive } from './helpers';
-
-/** A fresh anonymous browser (its own cookies), on a phone-sized screen when asked. */
-async function stranger(browser: Browser, phone = false): Promise<Page> {
-  const context = await browser.newContext(phone ? { viewport: { width: 375, height: 740 } } : {});
-  return context.newPage();
-}
+import { test, expect, Page } from '@playwright/test';
+import { PNG, bodies, joinAs, send, stranger, waitLive } from './helpers';
 
 /** The system lines ("Bruno guest joined · 14:05") shown, in order. */
 async function notices(page: Page): Promise<string[]> {
   return page.locator('ol.timeline li.notice').allTextContents();
 }
 
-/** Opens the chat link and joins under `name`. */
-async function joinAs(page: Page, link: string, name: string): Promise<void> {
-  await page.goto(link);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join chat' }).click();
-}
 
 test('three anonymous people share an instant chat without history, and the host ends it', async ({ browser }) => {
   // The starter: no account, a name and a title, history left off.

@@ -1,17 +1,5 @@
-import { test, expect, Browser, Page } from '@playwright/test';
-import { waitLive } from './helpers';
-
-/** A fresh anonymous browser, with its own cookies. */
-async function stranger(browser: Browser): Promise<Page> {
-  return (await browser.newContext()).newPage();
-}
-
-/** Opens the chat link and joins under `name`. */
-async function joinAs(page: Page, link: string, name: string): Promise<void> {
-  await page.goto(link);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join chat' }).click();
-}
+import { test, expect } from '@playwright/test';
+import { joinAs, stranger, waitLive } from './helpers';
 
 test('the host removes a disruptive guest for good and locks the chat against newcomers', async ({ browser }) => {
   const host = await stranger(browser);

@@ -30,19 +30,15 @@ impl Rooms<'_> {
         if to_id == owner_id || to_member.is_none() {
             return Ok(Err(HandOverRefusal::NotAMember));
         }
+        // Both roles in one statement; both with their role's own permissions.
         sqlx::query(
-            "UPDATE memberships SET role = 'moderator', can_write = 1, can_invite = NULL, can_moderate = NULL
-             WHERE room_id = $1 AND user_id = $2",
+            "UPDATE memberships
+             SET role = CASE WHEN user_id = $2 THEN 'moderator' ELSE 'owner' END,
+                 can_write = 1, can_invite = NULL, can_moderate = NULL
+             WHERE room_id = $1 AND user_id IN ($2, $3)",
         )
         .bind(room_id)
         .bind(owner_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE memberships SET role = 'owner', can_write = 1, can_invite = NULL, can_moderate = NULL
-             WHERE room_id = $1 AND user_id = $2",
-        )
-        .bind(room_id)
         .bind(to_id)
         .execute(&mut *tx)
         .await?;

@@ -10,7 +10,7 @@ use crate::{
         hub::encode,
         is_valid_client_id,
         timeline::{refusal, NewLine, PostError},
-        MessageKind, ServerEvent, Topic,
+        ChatMessage, MessageKind, ServerEvent, Topic,
     },
     store::{Change, StoreError},
 };
@@ -56,18 +56,7 @@ impl Connection {
                 self.live.timeline().post(line, &client_id).await
             }
         };
-        match stored {
-            // The hub delivers a new message to every follower, this tab included.
-            Ok((_, true)) => Vec::new(),
-            // A retry of a message stored before: tell this tab it is saved
-            // (the tab ignores a message id it already shows).
-            Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
-            Err(PostError::Store(StoreError::NotAllowed(why))) => vec![refused(Some(&topic), Some(client_id), refusal(why))],
-            Err(err) => {
-                tracing::error!(error = %err, "storing a message failed");
-                vec![refused(Some(&topic), Some(client_id), Refusal::NotSaved)]
-            }
-        }
+        answer(stored, &topic, client_id, "storing a message failed")
     }
 
     /// Edits or deletes a message in a followed room (see
@@ -89,15 +78,8 @@ impl Connection {
             return vec![refused(Some(&topic), Some(client_id), Refusal::TooFast)];
         }
         let timeline = self.live.timeline();
-        match timeline.change_message((*room_id, me.id), target_id, change, &client_id, &self.live.uploads).await {
-            Ok((_, true)) => Vec::new(),
-            Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
-            Err(PostError::Store(StoreError::NotAllowed(why))) => vec![refused(Some(&topic), Some(client_id), refusal(why))],
-            Err(err) => {
-                tracing::error!(error = %err, "changing a message failed");
-                vec![refused(Some(&topic), Some(client_id), Refusal::NotSaved)]
-            }
-        }
+        let changed = timeline.change_message((*room_id, me.id), target_id, change, &client_id, &self.live.uploads).await;
+        answer(changed, &topic, client_id, "changing a message failed")
     }
 
     /// Why a send to a topic this tab does not follow is refused: an instant
@@ -113,3 +95,19 @@ impl Connection {
     }
 }
 
+/// What this tab is told about a line it posted (`client_id`, in `topic`):
+/// nothing for a new line (the hub delivers it to every follower, this tab
+/// included); the line again for a retry of one stored before (the tab
+/// ignores an id it already shows); else why it was refused. A fault is
+/// logged with `fault`.
+fn answer(posted: Result<(ChatMessage, bool), PostError>, topic: &Topic, client_id: String, fault: &str) -> TabFrames {
+    match posted {
+        Ok((_, true)) => Vec::new(),
+        Ok((message, false)) => vec![encode(&ServerEvent::Message { message })],
+        Err(PostError::Store(StoreError::NotAllowed(why))) => vec![refused(Some(topic), Some(client_id), refusal(why))],
+        Err(err) => {
+            tracing::error!(error = %err, "{fault}");
+            vec![refused(Some(topic), Some(client_id), Refusal::NotSaved)]
+        }
+    }
+}

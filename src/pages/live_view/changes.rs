@@ -17,13 +17,16 @@ impl LiveState {
     /// Applies an edit or delete line to the message it names, and closes
     /// this tab's editor once its own edit is confirmed.
     pub(super) fn on_change(&self, change: ChatMessage) {
-        if self.change_pending.with_untracked(|p| p.as_deref() == Some(change.client_id.as_str())) {
+        let confirmed = self.change_pending.with_untracked(|p| p.as_deref() == Some(change.client_id.as_str()));
+        if confirmed {
             self.change_pending.set(None);
-            self.editing.set(None);
             self.error.set(None);
         }
-        if change.target_id.is_some_and(|id| self.editing.get_untracked() == Some(id)) && change.kind == MessageKind::Delete {
-            self.editing.set(None); // deleted (by a moderator) while being edited
+        // Closed once its own edit is saved, or when the message it edits is
+        // deleted (by a moderator) meanwhile.
+        let deleted_while_edited = change.kind == MessageKind::Delete && change.target_id == self.editing.get_untracked();
+        if confirmed || deleted_while_edited {
+            self.editing.set(None);
         }
         self.messages.update(|lines| {
             if let Some(line) = lines.iter_mut().find(|line| Some(line.id) == change.target_id) {
@@ -62,7 +65,7 @@ impl LiveState {
         self.change_pending.set(Some(client_id.clone()));
         if !self.transmit(&ClientEvent::Edit { topic: self.topic(), client_id, target_id, body }) {
             self.change_pending.set(None);
-            self.error.set(Some(td_string!(self.locale, live.reconnecting).to_string()));
+            self.error.set(Some(td_string!(self.locale, live.change_offline).to_string()));
         }
     }
 
@@ -70,7 +73,7 @@ impl LiveState {
     fn delete(&self, target_id: i64) {
         self.confirming_delete.set(None);
         if !self.transmit(&ClientEvent::Delete { topic: self.topic(), client_id: new_client_id(), target_id }) {
-            self.error.set(Some(td_string!(self.locale, live.reconnecting).to_string()));
+            self.error.set(Some(td_string!(self.locale, live.change_offline).to_string()));
         }
     }
 }
@@ -113,7 +116,8 @@ pub fn edit_form(state: LiveState, id: i64, before: String, locale: Locale) -> i
     let input = NodeRef::<html::Textarea>::new();
     input.on_load(|el| {
         let _ = el.focus();
-        let end = el.value().len() as u32;
+        // Selection offsets count UTF-16 units, not bytes.
+        let end = el.value().encode_utf16().count() as u32;
         let _ = el.set_selection_range(end, end);
     });
     let field = format!("edit-{id}");

@@ -15,7 +15,9 @@ use crate::error::Refusal;
 ///
 /// `lifetime_min`: one of [`crate::limits::INVITE_LIFETIMES_MIN`] (0 never);
 /// `max_uses`: one of [`crate::limits::INVITE_MAX_USES`] (0 unlimited);
-/// `label`: up to 32 characters; `role`: `member`, or `moderator` when the owner makes it.
+/// `label`: up to 32 characters; `role`: `member`, or `moderator` when the owner makes it;
+/// `needs_approval`: people who accept it ask to join, and an owner or
+/// moderator lets them in ([`super::requests`]).
 ///
 /// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotMember`];
 /// [`AppError::Forbidden`] when the member may not invite, asks for a
@@ -29,6 +31,7 @@ pub async fn create_invite(
     max_uses: Option<u32>,
     label: Option<String>,
     role: Option<Role>,
+    needs_approval: Option<bool>,
 ) -> Result<InviteLink, AppError> {
     let me = crate::accounts::ssr::require_user().await?;
     let state = crate::context::state()?;
@@ -46,6 +49,7 @@ pub async fn create_invite(
         max_uses: max_uses.unwrap_or(0),
         label: label.unwrap_or_default(),
         role,
+        needs_approval: needs_approval.unwrap_or(false),
     };
     let (lifetime_ms, max_uses, label) = super::check_options(&options).map_err(AppError::Invalid)?;
     // Left out: the configured default, which need not be one of the form's choices.
@@ -58,7 +62,7 @@ pub async fn create_invite(
     }
     let (token, token_hash) = crate::invite_token::generate();
     let now = crate::clock::now_ms();
-    let new = ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, max_uses, &label, role);
+    let new = ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, max_uses, &label, role, options.needs_approval);
     let id = state.store.invites().create(new).await?;
     tracing::info!(room_id, invite_id = id, user_id = me.id, "invite link made");
     Ok(ssr::link(&state, id, &token, now, lifetime_ms, max_uses, label))
@@ -78,9 +82,12 @@ pub async fn get_invite_preview(token: String) -> Result<JoinPreview, AppError> 
         let space = crate::spaces::api::ssr::preview(&state, &hash, viewer).await?;
         return space.map(JoinPreview::Space).ok_or(AppError::InviteInvalid);
     };
-    let already_member = match &viewer {
-        Some(v) => state.store.rooms().role_of(invite.room_id, v.id).await?.is_some(),
-        None => false,
+    let (already_member, request) = match &viewer {
+        Some(v) => {
+            let member = state.store.rooms().role_of(invite.room_id, v.id).await?.is_some();
+            (member, state.store.join_requests().state_of(invite.room_id, v.id, crate::clock::now_ms()).await?)
+        }
+        None => (false, None),
     };
     Ok(JoinPreview::Room(InvitePreview {
         room_id: invite.room_id,
@@ -94,11 +101,16 @@ pub async fn get_invite_preview(token: String) -> Result<JoinPreview, AppError> 
         uses_left: invite.max_uses.map(|max| max - invite.uses),
         viewer,
         already_member,
+        needs_approval: invite.needs_approval,
+        request,
     }))
 }
 
 /// Joins the room behind an invite and goes to it. A member already is
-/// simply taken to the room. A teacher's language invite makes (or reopens)
+/// simply taken to the room. A link that needs approval stores a join
+/// request instead ([`super::requests`]), tells the room's moderators, and
+/// answers without a redirect: the join page (reloaded, without JavaScript)
+/// then shows the request waiting. A teacher's language invite makes (or reopens)
 /// the student's space instead ([`crate::spaces::api::ssr::accept`]). Join
 /// attempts are rate-limited per client address ([`crate::limits::JOINS_BURST`]).
 ///
@@ -107,7 +119,9 @@ pub async fn get_invite_preview(token: String) -> Result<JoinPreview, AppError> 
 /// when a room link reached its maximum uses; [`AppError::RoomFull`];
 /// [`AppError::Forbidden`] for someone banned from the room and for a
 /// teacher accepting their own language invite; [`AppError::Conflict`] for
-/// a student who has a space with this teacher for this language.
+/// a student who has a space with this teacher for this language, and
+/// [`AppError::Forbidden`] with [`Refusal::RequestDeclined`] when a
+/// moderator declined this person's request through this link.
 #[server(endpoint = "accept_invite")]
 pub async fn accept_invite(token: String) -> Result<(), AppError> {
     use crate::store::Accepted;
@@ -127,6 +141,15 @@ pub async fn accept_invite(token: String) -> Result<(), AppError> {
         Accepted::RoomFull { limit } => return Err(AppError::RoomFull(limit)),
         Accepted::Banned => {
             return Err(AppError::Forbidden(Refusal::Banned))
+        }
+        Accepted::NeedsApproval { room_id, invite_id } => {
+            let asked = state.store.join_requests().ask(room_id, me.id, invite_id, crate::clock::now_ms()).await?;
+            if asked == super::RequestState::Declined {
+                return Err(AppError::Forbidden(Refusal::RequestDeclined));
+            }
+            tracing::info!(room_id, invite_id, user_id = me.id, "asked to join");
+            super::requests::ssr::changed(&state, room_id).await;
+            return Ok(());
         }
     };
     leptos_axum::redirect(&format!("/rooms/{room_id}"));
@@ -153,9 +176,10 @@ pub(crate) mod ssr {
         max_uses: Option<i64>,
         label: &'s str,
         role: Role,
+        needs_approval: bool,
     ) -> NewInvite<'s> {
         let expires_at_ms = lifetime_ms.map(|ms| now_ms + ms);
-        NewInvite { room_id, token_hash, created_by, now_ms, expires_at_ms, max_uses, label, role }
+        NewInvite { room_id, token_hash, created_by, now_ms, expires_at_ms, max_uses, label, role, needs_approval }
     }
 
     /// The link as its maker sees it, this once.

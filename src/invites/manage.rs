@@ -18,6 +18,9 @@ pub struct Dashboard {
     pub invites: Vec<InviteSummary>,
     /// Their language invites and the spaces they teach in.
     pub teaching: crate::spaces::Teaching,
+    /// (room id, join requests waiting) for the rooms they moderate where
+    /// some wait.
+    pub join_requests: Vec<(i64, i64)>,
 }
 
 /// Every invite link of a room, pending (active, unused) first, then newest.
@@ -30,8 +33,9 @@ pub async fn room_invites(room_id: i64) -> Result<Vec<InviteSummary>, AppError> 
     Ok(state.store.invites().for_room(room_id, crate::clock::now_ms()).await?)
 }
 
-/// Revokes an invite link: it stops working at once. Its maker may revoke
-/// it, and so may the room's owner and moderators.
+/// Revokes an invite link: it stops working at once, and the join requests
+/// made through it end. Its maker may revoke it, and so may the room's
+/// owner and moderators.
 ///
 /// Errors: [`AppError::NotLoggedIn`]; [`AppError::NotFound`] for an unknown
 /// invite; [`AppError::Forbidden`] for anyone else; [`AppError::Invalid`]
@@ -50,6 +54,8 @@ pub async fn revoke_invite(invite_id: i64) -> Result<(), AppError> {
         return Err(AppError::Invalid(Refusal::AlreadyRevoked));
     }
     tracing::info!(room_id, invite_id, user_id = me.id, "invite link revoked");
+    // Its join requests ended with it: moderators' badges and waiting pages follow.
+    super::requests::ssr::changed(&state, room_id).await;
     Ok(())
 }
 
@@ -69,9 +75,10 @@ pub async fn reset_invite_links(room_id: i64) -> Result<InviteLink, AppError> {
     let (token, token_hash) = crate::invite_token::generate();
     let now = crate::clock::now_ms();
     let lifetime_ms = Some(i64::from(state.settings.invite_lifetime_hours) * 3_600_000);
-    let fresh = super::api::ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, None, "", crate::rooms::Role::Member);
+    let fresh = super::api::ssr::new_invite(room_id, &token_hash, me.id, now, lifetime_ms, None, "", crate::rooms::Role::Member, false);
     let (revoked, id) = state.store.invites().reset(fresh).await?;
     tracing::info!(room_id, revoked, invite_id = id, "invite links reset");
+    super::requests::ssr::changed(&state, room_id).await;
     Ok(super::api::ssr::link(&state, id, &token, now, lifetime_ms, None, String::new()))
 }
 
@@ -86,7 +93,8 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     rooms.retain(|r| r.role != crate::rooms::Role::Member);
     let invites = state.store.invites().by_creator(me.id, crate::clock::now_ms()).await?;
     let teaching = crate::spaces::api::ssr::teaching(&state, me.id).await?;
-    Ok(Dashboard { rooms, invites, teaching })
+    let join_requests = state.store.join_requests().pending_for_moderator(me.id, crate::clock::now_ms()).await?;
+    Ok(Dashboard { rooms, invites, teaching, join_requests })
 }
 
 /// How many of the logged-in user's links are pending (active and unused),

@@ -18,14 +18,19 @@ pub mod api;
 pub mod manage;
 #[cfg(feature = "ssr")]
 pub mod qr;
+pub mod requests;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::types::invites::{InviteStatus, InviteSummary};
+pub use crate::types::invites::{InviteStatus, InviteSummary, JoinRequestView, RequestState};
 pub use api::{accept_invite, create_invite, get_invite_preview, AcceptInvite, CreateInvite};
 pub use manage::{
     get_dashboard, pending_invite_count, reset_invite_links, revoke_invite, room_invites, Dashboard, ResetInviteLinks,
     RevokeInvite,
+};
+pub use requests::{
+    approve_join_request, await_join_request, decline_join_request, join_requests, withdraw_join_request,
+    ApproveJoinRequest, DeclineJoinRequest, WithdrawJoinRequest,
 };
 
 use crate::{
@@ -78,6 +83,10 @@ pub struct InvitePreview {
     pub viewer: Option<CurrentUser>,
     /// True when the viewer is a member already.
     pub already_member: bool,
+    /// New members need a moderator's approval: Join asks instead.
+    pub needs_approval: bool,
+    /// The viewer's request to join this room, if one waits or was declined.
+    pub request: Option<RequestState>,
 }
 
 /// What `/join/<token>` leads to.
@@ -100,6 +109,8 @@ pub struct InviteOptions {
     pub label: String,
     /// Role it grants: `Member`, or `Moderator` when the owner makes it.
     pub role: Role,
+    /// New members need a moderator's approval (join requests).
+    pub needs_approval: bool,
 }
 
 /// The options of a new link, checked: (expires after ms or never, max
@@ -130,7 +141,7 @@ mod tests {
     use super::*;
 
     fn options(lifetime_min: u32, max_uses: u32, label: &str, role: Role) -> InviteOptions {
-        InviteOptions { lifetime_min, max_uses, label: label.into(), role }
+        InviteOptions { lifetime_min, max_uses, label: label.into(), role, needs_approval: false }
     }
 
     #[test]

@@ -175,6 +175,16 @@ pub enum ServerEvent {
         /// The member as the list shows them now.
         member: MemberView,
     },
+    /// How many join requests wait in the room now: sent to its owner and
+    /// moderators only, when they subscribe and whenever a request is made,
+    /// approved, declined or withdrawn. The room shows it as a badge; its
+    /// "Join requests" panel reads the list again.
+    JoinRequests {
+        /// The room.
+        topic: Topic,
+        /// Requests waiting.
+        pending: i64,
+    },
     /// The answer to [`ClientEvent::Ping`]. A tab that hears nothing within
     /// [`crate::limits::HEARTBEAT_ANSWER_MS`] of a ping takes the connection
     /// for dead and reconnects (a cut network often leaves a socket that

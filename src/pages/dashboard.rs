@@ -44,6 +44,8 @@ pub fn DashboardPage() -> impl IntoView {
                 let rooms = dashboard.rooms.clone();
                 let invites = dashboard.invites.clone();
                 let teaching = dashboard.teaching.clone();
+                let requests = dashboard.join_requests.clone();
+                let waiting = move |room_id: i64| requests.iter().find(|(id, _)| *id == room_id).map_or(0, |(_, n)| *n);
                 view! {
                     <section class="card" aria-label=td_string!(locale, dashboard.rooms_label)>
                         <h2>{td_string!(locale, dashboard.rooms_heading)}</h2>
@@ -52,14 +54,21 @@ pub fn DashboardPage() -> impl IntoView {
                         } else {
                             view! {
                                 <ul class="room-list">
-                                    {rooms.into_iter().map(|r| view! {
-                                        <li>
-                                            <a href=format!("/rooms/{}", r.id)>{r.name}</a>
-                                            <span class="muted">
-                                                {words::role_name(locale, r.role)} " · "
-                                                {plural_string!(locale, common.members, count = r.member_count)}
-                                            </span>
-                                        </li>
+                                    {rooms.into_iter().map(|r| {
+                                        let asking = waiting(r.id);
+                                        view! {
+                                            <li>
+                                                <a href=format!("/rooms/{}", r.id)>{r.name}</a>
+                                                <span class="muted">
+                                                    {words::role_name(locale, r.role)} " · "
+                                                    {plural_string!(locale, common.members, count = r.member_count)}
+                                                </span>
+                                                {(asking > 0).then(|| view! {
+                                                    <span class="badge" title=td_string!(locale, room.join_requests)
+                                                        aria-label=plural_string!(locale, room.requests_waiting, count = asking)>{asking}</span>
+                                                })}
+                                            </li>
+                                        }
                                     }).collect_view()}
                                 </ul>
                             }.into_any()

@@ -97,7 +97,7 @@ pub fn MadeLink(link: InviteLink) -> impl IntoView {
     .into_any()
 }
 
-/// The four choices of a new link.
+/// The choices of a new link.
 #[component]
 fn OptionFields(
     is_owner: bool,
@@ -105,6 +105,7 @@ fn OptionFields(
     max_uses: RwSignal<u32>,
     label: RwSignal<String>,
     role: RwSignal<Role>,
+    approval: RwSignal<bool>,
 ) -> impl IntoView {
     let choice = |value: u32, text: String| view! { <option value=value.to_string()>{text}</option> };
     let locale = use_locale();
@@ -138,6 +139,10 @@ fn OptionFields(
                     </select>
                 </div>
             })}
+            <label class="check">
+                <input type="checkbox" prop:checked=move || approval.get() on:change=move |ev| approval.set(event_target_checked(&ev)) />
+                {td_string!(locale, links.needs_approval)}
+            </label>
         </div>
     }
     .into_any()
@@ -154,12 +159,13 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
     // Opening the panel the first time is the click that makes a link;
     // opening it again shows the same link, as Discord does.
     if create.value().get_untracked().is_none() && !create.pending().get_untracked() {
-        create.dispatch(CreateInvite { room_id, lifetime_min: None, max_uses: None, label: None, role: None });
+        create.dispatch(CreateInvite { room_id, lifetime_min: None, max_uses: None, label: None, role: None, needs_approval: None });
     }
     let lifetime = RwSignal::new(10_080u32);
     let max_uses = RwSignal::new(0u32);
     let label = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Member);
+    let approval = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         create.dispatch(CreateInvite {
@@ -168,6 +174,7 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
             max_uses: Some(max_uses.get()),
             label: Some(label.get()),
             role: Some(role.get()),
+            needs_approval: Some(approval.get()),
         });
     };
     let session = expect_context::<super::Session>();
@@ -189,7 +196,7 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
             <details>
                 <summary>{td_string!(locale, links.options)}</summary>
                 <form class="invite-form" on:submit=submit>
-                    <OptionFields is_owner lifetime max_uses label role />
+                    <OptionFields is_owner lifetime max_uses label role approval />
                     <button type="submit" disabled=move || create.pending().get()>{td_string!(locale, links.create)}</button>
                 </form>
             </details>
@@ -246,6 +253,7 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
                 <strong>{name.clone()}</strong>
                 <span class="tag" data-tag=link.status.label()>{words::invite_status(locale, link.status)}</span>
                 {(link.role == Role::Moderator).then(|| view! { <span class="tag">{td_string!(locale, links.makes_moderators)}</span> })}
+                {link.needs_approval.then(|| view! { <span class="tag">{td_string!(locale, links.approval_tag)}</span> })}
                 {show_room.then(|| view! { <a href=format!("/rooms/{}", link.room_id)>{link.room_name.clone()}</a> })}
             </div>
             <p class="muted">

@@ -3,7 +3,9 @@
 //!
 //! Rendering this page changes nothing (link-preview bots open links too).
 //! Joining is a POST to [`crate::invites::accept_invite`] that works without
-//! JavaScript. A member already is sent straight to the room.
+//! JavaScript. A member already is sent straight to the room. On a link that
+//! needs approval, Join asks instead, and the card waits for the answer
+//! ([`super::join_requests::RequestWaiting`]).
 
 use leptos::prelude::*;
 use leptos_meta::Meta;
@@ -12,8 +14,9 @@ use leptos_router::{components::Redirect, hooks::use_params_map};
 use super::{form_error, format, set_error_status, url_error, ErrorPage, LocalOffset};
 use crate::{
     i18n::{plural_string, td, td_string, use_locale},
-    invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview},
+    invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview, RequestState},
 };
+use super::join_requests::RequestWaiting;
 
 /// `/join/:token`.
 #[component]
@@ -68,19 +71,42 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
     let invited_you = td_string!(locale, join.invited_you, inviter).to_string();
     let online_now = td_string!(locale, join.online_now, count = preview.online_now).to_string();
     let room_full = td_string!(locale, join.room_full, limit = preview.member_limit).to_string();
-    let join_button = td_string!(locale, join.button, room).to_string();
-    let action_part = match preview.viewer {
-        Some(viewer) => view! {
-            <ActionForm action=accept>
-                <input type="hidden" name="token" value=token />
-                <button type="submit" class="primary" disabled=move || accept.pending().get()>
-                    {join_button}
-                </button>
-                <p class="muted">{td!(locale, common.logged_in_as, name = viewer.username.clone(), <b> = <strong />)}</p>
-                <p role="alert" class="error">{error}</p>
-            </ActionForm>
+    let join_button = match preview.needs_approval {
+        true => td_string!(locale, join.ask_button, room).to_string(),
+        false => td_string!(locale, join.button, room).to_string(),
+    };
+    // Asked already, or asking now: the card waits for a moderator's answer.
+    let asked = RwSignal::new(preview.request);
+    if preview.needs_approval {
+        Effect::new(move |_| {
+            if let Some(Ok(())) = accept.value().get() {
+                asked.set(Some(RequestState::Pending));
+            }
+        });
+    }
+    let room_id = preview.room_id;
+    let action_part = match preview.viewer.clone() {
+        Some(viewer) => {
+            let name = viewer.username;
+            view! {
+                {move || match asked.get() {
+                    Some(state) => view! { <RequestWaiting room_id state /> }.into_any(),
+                    None => {
+                        let (token, label, name) = (token.clone(), join_button.clone(), name.clone());
+                        view! {
+                            <ActionForm action=accept>
+                                <input type="hidden" name="token" value=token />
+                                <button type="submit" class="primary" disabled=move || accept.pending().get()>{label}</button>
+                                <p class="muted">{td!(locale, common.logged_in_as, name = name.clone(), <b> = <strong />)}</p>
+                                <p role="alert" class="error">{error}</p>
+                            </ActionForm>
+                        }
+                        .into_any()
+                    }
+                }}
+            }
+            .into_any()
         }
-        .into_any(),
         None => view! { <LogInToJoin token /> }.into_any(),
     };
     view! {
@@ -101,6 +127,7 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
             {full.then(|| view! { <p class="error">{room_full}</p> })}
             {expires}
             {uses_left.map(|text| view! { <p class="muted">{text}</p> })}
+            {preview.needs_approval.then(|| view! { <p class="muted">{td_string!(locale, join.needs_approval)}</p> })}
             {action_part}
         </section>
     }

@@ -14,6 +14,7 @@ mod home;
 mod instant;
 mod invite_links;
 mod join;
+mod join_requests;
 mod layout;
 mod live_view;
 mod profile;
@@ -48,7 +49,8 @@ pub use format::apply_local_offset;
 /// The HTML document around the app, rendered on the server.
 ///
 /// A [plain page](is_plain_page) gets no code at all: no WebAssembly, no
-/// JavaScript but [`format::LOCAL_TIMES_SCRIPT`] and [`KEEP_TYPED_SCRIPT`]; `<html data-plain>` says
+/// JavaScript but [`format::LOCAL_TIMES_SCRIPT`], [`KEEP_TYPED_SCRIPT`] and
+/// [`join_requests::AWAIT_REQUEST_SCRIPT`]; `<html data-plain>` says
 /// so. Every other page loads its code and marks `<html data-hydrated>`
 /// once it is interactive.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,6 +69,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         view! {
             <script inner_html=format::LOCAL_TIMES_SCRIPT></script>
             <script inner_html=KEEP_TYPED_SCRIPT></script>
+            <script inner_html=join_requests::AWAIT_REQUEST_SCRIPT></script>
         }
     });
     view! {

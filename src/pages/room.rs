@@ -99,6 +99,17 @@ fn Room(data: RoomData) -> impl IntoView {
                     {move || can_invite().then(|| button(RoomPanel::Invite, td_string!(locale, room.share_invite)))}
                     {move || can_moderate().then(|| button(RoomPanel::Links, td_string!(locale, room.manage_links)))}
                     {move || can_moderate().then(|| button(RoomPanel::Bans, td_string!(locale, room.bans)))}
+                    {move || (can_moderate() && (state.join_requests.get() > 0 || panel.get() == Some(RoomPanel::Requests))).then(|| {
+                        let waiting = move || state.join_requests.get();
+                        view! {
+                            <button type="button" class="secondary" aria-expanded=move || (panel.get() == Some(RoomPanel::Requests)).to_string()
+                                on:click=move |_| toggle(RoomPanel::Requests)>
+                                {td_string!(locale, room.join_requests)} " "
+                                <span class="badge" aria-label=move || plural_string!(locale, room.requests_waiting, count = waiting())
+                                    hidden=move || waiting() == 0>{waiting}</span>
+                            </button>
+                        }
+                    })}
                     {move || owner_tools().then(|| button(RoomPanel::Settings, td_string!(locale, room.settings)))}
                     {leave}
                 </div>

@@ -1,7 +1,7 @@
 //! The panels under a room's header, for those who may use them: "Share
 //! invite link", "Manage invite links" (every link, Revoke, "Reset link"),
-//! "Banned members" (the ban list, "Lift ban") and, for the owner, "Room
-//! settings".
+//! "Banned members" (the ban list, "Lift ban"), "Join requests" (Approve,
+//! Decline; [`super::join_requests`]) and, for the owner, "Room settings".
 //!
 //! They are not a WebAssembly chunk of their own: that was tried (see
 //! `super::routes`). The fifth split point made wasm-split cut a room's
@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use super::{
     format,
     invite_links::{remember, InviteForm, LinkList, MadeLink},
+    join_requests::RequestList,
     live_view::LiveState,
     room_owner::{DeleteRoomForm, HandOver},
     LocalOffset,
@@ -39,6 +40,8 @@ pub enum RoomPanel {
     Links,
     /// "Banned members" (owners and moderators).
     Bans,
+    /// "Join requests" (owners and moderators).
+    Requests,
     /// "Room settings" (the owner).
     Settings,
 }
@@ -60,6 +63,7 @@ pub fn room_panel(
         }
         RoomPanel::Links => view! { <ManageLinks room_id=room.id made /> }.into_any(),
         RoomPanel::Bans => view! { <BanList room_id=room.id /> }.into_any(),
+        RoomPanel::Requests => view! { <RequestList room_id=room.id state /> }.into_any(),
         RoomPanel::Settings => {
             let (room_id, opened_as) = (room.id, room.name.clone());
             let name = Signal::derive(move || state.renamed.get().unwrap_or_else(|| opened_as.clone()));

@@ -75,7 +75,7 @@ pub async fn ban_member(room_id: i64, user_id: i64) -> Result<(), AppError> {
 pub async fn banned_members(room_id: i64) -> Result<Vec<BannedMember>, AppError> {
     let me = crate::accounts::ssr::require_user().await?;
     let state = crate::context::state()?;
-    ssr::require_moderator(&state, room_id, me.id).await?;
+    ssr::require_moderator(&state, room_id, me.id, crate::error::Action::RemoveOrBan).await?;
     Ok(state.store.rooms().banned(room_id).await?)
 }
 
@@ -88,7 +88,7 @@ pub async fn banned_members(room_id: i64) -> Result<Vec<BannedMember>, AppError>
 pub async fn lift_ban(room_id: i64, user_id: i64) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;
     let state = crate::context::state()?;
-    ssr::require_moderator(&state, room_id, me.id).await?;
+    ssr::require_moderator(&state, room_id, me.id, crate::error::Action::RemoveOrBan).await?;
     if !state.store.rooms().lift_ban(room_id, user_id, me.id, crate::clock::now_ms()).await? {
         return Err(AppError::Invalid(Refusal::NotBanned));
     }
@@ -121,11 +121,12 @@ pub(crate) mod ssr {
     }
 
     /// Errors unless `user_id` moderates the room: [`AppError::NotMember`],
-    /// or [`AppError::Forbidden`] for a member who does not moderate.
-    pub(super) async fn require_moderator(state: &AppState, room_id: i64, user_id: i64) -> Result<(), AppError> {
+    /// or [`AppError::Forbidden`] for a member who does not moderate
+    /// ("Only owners and moderators can <action>.").
+    pub(crate) async fn require_moderator(state: &AppState, room_id: i64, user_id: i64, action: Action) -> Result<(), AppError> {
         let rights = state.store.rooms().rights_of(room_id, user_id).await?.ok_or(AppError::NotMember)?;
         if !rights.can_moderate {
-            return Err(AppError::Forbidden(Refusal::OnlyModeratorsCan { action: Action::RemoveOrBan }));
+            return Err(AppError::Forbidden(Refusal::OnlyModeratorsCan { action }));
         }
         Ok(())
     }

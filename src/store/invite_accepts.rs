@@ -17,7 +17,8 @@
 //! room through two links, or a double click) is [`Accepted::AlreadyMember`]
 //! the second time. Checks, in order: the link exists, is not revoked and
 //! has not expired (else [`Accepted::Invalid`]); the person is not an active
-//! member nor banned; the room is below its member limit; the link is below
+//! member nor banned; the link does not need approval, or a moderator gave
+//! it (else [`Accepted::NeedsApproval`]); the room is below its member limit; the link is below
 //! its maximum uses.
 
 use std::collections::{HashMap, HashSet};
@@ -36,6 +37,9 @@ pub(super) struct Acceptance {
     pub user_id: i64,
     /// When, Unix ms (the link must not have expired by then).
     pub now_ms: i64,
+    /// A moderator approved this person's join request: the link's
+    /// `needs_approval` does not stop them (every other rule still does).
+    pub approved: bool,
 }
 
 /// Most accepts [`accept_all_on`] takes: 5 parameters each in the
@@ -55,6 +59,8 @@ struct UsableInvite {
     member_limit: i64,
     uses: i64,
     max_uses: Option<i64>,
+    #[sqlx(try_from = "crate::store::Flag")]
+    needs_approval: bool,
     /// This person's membership of the room, if they ever had one.
     status: Option<String>,
     /// Active members of the room before the group.
@@ -74,7 +80,7 @@ fn read_sql(params: Params, count: usize) -> String {
     format!(
         "WITH asked (n, token_hash, user_id, now_ms) AS (VALUES {asked})
          SELECT a.n, i.id AS invite_id, i.room_id, i.created_by AS creator_id, i.role, r.member_limit,
-                i.uses, i.max_uses, m.status,
+                i.uses, i.max_uses, i.needs_approval, m.status,
                 (SELECT COUNT(*) FROM memberships c WHERE c.room_id = i.room_id AND c.status = 'active') AS members
          FROM asked a
          JOIN invites i ON i.token_hash = a.token_hash
@@ -126,6 +132,10 @@ fn decide(asks: &[&Acceptance], found: &HashMap<i64, UsableInvite>) -> Vec<Accep
         }
         if f.status.as_deref() == Some("banned") {
             answers.push(Accepted::Banned);
+            continue;
+        }
+        if f.needs_approval && !ask.approved {
+            answers.push(Accepted::NeedsApproval { room_id, invite_id: f.invite_id });
             continue;
         }
         let count = members.entry(room_id).or_insert(f.members);
@@ -212,11 +222,11 @@ mod tests {
     use crate::store::{MembershipEnd, NewInvite, Store};
 
     fn link(room_id: i64, hash: &str, expires_at_ms: Option<i64>, max_uses: Option<i64>) -> NewInvite<'_> {
-        NewInvite { room_id, token_hash: hash, created_by: 1, now_ms: 0, expires_at_ms, max_uses, label: "", role: Role::Member }
+        NewInvite { room_id, token_hash: hash, created_by: 1, now_ms: 0, expires_at_ms, max_uses, label: "", role: Role::Member, needs_approval: false }
     }
 
     fn ask(token_hash: &str, user_id: i64) -> Acceptance {
-        Acceptance { token_hash: token_hash.into(), user_id, now_ms: 1_000 }
+        Acceptance { token_hash: token_hash.into(), user_id, now_ms: 1_000, approved: false }
     }
 
     /// One group in which every rule comes into play, on the database the

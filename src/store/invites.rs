@@ -34,6 +34,9 @@ pub struct NewInvite<'s> {
     pub label: &'s str,
     /// Role a member joining through it gets (`Member` or `Moderator`).
     pub role: Role,
+    /// New members need a moderator's approval: accepting stores a join
+    /// request ([`super::JoinRequests`]) instead of a membership.
+    pub needs_approval: bool,
 }
 
 /// A usable invite with what its preview page shows.
@@ -59,6 +62,9 @@ pub struct InviteRow {
     pub uses: i64,
     /// Most uses; `None` unlimited.
     pub max_uses: Option<i64>,
+    /// New members need a moderator's approval.
+    #[sqlx(try_from = "super::Flag")]
+    pub needs_approval: bool,
 }
 
 /// What accepting an invite came to.
@@ -89,6 +95,14 @@ pub enum Accepted {
     },
     /// They are banned from the room: nothing changed, no use counted.
     Banned,
+    /// The link needs a moderator's approval: nothing changed, no use
+    /// counted; the caller stores a join request ([`super::JoinRequests::ask`]).
+    NeedsApproval {
+        /// The room.
+        room_id: i64,
+        /// The link they asked through.
+        invite_id: i64,
+    },
 }
 
 /// Queries on `invites`.
@@ -102,7 +116,7 @@ const USABLE_INVITE: &str = "
     SELECT i.id, i.room_id, r.name AS room_name, r.description AS room_description, r.member_limit,
            u.username AS inviter,
            (SELECT COUNT(*) FROM memberships c WHERE c.room_id = i.room_id AND c.status = 'active') AS member_count,
-           i.expires_at, i.uses, i.max_uses
+           i.expires_at, i.uses, i.max_uses, i.needs_approval
     FROM invites i
     JOIN rooms r ON r.id = i.room_id
     JOIN users u ON u.id = i.created_by
@@ -120,6 +134,8 @@ struct ListRow {
     uses: i64,
     max_uses: Option<i64>,
     role: Role,
+    #[sqlx(try_from = "super::Flag")]
+    needs_approval: bool,
     created_by: String,
     created_at: i64,
     expires_at: Option<i64>,
@@ -140,6 +156,7 @@ impl ListRow {
             uses: self.uses,
             max_uses: self.max_uses,
             role: self.role,
+            needs_approval: self.needs_approval,
             created_by: self.created_by,
             created_at: self.created_at,
             expires_at: self.expires_at,
@@ -149,7 +166,7 @@ impl ListRow {
 }
 
 const LIST: &str = "
-    SELECT i.id, i.room_id, r.name AS room_name, i.label, i.revoked_at, i.uses, i.max_uses, i.role,
+    SELECT i.id, i.room_id, r.name AS room_name, i.label, i.revoked_at, i.uses, i.max_uses, i.role, i.needs_approval,
            u.username AS created_by, i.created_at, i.expires_at,
            (SELECT string_agg(ju.username, ',' ORDER BY m.joined_at, ju.id)
             FROM memberships m JOIN users ju ON ju.id = m.user_id WHERE m.invite_id = i.id) AS joined
@@ -157,8 +174,8 @@ const LIST: &str = "
 
 async fn insert<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E, invite: &NewInvite<'_>) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO invites (room_id, token_hash, created_by, created_at, expires_at, max_uses, label, role)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO invites (room_id, token_hash, created_by, created_at, expires_at, max_uses, label, role, needs_approval)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(invite.room_id)
     .bind(invite.token_hash)
@@ -168,6 +185,7 @@ async fn insert<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(executor: E, in
     .bind(invite.max_uses)
     .bind(invite.label)
     .bind(invite.role)
+    .bind(i64::from(invite.needs_approval))
     .fetch_one(executor)
     .await?)
 }
@@ -201,9 +219,10 @@ impl<'a> Invites<'a> {
     /// [`super::begin_write`], so nobody joins between the checks and the
     /// writes. On SQLite the accept shares its transaction with the writes
     /// waiting beside it ([`super::group_commit`]); the rules are those of
-    /// [`super::invite_accepts`] either way.
+    /// [`super::invite_accepts`] either way. A link that needs approval
+    /// answers [`Accepted::NeedsApproval`] and writes nothing.
     pub async fn accept(&self, token_hash: &str, user_id: i64, now_ms: i64) -> Result<Accepted, StoreError> {
-        let ask = Acceptance { token_hash: token_hash.to_owned(), user_id, now_ms };
+        let ask = Acceptance { token_hash: token_hash.to_owned(), user_id, now_ms, approved: false };
         let ask = match self.writer {
             Some(writer) => match writer.accept(ask).await {
                 Ok(answer) => return answer,

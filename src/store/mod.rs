@@ -26,6 +26,7 @@ mod instant_lines;
 mod instant_moderation;
 mod invite_accepts;
 mod invites;
+mod join_requests;
 mod message_changes;
 mod message_inserts;
 mod messages;
@@ -53,6 +54,7 @@ pub use crate::types::columns::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
 pub use instant_lines::{tag_of, InstantFileRow, InstantLines};
 pub use invites::{Accepted, InviteRow, Invites, NewInvite};
+pub use join_requests::JoinRequests;
 use chat_lookups::ChatLookups;
 use group_commit::GroupCommit;
 pub use message_changes::{Change, Changed};
@@ -275,6 +277,11 @@ impl Store {
     /// Invite links.
     pub fn invites(&self) -> Invites<'_> {
         Invites::new(&self.pool, self.writer.as_ref())
+    }
+
+    /// Requests to join through links that need approval.
+    pub fn join_requests(&self) -> JoinRequests<'_> {
+        JoinRequests::new(&self.pool)
     }
 
     /// Teacher spaces and language invites.

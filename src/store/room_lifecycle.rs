@@ -48,7 +48,7 @@ impl Rooms<'_> {
     }
 
     /// Deletes `room_id` and everything in it: its messages, files' rows,
-    /// invite links and memberships, in one transaction. Returns the names
+    /// invite links, join requests and memberships, in one transaction. Returns the names
     /// under `uploads/` of its files, for the caller to remove from disk
     /// once committed; `None` when there was no such room.
     pub async fn delete(&self, room_id: i64) -> Result<Option<Vec<String>>, StoreError> {
@@ -57,8 +57,8 @@ impl Rooms<'_> {
             .bind(room_id)
             .fetch_all(&mut *tx)
             .await?;
-        // Children first: messages name attachments and invites, memberships name invites.
-        for table in ["messages", "memberships", "attachments", "invites"] {
+        // Children first: messages name attachments and invites, memberships and join requests name invites.
+        for table in ["messages", "memberships", "join_requests", "attachments", "invites"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE room_id = $1")).bind(room_id).execute(&mut *tx).await?;
         }
         let deleted = sqlx::query("DELETE FROM rooms WHERE id = $1").bind(room_id).execute(&mut *tx).await?.rows_affected();

@@ -63,6 +63,8 @@ pub struct InviteSummary {
     pub max_uses: Option<i64>,
     /// Role it grants.
     pub role: Role,
+    /// New members need a moderator's approval (join requests).
+    pub needs_approval: bool,
     /// Username of its maker.
     pub created_by: String,
     /// When it was made, Unix ms.
@@ -78,4 +80,38 @@ impl InviteSummary {
     pub fn is_pending(&self) -> bool {
         self.status == InviteStatus::Active && self.uses == 0
     }
+}
+
+/// Where someone's request to join a room stands, as they see it. The
+/// store knows `Pending` and `Declined`
+/// ([`crate::store::JoinRequests::state_of`]); the requester's waiting page
+/// also learns `Approved` and `Ended` ([`crate::invites::await_join_request`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    /// Waiting for an owner or moderator.
+    Pending,
+    /// A moderator declined it: that link cannot ask again.
+    Declined,
+    /// A moderator approved it: the person is a member now.
+    Approved,
+    /// It no longer waits: withdrawn (perhaps in another tab), or its link
+    /// was revoked or expired.
+    Ended,
+}
+
+/// One pending join request, as owners and moderators see it in the room's
+/// "Join requests" panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequestView {
+    /// Who asks (their user id).
+    pub user_id: i64,
+    /// Their username.
+    pub username: String,
+    /// The label of the link they asked through ("" for none).
+    pub link_label: String,
+    /// Who made that link.
+    pub link_maker: String,
+    /// When they asked, Unix ms.
+    pub requested_at: i64,
 }

@@ -32,7 +32,7 @@ async fn fresh_with_url(users: usize) -> (tempfile::TempDir, Store, i64, String)
 }
 
 fn invite(room_id: i64, hash: &str, expires_at_ms: Option<i64>, max_uses: Option<i64>) -> NewInvite<'_> {
-    NewInvite { room_id, token_hash: hash, created_by: 1, now_ms: 0, expires_at_ms, max_uses, label: "", role: Role::Member }
+    NewInvite { room_id, token_hash: hash, created_by: 1, now_ms: 0, expires_at_ms, max_uses, label: "", role: Role::Member, needs_approval: false }
 }
 
 #[tokio::test]

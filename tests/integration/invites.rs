@@ -115,7 +115,7 @@ async fn unknown_expired_and_malformed_links_look_the_same() {
     let (expired, expired_hash) = roomlink::invite_token::generate();
     s.store
         .invites()
-        .create(NewInvite { room_id: room, token_hash: &expired_hash, created_by: 1, now_ms: 0, expires_at_ms: Some(1), max_uses: None, label: "", role: roomlink::rooms::Role::Member })
+        .create(NewInvite { room_id: room, token_hash: &expired_hash, created_by: 1, now_ms: 0, expires_at_ms: Some(1), max_uses: None, label: "", role: roomlink::rooms::Role::Member, needs_approval: false })
         .await
         .unwrap();
     let (unknown, _) = roomlink::invite_token::generate();

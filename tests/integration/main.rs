@@ -24,6 +24,7 @@ mod instant_host;
 mod invite_links;
 mod invite_race;
 mod invites;
+mod join_requests;
 mod languages;
 mod live;
 mod message_changes;

@@ -30,7 +30,7 @@ fn node_process() {
 }
 
 /// One node: its process and address.
-struct Node {
+pub(crate) struct Node {
     child: Child,
     addr: SocketAddr,
     /// Where its stdout and stderr go.
@@ -106,7 +106,7 @@ async fn next_line(live: &mut Live) -> roomlink::live::ChatMessage {
 }
 
 /// Waits up to `ms` for an event matching `wanted`, skipping the rest.
-async fn wait_for(live: &mut Live, ms: u64, wanted: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
+pub(crate) async fn wait_for(live: &mut Live, ms: u64, wanted: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
     let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_millis() as u64;
@@ -363,7 +363,7 @@ async fn a_chat_without_history_spans_nodes() {
 /// The in-process server (whose state the test can reach) and one node
 /// process on a database of their own, and the node's data folder; `None`
 /// (skipped) without PostgreSQL.
-async fn in_process_and_one_node() -> Option<(TestServer, tempfile::TempDir, Node)> {
+pub(crate) async fn in_process_and_one_node() -> Option<(TestServer, tempfile::TempDir, Node)> {
     if postgres_base().is_none() {
         eprintln!("skipped: set ROOMLINK_TEST_DATABASE_URL to run the multi-node tests");
         return None;

@@ -72,6 +72,7 @@ async fn members_lines_are_checked_where_they_are_stored() {
         max_uses: None,
         label: "",
         role: roomlink::rooms::Role::Member,
+        needs_approval: false,
     };
     store.invites().create(invite).await.unwrap();
     for who in [bruno.id, carla.id] {

@@ -220,6 +220,15 @@ pub enum Refusal {
     RemovedByHost,
     /// Joining an instant chat the host locked.
     ChatLocked,
+    /// Asking to join through a link whose earlier request a moderator declined.
+    RequestDeclined,
+    /// Approving, declining or withdrawing a join request that no longer
+    /// waits (answered, withdrawn, or ended with its link).
+    RequestNotWaiting,
+    /// Approving a request whose link was revoked or expired meanwhile.
+    RequestLinkEnded,
+    /// Approving a request of someone banned from the room meanwhile.
+    RequesterBanned,
 }
 
 impl Refusal {
@@ -337,6 +346,10 @@ impl Refusal {
             NotInChatAnyMore => s(td_string!(locale, refusals.not_in_chat_any_more)),
             RemovedByHost => s(td_string!(locale, refusals.removed_by_host)),
             ChatLocked => s(td_string!(locale, refusals.chat_locked)),
+            RequestDeclined => s(td_string!(locale, refusals.request_declined)),
+            RequestNotWaiting => s(td_string!(locale, refusals.request_not_waiting)),
+            RequestLinkEnded => s(td_string!(locale, refusals.request_link_ended)),
+            RequesterBanned => s(td_string!(locale, refusals.requester_banned)),
         }
     }
 }

@@ -40,6 +40,8 @@ pub enum Action {
     ChangeSettings,
     /// Make invite links.
     MakeInviteLinks,
+    /// Approve or decline join requests.
+    AnswerJoinRequests,
 }
 
 impl Field {
@@ -66,6 +68,7 @@ impl Action {
             Action::ChangeRights => td_string!(locale, refusals.actions.change_rights),
             Action::ChangeSettings => td_string!(locale, refusals.actions.change_settings),
             Action::MakeInviteLinks => td_string!(locale, refusals.actions.make_invite_links),
+            Action::AnswerJoinRequests => td_string!(locale, refusals.actions.answer_join_requests),
         }
     }
 }

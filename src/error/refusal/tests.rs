@@ -109,6 +109,10 @@ fn index(refusal: &Refusal) -> usize {
         NotInChatAnyMore => 97,
         RemovedByHost => 98,
         ChatLocked => 99,
+        RequestDeclined => 100,
+        RequestNotWaiting => 101,
+        RequestLinkEnded => 102,
+        RequesterBanned => 103,
     }
 }
 
@@ -216,6 +220,10 @@ fn samples() -> Vec<Refusal> {
         NotInChatAnyMore,
         RemovedByHost,
         ChatLocked,
+        RequestDeclined,
+        RequestNotWaiting,
+        RequestLinkEnded,
+        RequesterBanned,
     ]
 }
 

@@ -166,7 +166,7 @@ fn act(note: Note, here: &ListenerParts) {
         bus.heard_from(note.node);
     }
     match note.kind {
-        NoteKind::Event { topic, frame, ends, only_for, rights_for } => {
+        NoteKind::Event { topic, frame, ends, only_for, rights_for, for_managers } => {
             if let (Topic::Chat(chat_id), true, None) = (&topic, ends, only_for) {
                 // The chat ended: its lines go, here too.
                 if !from_me {
@@ -177,6 +177,7 @@ fn act(note: Note, here: &ListenerParts) {
             let kind = match (ends, rights_for) {
                 (true, _) => HubEventKind::Ends { only_for },
                 (false, Some(author_id)) => HubEventKind::RightsChanged { author_id },
+                (false, None) if for_managers => HubEventKind::ForManagers,
                 (false, None) => HubEventKind::Plain,
             };
             let event = HubEvent { frame: Utf8Bytes::from(frame), kind };

@@ -83,7 +83,16 @@ pub struct Note {
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum NoteKind {
     /// Any other event for the topic's followers, as [`HubEvent`] carries it.
-    Event { topic: Topic, frame: String, ends: bool, only_for: Option<i64>, rights_for: Option<i64> },
+    Event {
+        topic: Topic,
+        frame: String,
+        ends: bool,
+        only_for: Option<i64>,
+        rights_for: Option<i64>,
+        /// For the room's moderators only ([`HubEventKind::ForManagers`]).
+        #[serde(default)]
+        for_managers: bool,
+    },
     /// The node has its first connection of `author` in `topic`.
     Arrived { topic: Topic, author: i64 },
     /// The node closed its last connection of `author` in `topic`, at `at` (Unix ms).
@@ -189,7 +198,9 @@ impl Bus {
             HubEventKind::RightsChanged { author_id } => (false, None, Some(author_id)),
             _ => (false, None, None),
         };
-        self.note(NoteKind::Event { topic: topic.clone(), frame: event.frame.as_str().to_owned(), ends, only_for, rights_for })
+        let for_managers = matches!(event.kind, HubEventKind::ForManagers);
+        let frame = event.frame.as_str().to_owned();
+        self.note(NoteKind::Event { topic: topic.clone(), frame, ends, only_for, rights_for, for_managers })
     }
 
     /// Tells the others that the session `key` names ended: they close its

@@ -82,6 +82,9 @@ pub enum HubEventKind {
         /// Whose rights changed.
         author_id: i64,
     },
+    /// For those who moderate the room only (join requests): the others'
+    /// connections skip it.
+    ForManagers,
     /// Events may have been missed (the bus's listening connection
     /// dropped): followers catch up from where the topic keeps its lines.
     Resync,
@@ -373,6 +376,16 @@ impl Hub {
         let author_id = member.id;
         let frame = encode(&ServerEvent::MemberUpdated { topic: topic.clone(), member });
         self.broadcast(topic, HubEvent { frame, kind: HubEventKind::RightsChanged { author_id } });
+    }
+
+    /// Tells the owner and moderators following room `room_id` how many
+    /// join requests wait there now ([`ServerEvent::JoinRequests`]), after
+    /// one was made, approved, declined or withdrawn. Server-side waiters
+    /// ([`crate::invites::await_join_request`]) wake on it too.
+    pub fn join_requests_changed(&self, room_id: i64, pending: i64) {
+        let topic = Topic::Room(room_id);
+        let frame = encode(&ServerEvent::JoinRequests { topic: topic.clone(), pending });
+        self.broadcast(&topic, HubEvent { frame, kind: HubEventKind::ForManagers });
     }
 
     /// Topics with at least one follower (for tests and metrics).

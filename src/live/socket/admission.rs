@@ -48,6 +48,13 @@ impl Connection {
             let online = self.live.hub.connect(&topic, *id);
             replies.push(encode(&ServerEvent::Presence { topic: topic.clone(), online }));
         }
+        if let (true, Topic::Room(room_id)) = (managing, &topic) {
+            // What waited while this tab was away; later changes come live.
+            match self.live.store.join_requests().pending_count(*room_id, now_ms()).await {
+                Ok(pending) => replies.push(encode(&ServerEvent::JoinRequests { topic: topic.clone(), pending })),
+                Err(err) => tracing::error!(error = %err, "counting join requests failed"),
+            }
+        }
         let follow = Follow { topic: topic.clone(), sent_up_to: after_id.max(0), author, managing, chat, catching_up: false };
         self.follows.insert(follow, receiver);
         replies.extend(self.catch_up(&topic).await);

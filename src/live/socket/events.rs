@@ -149,6 +149,7 @@ impl Connection {
                     return; // meant for someone else
                 }
             }
+            HubEventKind::ForManagers if !follow.managing => return,
             HubEventKind::Line { id, .. } => {
                 if follow.catching_up {
                     return; // in the store: a later catch-up page sends it, in order

@@ -1,6 +1,7 @@
 //! What a tab does with each event the server sends: lines into the
 //! timeline (and the outbox emptied of those confirmed), who is online and
-//! typing, members' rights, and the end of an instant chat.
+//! typing, members' rights, join requests waiting (for moderators), and the
+//! end of an instant chat.
 
 use std::collections::BTreeSet;
 
@@ -92,6 +93,7 @@ impl LiveState {
                     }
                 });
             }
+            ServerEvent::JoinRequests { topic, pending } if topic == self.topic() => self.join_requests.set(pending),
             ServerEvent::Ended { topic, reason } if topic == self.topic() => {
                 self.outbox.set(Vec::new());
                 self.typing.set(Vec::new());

@@ -122,6 +122,10 @@ pub struct LiveState {
     /// The room's name since the owner renamed it while this page was open
     /// (`None`: the name the page opened with).
     pub renamed: RwSignal<Option<String>>,
+    /// Join requests waiting in the room, for its owner and moderators (the
+    /// server says so when the socket subscribes, then on every change; 0
+    /// for everyone else).
+    pub join_requests: RwSignal<i64>,
     /// The message whose text this tab is editing, if any.
     editing: RwSignal<Option<i64>>,
     /// The message whose deletion this tab asks to confirm, if any.
@@ -161,6 +165,7 @@ impl LiveState {
             read_timer: StoredValue::new_local(None),
             ended: RwSignal::new(None),
             renamed: RwSignal::new(None),
+            join_requests: RwSignal::new(0),
             editing: RwSignal::new(None),
             confirming_delete: RwSignal::new(None),
             change_pending: RwSignal::new(None),

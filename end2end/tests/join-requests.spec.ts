@@ -1,0 +1,81 @@
+import { test, expect, Page } from '@playwright/test';
+import { member, waitLive } from './helpers';
+
+/** The owner makes a link whose new members need approval; its address. */
+async function approvalLink(owner: Page, label: string): Promise<string> {
+  await owner.getByRole('button', { name: 'Share invite link' }).click();
+  const plain = await owner.getByLabel('Invite link').inputValue();
+  await owner.getByText('Link options').click();
+  await owner.getByLabel('Label (optional)').fill(label);
+  await owner.getByLabel('New members need approval').check();
+  await owner.getByRole('button', { name: 'Create link' }).click();
+  await expect(owner.getByLabel('Invite link')).not.toHaveValue(plain);
+  return owner.getByLabel('Invite link').inputValue();
+}
+
+test('a join request is approved live and the requester’s page becomes the room without a reload', async ({ browser }) => {
+  const room = 'Book club';
+  const ana = await member(browser, 'ana');
+  await ana.page.getByLabel('Room name').fill(room);
+  await ana.page.getByRole('button', { name: 'Create room' }).click();
+  await expect(ana.page).toHaveURL(/\/rooms\/\d+$/);
+  await waitLive(ana.page);
+  const link = await approvalLink(ana.page, 'Friends');
+
+  // Bruno, on a phone, asks; his page waits.
+  const bruno = await member(browser, 'bruno');
+  await bruno.page.setViewportSize({ width: 375, height: 740 });
+  await bruno.page.goto(link);
+  await expect(bruno.page.getByText('New members need approval from a moderator.')).toBeVisible();
+  await bruno.page.getByRole('button', { name: `Ask to join ${room}` }).click();
+  await expect(bruno.page.getByText('Your request was sent; you will be let in when a moderator approves it.')).toBeVisible();
+  const waitingUrl = bruno.page.url();
+
+  // The owner's room shows a badge at once; the panel lists Bruno with the link he used.
+  const requests = ana.page.getByRole('button', { name: /Join requests/ });
+  await expect(requests).toContainText('1');
+  await requests.click();
+  const panel = ana.page.getByRole('region', { name: 'Join requests' });
+  await expect(panel).toContainText(bruno.name);
+  await expect(panel).toContainText('“Friends”');
+  await panel.getByRole('button', { name: `Approve ${bruno.name}` }).click();
+
+  // Bruno is in: his waiting page opens the room by itself, live (nobody reloads it).
+  await expect(bruno.page).toHaveURL(/\/rooms\/\d+$/);
+  expect(bruno.page.url()).not.toBe(waitingUrl);
+  await waitLive(bruno.page);
+  await expect(ana.page.getByRole('list', { name: 'Messages' })).toContainText(`${bruno.name} joined via ${ana.name}'s link “Friends”`);
+  await expect(panel).toContainText('No requests waiting.');
+});
+
+test('a declined request is told to the requester, who can withdraw the next one, also without JavaScript', async ({ browser }) => {
+  const room = 'Quiet room';
+  const ana = await member(browser, 'ana');
+  await ana.page.getByLabel('Room name').fill(room);
+  await ana.page.getByRole('button', { name: 'Create room' }).click();
+  await waitLive(ana.page);
+  const link = await approvalLink(ana.page, 'Waitlist');
+
+  const carla = await member(browser, 'carla');
+  await carla.page.goto(link);
+  await carla.page.getByRole('button', { name: `Ask to join ${room}` }).click();
+  await expect(carla.page.getByText('Your request was sent')).toBeVisible();
+  await ana.page.getByRole('button', { name: /Join requests/ }).click();
+  await ana.page.getByRole('button', { name: `Decline ${carla.name}` }).click();
+  await expect(carla.page.getByRole('alert').filter({ hasText: 'A moderator declined your request to join.' })).toBeVisible();
+
+  // Dario asks and withdraws in a browser without JavaScript.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const dario = await context.newPage();
+  await dario.goto('/signup');
+  await dario.getByLabel('Username').fill(`dario${Date.now().toString(36)}`);
+  await dario.getByLabel('Password').fill('correct horse battery');
+  await dario.getByRole('button', { name: 'Create account' }).click();
+  await dario.goto(link);
+  await dario.getByRole('button', { name: `Ask to join ${room}` }).click();
+  await expect(dario.getByText('Your request was sent')).toBeVisible();
+  await expect(ana.page.getByRole('button', { name: /Join requests/ })).toContainText('1');
+  await dario.getByRole('button', { name: 'Withdraw request' }).click();
+  await expect(dario.getByRole('button', { name: `Ask to join ${room}` })).toBeVisible();
+  await expect(ana.page.getByRole('region', { name: 'Join requests' })).toContainText('No requests waiting.');
+});

@@ -1,0 +1,2 @@
+DROP TABLE join_requests;
+ALTER TABLE invites DROP COLUMN needs_approval;

@@ -91,11 +91,18 @@ pub const SERVER_FN_BODY_MAX_BYTES: usize = 64 * 1024;
 /// second; a log-in waiting its turn for password hashing in a flood (see
 /// [`PASSWORD_HASHES_AT_ONCE`]) is answered within this too.
 pub const SERVER_FN_TIME_LIMIT_SECS: u64 = 30;
-/// Longest a requester's page waits in one call for its join request to be
-/// answered ([`crate::invites::await_join_request`]), in seconds; it then
-/// asks again. Below [`SERVER_FN_TIME_LIMIT_SECS`], and below the 30 to 60 s
-/// after which mobile networks and proxies drop an idle HTTP request.
-pub const JOIN_REQUEST_WAIT_SECS: u64 = 20;
+/// Longest one long poll waits, in seconds, before it answers "nothing
+/// new" and the page asks again: a requester's page waiting for its join
+/// request's answer ([`crate::invites::await_join_request`]), the home page
+/// and dashboard waiting for activity in the person's rooms
+/// ([`crate::rooms::activity::await_room_activity`]). Below
+/// [`SERVER_FN_TIME_LIMIT_SECS`], and below the 30 to 60 s after which
+/// mobile networks and proxies drop an idle HTTP request.
+pub const LONG_POLL_WAIT_SECS: u64 = 20;
+/// Least time between two reloads of a page's room list for activity in
+/// the rooms, in milliseconds: in a busy room a line every few hundred ms
+/// would otherwise reload the list as often.
+pub const ROOM_LIST_REFRESH_MIN_MS: u32 = 1_500;
 /// Most time a client may take to send a request's line and headers, in
 /// seconds (hyper's header read timeout), so a connection trickling its
 /// headers (Slowloris) does not hold a task forever.

@@ -105,7 +105,7 @@ pub async fn withdraw_join_request(room_id: i64) -> Result<(), AppError> {
 /// Where the caller's request to join `room_id` stands: at once when it is
 /// no longer [`RequestState::Pending`], otherwise as soon as a moderator
 /// answers it (or it is withdrawn in another tab), or `Pending` after
-/// [`crate::limits::JOIN_REQUEST_WAIT_SECS`], when the page asks again
+/// [`crate::limits::LONG_POLL_WAIT_SECS`], when the page asks again
 /// (a long poll: the waiting page needs no socket of its own). With several
 /// nodes the answer reaches this one over the live bus.
 ///
@@ -119,16 +119,14 @@ pub async fn await_join_request(room_id: i64) -> Result<RequestState, AppError> 
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use std::{sync::Arc, time::Duration};
-
-    use tokio::sync::broadcast::{error::RecvError, Receiver};
+    use std::time::Duration;
 
     use super::{AppError, RequestState};
     use crate::{
         context::AppState,
-        limits::JOIN_REQUEST_WAIT_SECS,
+        limits::LONG_POLL_WAIT_SECS,
         live::{
-            hub::{HubEvent, HubEventKind},
+            hub::{HubEventKind, Watch},
             Topic,
         },
     };
@@ -158,51 +156,18 @@ pub(crate) mod ssr {
         })
     }
 
-    /// [`super::await_join_request`]: listens to the room's hub channel
-    /// (subscribed before the first read, so no answer falls between) and
-    /// reads again whenever its requests change.
+    /// [`super::await_join_request`]: watches the room's hub channel
+    /// (from before the first read, so no answer falls between) and reads
+    /// again whenever its requests change.
     pub(super) async fn wait(state: &AppState, room_id: i64, user_id: i64) -> Result<RequestState, AppError> {
-        let mut listening = Listening::new(state, Topic::Room(room_id));
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(JOIN_REQUEST_WAIT_SECS);
+        let mut watch = Watch::new(&state.hub, vec![Topic::Room(room_id)]);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(LONG_POLL_WAIT_SECS);
         loop {
             let found = now(state, room_id, user_id).await?;
-            if found != RequestState::Pending || !listening.changed_before(deadline).await {
+            let changed = |kind: &HubEventKind| matches!(kind, HubEventKind::ForManagers);
+            if found != RequestState::Pending || !watch.until(deadline, changed).await {
                 return Ok(found);
             }
-        }
-    }
-
-    /// A room's hub channel, listened to from the server; let go when dropped.
-    struct Listening<'a> {
-        state: &'a AppState,
-        topic: Topic,
-        receiver: Option<Receiver<Arc<HubEvent>>>,
-    }
-
-    impl<'a> Listening<'a> {
-        fn new(state: &'a AppState, topic: Topic) -> Listening<'a> {
-            let receiver = Some(state.hub.subscribe(&topic));
-            Listening { state, topic, receiver }
-        }
-
-        /// True once the room's join requests change (or events were
-        /// missed, so they may have); false at `deadline`.
-        async fn changed_before(&mut self, deadline: tokio::time::Instant) -> bool {
-            let Some(receiver) = self.receiver.as_mut() else { return false };
-            loop {
-                match tokio::time::timeout_at(deadline, receiver.recv()).await {
-                    Err(_) | Ok(Err(RecvError::Closed)) => return false,
-                    Ok(Ok(event)) if !matches!(event.kind, HubEventKind::ForManagers) => continue,
-                    Ok(Ok(_) | Err(RecvError::Lagged(_))) => return true,
-                }
-            }
-        }
-    }
-
-    impl Drop for Listening<'_> {
-        fn drop(&mut self) {
-            drop(self.receiver.take());
-            self.state.hub.release(&self.topic);
         }
     }
 }

@@ -176,8 +176,9 @@ pub enum ServerEvent {
         member: MemberView,
     },
     /// How many join requests wait in the room now: sent to its owner and
-    /// moderators only, when they subscribe and whenever a request is made,
-    /// approved, declined or withdrawn. The room shows it as a badge; its
+    /// moderators only, right after [`ServerEvent::Subscribed`] when some
+    /// wait (none otherwise: a tab counts 0 from `Subscribed` on), and
+    /// whenever a request is made, approved, declined or withdrawn. The room shows it as a badge; its
     /// "Join requests" panel reads the list again.
     JoinRequests {
         /// The room.

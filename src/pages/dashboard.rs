@@ -21,6 +21,8 @@ pub fn DashboardPage() -> impl IntoView {
         session.links_changed.update(|n| *n += 1);
     });
     let data = Resource::new(move || changed.get(), |_| get_dashboard());
+    // Join requests and unread lines in the rooms follow while the page is open.
+    super::activity::follow_room_activity(changed);
     let create = ServerAction::<crate::spaces::CreateLanguageInvite>::new();
     super::teaching::remember_made(create, changed);
     let filter = RwSignal::new(None::<InviteStatus>);
@@ -59,6 +61,9 @@ pub fn DashboardPage() -> impl IntoView {
                                         view! {
                                             <li>
                                                 <a href=format!("/rooms/{}", r.id)>{r.name}</a>
+                                                {(r.unread > 0).then(|| view! {
+                                                    <span class="badge" aria-label=plural_string!(locale, common.unread, count = r.unread)>{r.unread}</span>
+                                                })}
                                                 <span class="muted">
                                                     {words::role_name(locale, r.role)} " · "
                                                     {plural_string!(locale, common.members, count = r.member_count)}

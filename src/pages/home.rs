@@ -53,12 +53,15 @@ fn Welcome() -> impl IntoView {
 
 #[component]
 fn RoomList() -> impl IntoView {
-    let rooms = Resource::new(|| (), |_| my_rooms());
+    // Read again when a line lands in one of the rooms: the unread badges follow.
+    let changed = RwSignal::new(0u32);
+    let rooms = Resource::new(move || changed.get(), |_| my_rooms());
+    super::activity::follow_room_activity(changed);
     let locale = use_locale();
     view! {
         <section class="card">
             <h1>{td_string!(locale, home.your_rooms)}</h1>
-            <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, home.loading_rooms)}</p> }>
+            <Transition fallback=move || view! { <p class="muted">{td_string!(locale, home.loading_rooms)}</p> }>
                 {move || Suspend::new(async move {
                     match rooms.await {
                         Ok(list) if list.is_empty() => view! {
@@ -84,7 +87,7 @@ fn RoomList() -> impl IntoView {
                         Err(e) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -76,7 +76,7 @@ else if(s==='pending')ask();else location.reload()}).catch(function(){setTimeout
 if(document.readyState==='loading')document.addEventListener('DOMContentLoaded',go);else go()})()";
 
 /// Asks the server for the answer to the request, again and again while the
-/// page is open (each call waits up to [`crate::limits::JOIN_REQUEST_WAIT_SECS`]),
+/// page is open (each call waits up to [`crate::limits::LONG_POLL_WAIT_SECS`]),
 /// and acts on it: approved opens the room, declined or ended shows so.
 #[cfg(feature = "hydrate")]
 fn follow_answer(room_id: i64, state: RwSignal<RequestState>) {

@@ -3,6 +3,7 @@
 //! permissions (muting) and room settings; [`history`]: older lines of a
 //! room or an instant chat, a page at a time.
 
+pub mod activity;
 pub mod history;
 pub mod lifecycle;
 pub mod moderation;
@@ -19,7 +20,7 @@ use crate::{
     limits::ROOM_NAME_MAX_CHARS,
     live::{ChatMessage, MemberView},
 };
-pub use crate::types::rooms::{BannedMember, Rights, Role, RoomInfo, RoomSummary};
+pub use crate::types::rooms::{BannedMember, Rights, Role, RoomInfo, RoomSummary, RoomsActivity};
 
 /// Everything the room page needs when it opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

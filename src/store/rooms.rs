@@ -118,6 +118,27 @@ impl<'a> Rooms<'a> {
         .await?)
     }
 
+    /// The rooms (teacher spaces too) `user_id` is an active member of, by id.
+    pub async fn ids_for_user(&self, user_id: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT room_id FROM memberships WHERE user_id = $1 AND status = 'active' ORDER BY room_id")
+            .bind(user_id)
+            .fetch_all(self.pool)
+            .await?)
+    }
+
+    /// The newest line id in any room `user_id` is an active member of (0
+    /// for none): it grows with every line, edit and deletion there, so
+    /// their room lists know when to read their unread counts again.
+    pub async fn newest_line_for(&self, user_id: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX((SELECT MAX(x.id) FROM messages x WHERE x.room_id = m.room_id)), 0)
+             FROM memberships m WHERE m.user_id = $1 AND m.status = 'active'",
+        )
+        .bind(user_id)
+        .fetch_one(self.pool)
+        .await?)
+    }
+
     /// Name and member count of a room, or `None` when it does not exist.
     pub async fn info(&self, room_id: i64) -> Result<Option<RoomInfo>, StoreError> {
         Ok(sqlx::query_as::<_, RoomInfo>(

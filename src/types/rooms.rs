@@ -40,6 +40,16 @@ pub struct Rights {
     pub can_moderate: bool,
 }
 
+/// What a person's room lists (home, dashboard) show changes when this
+/// does: read again on a change ([`crate::rooms::activity::await_room_activity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomsActivity {
+    /// The newest line id in any of their rooms (0 for none).
+    pub newest_line: i64,
+    /// Join requests waiting in the rooms they moderate.
+    pub join_requests: i64,
+}
+
 /// One line of a user's room list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]

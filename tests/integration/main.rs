@@ -35,6 +35,7 @@ mod pages;
 mod permissions;
 mod presence;
 mod request_limits;
+mod room_activity;
 mod room_life;
 mod rooms;
 mod spaces;

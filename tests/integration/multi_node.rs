@@ -32,7 +32,7 @@ fn node_process() {
 /// One node: its process and address.
 pub(crate) struct Node {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// Where its stdout and stderr go.
     log: std::path::PathBuf,
 }

@@ -36,6 +36,8 @@ use crate::limits::{PRESENCE_BATCH_MS, TYPING_BATCH_MS};
 mod connections;
 mod lines;
 mod presence_out;
+mod watch;
+pub use watch::Watch;
 pub use connections::{session_key, Closing, ConnectionGuard, SessionKey};
 pub use presence_out::presence_window;
 
@@ -386,6 +388,12 @@ impl Hub {
         let topic = Topic::Room(room_id);
         let frame = encode(&ServerEvent::JoinRequests { topic: topic.clone(), pending });
         self.broadcast(&topic, HubEvent { frame, kind: HubEventKind::ForManagers });
+    }
+
+    /// How many receivers `topic`'s channel has on this node now: tabs
+    /// following it and server-side [`Watch`]es (for tests and metrics).
+    pub fn receivers(&self, topic: &Topic) -> usize {
+        self.existing(topic).map_or(0, |c| c.sender.receiver_count())
     }
 
     /// Topics with at least one follower (for tests and metrics).

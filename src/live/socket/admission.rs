@@ -49,8 +49,10 @@ impl Connection {
             replies.push(encode(&ServerEvent::Presence { topic: topic.clone(), online }));
         }
         if let (true, Topic::Room(room_id)) = (managing, &topic) {
-            // What waited while this tab was away; later changes come live.
+            // What waits, if anything (the tab counts none from `Subscribed`
+            // on); later changes come live.
             match self.live.store.join_requests().pending_count(*room_id, now_ms()).await {
+                Ok(0) => {}
                 Ok(pending) => replies.push(encode(&ServerEvent::JoinRequests { topic: topic.clone(), pending })),
                 Err(err) => tracing::error!(error = %err, "counting join requests failed"),
             }

@@ -17,6 +17,8 @@ impl LiveState {
         match event {
             ServerEvent::Subscribed { .. } => {
                 self.link.set(Link::Live);
+                // The server says right after this if any join requests wait.
+                self.join_requests.set(0);
                 self.typing_said_at.set(0.0);
                 self.read_up_to.set(0);
                 for p in self.outbox.get_untracked() {

@@ -79,3 +79,33 @@ test('a declined request is told to the requester, who can withdraw the next one
   await expect(dario.getByRole('button', { name: `Ask to join ${room}` })).toBeVisible();
   await expect(ana.page.getByRole('region', { name: 'Join requests' })).toContainText('No requests waiting.');
 });
+
+test('without JavaScript an owner opens the room’s panels by their links, approves a request and renames the room', async ({ browser }) => {
+  const room = 'Plain tools';
+  const ana = await member(browser, 'ana');
+  await ana.page.getByLabel('Room name').fill(room);
+  await ana.page.getByRole('button', { name: 'Create room' }).click();
+  await waitLive(ana.page);
+  const roomUrl = ana.page.url();
+  const link = await approvalLink(ana.page, 'Plain');
+  const erin = await member(browser, 'erin');
+  await erin.page.goto(link);
+  await erin.page.getByRole('button', { name: `Ask to join ${room}` }).click();
+  await expect(erin.page.getByText('Your request was sent')).toBeVisible();
+
+  // Ana again, in a browser that runs no script: the page says a request waits.
+  const plain = await browser.newContext({ javaScriptEnabled: false, storageState: await ana.page.context().storageState() });
+  const owner = await plain.newPage();
+  await owner.goto(roomUrl);
+  await owner.getByRole('button', { name: /Join requests/ }).click();
+  await expect(owner).toHaveURL(/\?panel=requests$/);
+  await owner.getByRole('button', { name: `Approve ${erin.name}` }).click();
+  await expect(owner.getByRole('region', { name: 'Join requests' })).toContainText('No requests waiting.');
+  await expect(erin.page).toHaveURL(/\/rooms\/\d+$/);
+
+  await owner.getByRole('button', { name: 'Room settings' }).click();
+  await owner.getByLabel('Room name').fill('Renamed plainly');
+  await owner.getByRole('button', { name: 'Rename' }).click();
+  await expect(owner.getByRole('heading', { level: 1 })).toHaveText('Renamed plainly');
+  await expect(erin.page.getByRole('heading', { level: 1 })).toHaveText('Renamed plainly');
+});

@@ -27,7 +27,8 @@ test('the home page’s unread badge and the dashboard’s join requests follow 
   const link = await ana.page.getByLabel('Invite link').inputValue();
   await ana.page.getByRole('link', { name: /Dashboard/ }).click();
   await expect(ana.page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-  const row = ana.page.getByRole('listitem').filter({ has: ana.page.getByRole('link', { name: room }) });
+  const rooms = ana.page.getByRole('region', { name: 'Rooms you run' });
+  const row = rooms.getByRole('listitem').filter({ has: ana.page.getByRole('link', { name: room }) });
   await expect(row).toBeVisible();
   await expect(row.getByLabel(/join request/)).toHaveCount(0);
   await bruno.page.goto('/');

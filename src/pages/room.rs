@@ -3,7 +3,7 @@
 //! ([`super::live_view`]).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     live_view::{LivePanel, LiveState},
@@ -48,21 +48,35 @@ pub fn RoomPage() -> impl IntoView {
 fn Room(data: RoomData) -> impl IntoView {
     let rights = data.rights;
     let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members).with_rights(rights);
+    state.join_requests.set(data.join_requests);
     let room_id = data.room.id;
     let in_space = data.space.is_some();
     // The owner may hand the room over while it is open: the tools follow the live role.
     let role = move || state.rights_now().map_or(rights.role, |r| r.role);
     let leave = move || (role() != Role::Owner).then(|| view! { <LeaveRoom room_id in_space /> });
-    let panel = RwSignal::new(None::<RoomPanel>);
+    // `?panel=bans` opens a panel as the page is rendered: the header's
+    // buttons are links there, so panels work before the code has loaded.
+    let opened = use_query_map().with_untracked(|q| q.get("panel").and_then(|p| RoomPanel::from_query(&p)));
+    let panel = RwSignal::new(opened);
     let made = RwSignal::new(0u32);
     // Lives as long as the page, so that closing and opening "Share invite link" shows the same link.
     let create = ServerAction::<crate::invites::CreateInvite>::new();
     let toggle = move |which: RoomPanel| panel.update(|p| *p = if *p == Some(which) { None } else { Some(which) });
     let locale = use_locale();
+    let href = move |which: RoomPanel| match panel.get() == Some(which) {
+        true => "?".to_string(),
+        false => format!("?panel={}", which.query()),
+    };
+    let on_click = move |which: RoomPanel| {
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            toggle(which);
+        }
+    };
     let button = move |which: RoomPanel, text: &'static str| {
         view! {
-            <button type="button" class="secondary" aria-expanded=move || (panel.get() == Some(which)).to_string()
-                on:click=move |_| toggle(which)>{text}</button>
+            <a href=move || href(which) role="button" class="button secondary" aria-expanded=move || (panel.get() == Some(which)).to_string()
+                on:click=on_click(which)>{text}</a>
         }
     };
     // Live: the member list follows joins, departures and removals.
@@ -102,12 +116,13 @@ fn Room(data: RoomData) -> impl IntoView {
                     {move || (can_moderate() && (state.join_requests.get() > 0 || panel.get() == Some(RoomPanel::Requests))).then(|| {
                         let waiting = move || state.join_requests.get();
                         view! {
-                            <button type="button" class="secondary" aria-expanded=move || (panel.get() == Some(RoomPanel::Requests)).to_string()
-                                on:click=move |_| toggle(RoomPanel::Requests)>
+                            <a href=move || href(RoomPanel::Requests) role="button" class="button secondary"
+                                aria-expanded=move || (panel.get() == Some(RoomPanel::Requests)).to_string()
+                                on:click=on_click(RoomPanel::Requests)>
                                 {td_string!(locale, room.join_requests)} " "
                                 <span class="badge" aria-label=move || plural_string!(locale, room.requests_waiting, count = waiting())
                                     hidden=move || waiting() == 0>{waiting}</span>
-                            </button>
+                            </a>
                         }
                     })}
                     {move || owner_tools().then(|| button(RoomPanel::Settings, td_string!(locale, room.settings)))}

@@ -9,7 +9,7 @@
 //! (40 KB less) and a warm one about 150 ms slower on the mobile profile,
 //! and warm visits are the ones people make every day.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::{
     format,
@@ -44,6 +44,28 @@ pub enum RoomPanel {
     Requests,
     /// "Room settings" (the owner).
     Settings,
+}
+
+impl RoomPanel {
+    /// Its name in the room's address, `?panel=<name>`, which opens it when
+    /// the page is rendered: the header's buttons are links there, so the
+    /// panels and their forms work before (or without) the page's code.
+    pub fn query(self) -> &'static str {
+        match self {
+            RoomPanel::Invite => "invite",
+            RoomPanel::Links => "links",
+            RoomPanel::Bans => "bans",
+            RoomPanel::Requests => "requests",
+            RoomPanel::Settings => "settings",
+        }
+    }
+
+    /// The panel named `name` in the address, if any.
+    pub fn from_query(name: &str) -> Option<RoomPanel> {
+        [RoomPanel::Invite, RoomPanel::Links, RoomPanel::Bans, RoomPanel::Requests, RoomPanel::Settings]
+            .into_iter()
+            .find(|p| p.query() == name)
+    }
 }
 
 /// The view of `panel` for `room`. `made` counts links made on this page
@@ -175,7 +197,8 @@ fn BanList(room_id: i64) -> impl IntoView {
 }
 
 /// The owner's "Room name" and "Rename": the header and every open tab
-/// follow once it is saved (by the timeline's "renamed" line).
+/// follow once it is saved (by the timeline's "renamed" line). Posts as a
+/// plain form without JavaScript.
 #[component]
 fn RenameRoom(room_id: i64, name: String) -> impl IntoView {
     let rename = ServerAction::<RenameRoom>::new();
@@ -186,7 +209,8 @@ fn RenameRoom(room_id: i64, name: String) -> impl IntoView {
         rename.dispatch(RenameRoom { room_id, name: name.get() });
     };
     view! {
-        <form class="card rename-room" on:submit=submit aria-label=td_string!(locale, manage.rename)>
+        <form class="card rename-room" method="post" action={<RenameRoom as ServerFn>::PATH} on:submit=submit aria-label=td_string!(locale, manage.rename)>
+            <input type="hidden" name="room_id" value=room_id />
             <label for="room-name">{td_string!(locale, manage.room_name)}</label>
             <div class="row">
                 <input id="room-name" name="name" required maxlength=ROOM_NAME_MAX_CHARS.to_string()
@@ -200,7 +224,8 @@ fn RenameRoom(room_id: i64, name: String) -> impl IntoView {
 }
 
 /// The owner's room settings: description, member limit, and whether plain
-/// members may make invite links. Saved with "Save settings".
+/// members may make invite links. Saved with "Save settings"; posts as a
+/// plain form without JavaScript.
 #[component]
 fn RoomSettings(room: RoomInfo) -> impl IntoView {
     let save = ServerAction::<UpdateRoomSettings>::new();
@@ -220,19 +245,20 @@ fn RoomSettings(room: RoomInfo) -> impl IntoView {
         });
     };
     view! {
-        <form class="card room-settings" on:submit=submit aria-label=td_string!(locale, room.settings)>
+        <form class="card room-settings" method="post" action={<UpdateRoomSettings as ServerFn>::PATH} on:submit=submit aria-label=td_string!(locale, room.settings)>
             <h2>{td_string!(locale, room.settings)}</h2>
+            <input type="hidden" name="room_id" value=room_id />
             <label for="room-description">{td_string!(locale, manage.description)}</label>
-            <textarea id="room-description" rows="2" maxlength=ROOM_DESCRIPTION_MAX_CHARS.to_string()
+            <textarea id="room-description" name="description" rows="2" maxlength=ROOM_DESCRIPTION_MAX_CHARS.to_string()
                 prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
             <label for="room-limit">
                 {td_string!(locale, manage.member_limit, low = ROOM_MEMBER_LIMIT_RANGE.start(), high = ROOM_MEMBER_LIMIT_RANGE.end()).to_string()}
             </label>
-            <input id="room-limit" type="number" inputmode="numeric" min=ROOM_MEMBER_LIMIT_RANGE.start().to_string()
+            <input id="room-limit" name="member_limit" type="number" inputmode="numeric" min=ROOM_MEMBER_LIMIT_RANGE.start().to_string()
                 max=ROOM_MEMBER_LIMIT_RANGE.end().to_string()
                 prop:value=move || limit.get() on:input=move |ev| limit.set(event_target_value(&ev)) />
             <label class="check">
-                <input type="checkbox" prop:checked=move || members_invite.get()
+                <input type="checkbox" name="members_can_invite" value="true" prop:checked=move || members_invite.get()
                     on:change=move |ev| members_invite.set(event_target_checked(&ev)) />
                 {td_string!(locale, manage.members_invite)}
             </label>

@@ -1,7 +1,7 @@
 //! The owner's last tools, under "Room settings": handing the room over to
 //! another member, and deleting it (see [`crate::rooms::lifecycle`]).
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::live_view::LiveState;
 use crate::{
@@ -9,13 +9,23 @@ use crate::{
     rooms::lifecycle::{DeleteRoom, HandOverRoom},
 };
 
-/// "Hand over the room": a member picker and "Hand over", confirmed first.
+/// True once the page's code runs: until then (and without JavaScript)
+/// the forms' buttons stay enabled, and the server checks what they send.
+fn hydrated() -> RwSignal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated
+}
+
+/// "Hand over the room": a member picker and "Hand over", confirmed first
+/// (without JavaScript, a plain form, not confirmed).
 /// Once done, the page shows the roles as they are now (the member list
 /// and this page's own tools follow the live role change).
 #[component]
 pub fn HandOver(room_id: i64, state: LiveState) -> impl IntoView {
     let hand_over = ServerAction::<HandOverRoom>::new();
     let chosen = RwSignal::new(String::new());
+    let hydrated = hydrated();
     let locale = use_locale();
     let others = move || state.members_now().into_iter().filter(|m| m.id != state.viewer()).collect::<Vec<_>>();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -32,16 +42,17 @@ pub fn HandOver(room_id: i64, state: LiveState) -> impl IntoView {
         hand_over.dispatch(HandOverRoom { room_id, user_id });
     };
     view! {
-        <form class="card hand-over" on:submit=submit aria-labelledby="hand-over-heading">
+        <form class="card hand-over" method="post" action={<HandOverRoom as ServerFn>::PATH} on:submit=submit aria-labelledby="hand-over-heading">
+            <input type="hidden" name="room_id" value=room_id />
             <h2 id="hand-over-heading">{td_string!(locale, manage.hand_over_title)}</h2>
             <p class="muted">{td_string!(locale, manage.hand_over_help)}</p>
             <label for="new-owner">{td_string!(locale, manage.new_owner)}</label>
             <div class="row">
-                <select id="new-owner" required on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <select id="new-owner" name="user_id" required on:change=move |ev| chosen.set(event_target_value(&ev))>
                     <option value="">{td_string!(locale, manage.choose_member)}</option>
                     {move || others().into_iter().map(|m| view! { <option value=m.id.to_string()>{m.name}</option> }).collect_view()}
                 </select>
-                <button type="submit" disabled=move || hand_over.pending().get() || chosen.get().is_empty()>
+                <button type="submit" disabled=move || hand_over.pending().get() || (hydrated.get() && chosen.get().is_empty())>
                     {td_string!(locale, manage.hand_over)}
                 </button>
             </div>
@@ -52,12 +63,13 @@ pub fn HandOver(room_id: i64, state: LiveState) -> impl IntoView {
 }
 
 /// "Delete room": enabled once the room's name (`name`, as it is now) is
-/// typed again; a form, so
-/// the owner goes home when it is done.
+/// typed again (the server checks it too, so without JavaScript the button
+/// is always enabled); a form, so the owner goes home when it is done.
 #[component]
 pub fn DeleteRoomForm(room_id: i64, #[prop(into)] name: Signal<String>) -> impl IntoView {
     let delete = ServerAction::<DeleteRoom>::new();
     let typed = RwSignal::new(String::new());
+    let hydrated = hydrated();
     let locale = use_locale();
     let matches = move || typed.with(|t| t.trim() == name.get());
     view! {
@@ -67,7 +79,7 @@ pub fn DeleteRoomForm(room_id: i64, #[prop(into)] name: Signal<String>) -> impl 
             <input type="hidden" name="room_id" value=room_id />
             <label for="delete-name">{td_string!(locale, manage.type_name)}</label>
             <input id="delete-name" name="name" autocomplete="off" on:input=move |ev| typed.set(event_target_value(&ev)) />
-            <button type="submit" class="danger" disabled=move || !matches() || delete.pending().get()>
+            <button type="submit" class="danger" disabled=move || (hydrated.get() && !matches()) || delete.pending().get()>
                 {td_string!(locale, manage.delete)}
             </button>
             <p role="alert" class="error">{move || delete.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>

@@ -37,6 +37,8 @@ pub struct RoomPage {
     pub members: Vec<MemberView>,
     /// The teacher space this room is, if it is one (no invite links, no settings).
     pub space: Option<crate::spaces::SpaceSummary>,
+    /// Join requests waiting, for an owner or moderator (0 for the others).
+    pub join_requests: i64,
 }
 
 /// Checks a room name and returns it trimmed: 1-80 characters, nothing
@@ -95,5 +97,9 @@ pub async fn get_room_page(room_id: i64) -> Result<RoomPage, AppError> {
     }
     let members = store.rooms().members(room_id).await?;
     let space = store.spaces().of_room(room_id, me.id).await?;
-    Ok(RoomPage { room, me, rights, messages, members, space })
+    let join_requests = match rights.can_moderate {
+        true => store.join_requests().pending_count(room_id, crate::clock::now_ms()).await?,
+        false => 0,
+    };
+    Ok(RoomPage { room, me, rights, messages, members, space, join_requests })
 }

@@ -97,6 +97,8 @@ pub async fn update_room_settings(
     room_id: i64,
     description: String,
     member_limit: i64,
+    // A checkbox: left out of a plain form's post when not ticked.
+    #[server(default)]
     members_can_invite: bool,
 ) -> Result<(), AppError> {
     let me = crate::accounts::ssr::require_user().await?;

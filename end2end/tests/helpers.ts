@@ -40,12 +40,40 @@ export async function member(browser: Browser, prefix: string): Promise<{ page: 
   return { page, name };
 }
 
-/** Ana makes a room and Bruno joins it by link; both end on the room page, live. */
-export async function roomOfTwo(browser: Browser, room: string) {
+/** A new member ("ana…") who makes a room named `room` and is on its page, live. */
+export async function roomOwner(browser: Browser, room: string): Promise<{ page: Page; name: string }> {
   const ana = await member(browser, 'ana');
   await ana.page.getByLabel('Room name').fill(room);
   await ana.page.getByRole('button', { name: 'Create room' }).click();
   await expect(ana.page).toHaveURL(/\/rooms\/\d+$/);
+  await waitLive(ana.page);
+  return ana;
+}
+
+/** A fresh browser that runs no script, signed up as a new user. */
+export async function memberWithoutScript(browser: Browser, prefix: string): Promise<Page> {
+  const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await page.goto('/signup');
+  await signUp(page, uniqueName(prefix));
+  await expect(page.getByText('Logged in as')).toBeVisible();
+  return page;
+}
+
+/** On the owner's room page: makes a link whose new members need approval; its address. */
+export async function approvalLink(owner: Page, label: string): Promise<string> {
+  await owner.getByRole('button', { name: 'Share invite link' }).click();
+  const plain = await owner.getByLabel('Invite link').inputValue();
+  await owner.getByText('Link options').click();
+  await owner.getByLabel('Label (optional)').fill(label);
+  await owner.getByLabel('New members need approval').check();
+  await owner.getByRole('button', { name: 'Create link' }).click();
+  await expect(owner.getByLabel('Invite link')).not.toHaveValue(plain);
+  return owner.getByLabel('Invite link').inputValue();
+}
+
+/** Ana makes a room and Bruno joins it by link; both end on the room page, live. */
+export async function roomOfTwo(browser: Browser, room: string) {
+  const ana = await roomOwner(browser, room);
   await ana.page.getByRole('button', { name: 'Share invite link' }).click();
   const link = await ana.page.getByLabel('Invite link').inputValue();
   const bruno = await member(browser, 'bruno');

@@ -1,25 +1,9 @@
-import { test, expect, Page } from '@playwright/test';
-import { member, waitLive } from './helpers';
-
-/** The owner makes a link whose new members need approval; its address. */
-async function approvalLink(owner: Page, label: string): Promise<string> {
-  await owner.getByRole('button', { name: 'Share invite link' }).click();
-  const plain = await owner.getByLabel('Invite link').inputValue();
-  await owner.getByText('Link options').click();
-  await owner.getByLabel('Label (optional)').fill(label);
-  await owner.getByLabel('New members need approval').check();
-  await owner.getByRole('button', { name: 'Create link' }).click();
-  await expect(owner.getByLabel('Invite link')).not.toHaveValue(plain);
-  return owner.getByLabel('Invite link').inputValue();
-}
+import { test, expect } from '@playwright/test';
+import { approvalLink, member, memberWithoutScript, roomOwner, waitLive } from './helpers';
 
 test('a join request is approved live and the requester’s page becomes the room without a reload', async ({ browser }) => {
   const room = 'Book club';
-  const ana = await member(browser, 'ana');
-  await ana.page.getByLabel('Room name').fill(room);
-  await ana.page.getByRole('button', { name: 'Create room' }).click();
-  await expect(ana.page).toHaveURL(/\/rooms\/\d+$/);
-  await waitLive(ana.page);
+  const ana = await roomOwner(browser, room);
   const link = await approvalLink(ana.page, 'Friends');
 
   // Bruno, on a phone, asks; his page waits.
@@ -50,10 +34,7 @@ test('a join request is approved live and the requester’s page becomes the roo
 
 test('a declined request is told to the requester, who can withdraw the next one, also without JavaScript', async ({ browser }) => {
   const room = 'Quiet room';
-  const ana = await member(browser, 'ana');
-  await ana.page.getByLabel('Room name').fill(room);
-  await ana.page.getByRole('button', { name: 'Create room' }).click();
-  await waitLive(ana.page);
+  const ana = await roomOwner(browser, room);
   const link = await approvalLink(ana.page, 'Waitlist');
 
   const carla = await member(browser, 'carla');
@@ -65,12 +46,7 @@ test('a declined request is told to the requester, who can withdraw the next one
   await expect(carla.page.getByRole('alert').filter({ hasText: 'A moderator declined your request to join.' })).toBeVisible();
 
   // Dario asks and withdraws in a browser without JavaScript.
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const dario = await context.newPage();
-  await dario.goto('/signup');
-  await dario.getByLabel('Username').fill(`dario${Date.now().toString(36)}`);
-  await dario.getByLabel('Password').fill('correct horse battery');
-  await dario.getByRole('button', { name: 'Create account' }).click();
+  const dario = await memberWithoutScript(browser, 'dario');
   await dario.goto(link);
   await dario.getByRole('button', { name: `Ask to join ${room}` }).click();
   await expect(dario.getByText('Your request was sent')).toBeVisible();
@@ -82,10 +58,7 @@ test('a declined request is told to the requester, who can withdraw the next one
 
 test('without JavaScript an owner opens the room’s panels by their links, approves a request and renames the room', async ({ browser }) => {
   const room = 'Plain tools';
-  const ana = await member(browser, 'ana');
-  await ana.page.getByLabel('Room name').fill(room);
-  await ana.page.getByRole('button', { name: 'Create room' }).click();
-  await waitLive(ana.page);
+  const ana = await roomOwner(browser, room);
   const roomUrl = ana.page.url();
   const link = await approvalLink(ana.page, 'Plain');
   const erin = await member(browser, 'erin');

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { roomOfTwo, send, waitLive } from './helpers';
+import { approvalLink, member, roomOfTwo, send, waitLive } from './helpers';
 
 test('the home page’s unread badge and the dashboard’s join requests follow activity without a reload', async ({ browser }) => {
   const room = 'Busy room';
@@ -18,28 +18,16 @@ test('the home page’s unread badge and the dashboard’s join requests follow 
   // On the dashboard, a join request in her room shows as it comes.
   await ana.page.getByRole('link', { name: room }).click();
   await waitLive(ana.page);
-  await ana.page.getByRole('button', { name: 'Share invite link' }).click();
-  const plain = await ana.page.getByLabel('Invite link').inputValue();
-  await ana.page.getByText('Link options').click();
-  await ana.page.getByLabel('New members need approval').check();
-  await ana.page.getByRole('button', { name: 'Create link' }).click();
-  await expect(ana.page.getByLabel('Invite link')).not.toHaveValue(plain);
-  const link = await ana.page.getByLabel('Invite link').inputValue();
+  const link = await approvalLink(ana.page, '');
   await ana.page.getByRole('link', { name: /Dashboard/ }).click();
   await expect(ana.page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
   const rooms = ana.page.getByRole('region', { name: 'Rooms you run' });
   const row = rooms.getByRole('listitem').filter({ has: ana.page.getByRole('link', { name: room }) });
   await expect(row).toBeVisible();
   await expect(row.getByLabel(/join request/)).toHaveCount(0);
-  await bruno.page.goto('/');
-  const carla = await (await browser.newContext()).newPage();
-  await carla.goto('/signup');
-  await carla.getByLabel('Username').fill(`carla${Date.now().toString(36)}`);
-  await carla.getByLabel('Password').fill('correct horse battery');
-  await carla.getByRole('button', { name: 'Create account' }).click();
-  await expect(carla.getByText('Logged in as')).toBeVisible();
-  await carla.goto(link);
-  await carla.getByRole('button', { name: `Ask to join ${room}` }).click();
-  await expect(carla.getByText('Your request was sent')).toBeVisible();
+  const carla = await member(browser, 'carla');
+  await carla.page.goto(link);
+  await carla.page.getByRole('button', { name: `Ask to join ${room}` }).click();
+  await expect(carla.page.getByText('Your request was sent')).toBeVisible();
   await expect(row.getByLabel('1 join request waiting')).toHaveText('1');
 });

@@ -11,12 +11,11 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
-use super::{form_error, format, set_error_status, url_error, ErrorPage, LocalOffset};
+use super::{form_error, format, join_requests::RequestWaiting, set_error_status, url_error, ErrorPage, LocalOffset};
 use crate::{
     i18n::{plural_string, td, td_string, use_locale},
     invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview, RequestState},
 };
-use super::join_requests::RequestWaiting;
 
 /// `/join/:token`.
 #[component]

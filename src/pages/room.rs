@@ -73,10 +73,19 @@ fn Room(data: RoomData) -> impl IntoView {
             toggle(which);
         }
     };
+    // A link that plays a button answers Space as a button does (Enter it has).
+    let on_key = move |which: RoomPanel| {
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == " " {
+                ev.prevent_default();
+                toggle(which);
+            }
+        }
+    };
     let button = move |which: RoomPanel, text: &'static str| {
         view! {
             <a href=move || href(which) role="button" class="button secondary" aria-expanded=move || (panel.get() == Some(which)).to_string()
-                on:click=on_click(which)>{text}</a>
+                on:click=on_click(which) on:keydown=on_key(which)>{text}</a>
         }
     };
     // Live: the member list follows joins, departures and removals.
@@ -118,7 +127,7 @@ fn Room(data: RoomData) -> impl IntoView {
                         view! {
                             <a href=move || href(RoomPanel::Requests) role="button" class="button secondary"
                                 aria-expanded=move || (panel.get() == Some(RoomPanel::Requests)).to_string()
-                                on:click=on_click(RoomPanel::Requests)>
+                                on:click=on_click(RoomPanel::Requests) on:keydown=on_key(RoomPanel::Requests)>
                                 {td_string!(locale, room.join_requests)} " "
                                 <span class="badge" aria-label=move || plural_string!(locale, room.requests_waiting, count = waiting())
                                     hidden=move || waiting() == 0>{waiting}</span>

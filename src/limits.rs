@@ -41,6 +41,13 @@ pub const SESSION_IDLE_DAYS: i64 = 30;
 /// [`SESSION_IDLE_DAYS`] forward: often enough that someone who comes back
 /// daily stays logged in, rarely enough that visits are not writes.
 pub const SESSION_REFRESH_MS: i64 = 24 * 60 * 60 * 1000;
+/// How often a session in use notes when it was last active, in ms (ten
+/// minutes): what "last active" on the profile's list of sessions
+/// ([`crate::accounts::sessions`]) is precise to, without a write per visit.
+pub const SESSION_ACTIVITY_NOTE_MS: i64 = 10 * 60 * 1000;
+/// Characters of a log-in's User-Agent kept to name the session's browser
+/// and system (real ones are under 300).
+pub const USER_AGENT_MAX_CHARS: usize = 512;
 /// Sessions one server on SQLite keeps in memory, so that a request does
 /// not read its session from the file (the least recently used go first).
 /// About 300 bytes each. PostgreSQL nodes keep none: a log-out on one node

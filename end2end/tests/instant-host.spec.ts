@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { joinAs, stranger, waitLive } from './helpers';
+import { joinAs, send, stranger, waitLive } from './helpers';
 
-test('the host removes a disruptive guest for good and locks the chat against newcomers', async ({ browser }) => {
+test('the host deletes a guest\'s line, removes the guest for good and locks the chat against newcomers', async ({ browser }) => {
   const host = await stranger(browser);
   await host.goto('/');
   await host.getByLabel('Your name (optional)').fill('Ana');
@@ -14,6 +14,20 @@ test('the host removes a disruptive guest for good and locks the chat against ne
   await waitLive(troll);
   const members = host.getByRole('region', { name: 'Members' });
   await expect(members).toContainText('Troll');
+
+  // The host deletes the guest's line: both tabs keep only a marker; the guest may not delete the host's.
+  await send(host, 'welcome everyone');
+  await send(troll, 'buy cheap followers');
+  const spam = host.locator('li.message', { hasText: 'buy cheap followers' });
+  await spam.getByRole('button', { name: 'Delete' }).click();
+  await expect(spam).toContainText('Delete this message for everyone?');
+  await spam.getByRole('button', { name: 'Delete' }).click();
+  for (const page of [host, troll]) {
+    await expect(page.locator('li.message.deleted')).toHaveText(/Message deleted$/);
+    await expect(page.getByText('buy cheap followers')).toHaveCount(0);
+  }
+  const welcome = troll.locator('li.message', { hasText: 'welcome everyone' });
+  await expect(welcome.getByRole('button', { name: 'Delete' })).toHaveCount(0);
 
   // Removed: their tab is told at once, everyone sees why they went, and that browser cannot come back.
   await members.getByRole('button', { name: 'Remove Troll' }).click();

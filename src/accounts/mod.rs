@@ -9,6 +9,7 @@
 pub mod language;
 pub mod profile;
 pub mod rules;
+pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

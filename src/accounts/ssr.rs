@@ -6,7 +6,7 @@ use argon2::{
     Argon2,
 };
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, Method},
     middleware::Next,
     response::Response,
@@ -15,6 +15,7 @@ use tower_sessions::Session;
 
 use super::CurrentUser;
 use crate::{
+    context::AppState,
     error::AppError,
     limits::{PASSWORD_HASHES_AT_ONCE, SESSION_REFRESH_MS},
     clock::now_ms,
@@ -29,6 +30,9 @@ pub const SAVED_AT_KEY: &str = "saved_at";
 /// user nor changes a username, so the copy made at log-in stays true.
 /// Sessions from before this key get it on their next request.
 pub const USERNAME_KEY: &str = "username";
+/// Session key holding when the session last noted its activity in its
+/// `account_sessions` row (Unix ms, `i64`; see [`super::sessions`]).
+pub const ACTIVE_AT_KEY: &str = "active_at";
 
 /// An Argon2id hash of a random password nobody knows, made once and verified
 /// against when the username is unknown, so that log-in takes the same time
@@ -93,12 +97,22 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// Logs `user_id` in: a fresh session id (against session fixation)
 /// holding it and their `username`.
+///
+/// The session is saved at once, to learn its id, and noted in the
+/// account's list of sessions ([`super::sessions`]).
 pub async fn start_session(user_id: i64, username: &str) -> Result<(), AppError> {
     let session = session().await?;
+    let now = now_ms();
     session.cycle_id().await.map_err(|e| internal("session cycle", e))?;
-    session.insert(SAVED_AT_KEY, now_ms()).await.map_err(|e| internal("session insert", e))?;
+    session.insert(SAVED_AT_KEY, now).await.map_err(|e| internal("session insert", e))?;
+    session.insert(ACTIVE_AT_KEY, now).await.map_err(|e| internal("session insert", e))?;
     session.insert(USERNAME_KEY, username).await.map_err(|e| internal("session insert", e))?;
-    session.insert(USER_ID_KEY, user_id).await.map_err(|e| internal("session insert", e))
+    session.insert(USER_ID_KEY, user_id).await.map_err(|e| internal("session insert", e))?;
+    session.save().await.map_err(|e| internal("session save", e))?;
+    if let Some(id) = session.id() {
+        super::sessions::ssr::note_log_in(&crate::context::state()?, user_id, &id.to_string()).await;
+    }
+    Ok(())
 }
 
 /// Saves `locale` as the browser's choice of language (the
@@ -140,16 +154,43 @@ pub async fn keep_chosen_language(state: &crate::context::AppState, user_id: i64
 /// [`SESSION_REFRESH_MS`] ago, it notes the time in the session, which
 /// makes the layer save it and send the cookie again. Assets and logged-out
 /// visitors cost nothing; a failure is logged and the response kept.
-pub async fn keep_session_alive(session: Session, request: Request, next: Next) -> Response {
+///
+/// On such a visit it also notes, at most every
+/// [`crate::limits::SESSION_ACTIVITY_NOTE_MS`], that the session was active
+/// (for the profile's list of sessions, [`super::sessions`]).
+pub async fn keep_session_alive(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
     let visit = request.method() != Method::GET
         || request.headers().get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    let device = visit.then(|| super::sessions::ssr::device_of(&state, request.headers(), request.extensions()));
     let response = next.run(request).await;
-    if visit && !response.status().is_server_error() {
-        if let Err(e) = refresh_if_due(&session, now_ms()).await {
+    if let (Some(device), false) = (device, response.status().is_server_error()) {
+        let now = now_ms();
+        if let Err(e) = refresh_if_due(&session, now).await {
             tracing::warn!(error = %e, "could not refresh a session");
+        }
+        if let Err(e) = note_activity_if_due(&state, &session, device, now).await {
+            tracing::warn!(error = %e, "could not note a session's activity");
         }
     }
     response
+}
+
+/// Notes a logged-in `session`'s activity at `now_ms` when it last did
+/// [`crate::limits::SESSION_ACTIVITY_NOTE_MS`] or more before (or never).
+/// A session made by this very request has no id yet: its log-in noted it.
+async fn note_activity_if_due(
+    state: &AppState,
+    session: &Session,
+    device: super::sessions::ssr::Device,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    let (Some(user_id), Some(id)) = (user_id_in(session).await?, session.id()) else { return Ok(()) };
+    let noted_at = session.get::<i64>(ACTIVE_AT_KEY).await.map_err(|e| internal("session read", e))?.unwrap_or(0);
+    if now_ms - noted_at < crate::limits::SESSION_ACTIVITY_NOTE_MS {
+        return Ok(());
+    }
+    session.insert(ACTIVE_AT_KEY, now_ms).await.map_err(|e| internal("session insert", e))?;
+    super::sessions::ssr::note_activity(state, user_id, &id.to_string(), device, now_ms).await
 }
 
 /// Notes `now_ms` in a logged-in `session` last saved [`SESSION_REFRESH_MS`]
@@ -174,7 +215,9 @@ pub async fn end_session() -> Result<(), AppError> {
     let id = session.id();
     session.flush().await.map_err(|e| internal("session flush", e))?;
     if let Some(id) = id {
-        crate::context::state()?.hub.end_session(&id.to_string());
+        let state = crate::context::state()?;
+        state.hub.end_session(&id.to_string());
+        state.store.account_sessions().forget(&[id.to_string()]).await?;
     }
     Ok(())
 }

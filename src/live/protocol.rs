@@ -49,8 +49,9 @@ pub enum ClientEvent {
         /// The new text.
         body: String,
     },
-    /// Delete a message in a followed room: one's own, or anyone's for
-    /// those who moderate it. Everyone following gets the delete line
+    /// Delete a message in a followed room (one's own, or anyone's for
+    /// those who moderate it) or instant chat (one's own, or any line for
+    /// its host). Everyone following gets the delete line
     /// ([`crate::live::MessageKind::Delete`]); refused as [`ClientEvent::Edit`].
     Delete {
         /// The room (must be followed).

@@ -6,6 +6,7 @@
 //! the server then redirects, carrying any error in the URL (`__err`), which
 //! [`url_error`] reads back.
 
+mod account_sessions;
 mod activity;
 mod auth;
 mod dashboard;

@@ -1,11 +1,15 @@
-//! `/profile`: the user's roles. "I am a teacher" lets them make language
-//! invites (on the dashboard); the student role comes from accepting one.
+//! `/profile`: the user's roles ("I am a teacher" lets them make language
+//! invites on the dashboard; the student role comes from accepting one),
+//! their password, and where they are logged in.
 
 use leptos::prelude::*;
 
 use crate::i18n::{td_string, use_locale};
 
-use super::{form_error, ErrorPage};
+use super::{
+    account_sessions::{ChangePasswordForm, SessionList},
+    form_error, ErrorPage,
+};
 use crate::accounts::profile::{get_profile, SaveProfile};
 
 /// `/profile`.
@@ -47,6 +51,8 @@ pub fn ProfilePage() -> impl IntoView {
                             <p><a href="/dashboard">{td_string!(locale, profile.to_dashboard)}</a></p>
                         })}
                     </section>
+                    <ChangePasswordForm />
+                    <SessionList />
                 }.into_any()
             })}
         </Transition>

@@ -152,7 +152,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
         .layer(middleware::from_fn(request_limits::limit_calls))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
-        .layer(middleware::from_fn(crate::accounts::ssr::keep_session_alive))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::accounts::ssr::keep_session_alive))
         .layer(session_layer)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

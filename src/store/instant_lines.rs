@@ -15,7 +15,7 @@ use crate::{
 
 /// Queries on `instant_messages`.
 pub struct InstantLines<'a> {
-    pool: &'a AnyPool,
+    pub(super) pool: &'a AnyPool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +31,7 @@ struct LineRow {
     client_id: String,
     body: String,
     created_at: i64,
+    target_id: Option<i64>,
     #[sqlx(flatten)]
     file: AttachmentColumns,
 }
@@ -60,7 +61,7 @@ impl From<LineRow> for ChatMessage {
             attachment,
             actor_name: None,
             via_invite: None,
-            target_id: None,
+            target_id: row.target_id,
             edited_at: None,
         }
     }
@@ -77,10 +78,14 @@ pub fn tag_of(is_host: bool, user_id: Option<i64>) -> AuthorTag {
 
 const SELECT_LINE: &str = "
     SELECT m.id, m.chat_id, m.participant_id, p.name, p.is_host, p.user_id, m.kind,
-           m.client_id, m.body, m.created_at, m.attachment_id, a.kind AS attachment_kind, a.content_type,
+           m.client_id, m.body, m.created_at, m.target_id, m.attachment_id, a.kind AS attachment_kind, a.content_type,
            a.size_bytes, a.width, a.height, a.duration_ms
     FROM instant_messages m JOIN instant_participants p ON p.id = m.participant_id
     LEFT JOIN instant_attachments a ON a.id = m.attachment_id";
+
+/// Leaves out delete lines (over `instant_messages m`): history shows the
+/// lines as they are now.
+const NOT_A_CHANGE: &str = "m.kind <> 'delete'";
 
 impl<'a> InstantLines<'a> {
     pub(super) fn new(pool: &'a AnyPool) -> Self {
@@ -185,10 +190,11 @@ impl<'a> InstantLines<'a> {
             .await?)
     }
 
-    /// The newest `limit` lines of a chat, oldest first.
+    /// The newest `limit` lines of a chat as they are now (no delete
+    /// lines), oldest first.
     pub async fn recent(&self, chat_id: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
         let rows = sqlx::query_as::<_, LineRow>(&format!(
-            "{SELECT_LINE} WHERE m.chat_id = $1 ORDER BY m.id DESC LIMIT $2"
+            "{SELECT_LINE} WHERE m.chat_id = $1 AND {NOT_A_CHANGE} ORDER BY m.id DESC LIMIT $2"
         ))
         .bind(chat_id)
         .bind(limit as i64)
@@ -197,7 +203,8 @@ impl<'a> InstantLines<'a> {
         Ok(rows.into_iter().rev().map(ChatMessage::from).collect())
     }
 
-    /// Up to `limit` lines of a chat with an id above `after_id`, oldest first.
+    /// Up to `limit` lines of a chat with an id above `after_id`, oldest
+    /// first, delete lines included: what a tab catches up on.
     pub async fn after(&self, chat_id: &str, after_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
         let rows = sqlx::query_as::<_, LineRow>(&format!(
             "{SELECT_LINE} WHERE m.chat_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3"
@@ -210,10 +217,11 @@ impl<'a> InstantLines<'a> {
         Ok(rows.into_iter().map(ChatMessage::from).collect())
     }
 
-    /// Up to `limit` lines of a chat with an id below `before_id`, oldest first.
+    /// Up to `limit` lines of a chat with an id below `before_id` as they
+    /// are now (no delete lines), oldest first.
     pub async fn before(&self, chat_id: &str, before_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
         let rows = sqlx::query_as::<_, LineRow>(&format!(
-            "{SELECT_LINE} WHERE m.chat_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+            "{SELECT_LINE} WHERE m.chat_id = $1 AND m.id < $2 AND {NOT_A_CHANGE} ORDER BY m.id DESC LIMIT $3"
         ))
         .bind(chat_id)
         .bind(before_id)
@@ -225,7 +233,7 @@ impl<'a> InstantLines<'a> {
 }
 
 /// The line `(participant_id, client_id)` names, if any.
-async fn by_client_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+pub(super) async fn by_client_id<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     executor: E,
     participant_id: i64,
     client_id: &str,

@@ -16,12 +16,14 @@
 //! transactions run one at a time across every node, as on SQLite (see
 //! <https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS>).
 
+mod account_sessions;
 mod attachments;
 mod chat_lookups;
 mod checkpoint;
 pub mod node_bus;
 mod group_commit;
 mod instant_chats;
+mod instant_line_deletions;
 mod instant_lines;
 mod instant_moderation;
 mod invite_accepts;
@@ -49,6 +51,7 @@ use sqlx::{
     AnyPool,
 };
 
+pub use account_sessions::{AccountSessionRow, AccountSessions, NewAccountSession};
 pub use attachments::{AttachmentRow, Attachments, NewAttachment, StoredFile};
 pub use crate::types::columns::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
@@ -262,6 +265,11 @@ impl Store {
     /// Images and voice messages posted to rooms.
     pub fn attachments(&self) -> Attachments<'_> {
         Attachments::new(&self.pool)
+    }
+
+    /// Where each account is logged in.
+    pub fn account_sessions(&self) -> AccountSessions<'_> {
+        AccountSessions::new(&self.pool)
     }
 
     /// Users and their password hashes.

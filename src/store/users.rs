@@ -153,6 +153,12 @@ impl<'a> Users<'a> {
         .await?)
     }
 
+    /// Replaces `id`'s password hash (an Argon2id PHC string).
+    pub async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id).execute(self.pool).await?;
+        Ok(())
+    }
+
     /// The profile roles of `id`: (teacher, student); `None` for no such user.
     pub async fn roles(&self, id: i64) -> Result<Option<(bool, bool)>, StoreError> {
         let row: Option<(Flag, Flag)> = sqlx::query_as("SELECT is_teacher, is_student FROM users WHERE id = $1")

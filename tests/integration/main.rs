@@ -7,6 +7,7 @@
 #![cfg(feature = "ssr")]
 
 mod access;
+mod account_sessions;
 mod accounts;
 mod assets;
 mod attachments;
@@ -19,6 +20,7 @@ mod fixtures;
 mod fuzz;
 mod history;
 mod instant;
+mod instant_deletions;
 mod instant_files;
 mod instant_host;
 mod invite_links;

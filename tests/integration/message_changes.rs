@@ -22,7 +22,7 @@ async fn delete(live: &mut Live, room: i64, client_id: &str, target_id: i64) {
 }
 
 /// The reason of the next event, which must be a refusal of `client_id`.
-async fn refused(live: &mut Live, client_id: &str) -> Refusal {
+pub(crate) async fn refused(live: &mut Live, client_id: &str) -> Refusal {
     match live.next().await {
         ServerEvent::Refused { client_id: Some(id), reason, .. } if id == client_id => reason,
         other => panic!("expected a refusal of {client_id}, got {other:?}"),

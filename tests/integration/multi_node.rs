@@ -357,6 +357,16 @@ async fn a_chat_without_history_spans_nodes() {
         assert_eq!(text_lines(&mut again).await, on_a, "reload on node {node}");
     }
     assert_eq!(crate::instant::count(&fixture, "SELECT COUNT(*) FROM instant_messages").await, 0, "nothing stored");
+
+    // The host on node A deletes Bruno's line: node B's tab is told, and
+    // node B's memory keeps only the marker, for a reload there.
+    let delete = ClientEvent::Delete { topic: topic.clone(), client_id: "a-del".into(), target_id: on_a[1].0 };
+    la.send(&delete).await;
+    let deleted = |e: &ServerEvent| matches!(e, ServerEvent::Message { message } if message.kind == MessageKind::Delete);
+    wait_for(&mut lb, 5_000, deleted).await;
+    let mut again = guest.live().await;
+    again.subscribe(&topic, 0).await;
+    assert_eq!(text_lines(&mut again).await, on_a[..1], "on node B the line is gone");
     drop((a, b));
 }
 
@@ -390,6 +400,29 @@ async fn a_log_out_on_one_node_ends_that_sessions_tabs_on_another() {
         ServerEvent::Ended { topic: Topic::Room(room), reason: roomlink::error::Refusal::LoggedOut }
     );
     assert!(on_a.closed().await, "the tab on node A closes");
+    drop(a);
+}
+
+/// A password changed through one node logs the account's other browsers
+/// out, and ends their tabs on another node at once.
+#[tokio::test]
+async fn a_password_changed_on_one_node_ends_the_other_sessions_tabs_on_another() {
+    let Some((fixture, _dir, a)) = in_process_and_one_node().await else { return };
+    let ana = fixture.user("ana").await;
+    let room = ana.create_room("Two nodes").await;
+    let phone = fixture.client().at(a.addr);
+    let r = phone.call("log_in", &[("username", "ana"), ("password", "correct horse")]).await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let mut on_a = phone.live().await;
+    assert_eq!(on_a.subscribe(room, 0).await, ServerEvent::Subscribed { topic: Topic::Room(room) });
+    let changed = ana.call("change_password", &[("current_password", "correct horse"), ("new_password", "another secret")]).await;
+    assert!(changed.status().is_success(), "{}", changed.status());
+    assert_eq!(
+        wait_for(&mut on_a, 10_000, |e| matches!(e, ServerEvent::Ended { .. })).await,
+        ServerEvent::Ended { topic: Topic::Room(room), reason: roomlink::error::Refusal::LoggedOut }
+    );
+    let who: Option<roomlink::accounts::CurrentUser> = phone.json("current_user", &[]).await;
+    assert!(who.is_none(), "logged out on node A too");
     drop(a);
 }
 

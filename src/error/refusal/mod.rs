@@ -229,6 +229,12 @@ pub enum Refusal {
     RequestLinkEnded,
     /// Approving a request of someone banned from the room meanwhile.
     RequesterBanned,
+    /// Changing the password with a current password that is not it.
+    WrongCurrentPassword,
+    /// Ending a session that ended already (or is not the account's).
+    SessionGone,
+    /// Ending, from the list of sessions, the session in use: log out instead.
+    ThisSession,
 }
 
 impl Refusal {
@@ -350,6 +356,9 @@ impl Refusal {
             RequestNotWaiting => s(td_string!(locale, refusals.request_not_waiting)),
             RequestLinkEnded => s(td_string!(locale, refusals.request_link_ended)),
             RequesterBanned => s(td_string!(locale, refusals.requester_banned)),
+            WrongCurrentPassword => s(td_string!(locale, refusals.wrong_current_password)),
+            SessionGone => s(td_string!(locale, refusals.session_gone)),
+            ThisSession => s(td_string!(locale, refusals.this_session)),
         }
     }
 }

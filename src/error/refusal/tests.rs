@@ -113,6 +113,9 @@ fn index(refusal: &Refusal) -> usize {
         RequestNotWaiting => 101,
         RequestLinkEnded => 102,
         RequesterBanned => 103,
+        WrongCurrentPassword => 104,
+        SessionGone => 105,
+        ThisSession => 106,
     }
 }
 
@@ -224,6 +227,9 @@ fn samples() -> Vec<Refusal> {
         RequestNotWaiting,
         RequestLinkEnded,
         RequesterBanned,
+        WrongCurrentPassword,
+        SessionGone,
+        ThisSession,
     ]
 }
 
@@ -231,7 +237,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..104).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..107).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

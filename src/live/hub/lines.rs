@@ -145,22 +145,23 @@ impl Hub {
 
     /// With several nodes, publishes a line that nothing stores (an instant
     /// chat without history), under the topic's write lock: `draft` gives
-    /// the new line, or `Err` with the line a retry repeats (returned with
-    /// `false`); the bus announces it, and PostgreSQL gives it its id in the
+    /// the new line, or `Ok(Err)` with the line a retry repeats (returned
+    /// with `false`), or a refusal (returned as is); the bus announces it, and PostgreSQL gives it its id in the
     /// same round trip ([`Bus::announce_new_line`]); `keep` then keeps it on
     /// this node. `None` on a single node: use [`Hub::store_and_publish`].
-    /// Errors: the bus's; nothing was announced or kept.
+    /// Errors: `draft`'s, the bus's; nothing was announced or kept.
     pub(in crate::live) async fn announce_unstored<D, K>(&self, topic: &Topic, draft: D, keep: K) -> Option<Result<(ChatMessage, bool), StoreError>>
     where
-        D: FnOnce() -> Result<ChatMessage, ChatMessage>,
+        D: FnOnce() -> Result<Result<ChatMessage, ChatMessage>, StoreError>,
         K: FnOnce(&ChatMessage),
     {
         let bus = self.bus.get()?;
         let channel = self.channel(topic);
         let _in_order = channel.write_lock.lock().await;
         let line = match draft() {
-            Ok(line) => line,
-            Err(seen) => return Some(Ok((seen, false))),
+            Ok(Ok(line)) => line,
+            Ok(Err(seen)) => return Some(Ok((seen, false))),
+            Err(refused) => return Some(Err(refused)),
         };
         Some(bus.announce_new_line(line).await.map(|line| {
             keep(&line);

@@ -60,17 +60,16 @@ impl Connection {
     }
 
     /// Edits or deletes a message in a followed room (see
-    /// [`crate::live::timeline::Timeline::change_message`]). Refused, with
-    /// the reason, when the room is not followed (or is an instant chat),
-    /// the id is bad, the tab is over its line budget, or the rules refuse
-    /// it. The change line reaches every follower, this tab included.
+    /// [`crate::live::timeline::Timeline::change_message`]), or deletes a
+    /// line in a followed instant chat (see
+    /// [`crate::live::timeline::Timeline::delete_chat_line`]; lines there are
+    /// not edited). Refused, with the reason, when the topic is not
+    /// followed, the id is bad, the tab is over its line budget, or the
+    /// rules refuse it. The change line reaches every follower, this tab included.
     pub(super) async fn change(&mut self, topic: Topic, client_id: String, target_id: i64, change: Change<'_>) -> TabFrames {
-        let (Topic::Room(room_id), Some(me)) = (&topic, &self.me) else {
-            return vec![refused(Some(&topic), Some(client_id), Refusal::NotYourMessage)];
-        };
-        if self.follows.get(&topic).is_none() {
+        let Some(follow) = self.follows.get(&topic) else {
             return vec![refused(Some(&topic), Some(client_id), Refusal::OpenRoomFirst)];
-        }
+        };
         if !is_valid_client_id(&client_id) {
             return vec![refused(Some(&topic), None, Refusal::BadMessageId)];
         }
@@ -78,7 +77,21 @@ impl Connection {
             return vec![refused(Some(&topic), Some(client_id), Refusal::TooFast)];
         }
         let timeline = self.live.timeline();
-        let changed = timeline.change_message((*room_id, me.id), target_id, change, &client_id, &self.live.uploads).await;
+        let changed = match (&topic, &self.me, &follow.chat, change) {
+            (Topic::Room(room_id), Some(me), _, change) => {
+                timeline.change_message((*room_id, me.id), target_id, change, &client_id, &self.live.uploads).await
+            }
+            (Topic::Chat(_), _, Some((chat, me)), Change::Delete) => {
+                if !chat.is_open(now_ms()) {
+                    return vec![refused(Some(&topic), Some(client_id), Refusal::ChatOver)];
+                }
+                timeline.delete_chat_line(chat, me, target_id, &client_id, &self.live.uploads).await
+            }
+            (Topic::Chat(_), _, _, Change::Edit(_)) => {
+                return vec![refused(Some(&topic), Some(client_id), Refusal::NothingToEdit)];
+            }
+            _ => return vec![refused(Some(&topic), Some(client_id), Refusal::NotYourMessage)],
+        };
         answer(changed, &topic, client_id, "changing a message failed")
     }
 

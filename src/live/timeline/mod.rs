@@ -256,7 +256,7 @@ impl<'a> Timeline<'a> {
             // Several nodes: the bus numbers the line under the chat's lock
             // across nodes; a guest who left is refused just before.
             self.still_in_chat(chat, author).await?;
-            let draft = || self.memory.draft(author, kind, client_id, body, now_ms());
+            let draft = || Ok(self.memory.draft(author, kind, client_id, body, now_ms()));
             let keep = |line: &ChatMessage| self.memory.replicate(&chat.id, line.clone());
             if let Some(announced) = self.hub.announce_unstored(topic, draft, keep).await {
                 return announced;
@@ -303,14 +303,17 @@ impl<'a> Timeline<'a> {
         self.store.instant_chats().next_memory_line_id().await
     }
 
-    /// Up to `limit` lines of `chat` after `after_id`, oldest first.
+    /// Up to `limit` lines of `chat` after `after_id` as they are now (no
+    /// delete lines: what a page shows), oldest first.
     /// Errors: the database's, for chats with history.
     pub async fn chat_after(&self, chat: &ChatRow, after_id: i64, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
-        if chat.keep_history {
-            self.store.instant_lines().after(&chat.id, after_id, limit).await
+        let mut lines = if chat.keep_history {
+            self.store.instant_lines().after(&chat.id, after_id, limit).await?
         } else {
-            Ok(self.memory.after(&chat.id, after_id).into_iter().take(limit).collect())
-        }
+            self.memory.after(&chat.id, after_id).into_iter().take(limit).collect()
+        };
+        lines.retain(|line| !line.kind.is_change());
+        Ok(lines)
     }
 
     /// Up to `limit` lines of `chat` before `before_id`, oldest first; in a

@@ -1,5 +1,6 @@
-//! Taking a message back: its author edits its text or deletes it, and
-//! those who moderate a room delete anyone's (issue 40). The tab sends
+//! Taking a message back: its author edits its text (in a room) or deletes
+//! it, those who moderate a room delete anyone's, and an instant chat's
+//! host any line in it (issue 40). The tab sends
 //! [`ClientEvent::Edit`] or [`ClientEvent::Delete`] on the live socket; the
 //! change comes back to every tab as an edit or delete line, which
 //! [`LiveState::on_change`] applies to the message it names. An editor stays
@@ -45,10 +46,13 @@ impl LiveState {
     }
 
     /// Whether this viewer may delete a message by `author_id` now: their
-    /// own, or anyone's in a room they moderate.
+    /// own, or anyone's in a room they moderate or an instant chat they host.
     fn may_delete(&self, author_id: i64) -> bool {
-        matches!(self.topic(), Topic::Room(_))
-            && (author_id == self.my_id || self.rights.with(|r| r.is_some_and(|r| r.can_moderate)))
+        author_id == self.my_id
+            || match self.topic() {
+                Topic::Room(_) => self.rights.with(|r| r.is_some_and(|r| r.can_moderate)),
+                Topic::Chat(_) => self.is_host(),
+            }
     }
 
     /// Sends the edit of message `target_id` to `text`, or explains why

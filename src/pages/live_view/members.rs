@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{permissions::PermissionsEditor, LiveState};
 use crate::{
     i18n::{plural_string, td_string, use_locale, Locale},
-    live::{AuthorTag, Topic},
+    live::Topic,
     pages::{format, words, LocalOffset},
     rooms::{moderation::may_moderate, Rights, Role},
 };
@@ -148,8 +148,7 @@ fn moderation(state: LiveState, member_id: i64, name: String, rights: Option<Rig
 /// [`crate::instant::moderation::remove_from_instant_chat`]); the result
 /// shows as a timeline line, a refusal next to the composer.
 fn host_removes(state: LiveState, chat_id: String, member_id: i64, name: &str, locale: Locale) -> Option<AnyView> {
-    let i_host = state.members.with(|list| list.iter().any(|m| m.id == state.my_id && m.tag == Some(AuthorTag::Host)));
-    if !i_host || member_id == state.my_id {
+    if !state.is_host() || member_id == state.my_id {
         return None;
     }
     let remove = move |_| {

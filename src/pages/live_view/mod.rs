@@ -193,6 +193,12 @@ impl LiveState {
         self.rights.get()
     }
 
+    /// True when the viewer hosts this instant chat (tracked: read from the
+    /// member list's marks); false in a member room.
+    pub fn is_host(&self) -> bool {
+        self.members.with(|list| list.iter().any(|m| m.id == self.my_id && m.tag == Some(crate::live::AuthorTag::Host)))
+    }
+
     /// How many members the list shows now; follows joins and departures live.
     pub fn member_count(&self) -> usize {
         self.members.with(Vec::len)

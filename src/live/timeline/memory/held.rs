@@ -12,7 +12,7 @@ use axum::extract::ws::Utf8Bytes;
 use super::MemoryFile;
 use crate::{
     limits::INSTANT_CHAT_MEMORY_MESSAGES,
-    live::{hub::encode, ChatMessage, ServerEvent},
+    live::{hub::encode, ChatMessage, MessageKind, ServerEvent},
 };
 
 /// What a held line costs beyond its text and author name, in bytes, as the
@@ -67,15 +67,36 @@ impl ChatLines {
     /// Adds a line in id order (a line numbered by PostgreSQL may arrive
     /// after a higher one another node numbered), dropping the oldest (and
     /// its file) past the window; returns the bytes freed.
+    /// A delete line ([`MessageKind::Delete`]) also turns the line it names
+    /// into a deleted marker and drops its file ([`ChatLines::apply`]).
     pub(super) fn push(&mut self, line: ChatMessage) -> usize {
         let mut freed = 0;
         if self.lines.len() == INSTANT_CHAT_MEMORY_MESSAGES {
             freed = self.pop_oldest();
         }
+        if line.kind.is_change() {
+            freed += self.apply(&line);
+        }
         self.line_bytes += held_bytes(&line);
         let at = self.lines.partition_point(|l| l.message.id < line.id);
         self.lines.insert(at, HeldLine::new(line));
         freed
+    }
+
+    /// Applies an edit or delete line to the held line it names, if still
+    /// held: that line is replaced (its shared frame showed it as it was),
+    /// and a deleted line's file dropped. Applying it again (a line that
+    /// came back over the bus) changes nothing. Returns the file bytes freed.
+    fn apply(&mut self, change: &ChatMessage) -> usize {
+        let Some(target_id) = change.target_id else { return 0 };
+        let Ok(at) = self.lines.binary_search_by_key(&target_id, |l| l.message.id) else { return 0 };
+        let mut message = self.lines[at].message.clone();
+        if !message.apply_change(change) {
+            return 0;
+        }
+        self.line_bytes = self.line_bytes - held_bytes(&self.lines[at].message) + held_bytes(&message);
+        self.lines[at] = HeldLine::new(message);
+        if change.kind == MessageKind::Delete { self.drop_file(target_id) } else { 0 }
     }
 
     /// Drops the oldest line and its file; returns the file bytes freed.

@@ -37,7 +37,7 @@ use crate::{
         INSTANT_MEMORY_LINES_TOTAL_BYTES,
     },
     live::{ChatMessage, MessageKind, Topic},
-    store::ParticipantRow,
+    store::{ParticipantRow, WriteRefusal},
 };
 
 /// A file checked by [`crate::attachments::inspect`], to be kept in memory.
@@ -200,6 +200,54 @@ impl MemoryLines {
         self.held().file_bytes
     }
 
+    /// Deletes line `target_id` of `actor`'s chat for `actor`: the line
+    /// becomes a [`MessageKind::Deleted`] marker without text or file, and a
+    /// delete line naming it, by the line's author, is appended with id
+    /// `id` (as for [`MemoryLines::append`]). The same `(line's author,
+    /// client_id)` again returns the first delete line with `false`.
+    ///
+    /// Errors: [`WriteRefusal::MessageGone`] (not held, or deleted already),
+    /// [`WriteRefusal::NothingToEdit`] (a system line),
+    /// [`WriteRefusal::NotYourMessage`] (another's line, and `actor` is not
+    /// the host); nothing changes. Whether `actor` is still in the chat is
+    /// the caller's to read.
+    pub fn delete(
+        &self,
+        actor: &ParticipantRow,
+        target_id: i64,
+        client_id: &str,
+        now_ms: i64,
+        id: i64,
+    ) -> Result<(ChatMessage, bool), WriteRefusal> {
+        let mut held = self.held();
+        let chat = held.chats.entry(actor.chat_id.clone()).or_default();
+        let line = match deletion(chat, actor, target_id, client_id, now_ms)? {
+            Ok(line) => line,
+            Err(seen) => return Ok((seen, false)),
+        };
+        let line = ChatMessage { id: next_id(chat, id, now_ms), ..line };
+        held.push(&actor.chat_id, line.clone(), self.lines_cap);
+        Ok((line, true))
+    }
+
+    /// The delete line [`MemoryLines::delete`] would append, not kept yet
+    /// and without an id, for the bus to announce and number (kept on every
+    /// node by [`MemoryLines::replicate`], which applies it); `Ok(Err)` with
+    /// the line the same `(line's author, client_id)` already gave.
+    /// Errors: as [`MemoryLines::delete`]'s.
+    pub fn draft_delete(
+        &self,
+        actor: &ParticipantRow,
+        target_id: i64,
+        client_id: &str,
+        now_ms: i64,
+    ) -> Result<Result<ChatMessage, ChatMessage>, WriteRefusal> {
+        match self.held().chats.get(&actor.chat_id) {
+            Some(chat) => deletion(chat, actor, target_id, client_id, now_ms),
+            None => Err(WriteRefusal::MessageGone),
+        }
+    }
+
     /// Lines of `chat_id` with an id above `after_id`, oldest first.
     pub fn after(&self, chat_id: &str, after_id: i64) -> Vec<ChatMessage> {
         self.held().chats.get(chat_id).map(|c| c.after(after_id).map(|l| l.message.clone()).collect()).unwrap_or_default()
@@ -227,7 +275,8 @@ impl MemoryLines {
         lines.iter().map(|l| (l.message.id, l.frame())).collect()
     }
 
-    /// Up to `limit` lines of `chat_id` with `from_id <= id < before_id`, oldest first.
+    /// Up to `limit` lines of `chat_id` with `from_id <= id < before_id` as
+    /// they are now (no delete lines), oldest first.
     pub fn before(&self, chat_id: &str, from_id: i64, before_id: i64, limit: usize) -> Vec<ChatMessage> {
         let held = self.held();
         let Some(chat) = held.chats.get(chat_id) else { return Vec::new() };
@@ -236,7 +285,7 @@ impl MemoryLines {
             .iter()
             .rev()
             .map(|l| &l.message)
-            .filter(|l| l.id < before_id && l.id >= from_id)
+            .filter(|l| l.id < before_id && l.id >= from_id && !l.kind.is_change())
             .take(limit)
             .cloned()
             .collect();
@@ -286,7 +335,56 @@ impl MemoryLines {
 
 /// The line `(author, client_id)` names in `chat`, if any.
 fn seen(chat: &ChatLines, author: &ParticipantRow, client_id: &str) -> Option<ChatMessage> {
-    chat.lines.iter().map(|l| &l.message).find(|l| l.author_id == author.id && l.client_id == client_id).cloned()
+    seen_by(chat, author.id, client_id)
+}
+
+/// The line `(author_id, client_id)` names in `chat`, if any.
+fn seen_by(chat: &ChatLines, author_id: i64, client_id: &str) -> Option<ChatMessage> {
+    chat.lines.iter().map(|l| &l.message).find(|l| l.author_id == author_id && l.client_id == client_id).cloned()
+}
+
+/// The delete line (id 0) by which `actor` deletes line `target_id` of
+/// `chat`, after the rules of [`MemoryLines::delete`]; `Ok(Err)` with the
+/// one `(line's author, client_id)` gave before.
+fn deletion(
+    chat: &ChatLines,
+    actor: &ParticipantRow,
+    target_id: i64,
+    client_id: &str,
+    now_ms: i64,
+) -> Result<Result<ChatMessage, ChatMessage>, WriteRefusal> {
+    let at = chat.lines.binary_search_by_key(&target_id, |l| l.message.id).map_err(|_| WriteRefusal::MessageGone)?;
+    let target = &chat.lines[at].message;
+    if let Some(earlier) = seen_by(chat, target.author_id, client_id) {
+        return Ok(Err(earlier));
+    }
+    match target.kind {
+        MessageKind::Text => {}
+        MessageKind::Deleted => return Err(WriteRefusal::MessageGone),
+        _ => return Err(WriteRefusal::NothingToEdit),
+    }
+    if target.author_id != actor.id && !actor.is_host {
+        return Err(WriteRefusal::NotYourMessage);
+    }
+    Ok(Ok(ChatMessage {
+        id: 0,
+        kind: MessageKind::Delete,
+        client_id: client_id.to_string(),
+        body: String::new(),
+        created_at: now_ms,
+        attachment: None,
+        target_id: Some(target_id),
+        edited_at: None,
+        ..target.clone()
+    }))
+}
+
+/// The id a new line of `chat` takes: `id` when not 0, else the chat's
+/// next, `max(previous + 1, now in µs)`.
+fn next_id(chat: &mut ChatLines, id: i64, now_ms: i64) -> i64 {
+    let id = if id > 0 { id } else { (chat.last_id + 1).max(now_ms.saturating_mul(1000)) };
+    chat.last_id = chat.last_id.max(id);
+    id
 }
 
 /// A new line (not yet added) with id `id`, or when that is 0, the chat's
@@ -300,8 +398,7 @@ fn new_line(
     now_ms: i64,
     id: i64,
 ) -> ChatMessage {
-    let id = if id > 0 { id } else { (chat.last_id + 1).max(now_ms.saturating_mul(1000)) };
-    chat.last_id = chat.last_id.max(id);
+    let id = next_id(chat, id, now_ms);
     line_by(author, kind, client_id, body, now_ms, id)
 }
 

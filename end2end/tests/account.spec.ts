@@ -1,4 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import { PASSWORD, uniqueName } from './helpers';
 
 const PHONE_AGENT =
@@ -55,4 +56,23 @@ test('the profile lists where one is logged in; changing the password logs the o
   await expect(sessions.getByRole('listitem')).toHaveCount(1);
   await again.reload();
   await expect(again.getByRole('link', { name: 'Log in' }).first()).toBeVisible();
+});
+
+test('"Download my data" gives a JSON file of the account', async ({ browser }) => {
+  const name = uniqueName('data');
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/signup');
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('Logged in as')).toBeVisible();
+  await page.goto('/profile');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download my data (JSON)' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`roomlink-${name}-data.json`);
+  const data = JSON.parse(await readFile(await download.path(), 'utf8'));
+  expect(data.account.username).toBe(name);
+  expect(data.sessions).toHaveLength(1);
 });

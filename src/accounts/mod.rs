@@ -6,6 +6,8 @@
 //! the session holds the user's id under [`ssr::USER_ID_KEY`] and their
 //! username under [`ssr::USERNAME_KEY`], so knowing who asks reads no table.
 
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod language;
 pub mod profile;
 pub mod rules;
@@ -21,6 +23,10 @@ use crate::error::AppError;
 pub use crate::types::accounts::CurrentUser;
 
 pub const SESSION_COOKIE: &str = "roomlink_session";
+
+/// Where the logged-in person downloads their data as JSON
+/// ([`export::export_handler`], server only).
+pub const ACCOUNT_DATA_PATH: &str = "/account/export.json";
 
 /// Creates an account, logs it in and goes to `next` (a local path; `/` when
 /// absent or not local).

@@ -1,23 +1,63 @@
-//! The profile's account controls (issue 41): "Change password" and
-//! "Where you're logged in", with "End session" for each other session and
-//! "Log out everywhere else". Plain forms: they work before the page's code
-//! has loaded, and without it.
+//! The profile's account controls (issue 41): "Change password", "Where
+//! you're logged in" (with "End session" for each other session and "Log
+//! out everywhere else") and "Download my data". Plain forms and a plain
+//! link: they work before the page's code has loaded, and without it.
 
 use leptos::prelude::*;
 
 use super::{form_error, format, LocalOffset};
 use crate::{
-    accounts::sessions::{account_sessions, ChangePassword, EndAccountSession, EndOtherSessions, SessionView},
+    error::AppError,
+    accounts::{
+        sessions::{account_sessions, ChangePassword, EndAccountSession, EndOtherSessions, SessionView},
+        ACCOUNT_DATA_PATH,
+    },
     i18n::{td_string, use_locale, Locale},
     limits::PASSWORD_MIN_CHARS,
 };
 
+/// The account controls' actions, errors and list of sessions, made by
+/// the page outside its `Suspend` (so that nothing they own is disposed
+/// while the page's async part still renders).
+#[derive(Clone, Copy)]
+pub struct AccountControls {
+    change: ServerAction<ChangePassword>,
+    change_error: Signal<Option<String>>,
+    end: ServerAction<EndAccountSession>,
+    end_error: Signal<Option<String>>,
+    end_others: ServerAction<EndOtherSessions>,
+    others_error: Signal<Option<String>>,
+    /// The account's sessions, read again after each action.
+    pub sessions: Resource<Result<Vec<SessionView>, AppError>>,
+}
+
+impl AccountControls {
+    /// The controls of the logged-in account.
+    pub fn new() -> AccountControls {
+        let change = ServerAction::<ChangePassword>::new();
+        let end = ServerAction::<EndAccountSession>::new();
+        let end_others = ServerAction::<EndOtherSessions>::new();
+        let sessions = Resource::new(
+            move || (change.version().get(), end.version().get(), end_others.version().get()),
+            |_| account_sessions(),
+        );
+        AccountControls {
+            change,
+            change_error: form_error(change.value(), "change_password"),
+            end,
+            end_error: form_error(end.value(), "end_account_session"),
+            end_others,
+            others_error: form_error(end_others.value(), "end_other_sessions"),
+            sessions,
+        }
+    }
+}
+
 /// "Change password": the current one and the new one. Once changed, every
 /// other session of the account has ended.
 #[component]
-pub fn ChangePasswordForm() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let error = form_error(change.value(), "change_password");
+pub fn ChangePasswordForm(controls: AccountControls) -> impl IntoView {
+    let change = controls.change;
     let changed = move || matches!(change.value().get(), Some(Ok(())));
     let locale = use_locale();
     view! {
@@ -33,7 +73,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
                     {td_string!(locale, account.change_password)}
                 </button>
                 <p role="status">{move || changed().then_some(td_string!(locale, account.password_changed))}</p>
-                <p role="alert" class="error">{error}</p>
+                <p role="alert" class="error">{controls.change_error}</p>
             </ActionForm>
         </section>
     }
@@ -42,38 +82,33 @@ pub fn ChangePasswordForm() -> impl IntoView {
 /// "Where you're logged in": this device first, then the others, each with
 /// its browser, system, coarse address, when it began and was last active.
 #[component]
-pub fn SessionList() -> impl IntoView {
-    let end = ServerAction::<EndAccountSession>::new();
-    let end_others = ServerAction::<EndOtherSessions>::new();
-    let sessions = Resource::new(move || (end.version().get(), end_others.version().get()), |_| account_sessions());
-    let end_error = form_error(end.value(), "end_account_session");
-    let others_error = form_error(end_others.value(), "end_other_sessions");
+pub fn SessionList(controls: AccountControls, list: Result<Vec<SessionView>, AppError>) -> impl IntoView {
     let locale = use_locale();
+    let listed = match list {
+        Ok(list) => {
+            let others = list.iter().filter(|s| !s.current).count();
+            let end = controls.end;
+            view! {
+                <ul class="sessions">
+                    {list.into_iter().map(|s| view! { <SessionItem session=s end locale /> }).collect_view()}
+                </ul>
+                {(others == 0).then(|| view! { <p class="muted">{td_string!(locale, account.only_here)}</p> })}
+                {(others > 0).then(|| view! {
+                    <ActionForm action=controls.end_others>
+                        <button type="submit" class="danger">{td_string!(locale, account.end_others)}</button>
+                    </ActionForm>
+                })}
+            }
+            .into_any()
+        }
+        Err(err) => view! { <p role="alert" class="error">{err.message(locale)}</p> }.into_any(),
+    };
     view! {
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">{td_string!(locale, account.sessions_title)}</h2>
-            <Transition fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    let list = match sessions.await {
-                        Ok(list) => list,
-                        Err(err) => return view! { <p role="alert" class="error">{err.message(locale)}</p> }.into_any(),
-                    };
-                    let others = list.iter().filter(|s| !s.current).count();
-                    view! {
-                        <ul class="sessions">
-                            {list.into_iter().map(|s| view! { <SessionItem session=s end locale /> }).collect_view()}
-                        </ul>
-                        {(others == 0).then(|| view! { <p class="muted">{td_string!(locale, account.only_here)}</p> })}
-                        {(others > 0).then(|| view! {
-                            <ActionForm action=end_others>
-                                <button type="submit" class="danger">{td_string!(locale, account.end_others)}</button>
-                            </ActionForm>
-                        })}
-                    }.into_any()
-                })}
-            </Transition>
-            <p role="alert" class="error">{end_error}</p>
-            <p role="alert" class="error">{others_error}</p>
+            {listed}
+            <p role="alert" class="error">{controls.end_error}</p>
+            <p role="alert" class="error">{controls.others_error}</p>
         </section>
     }
 }
@@ -109,5 +144,19 @@ fn SessionItem(session: SessionView, end: ServerAction<EndAccountSession>, local
                 </ActionForm>
             })}
         </li>
+    }
+}
+
+/// "Your data": a JSON file of the account, its sessions, memberships,
+/// invite links and messages ([`crate::accounts::export`]).
+#[component]
+pub fn YourData() -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <section class="card" aria-labelledby="data-title">
+            <h2 id="data-title">{td_string!(locale, account.data_title)}</h2>
+            <p class="muted">{td_string!(locale, account.data_hint)}</p>
+            <p><a href=ACCOUNT_DATA_PATH download="">{td_string!(locale, account.download_data)}</a></p>
+        </section>
     }
 }

@@ -1,13 +1,13 @@
 //! `/profile`: the user's roles ("I am a teacher" lets them make language
 //! invites on the dashboard; the student role comes from accepting one),
-//! their password, and where they are logged in.
+//! their password, where they are logged in, and a copy of their data.
 
 use leptos::prelude::*;
 
 use crate::i18n::{td_string, use_locale};
 
 use super::{
-    account_sessions::{ChangePasswordForm, SessionList},
+    account_sessions::{AccountControls, ChangePasswordForm, SessionList, YourData},
     form_error, ErrorPage,
 };
 use crate::accounts::profile::{get_profile, SaveProfile};
@@ -20,6 +20,7 @@ pub fn ProfilePage() -> impl IntoView {
     let error = form_error(save.value(), "save_profile");
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     let locale = use_locale();
+    let controls = AccountControls::new();
     view! {
         <super::PageTitle text=td_string!(locale, header.profile) />
         <Transition fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
@@ -28,6 +29,7 @@ pub fn ProfilePage() -> impl IntoView {
                     Ok(p) => p,
                     Err(error) => return view! { <ErrorPage error /> }.into_any(),
                 };
+                let sessions = controls.sessions.await;
                 let roles = match (profile.is_teacher, profile.is_student) {
                     (false, false) => td_string!(locale, profile.no_roles),
                     (true, false) => td_string!(locale, profile.teacher),
@@ -51,8 +53,9 @@ pub fn ProfilePage() -> impl IntoView {
                             <p><a href="/dashboard">{td_string!(locale, profile.to_dashboard)}</a></p>
                         })}
                     </section>
-                    <ChangePasswordForm />
-                    <SessionList />
+                    <ChangePasswordForm controls />
+                    <SessionList controls list=sessions />
+                    <YourData />
                 }.into_any()
             })}
         </Transition>

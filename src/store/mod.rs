@@ -16,6 +16,7 @@
 //! transactions run one at a time across every node, as on SQLite (see
 //! <https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS>).
 
+mod account_export;
 mod account_sessions;
 mod attachments;
 mod chat_lookups;
@@ -51,6 +52,7 @@ use sqlx::{
     AnyPool,
 };
 
+pub use account_export::{AccountExport, ExportedAccount, ExportedInvite, ExportedMembership, ExportedMessage};
 pub use account_sessions::{AccountSessionRow, AccountSessions, NewAccountSession};
 pub use attachments::{AttachmentRow, Attachments, NewAttachment, StoredFile};
 pub use crate::types::columns::Flag;
@@ -265,6 +267,11 @@ impl Store {
     /// Images and voice messages posted to rooms.
     pub fn attachments(&self) -> Attachments<'_> {
         Attachments::new(&self.pool)
+    }
+
+    /// What an account holds, read for "Download my data".
+    pub fn account_export(&self) -> AccountExport<'_> {
+        AccountExport::new(&self.pool)
     }
 
     /// Where each account is logged in.

@@ -56,6 +56,13 @@ async fn the_profile_lists_sessions_and_ends_one_or_every_other() {
     assert_eq!(on_phone.address, "127.0.0.0/24", "coarse, never the whole address");
     assert!(on_phone.last_active_at >= on_phone.started_at);
 
+    // The profile page lists them from its first byte, with plain forms.
+    let (status, html) = ana.page("/profile").await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in ["Chrome 131 on Android", "127.0.0.0/24", "/api/end_account_session", "/api/end_other_sessions", "/api/change_password"] {
+        assert!(html.contains(shown), "the profile page shows {shown}");
+    }
+
     // Ending one: that browser is logged out, the others stay.
     let (status, said) = refusal(&ana, "end_account_session", &[("id", &list[0].id.to_string())]).await;
     assert_eq!((status, said.as_str()), (StatusCode::BAD_REQUEST, "That is the session you are using: log out instead."));

@@ -7,6 +7,7 @@
 #![cfg(feature = "ssr")]
 
 mod access;
+mod account_data;
 mod account_sessions;
 mod accounts;
 mod assets;

@@ -16,14 +16,20 @@ async function loggedIn(browser: Browser, username: string, password: string, us
   return page;
 }
 
+/** A new account signed up in a new browser: its page and username. */
+async function newAccount(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
+  const name = uniqueName(prefix);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/signup');
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('Logged in as')).toBeVisible();
+  return { page, name };
+}
+
 test('the profile lists where one is logged in; changing the password logs the other browser out', async ({ browser }) => {
-  const name = uniqueName('pw');
-  const laptop = await (await browser.newContext()).newPage();
-  await laptop.goto('/signup');
-  await laptop.getByLabel('Username').fill(name);
-  await laptop.getByLabel('Password').fill(PASSWORD);
-  await laptop.getByRole('button', { name: 'Create account' }).click();
-  await expect(laptop.getByText('Logged in as')).toBeVisible();
+  const { page: laptop, name } = await newAccount(browser, 'pw');
   const phone = await loggedIn(browser, name, PASSWORD, PHONE_AGENT);
 
   await laptop.goto('/profile');
@@ -59,13 +65,7 @@ test('the profile lists where one is logged in; changing the password logs the o
 });
 
 test('"Download my data" gives a JSON file of the account', async ({ browser }) => {
-  const name = uniqueName('data');
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/signup');
-  await page.getByLabel('Username').fill(name);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByText('Logged in as')).toBeVisible();
+  const { page, name } = await newAccount(browser, 'data');
   await page.goto('/profile');
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -1,7 +1,7 @@
-//! The caps, order and shared frames of [`super::MemoryLines`].
+//! The caps, order, shared frames and deletions of [`super::MemoryLines`].
 
 use super::*;
-use crate::limits::INSTANT_CHAT_MEMORY_MESSAGES;
+use crate::{limits::INSTANT_CHAT_MEMORY_MESSAGES, store::WriteRefusal};
 
 fn someone(chat_id: &str, id: i64) -> ParticipantRow {
     ParticipantRow { id, chat_id: chat_id.into(), name: format!("p{id}"), is_host: false, user_id: None, first_seen_id: 0 }
@@ -115,4 +115,40 @@ fn lines_of_all_chats_stay_within_their_cap_the_largest_chat_giving_first() {
     memory.forget("busy");
     assert_eq!(memory.held().line_bytes, 10 * cost);
     assert!(!memory.is_full());
+}
+
+#[test]
+fn a_deleted_line_keeps_only_its_marker_here_and_wherever_its_delete_line_goes() -> Result<(), MemoryFull> {
+    let memory = MemoryLines::new();
+    let (guest, other) = (someone("chat-a", 1), someone("chat-a", 2));
+    let host = ParticipantRow { is_host: true, ..someone("chat-a", 3) };
+    let (said, _) = memory.append(&guest, MessageKind::Text, "g1", "spam spam", 1, 0);
+    let (file, _) = memory.append_file(&guest, "g2", upload(50), 2, 0)?;
+    let lines_before = memory.held().line_bytes;
+
+    // Only the author or the host; system lines and deleted lines are no messages to delete.
+    assert_eq!(memory.delete(&other, said.id, "o-del", 3, 0), Err(WriteRefusal::NotYourMessage));
+    let (deleted, fresh) = memory.delete(&host, said.id, "h-del", 4, 0).map_err(|_| MemoryFull)?;
+    assert!(fresh);
+    assert_eq!((deleted.kind, deleted.target_id, deleted.author_id), (MessageKind::Delete, Some(said.id), guest.id));
+    assert_eq!(memory.delete(&host, said.id, "h-del", 5, 0), Ok((deleted.clone(), false)), "a retry is the same line");
+    assert_eq!(memory.delete(&host, said.id, "h-del-2", 5, 0), Err(WriteRefusal::MessageGone));
+    let marker = memory.after("chat-a", 0).into_iter().find(|l| l.id == said.id).map(|l| (l.kind, l.body));
+    assert_eq!(marker, Some((MessageKind::Deleted, String::new())));
+    assert!(memory.held().line_bytes < lines_before + HELD_LINE_OVERHEAD_BYTES + guest.name.len(), "its text is let go");
+
+    // A file's line: the file goes too.
+    memory.delete(&guest, file.id, "g-del", 6, 0).map_err(|_| MemoryFull)?;
+    assert!(memory.file("chat-a", file.id).is_none());
+    assert_eq!(memory.file_bytes(), 0);
+
+    // Another node applies the delete lines the bus brings, once however often they come.
+    let there = MemoryLines::new();
+    there.replicate("chat-a", said.clone());
+    for _ in 0..2 {
+        there.replicate("chat-a", deleted.clone());
+    }
+    let kinds: Vec<MessageKind> = there.after("chat-a", 0).into_iter().map(|l| l.kind).collect();
+    assert_eq!(kinds, [MessageKind::Deleted, MessageKind::Delete]);
+    Ok(())
 }

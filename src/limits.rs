@@ -48,6 +48,18 @@ pub const SESSION_ACTIVITY_NOTE_MS: i64 = 10 * 60 * 1000;
 /// Characters of a log-in's User-Agent kept to name the session's browser
 /// and system (real ones are under 300).
 pub const USER_AGENT_MAX_CHARS: usize = 512;
+/// Recovery codes in a set (issue 41), shown at sign-up and whenever the
+/// person makes a new set, each good for one password reset.
+pub const RECOVERY_CODES_PER_SET: usize = 10;
+/// Characters of a recovery code, from Crockford's base32 alphabet (5 bits
+/// each: 80 random bits a code), shown in groups of four
+/// (`7k2m-q9xa-…`); spaces, dashes, case and the look-alikes i, l and o
+/// do not matter when one is typed.
+pub const RECOVERY_CODE_CHARS: usize = 16;
+/// How long a new set of recovery codes can be shown again (a reload, the
+/// text file), in ms, until the person says they saved it: an hour. After
+/// that only their hashes are left, and the profile makes a new set.
+pub const RECOVERY_CODES_SHOWN_FOR_MS: i64 = 60 * 60 * 1000;
 /// Sessions one server on SQLite keeps in memory, so that a request does
 /// not read its session from the file (the least recently used go first).
 /// About 300 bytes each. PostgreSQL nodes keep none: a log-out on one node

@@ -77,7 +77,9 @@ async function signUp(page, name) {
   await page.getByLabel('Username').fill(name);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText('Logged in as').waitFor();
+  // Past the recovery codes a sign-up shows.
+  await page.getByRole('button', { name: 'I saved them, continue' }).click();
+  await page.getByRole('button', { name: 'Create room' }).waitFor();
 }
 
 /** Makes what the visits open: a room with history, its invite link, a

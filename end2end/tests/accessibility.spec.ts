@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page } from '@playwright/test';
 import * as path from 'node:path';
-import { PASSWORD, uniqueName, waitLive } from './helpers';
+import { PASSWORD, saveRecoveryCodes, uniqueName, waitLive } from './helpers';
 
 // Every page a person meets first, in both languages, checked with axe-core
 // (WCAG 2.1 A and AA rules): every control named, every name in the page's
@@ -32,8 +32,8 @@ async function browserIn(browser: Browser, locale: string): Promise<Page> {
 }
 
 for (const [locale, words] of [
-  ['en-US', { username: 'Username', password: 'Password', create: 'Create account', roomName: 'Room name', createRoom: 'Create room', share: 'Share invite link', link: 'Invite link', yourName: 'Your name', join: 'Join chat', start: 'Start an instant chat', chatLink: 'Chat link' }],
-  ['pt-BR', { username: 'Nome de usuário', password: 'Senha', create: 'Criar conta', roomName: 'Nome da sala', createRoom: 'Criar sala', share: 'Compartilhar link de convite', link: 'Link de convite', yourName: 'Seu nome', join: 'Entrar no chat', start: 'Começar um chat instantâneo', chatLink: 'Link do chat' }],
+  ['en-US', { username: 'Username', password: 'Password', create: 'Create account', roomName: 'Room name', createRoom: 'Create room', share: 'Share invite link', link: 'Invite link', yourName: 'Your name', join: 'Join chat', start: 'Start an instant chat', chatLink: 'Chat link', saved: 'I saved them, continue' }],
+  ['pt-BR', { username: 'Nome de usuário', password: 'Senha', create: 'Criar conta', roomName: 'Nome da sala', createRoom: 'Criar sala', share: 'Compartilhar link de convite', link: 'Link de convite', yourName: 'Seu nome', join: 'Entrar no chat', start: 'Começar um chat instantâneo', chatLink: 'Link do chat', saved: 'Já guardei, continuar' }],
 ] as const) {
   test(`the first pages pass axe-core at phone width (${locale})`, async ({ browser }) => {
     const report: string[] = [];
@@ -41,11 +41,16 @@ for (const [locale, words] of [
     const page = await browserIn(browser, locale);
     await page.goto('/');
     await expectAccessible(page, `home (${locale})`);
+    await page.goto('/recover');
+    await expectAccessible(page, `forgot password (${locale})`);
     await page.goto('/signup');
     await expectAccessible(page, `sign-up (${locale})`);
     await page.getByLabel(words.username).fill(uniqueName('axe'));
     await page.getByLabel(words.password).fill(PASSWORD);
     await page.getByRole('button', { name: words.create }).click();
+    await expect(page.locator('ol.codes code')).toHaveCount(10);
+    await expectAccessible(page, `recovery codes (${locale})`);
+    await saveRecoveryCodes(page, words.saved);
     await page.getByLabel(words.roomName).fill('Axe');
     await page.getByRole('button', { name: words.createRoom }).click();
     await waitLive(page);

@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { PASSWORD, uniqueName } from './helpers';
+import { PASSWORD, saveRecoveryCodes, signUp, uniqueName } from './helpers';
 
 const PHONE_AGENT =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.135 Mobile Safari/537.36';
@@ -21,9 +21,7 @@ async function newAccount(browser: Browser, prefix: string): Promise<{ page: Pag
   const name = uniqueName(prefix);
   const page = await (await browser.newContext()).newPage();
   await page.goto('/signup');
-  await page.getByLabel('Username').fill(name);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await signUp(page, name);
   await expect(page.getByText('Logged in as')).toBeVisible();
   return { page, name };
 }
@@ -75,4 +73,60 @@ test('"Download my data" gives a JSON file of the account', async ({ browser }) 
   const data = JSON.parse(await readFile(await download.path(), 'utf8'));
   expect(data.account.username).toBe(name);
   expect(data.sessions).toHaveLength(1);
+});
+
+test('sign-up shows recovery codes once; "Forgot password?" with one sets a new password and logs the old browser out', async ({ browser }) => {
+  const name = uniqueName('rc');
+  const laptop = await (await browser.newContext()).newPage();
+  await laptop.goto('/signup');
+  await laptop.getByLabel('Username').fill(name);
+  await laptop.getByLabel('Password').fill(PASSWORD);
+  await laptop.getByRole('button', { name: 'Create account' }).click();
+  await expect(laptop.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+  const list = laptop.getByRole('list', { name: 'Your recovery codes' });
+  await expect(list.getByRole('listitem')).toHaveCount(10);
+  // The text file holds the same codes.
+  const [file] = await Promise.all([
+    laptop.waitForEvent('download'),
+    laptop.getByRole('link', { name: 'Download as a text file' }).click(),
+  ]);
+  const text = await readFile(await file.path(), 'utf8');
+  const codes = await saveRecoveryCodes(laptop);
+  for (const code of codes) expect(text).toContain(code);
+  await expect(laptop.getByText('Logged in as')).toBeVisible();
+  await laptop.goto('/recovery-codes');
+  await expect(laptop.getByText('There are no new recovery codes to show')).toBeVisible();
+
+  // Another browser forgot the password: the log-in page leads to recovery.
+  const phone = await (await browser.newContext({ userAgent: PHONE_AGENT })).newPage();
+  await phone.goto('/login');
+  await phone.getByRole('link', { name: 'Forgot password?' }).click();
+  await expect(phone.getByRole('heading', { name: 'Set a new password' })).toBeVisible();
+  await phone.getByLabel('Username').fill(name);
+  await phone.getByLabel('Recovery code').fill('aaaa-bbbb-cccc-dddd');
+  await phone.getByLabel(/New password/).fill('a fresh start here');
+  await phone.getByRole('button', { name: 'Set new password' }).click();
+  await expect(phone.getByRole('alert').filter({ hasText: "That username and recovery code don't go together." })).toBeVisible();
+  await expect(phone.getByLabel('Username')).toHaveValue(name);
+  await phone.getByLabel('Recovery code').fill(codes[3].toUpperCase());
+  await phone.getByLabel(/New password/).fill('a fresh start here');
+  await phone.getByRole('button', { name: 'Set new password' }).click();
+  await expect(phone.getByText('Your password is changed')).toBeVisible();
+  await expect(phone.getByText('You have 9 unused recovery codes.')).toBeVisible();
+
+  // The laptop is logged out; the code does not work twice.
+  await laptop.reload();
+  await expect(laptop.getByRole('link', { name: 'Log in' }).first()).toBeVisible();
+  const again = await loggedIn(browser, name, 'a fresh start here');
+
+  // A new set from the profile, with the password: shown once, then back to the profile.
+  await again.goto('/profile');
+  const card = again.getByRole('region', { name: 'Recovery codes' });
+  await card.getByLabel('Your password').fill('a fresh start here');
+  await card.getByRole('button', { name: 'Make new recovery codes' }).click();
+  await expect(again.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+  const fresh = await saveRecoveryCodes(again);
+  expect(fresh).not.toContain(codes[0]);
+  await expect(again).toHaveURL(/\/profile$/);
+  await expect(card).toContainText('You have 10 unused recovery codes.');
 });

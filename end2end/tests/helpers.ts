@@ -7,11 +7,24 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 }
 
-/** Fills and sends the sign-up form on the current page. */
-export async function signUp(page: Page, username: string): Promise<void> {
+/** Fills and sends the sign-up form on the current page, then goes on
+ * past the recovery codes it shows; returns the codes. */
+export async function signUp(page: Page, username: string): Promise<string[]> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
+  return saveRecoveryCodes(page);
+}
+
+/** On the recovery codes a sign-up shows: reads the ten codes and presses
+ * "I saved them, continue" (`saved`, in the page's language). */
+export async function saveRecoveryCodes(page: Page, saved = 'I saved them, continue'): Promise<string[]> {
+  const codes = page.locator('ol.codes code');
+  await expect(codes).toHaveCount(10);
+  const shown = await codes.allTextContents();
+  await page.getByRole('button', { name: saved }).click();
+  await expect(page.locator('ol.codes')).toHaveCount(0);
+  return shown;
 }
 
 /** Waits until the room page's live connection is up. */

@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { PASSWORD, uniqueName, waitLive } from './helpers';
+import { PASSWORD, saveRecoveryCodes, uniqueName, waitLive } from './helpers';
 
 // Issue 39: Roomlink in Brazilian Portuguese and English, chosen per person.
 
@@ -14,6 +14,7 @@ async function signUpPt(page: Page, name: string): Promise<void> {
   await page.getByLabel('Nome de usuário').fill(name);
   await page.getByLabel('Senha').fill(PASSWORD);
   await page.getByRole('button', { name: 'Criar conta' }).click();
+  await saveRecoveryCodes(page, 'Já guardei, continuar');
 }
 
 /** An English-speaking owner with a room and its invite link. */
@@ -24,6 +25,7 @@ async function ownerWithRoom(browser: Browser, room: string) {
   await page.getByLabel('Username').fill(name);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
+  await saveRecoveryCodes(page);
   await expect(page.getByText('Logged in as')).toBeVisible();
   await page.getByLabel('Room name').fill(room);
   await page.getByRole('button', { name: 'Create room' }).click();

@@ -10,6 +10,7 @@
 pub mod export;
 pub mod language;
 pub mod profile;
+pub mod recovery;
 pub mod rules;
 pub mod sessions;
 #[cfg(feature = "ssr")]
@@ -28,8 +29,9 @@ pub const SESSION_COOKIE: &str = "roomlink_session";
 /// ([`export::export_handler`], server only).
 pub const ACCOUNT_DATA_PATH: &str = "/account/export.json";
 
-/// Creates an account, logs it in and goes to `next` (a local path; `/` when
-/// absent or not local).
+/// Creates an account, logs it in, makes its recovery codes and goes to
+/// the page that shows them ([`recovery::RECOVERY_CODES_PAGE`]), which goes
+/// on to `next` (a local path; `/` when absent or not local).
 ///
 /// Errors: [`AppError::Invalid`] for a username or password that breaks
 /// [`rules`], [`AppError::UsernameTaken`].
@@ -55,7 +57,10 @@ pub async fn sign_up(
         })?;
     start_session(user.id, &user.username).await?;
     keep_chosen_language(&state, user.id).await?;
-    leptos_axum::redirect(&ssr::local_path_or_home(next.as_deref()));
+    recovery::ssr::make_set(&state, user.id).await?;
+    let next = ssr::local_path_or_home(next.as_deref());
+    let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    leptos_axum::redirect(&format!("{}?next={next}", recovery::RECOVERY_CODES_PAGE));
     Ok(())
 }
 

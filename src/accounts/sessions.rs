@@ -115,24 +115,12 @@ pub async fn end_other_sessions() -> Result<usize, AppError> {
 /// [`AppError::TooManyRequests`] past the attempts. Nothing changes then.
 #[server(endpoint = "change_password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
-    use crate::limits::{LOGIN_ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECS};
     let me = super::ssr::require_user().await?;
     super::rules::check_password(&new_password).map_err(AppError::Invalid)?;
     let state = crate::context::state()?;
-    let users = state.store.users();
-    let now = crate::clock::now_ms();
-    let window_ms = (LOGIN_WINDOW_SECS * 1000) as i64;
-    if let Some(wait_ms) = users.count_login_attempt(&me.username, now, window_ms, LOGIN_ATTEMPTS_PER_USERNAME).await? {
-        let wait_secs = ((wait_ms + 999) / 1000).clamp(1, LOGIN_WINDOW_SECS as i64);
-        return Err(AppError::TooManyRequests(wait_secs as u64));
-    }
-    let stored = users.get(me.id).await?.map(|user| user.password_hash);
-    if !super::ssr::verify_password(current_password, stored).await? {
-        return Err(AppError::Invalid(Refusal::WrongCurrentPassword));
-    }
-    users.forget_login_attempts(&me.username).await?;
+    ssr::check_password_of(&state, &me, current_password).await?;
     let hash = super::ssr::hash_password(new_password).await?;
-    users.set_password_hash(me.id, &hash).await?;
+    state.store.users().set_password_hash(me.id, &hash).await?;
     let ended = ssr::end_all_but_current(&state, me.id).await?;
     tracing::info!(user_id = me.id, ended, "password changed; other sessions ended");
     Ok(())
@@ -154,8 +142,9 @@ pub mod ssr {
     use tower_sessions::{session::Id, SessionStore};
 
     use crate::{
+        accounts::CurrentUser,
         context::AppState,
-        error::AppError,
+        error::{AppError, Refusal},
         limits::USER_AGENT_MAX_CHARS,
         store::{AccountSessionRow, NewAccountSession},
     };
@@ -297,6 +286,30 @@ pub mod ssr {
         let ended = others.len();
         end_sessions(state, others).await?;
         Ok(ended)
+    }
+
+    /// Checks that `password` is `me`'s, before an account control that
+    /// asks for it. Each check counts against the account's log-in attempts
+    /// ([`crate::limits::LOGIN_ATTEMPTS_PER_USERNAME`]), so a stolen session
+    /// cannot try passwords faster than the log-in page allows; a right one
+    /// clears the count.
+    ///
+    /// Errors: [`AppError::Invalid`] with [`Refusal::WrongCurrentPassword`];
+    /// [`AppError::TooManyRequests`] past the attempts.
+    pub async fn check_password_of(state: &AppState, me: &CurrentUser, password: String) -> Result<(), AppError> {
+        use crate::limits::{LOGIN_ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECS};
+        let users = state.store.users();
+        let window_ms = (LOGIN_WINDOW_SECS * 1000) as i64;
+        if let Some(wait_ms) = users.count_login_attempt(&me.username, crate::clock::now_ms(), window_ms, LOGIN_ATTEMPTS_PER_USERNAME).await? {
+            let wait_secs = ((wait_ms + 999) / 1000).clamp(1, LOGIN_WINDOW_SECS as i64);
+            return Err(AppError::TooManyRequests(wait_secs as u64));
+        }
+        let stored = users.get(me.id).await?.map(|user| user.password_hash);
+        if !crate::accounts::ssr::verify_password(password, stored).await? {
+            return Err(AppError::Invalid(Refusal::WrongCurrentPassword));
+        }
+        users.forget_login_attempts(&me.username).await?;
+        Ok(())
     }
 
     fn internal(what: &str, err: impl std::fmt::Display) -> AppError {

@@ -1,6 +1,7 @@
 //! The profile's account controls (issue 41): "Change password", "Where
 //! you're logged in" (with "End session" for each other session and "Log
-//! out everywhere else") and "Download my data". Plain forms and a plain
+//! out everywhere else") and "Download my data"; "Recovery codes" is
+//! [`super::recovery::RecoveryCodesCard`]. Plain forms and a plain
 //! link: they work before the page's code has loaded, and without it.
 
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use super::{form_error, format, LocalOffset};
 use crate::{
     error::AppError,
     accounts::{
+        recovery::{recovery_codes_left, NewRecoveryCodes},
         sessions::{account_sessions, ChangePassword, EndAccountSession, EndOtherSessions, SessionView},
         ACCOUNT_DATA_PATH,
     },
@@ -29,6 +31,12 @@ pub struct AccountControls {
     others_error: Signal<Option<String>>,
     /// The account's sessions, read again after each action.
     pub sessions: Resource<Result<Vec<SessionView>, AppError>>,
+    /// "Make new recovery codes" ([`super::recovery::RecoveryCodesCard`]).
+    pub new_codes: ServerAction<NewRecoveryCodes>,
+    /// Its refusal, if any.
+    pub new_codes_error: Signal<Option<String>>,
+    /// How many recovery codes the account has left.
+    pub codes_left: Resource<Result<u32, AppError>>,
 }
 
 impl AccountControls {
@@ -41,7 +49,11 @@ impl AccountControls {
             move || (change.version().get(), end.version().get(), end_others.version().get()),
             |_| account_sessions(),
         );
+        let new_codes = ServerAction::<NewRecoveryCodes>::new();
         AccountControls {
+            new_codes,
+            new_codes_error: form_error(new_codes.value(), "new_recovery_codes"),
+            codes_left: Resource::new(move || new_codes.version().get(), |_| recovery_codes_left()),
             change,
             change_error: form_error(change.value(), "change_password"),
             end,

@@ -12,11 +12,13 @@ use crate::limits::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, USERNAME_MAX_CHARS, 
 pub fn LogInPage() -> impl IntoView {
     let action = expect_context::<Session>().log_in;
     let error = form_error(action.value(), "log_in");
+    let locale = use_locale();
     view! {
         <AuthCard sign_up=false>
             <ActionForm action>
                 <AuthFields sign_up=false error />
             </ActionForm>
+            <p><A href="/recover">{td_string!(locale, recovery.forgot)}</A></p>
         </AuthCard>
     }
 }

@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn plain_pages_are_the_entry_pages_only() {
-        for path in ["/login", "/signup", "/signup/", "/join/abc-DEF_123"] {
+        for path in ["/login", "/signup", "/signup/", "/join/abc-DEF_123", "/recover", "/recovery-codes"] {
             assert!(super::super::is_plain_page(path), "{path}");
         }
         for path in ["/", "/join/", "/join/a/b", "/rooms/1", "/instant-chat/abc", "/dashboard", "/loginx"] {

@@ -20,6 +20,7 @@ mod join_requests;
 mod layout;
 mod live_view;
 mod profile;
+mod recovery;
 mod room;
 mod room_manage;
 mod room_owner;
@@ -51,8 +52,8 @@ pub use format::apply_local_offset;
 /// The HTML document around the app, rendered on the server.
 ///
 /// A [plain page](is_plain_page) gets no code at all: no WebAssembly, no
-/// JavaScript but [`format::LOCAL_TIMES_SCRIPT`], [`KEEP_TYPED_SCRIPT`] and
-/// [`join_requests::AWAIT_REQUEST_SCRIPT`]; `<html data-plain>` says
+/// JavaScript but [`format::LOCAL_TIMES_SCRIPT`], [`KEEP_TYPED_SCRIPT`],
+/// [`join_requests::AWAIT_REQUEST_SCRIPT`] and [`recovery::COPY_CODES_SCRIPT`]; `<html data-plain>` says
 /// so. Every other page loads its code and marks `<html data-hydrated>`
 /// once it is interactive.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -72,6 +73,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <script inner_html=format::LOCAL_TIMES_SCRIPT></script>
             <script inner_html=KEEP_TYPED_SCRIPT></script>
             <script inner_html=join_requests::AWAIT_REQUEST_SCRIPT></script>
+            <script inner_html=recovery::COPY_CODES_SCRIPT></script>
         }
     });
     view! {
@@ -111,10 +113,12 @@ pub fn site() -> crate::server::Site {
 /// the URL ([`url_error`]), as with JavaScript off; nothing on them needs
 /// more. An invite card (`/join/<token>`), log-in and sign-up (and, by who
 /// asks rather than by path, an instant chat's join card: see
-/// `page_kind`). The pages they lead to load their code as usual.
+/// `page_kind`); and the two pages of recovery codes, which sign-up leads
+/// to and "Forgot password?" opens. The pages they lead to load their code
+/// as usual.
 pub fn is_plain_page(path: &str) -> bool {
     let path = path.trim_end_matches('/');
-    matches!(path, "/login" | "/signup") || path.strip_prefix("/join/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
+    matches!(path, "/login" | "/signup" | "/recover" | "/recovery-codes") || path.strip_prefix("/join/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
 }
 
 /// What the shell needs to know of the request being rendered: whether its
@@ -251,6 +255,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view={Lazy::<routes::HomeRoute>::new()} />
                     <Route path=path!("/login") view={Lazy::<routes::LogInRoute>::new()} />
                     <Route path=path!("/signup") view={Lazy::<routes::SignUpRoute>::new()} />
+                    <Route path=path!("/recover") view={Lazy::<routes::RecoverRoute>::new()} />
+                    <Route path=path!("/recovery-codes") view={Lazy::<routes::RecoveryCodesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/rooms/:id") view={Lazy::<routes::RoomRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view={Lazy::<routes::DashboardRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/profile") view={Lazy::<routes::ProfileRoute>::new()} ssr=SsrMode::Async />

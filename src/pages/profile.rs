@@ -1,6 +1,7 @@
 //! `/profile`: the user's roles ("I am a teacher" lets them make language
 //! invites on the dashboard; the student role comes from accepting one),
-//! their password, where they are logged in, and a copy of their data.
+//! their password, their recovery codes, where they are logged in, and a
+//! copy of their data.
 
 use leptos::prelude::*;
 
@@ -8,7 +9,9 @@ use crate::i18n::{td_string, use_locale};
 
 use super::{
     account_sessions::{AccountControls, ChangePasswordForm, SessionList, YourData},
-    form_error, ErrorPage,
+    form_error,
+    recovery::RecoveryCodesCard,
+    ErrorPage,
 };
 use crate::accounts::profile::{get_profile, SaveProfile};
 
@@ -21,6 +24,9 @@ pub fn ProfilePage() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     let locale = use_locale();
     let controls = AccountControls::new();
+    // `?recovered`: the password was just reset with a recovery code.
+    let query = leptos_router::hooks::use_query_map();
+    let recovered = Memo::new(move |_| query.read().get("recovered").is_some());
     view! {
         <super::PageTitle text=td_string!(locale, header.profile) />
         <Transition fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
@@ -30,6 +36,7 @@ pub fn ProfilePage() -> impl IntoView {
                     Err(error) => return view! { <ErrorPage error /> }.into_any(),
                 };
                 let sessions = controls.sessions.await;
+                let codes_left = controls.codes_left.await;
                 let roles = match (profile.is_teacher, profile.is_student) {
                     (false, false) => td_string!(locale, profile.no_roles),
                     (true, false) => td_string!(locale, profile.teacher),
@@ -37,6 +44,9 @@ pub fn ProfilePage() -> impl IntoView {
                     (true, true) => td_string!(locale, profile.teacher_and_student),
                 };
                 view! {
+                    {recovered.get_untracked().then(|| view! {
+                        <p class="card done" role="status">{td_string!(locale, recovery.recovered)}</p>
+                    })}
                     <section class="card">
                         <h1>{profile.username.clone()}</h1>
                         <p data-roles=profile.roles()>{roles}</p>
@@ -54,6 +64,7 @@ pub fn ProfilePage() -> impl IntoView {
                         })}
                     </section>
                     <ChangePasswordForm controls />
+                    <RecoveryCodesCard controls left=codes_left />
                     <SessionList controls list=sessions />
                     <YourData />
                 }.into_any()

@@ -214,7 +214,7 @@ fn RenameRoom(room_id: i64, name: String) -> impl IntoView {
             <label for="room-name">{td_string!(locale, manage.room_name)}</label>
             <div class="row">
                 <input id="room-name" name="name" required maxlength=ROOM_NAME_MAX_CHARS.to_string()
-                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    value=name.get_untracked() prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 <button type="submit" disabled=move || rename.pending().get()>{td_string!(locale, manage.rename)}</button>
             </div>
             <p role="alert" class="error">{move || rename.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
@@ -250,15 +250,16 @@ fn RoomSettings(room: RoomInfo) -> impl IntoView {
             <input type="hidden" name="room_id" value=room_id />
             <label for="room-description">{td_string!(locale, manage.description)}</label>
             <textarea id="room-description" name="description" rows="2" maxlength=ROOM_DESCRIPTION_MAX_CHARS.to_string()
-                prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))>{textarea_text(description.get_untracked())}</textarea>
             <label for="room-limit">
                 {td_string!(locale, manage.member_limit, low = ROOM_MEMBER_LIMIT_RANGE.start(), high = ROOM_MEMBER_LIMIT_RANGE.end()).to_string()}
             </label>
             <input id="room-limit" name="member_limit" type="number" inputmode="numeric" min=ROOM_MEMBER_LIMIT_RANGE.start().to_string()
                 max=ROOM_MEMBER_LIMIT_RANGE.end().to_string()
-                prop:value=move || limit.get() on:input=move |ev| limit.set(event_target_value(&ev)) />
+                value=limit.get_untracked() prop:value=move || limit.get() on:input=move |ev| limit.set(event_target_value(&ev)) />
             <label class="check">
-                <input type="checkbox" name="members_can_invite" value="true" prop:checked=move || members_invite.get()
+                <input type="checkbox" name="members_can_invite" value="true" checked=members_invite.get_untracked()
+                    prop:checked=move || members_invite.get()
                     on:change=move |ev| members_invite.set(event_target_checked(&ev)) />
                 {td_string!(locale, manage.members_invite)}
             </label>
@@ -268,4 +269,19 @@ fn RoomSettings(room: RoomInfo) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+/// The saved text as a `<textarea>`'s content, so the form shows it (and
+/// posts it unchanged) before or without the page's code; `prop:value`
+/// follows edits after that. tachys writes a textarea's children into the
+/// server's HTML unescaped (as for `<script>`), so a description holding
+/// `</textarea>` could end the element and inject markup: on the server the
+/// text is escaped here (the element decodes character references, so the
+/// field reads as typed); in the browser it goes in as a text node, as is.
+fn textarea_text(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        html_escape::encode_text(&text).into_owned()
+    } else {
+        text
+    }
 }

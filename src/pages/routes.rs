@@ -3,7 +3,7 @@
 //! opened:
 //!
 //! - [`EntryPage`]: what someone arriving from a link meets: the join page,
-//!   log-in, sign-up and the home page (for someone with no account, the
+//!   log-in, sign-up (with its recovery codes, and "Forgot password?") and the home page (for someone with no account, the
 //!   first three are plain pages that load no code at all: `super::is_plain_page`).
 //!   Nothing of the room, the dashboard or the teaching pages.
 //! - an instant chat (`instant_view`): its join card and its live chat (a
@@ -47,6 +47,10 @@ pub enum EntryPage {
     SignUp,
     /// `/join/:token`: the invite card (or a teacher's space invite).
     Join,
+    /// `/recover`: "Forgot password?".
+    Recover,
+    /// `/recovery-codes`: a new set of recovery codes, shown once.
+    RecoveryCodes,
 }
 
 /// The pages of the member group (see the module's documentation).
@@ -66,6 +70,8 @@ fn entry_view(page: EntryPage) -> AnyView {
         EntryPage::LogIn => super::auth::LogInPage().into_any(),
         EntryPage::SignUp => super::auth::SignUpPage().into_any(),
         EntryPage::Join => super::join::JoinPage().into_any(),
+        EntryPage::Recover => super::recovery::RecoverPage().into_any(),
+        EntryPage::RecoveryCodes => super::recovery::RecoveryCodesPage().into_any(),
     }
 }
 
@@ -100,7 +106,7 @@ pub fn chunk_group(path: &str) -> Option<&'static str> {
     let path = path.trim_end_matches('/');
     let (parent, last) = path.rsplit_once('/').unwrap_or(("", path));
     match (parent, last) {
-        ("", "" | "login" | "signup") | ("/join", _) => Some("entry_view_"),
+        ("", "" | "login" | "signup" | "recover" | "recovery-codes") | ("/join", _) => Some("entry_view_"),
         ("/rooms", _) => Some("room_view_"),
         ("/instant-chat", _) => Some("instant_view_"),
         ("", "dashboard" | "profile") => Some("member_view_"),
@@ -210,6 +216,14 @@ grouped_route!(
     SignUpRoute => entry_view(EntryPage::SignUp), preload_entry
 );
 grouped_route!(
+    /// `/recover`.
+    RecoverRoute => entry_view(EntryPage::Recover), preload_entry
+);
+grouped_route!(
+    /// `/recovery-codes`.
+    RecoveryCodesRoute => entry_view(EntryPage::RecoveryCodes), preload_entry
+);
+grouped_route!(
     /// `/join/:token`.
     JoinRoute => entry_view(EntryPage::Join), preload_entry
 );
@@ -241,6 +255,7 @@ mod tests {
             ("/login", Some("entry_view_")),
             ("/signup/", Some("entry_view_")),
             ("/join/AbC-12_x", Some("entry_view_")),
+            ("/recovery-codes", Some("entry_view_")),
             ("/rooms/12", Some("room_view_")),
             ("/instant-chat/q1w2e3", Some("instant_view_")),
             ("/dashboard", Some("member_view_")),

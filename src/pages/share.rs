@@ -24,7 +24,7 @@ pub fn LinkField(#[prop(into)] id: String, #[prop(into)] label: String, url: Str
         <div class="invite-link">
             <label for=id.clone()>{label}</label>
             <div class="row">
-                <input id=id readonly prop:value=url
+                <input id=id readonly value=url
                     on:focus=|ev| { let _ = event_target::<leptos::web_sys::HtmlInputElement>(&ev).select(); } />
                 <button type="button" on:click=copy>
                     {move || if copied.get() { td_string!(locale, common.copied) } else { td_string!(locale, common.copy) }}

@@ -138,6 +138,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
         .route(LIVE_PATH, get(live_route::live_handler))
         .route(qr::QR_ROUTE, get(qr::qr_handler))
         .route(crate::accounts::ACCOUNT_DATA_PATH, get(crate::accounts::export::export_handler))
+        .route(crate::accounts::recovery::RECOVERY_CODES_FILE_PATH, get(crate::accounts::recovery::ssr::codes_file_handler))
         .route(crate::invites::qr::QR_ROUTE, get(crate::invites::qr::qr_handler))
         .route(attachments::UPLOAD_ROUTE, post(attachments::upload_handler))
         .route(attachments::SERVE_ROUTE, get(attachments::serve_handler))

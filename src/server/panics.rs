@@ -1,5 +1,6 @@
 //! Panics are bugs: each one is logged (with `tracing`, where the operator
-//! looks) and, when `ROOMLINK_PANIC_LOG` names a file, also appended to it,
+//! looks) and, when `ROOMLINK_PANIC_LOG` names a file, also appended to it
+//! with its backtrace,
 //! so that a test run can fail when a server under test panicked even
 //! though tokio kept the server going (scripts/test.sh checks the file).
 
@@ -25,7 +26,10 @@ pub fn install(counts: fn(&PanicHookInfo<'_>) -> bool) {
         tracing::error!(%location, %message, "panic");
         if let Some(path) = std::env::var_os("ROOMLINK_PANIC_LOG").filter(|p| !p.is_empty()) {
             if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-                let _ = writeln!(file, "panicked at {location}: {message}");
+                // With where it came from: a panic inside a library (a
+                // disposed signal, say) names only the library's line.
+                let trace = std::backtrace::Backtrace::force_capture();
+                let _ = writeln!(file, "panicked at {location}: {message}\n{trace}");
             }
         }
     }));

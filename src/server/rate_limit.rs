@@ -1,6 +1,7 @@
 //! The rate limits per client address, applied to the server functions
 //! they cover before the function runs: accepting an invite, starting an
-//! instant chat, logging in and signing up ([`AddressLimit`]; the limiters
+//! instant chat, logging in (and resetting a password with a recovery
+//! code), and signing up ([`AddressLimit`]; the limiters
 //! and their quotas are [`crate::context::rate_limits`]). Past a limit the
 //! answer is 429 with `Retry-After` (RFC 9110 §10.2.3) and
 //! [`AppError::TooManyRequests`] as the server function's error, or a short
@@ -21,7 +22,7 @@ use axum::{
 use leptos::server_fn::ServerFn;
 
 use crate::{
-    accounts::{LogIn, SignUp},
+    accounts::{recovery::RecoverAccount, LogIn, SignUp},
     context::{rate_limits::AddressLimit, AppState},
     error::AppError,
     instant::api::StartInstantChat,
@@ -35,6 +36,8 @@ fn limit_for(path: &str) -> Option<(AddressLimit, &'static str)> {
         (<AcceptInvite as ServerFn>::PATH, AddressLimit::Joins, "join attempts"),
         (<StartInstantChat as ServerFn>::PATH, AddressLimit::InstantChatStarts, "instant chat starts"),
         (<LogIn as ServerFn>::PATH, AddressLimit::LogIns, "log-in attempts"),
+        // A password reset guesses a secret as a log-in does, from the same budget.
+        (<RecoverAccount as ServerFn>::PATH, AddressLimit::LogIns, "recovery attempts"),
         (<SignUp as ServerFn>::PATH, AddressLimit::SignUps, "sign-ups"),
     ]
     .into_iter()
@@ -90,6 +93,7 @@ mod tests {
         assert_eq!(limit_for("/api/start_instant_chat").map(|l| l.0), Some(AddressLimit::InstantChatStarts));
         assert_eq!(limit_for("/api/log_in").map(|l| l.0), Some(AddressLimit::LogIns));
         assert_eq!(limit_for("/api/sign_up").map(|l| l.0), Some(AddressLimit::SignUps));
+        assert_eq!(limit_for("/api/recover_account").map(|l| l.0), Some(AddressLimit::LogIns));
         assert_eq!(limit_for("/api/log_out"), None);
     }
 }

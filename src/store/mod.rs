@@ -34,6 +34,7 @@ mod message_changes;
 mod message_inserts;
 mod messages;
 mod params;
+mod recovery_codes;
 mod room_lifecycle;
 mod rooms;
 mod sessions;
@@ -54,6 +55,7 @@ use sqlx::{
 
 pub use account_export::{AccountExport, ExportedAccount, ExportedInvite, ExportedMembership, ExportedMessage};
 pub use account_sessions::{AccountSessionRow, AccountSessions, NewAccountSession};
+pub use recovery_codes::RecoveryCodes;
 pub use attachments::{AttachmentRow, Attachments, NewAttachment, StoredFile};
 pub use crate::types::columns::Flag;
 pub use instant_chats::{ChatRow, InstantChats, JoinRefusal, NewParticipant, ParticipantRow, Swept};
@@ -277,6 +279,11 @@ impl Store {
     /// Where each account is logged in.
     pub fn account_sessions(&self) -> AccountSessions<'_> {
         AccountSessions::new(&self.pool)
+    }
+
+    /// Accounts' recovery codes, as hashes.
+    pub fn recovery_codes(&self) -> RecoveryCodes<'_> {
+        RecoveryCodes::new(&self.pool)
     }
 
     /// Users and their password hashes.

@@ -40,7 +40,7 @@ async fn passwords_are_argon2id_and_sessions_are_http_only_lax_cookies() {
     let c = s.client();
     let r = c.call("sign_up", &[("username", "bruno"), ("password", "correct horse"), ("next", "/join/x")]).await;
     assert!(r.status().is_success());
-    assert_eq!(r.headers()[header::LOCATION], "/join/x");
+    assert_eq!(r.headers()[header::LOCATION], "/recovery-codes?next=%2Fjoin%2Fx", "on through the recovery codes");
     let cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
     assert!(cookie.starts_with("roomlink_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
@@ -85,7 +85,10 @@ async fn forms_work_without_javascript() {
     let c = s.client();
     let r = c.post_form("sign_up", &[("username", "dora"), ("password", "correct horse"), ("next", "/rooms/1")]).await;
     assert_eq!(r.status(), StatusCode::FOUND);
-    assert_eq!(r.headers()[header::LOCATION], "/rooms/1");
+    assert_eq!(r.headers()[header::LOCATION], "/recovery-codes?next=%2Frooms%2F1");
+    let r = c.post_form("recovery_codes_saved", &[("next", "/rooms/1")]).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()[header::LOCATION], "/rooms/1", "\"I saved them\" goes on to where sign-up was going");
 
     // An error comes back to the form's page, carried in the URL.
     let r = s.client().post_form("sign_up", &[("username", "x"), ("password", "correct horse")]).await;

@@ -93,6 +93,10 @@ async fn strangers_see_the_chat_and_join_with_a_unique_name() {
     assert!(body.contains("That name is taken in this chat"), "{body}");
 
     assert!(join(&guest, &id, " Bruno ").await.0.is_success());
+    // The chat's link is in the page as it comes from the server, before
+    // (or without) its code: a phone's "copy" works from the first paint.
+    let (_, html) = guest.page(&format!("/instant-chat/{id}")).await;
+    assert!(html.contains(&format!("value=\"{}\"", before.chat.url)), "{}", before.chat.url);
     let me = page(&guest, &id).await.me.unwrap();
     assert_eq!((me.name.as_str(), me.tag), ("Bruno", AuthorTag::Guest));
     assert!(join(&s.client(), &id, "BRUNO").await.1.contains("taken"));

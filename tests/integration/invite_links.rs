@@ -153,6 +153,20 @@ async fn a_full_room_refuses_without_using_the_link() {
     let token = link(&ana, room, "60", "5", "").await;
     let (_, page) = s.client().page(&format!("/join/{token}")).await;
     assert!(page.contains("Books &lt;b&gt;monthly&lt;/b&gt;"), "the description shows, escaped");
+    // The settings form, as it comes from the server (before or without the
+    // page's code), holds what is saved: posting it unchanged keeps it.
+    let (_, panel) = ana.page(&format!("/rooms/{room}?panel=settings")).await;
+    let field = |id: &str| panel.split(&format!("id=\"{id}\"")).nth(1).and_then(|rest| rest.split('>').next()).map(str::to_owned);
+    assert!(panel.contains(">Books &lt;b&gt;monthly&lt;/b&gt;</textarea>"), "the description, escaped");
+    assert!(field("room-limit").is_some_and(|f| f.contains("value=\"2\"")), "{:?}", field("room-limit"));
+    assert!(field("room-name").is_some_and(|f| f.contains("value=\"Club\"")), "{:?}", field("room-name"));
+    let members_invite = panel.split("name=\"members_can_invite\"").nth(1).and_then(|rest| rest.split('>').next());
+    assert!(members_invite.is_some_and(|f| f.contains("checked")), "{members_invite:?}");
+    act(&ana, "update_room_settings", &[("room_id", &r), ("description", "</textarea><script>alert(1)</script>"), ("member_limit", "2"), ("members_can_invite", "true")])
+        .await
+        .unwrap();
+    let (_, panel) = ana.page(&format!("/rooms/{room}?panel=settings")).await;
+    assert!(panel.contains(">&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>") && !panel.contains("<script>alert"), "no markup gets out");
     let carla = s.user("carla").await;
     let (status, error) = act(&carla, "accept_invite", &[("token", &token)]).await.unwrap_err();
     assert_eq!((status, error.to_string().as_str()), (StatusCode::CONFLICT, "This room is full (2 members). Ask its owner to make room."));

@@ -37,6 +37,7 @@ mod names;
 mod pages;
 mod permissions;
 mod presence;
+mod recovery;
 mod request_limits;
 mod room_activity;
 mod room_life;

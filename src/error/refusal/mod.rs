@@ -235,6 +235,9 @@ pub enum Refusal {
     SessionGone,
     /// Ending, from the list of sessions, the session in use: log out instead.
     ThisSession,
+    /// "Forgot password?" with a username and recovery code that do not go
+    /// together (an unknown username, a wrong or used code: the same answer).
+    RecoveryFailed,
 }
 
 impl Refusal {
@@ -359,6 +362,7 @@ impl Refusal {
             WrongCurrentPassword => s(td_string!(locale, refusals.wrong_current_password)),
             SessionGone => s(td_string!(locale, refusals.session_gone)),
             ThisSession => s(td_string!(locale, refusals.this_session)),
+            RecoveryFailed => s(td_string!(locale, refusals.recovery_failed)),
         }
     }
 }

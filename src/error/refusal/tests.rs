@@ -116,6 +116,7 @@ fn index(refusal: &Refusal) -> usize {
         WrongCurrentPassword => 104,
         SessionGone => 105,
         ThisSession => 106,
+        RecoveryFailed => 107,
     }
 }
 
@@ -230,6 +231,7 @@ fn samples() -> Vec<Refusal> {
         WrongCurrentPassword,
         SessionGone,
         ThisSession,
+        RecoveryFailed,
     ]
 }
 
@@ -237,7 +239,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..107).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..108).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

@@ -16,14 +16,19 @@ use crate::{
 pub fn Header() -> impl IntoView {
     let session = expect_context::<Session>();
     let location = leptos_router::hooks::use_location();
-    // Counted again on every page change and whenever links are made or
-    // revoked. `try_get`: when a page load is cut off half way, the server
-    // may dispose of these before the resource reads its key (the panic
-    // "reactive value ... disposed" in the log); the key no longer matters then.
+    // Counted again on every page change, whenever links are made or
+    // revoked, and after logging in, signing up or out. The key reads only
+    // plain signals, never `session.user`: a key that changes while the
+    // server renders (that resource resolving) makes its memo recompute on
+    // one thread while the resource's task reads it on another, and
+    // reactive_graph reports the failed `try_read` of the busy lock as "Tried
+    // to access a reactive value that has already been disposed" (a server
+    // panic seen in CI). `try_get`: when a page load is cut off half way, the
+    // server may dispose of these before the resource reads its key.
     let pending = Resource::new(
         move || {
-            let user = session.user.try_get().flatten().map(|u| u.ok().flatten().map(|u| u.id));
-            (location.pathname.try_get(), session.links_changed.try_get(), user)
+            let account = (session.log_in.version().try_get(), session.sign_up.version().try_get(), session.log_out.version().try_get());
+            (location.pathname.try_get(), session.links_changed.try_get(), account)
         },
         |_| pending_invite_count(),
     );

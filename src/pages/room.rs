@@ -107,14 +107,22 @@ fn Room(data: RoomData) -> impl IntoView {
     let owner_tools = move || role() == Role::Owner && !in_space;
     let room = data.room.clone();
     // The owner may rename the room while it is open: every tab follows.
-    // `try_get`: the document title reads it after the page is gone too.
-    let title = move || state.renamed.try_get().flatten().unwrap_or_else(|| title.clone());
+    // `try_get`: the document title reads it after the page is gone too. On
+    // the server the title is the name as rendered: leptos_axum reads the
+    // title after the page's arena is gone, where reading any signal (even
+    // with `try_get`) panics ("no Arena is active"), and nothing renames a
+    // room during one render.
+    let heading = {
+        let title = title.clone();
+        move || state.renamed.try_get().flatten().unwrap_or_else(|| title.clone())
+    };
+    let title: leptos::text_prop::TextProp = if cfg!(feature = "ssr") { title.into() } else { heading.clone().into() };
     view! {
-        <super::PageTitle text=title.clone() />
+        <super::PageTitle text=title />
         <section class="room">
             <header class="room-head">
                 <div>
-                    <h1>{title}</h1>
+                    <h1>{heading}</h1>
                     {description.map(|d| view! { <p class="description">{d}</p> })}
                     <p class="muted">{members}</p>
                 </div>

@@ -55,9 +55,14 @@ pub fn plural(locale: Locale, n: u64) -> Plural {
 /// The language this page is rendered in. Changing language loads the
 /// page again (the switcher is a form), so pages read it once, untracked,
 /// and word themselves with `td!`/`td_string!`: no reactive closure per
-/// string. Needs the provider of [`crate::pages::App`] (any component does).
+/// string. Reads the provider of [`crate::pages::App`] (any component has
+/// it); English without it, which happens only on the server for a page
+/// whose load was cut off and whose owner is gone while a `Suspend` still
+/// resolves (nobody reads that output; `use_i18n` would panic there).
 pub fn use_locale() -> Locale {
-    use_i18n().get_locale_untracked()
+    leptos::prelude::use_context::<leptos_i18n::I18nContext<Locale>>()
+        .map(|i18n| i18n.get_locale_untracked())
+        .unwrap_or_default()
 }
 
 /// The locale with the tag `tag` (`"en"`, `"pt-BR"`), if Roomlink has it.

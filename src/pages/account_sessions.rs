@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::{form_error, format, LocalOffset};
+use super::{form_error, format};
 use crate::{
     error::AppError,
     accounts::{
@@ -128,7 +128,7 @@ pub fn SessionList(controls: AccountControls, list: Result<Vec<SessionView>, App
 /// One session of the list, with "End session" unless it is this one.
 #[component]
 fn SessionItem(session: SessionView, end: ServerAction<EndAccountSession>, locale: Locale) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let browser = session.browser.clone().unwrap_or_else(|| td_string!(locale, account.unknown_browser).to_string());
     let device = match &session.system {
         Some(system) => td_string!(locale, account.browser_on_system, browser = browser, system = system.clone()).to_string(),

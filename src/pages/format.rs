@@ -21,6 +21,22 @@ thread_local! {
 }
 
 /// Provides [`LocalOffset`], unknown (`None`) until `apply_local_offset`.
+impl LocalOffset {
+    /// The offset in minutes, tracked: `None` on the server and before
+    /// hydration, and, rather than a panic, once the page's owner is gone (a
+    /// page load cut off while the server still resolved its `Suspend`s).
+    pub fn get(self) -> Option<i32> {
+        self.0.try_get().flatten()
+    }
+}
+
+/// The page's [`LocalOffset`]: the one [`provide_local_offset`] made, or,
+/// where the page's context is gone (see [`LocalOffset::get`]), one that
+/// stays `None`.
+pub fn local_offset() -> LocalOffset {
+    use_context::<LocalOffset>().unwrap_or_else(|| LocalOffset(RwSignal::new(None)))
+}
+
 pub fn provide_local_offset() {
     let offset = RwSignal::new(None);
     provide_context(LocalOffset(offset));

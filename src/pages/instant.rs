@@ -13,7 +13,7 @@ use super::{
     form_error, format, words,
     live_view::{LivePanel, LiveState},
     share::LinkField,
-    ErrorPage, LocalOffset,
+    ErrorPage,
 };
 use crate::{
     instant::{
@@ -57,7 +57,7 @@ pub fn InstantChatPage() -> impl IntoView {
 /// "Started by Ana · 3 of 50 people · ends 21 Nov, 14:05".
 #[component]
 fn Facts(chat: InstantChatInfo) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let ends = chat.ends_at_ms;
     let locale = use_locale();
     let people = plural_string!(locale, instant.people_here, count = chat.participants, max = chat.max_participants);

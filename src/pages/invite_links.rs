@@ -10,7 +10,7 @@
 
 use leptos::prelude::*;
 
-use super::{format, share::LinkField, words, LocalOffset};
+use super::{format, share::LinkField, words};
 use crate::{
     i18n::{plural_string, td_string, use_locale},
     invites::{CreateInvite, InviteLink, InviteSummary, RevokeInvite},
@@ -73,7 +73,7 @@ pub fn qr_path(url: &str) -> Option<String> {
 /// A made link: the address with Copy, its QR code, and what it allows.
 #[component]
 pub fn MadeLink(link: InviteLink) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let locale = use_locale();
     let expires = link.expires_at_ms.map(|ms| move || td_string!(locale, links.works_until, date = format::date_time(ms, offset.get(), locale)).to_string());
     let uses = match link.max_uses {
@@ -221,7 +221,7 @@ pub fn LinkList(links: Vec<InviteSummary>, show_room: bool, revoked: RwSignal<u3
 
 #[component]
 fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let revoke = ServerAction::<RevokeInvite>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = revoke.value().get() {

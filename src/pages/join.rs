@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
-use super::{form_error, format, join_requests::RequestWaiting, set_error_status, url_error, ErrorPage, LocalOffset};
+use super::{form_error, format, join_requests::RequestWaiting, set_error_status, url_error, ErrorPage};
 use crate::{
     i18n::{plural_string, td, td_string, use_locale},
     invites::{get_invite_preview, AcceptInvite, InvitePreview, JoinPreview, RequestState},
@@ -169,7 +169,7 @@ pub fn LogInToJoin(token: String) -> impl IntoView {
 /// "This link expires on <date>." in the reader's time zone.
 #[component]
 pub fn ExpiresNote(ms: i64) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let locale = use_locale();
     let when = move |children: ChildrenFn| view! { <time datetime=format::iso(ms)>{children()}</time> };
     view! {

@@ -13,7 +13,7 @@
 
 use leptos::prelude::*;
 
-use super::{format, live_view::LiveState, LocalOffset};
+use super::{format, live_view::LiveState};
 use crate::{
     i18n::{td_string, use_locale},
     invites::{
@@ -121,7 +121,7 @@ pub fn RequestList(room_id: i64, state: LiveState) -> impl IntoView {
         move || (state.join_requests.get(), approve.version().get(), decline.version().get()),
         move |_| join_requests(room_id),
     );
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let locale = use_locale();
     let row = move |request: JoinRequestView| {
         let when = move || format::date_time(request.requested_at, offset.get(), locale);

@@ -17,7 +17,6 @@ use super::{
     join_requests::RequestList,
     live_view::LiveState,
     room_owner::{DeleteRoomForm, HandOver},
-    LocalOffset,
 };
 use crate::{
     i18n::{td_string, use_locale},
@@ -156,7 +155,7 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
 fn BanList(room_id: i64) -> impl IntoView {
     let lift = ServerAction::<LiftBan>::new();
     let bans = Resource::new(move || lift.version().get(), move |_| banned_members(room_id));
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let locale = use_locale();
     let row = move |ban: BannedMember| {
         let when = move || format::date_time(ban.banned_at, offset.get(), locale);

@@ -9,7 +9,7 @@ use super::{
     form_error, format,
     invite_links::{remember_url, RememberedLink},
     share::LinkField,
-    words, LocalOffset,
+    words,
 };
 use crate::{
     i18n::{plural_string, td, td_string, use_locale},
@@ -92,7 +92,7 @@ fn LanguageInviteForm(create: ServerAction<CreateLanguageInvite>) -> impl IntoVi
 
 #[component]
 fn MadeLanguageInvite(link: LanguageInviteLink) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let locale = use_locale();
     let expires = link.expires_at_ms.map(|ms| {
         move || td_string!(locale, teaching.works_once_until, date = format::date_time(ms, offset.get(), locale)).to_string()
@@ -125,7 +125,7 @@ fn LanguageInviteList(invites: Vec<LanguageInviteSummary>, changed: RwSignal<u32
 
 #[component]
 fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let revoke = ServerAction::<RevokeLanguageInvite>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = revoke.value().get() {

@@ -7,7 +7,7 @@ use super::{permissions::PermissionsEditor, LiveState};
 use crate::{
     i18n::{plural_string, td_string, use_locale, Locale},
     live::Topic,
-    pages::{format, words, LocalOffset},
+    pages::{format, words},
     rooms::{moderation::may_moderate, Rights, Role},
 };
 
@@ -15,7 +15,7 @@ use crate::{
 /// it reads the same to screen readers as the dot does to the eye.
 #[component]
 pub fn MemberList(state: LiveState) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let locale = use_locale();
     // "Last seen 5 minutes ago" once the page is hydrated (the server
     // writes the date), kept true by a tick every half minute.

@@ -17,7 +17,7 @@ use crate::{
     i18n::{plural_string, td_string, use_locale, Locale},
     live::{ChatMessage, MessageKind},
     rooms::history::older_lines,
-    pages::{format, words, LocalOffset},
+    pages::{format, words},
 };
 
 /// Within this many pixels of the bottom counts as "at the newest".
@@ -27,7 +27,7 @@ const NEAR_TOP_PX: i32 = 64;
 
 #[component]
 pub fn Timeline(state: LiveState) -> impl IntoView {
-    let offset = expect_context::<LocalOffset>().0;
+    let offset = format::local_offset();
     let locale = use_locale();
     let list = NodeRef::<html::Ol>::new();
     let at_bottom = RwSignal::new(true);
@@ -146,7 +146,7 @@ fn load_older(state: LiveState, list: NodeRef<html::Ol>, has_older: RwSignal<boo
 /// One timeline line: a message (with "Edit" and "Delete" for those who
 /// may, and its editor while it is edited), a "message deleted" marker, or
 /// a system line for joins and leaves.
-fn line(message: ChatMessage, state: LiveState, offset: RwSignal<Option<i32>>, locale: Locale) -> impl IntoView {
+fn line(message: ChatMessage, state: LiveState, offset: format::LocalOffset, locale: Locale) -> impl IntoView {
     let at = message.created_at;
     let time = view! {
         <time datetime=format::iso(at) title=move || format::date_time(at, offset.get(), locale)>

@@ -17,7 +17,7 @@ pub fn Header() -> impl IntoView {
     let session = expect_context::<Session>();
     let location = leptos_router::hooks::use_location();
     // Counted again on every page change, whenever links are made or
-    // revoked, and after logging in, signing up or out. The key reads only
+    // revoked, and after logging in (or in by recovery), signing up or out. The key reads only
     // plain signals, never `session.user`: a key that changes while the
     // server renders (that resource resolving) makes its memo recompute on
     // one thread while the resource's task reads it on another, and
@@ -27,7 +27,12 @@ pub fn Header() -> impl IntoView {
     // server may dispose of these before the resource reads its key.
     let pending = Resource::new(
         move || {
-            let account = (session.log_in.version().try_get(), session.sign_up.version().try_get(), session.log_out.version().try_get());
+            let account = (
+                session.log_in.version().try_get(),
+                session.sign_up.version().try_get(),
+                session.log_out.version().try_get(),
+                session.recover.version().try_get(),
+            );
             (location.pathname.try_get(), session.links_changed.try_get(), account)
         },
         |_| pending_invite_count(),

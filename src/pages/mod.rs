@@ -40,7 +40,7 @@ use leptos_router::{
 };
 
 use crate::{
-    accounts::{get_current_user, CurrentUser, LogIn, LogOut, SignUp},
+    accounts::{get_current_user, recovery::RecoverAccount, CurrentUser, LogIn, LogOut, SignUp},
     error::AppError,
     i18n::{use_locale, I18nContextProvider},
 };
@@ -218,6 +218,8 @@ pub struct Session {
     pub sign_up: ServerAction<SignUp>,
     /// Log-out form action.
     pub log_out: ServerAction<LogOut>,
+    /// "Forgot password?" form action, which logs the browser in.
+    pub recover: ServerAction<RecoverAccount>,
     /// The logged-in user, or `None`.
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     /// Bumped whenever this tab makes or revokes invite links, so the
@@ -229,11 +231,12 @@ fn provide_session_context() -> Session {
     let log_in = ServerAction::<LogIn>::new();
     let sign_up = ServerAction::<SignUp>::new();
     let log_out = ServerAction::<LogOut>::new();
+    let recover = ServerAction::<RecoverAccount>::new();
     let user = Resource::new(
-        move || (log_in.version().get(), sign_up.version().get(), log_out.version().get()),
+        move || (log_in.version().get(), sign_up.version().get(), log_out.version().get(), recover.version().get()),
         |_| get_current_user(),
     );
-    let session = Session { log_in, sign_up, log_out, user, links_changed: RwSignal::new(0) };
+    let session = Session { log_in, sign_up, log_out, recover, user, links_changed: RwSignal::new(0) };
     provide_context(session);
     session
 }

@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use super::{account_sessions::AccountControls, form_error, ErrorPage};
 use crate::{
     error::AppError,
-    accounts::recovery::{recovery_codes_to_show, RecoverAccount, RecoveryCodesSaved, RECOVERY_CODES_FILE_PATH},
+    accounts::recovery::{recovery_codes_to_show, RecoveryCodesSaved, RECOVERY_CODES_FILE_PATH},
     i18n::{plural_string, td_string, use_locale},
     limits::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, RECOVERY_CODE_CHARS, USERNAME_MAX_CHARS},
 };
@@ -98,7 +98,10 @@ fn CodesCard(codes: Vec<String>, next: String, saved: ServerAction<RecoveryCodes
 /// logged in, on the profile.
 #[component]
 pub fn RecoverPage() -> impl IntoView {
-    let recover = ServerAction::<RecoverAccount>::new();
+    // The session's action: once it succeeds, the header reads who is
+    // logged in again (a page that came without a reload would go on
+    // showing "Log in" otherwise).
+    let recover = expect_context::<super::Session>().recover;
     let error = form_error(recover.value(), "recover_account");
     let locale = use_locale();
     view! {

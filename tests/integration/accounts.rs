@@ -335,3 +335,18 @@ async fn a_refused_log_in_says_when_to_try_again_as_a_page_and_as_json() {
     assert!(wait(&json).is_some_and(|secs| secs >= 1), "{:?}", json.headers());
     assert!(matches!(error_of(json).await, AppError::TooManyRequests(_)));
 }
+
+#[tokio::test]
+async fn every_page_names_who_is_logged_in_inside_its_header_from_the_first_byte() {
+    // Without JavaScript nothing swaps a later chunk into the header: the
+    // logged-in account must be in the header as it is first sent, on pages
+    // streamed out of order (home, log-in) and waited for (profile) alike.
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    for path in ["/", "/login", "/profile", "/recover"] {
+        let (_, html) = ana.page(path).await;
+        let header = html.split("</header>").next().unwrap();
+        assert!(header.contains("Logged in as") && header.contains("ana"), "{path}: {header}");
+    }
+}
+

@@ -175,6 +175,34 @@ pub async fn keep_session_alive(State(state): State<AppState>, session: Session,
     response
 }
 
+/// Who a page is rendered for, read from the session before the page
+/// renders ([`note_account_for_render`]) so that its header names them
+/// without waiting: a part of a page streamed out of order that waits is
+/// sent as a later chunk only JavaScript swaps in. `None`: logged out.
+#[derive(Clone, Debug)]
+pub struct AccountAtRender(pub Option<CurrentUser>);
+
+/// Middleware on the page routes (and the not-found page): notes
+/// [`AccountAtRender`] in the request's extensions. The session is read from
+/// memory on SQLite, one row on PostgreSQL; a failure is logged and the page
+/// rendered as for a logged-out visitor.
+pub async fn note_account_for_render(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+    let account = user_in(&session, &state.store).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not read who a page is for");
+        None
+    });
+    request.extensions_mut().insert(AccountAtRender(account));
+    next.run(request).await
+}
+
+/// The account the page being rendered is for ([`AccountAtRender`]);
+/// `None` when logged out or outside a page render.
+pub fn account_at_render() -> Option<CurrentUser> {
+    crate::context::request_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<AccountAtRender>().cloned())
+        .and_then(|account| account.0)
+}
+
 /// Notes a logged-in `session`'s activity at `now_ms` when it last did
 /// [`crate::limits::SESSION_ACTIVITY_NOTE_MS`] or more before (or never).
 /// A session made by this very request has no id yet: its log-in noted it.

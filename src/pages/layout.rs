@@ -9,6 +9,7 @@ use crate::{
     accounts::language::SetLanguage,
     i18n::{plural_string, td, td_string, use_locale, I18nLocaleTrait as _, Locale},
     invites::pending_invite_count,
+    types::accounts::CurrentUser,
 };
 
 /// Top bar: home link, then the user's name and "Log out", or "Log in" / "Sign up".
@@ -49,31 +50,44 @@ pub fn Header() -> impl IntoView {
             </span>
         }
     };
+    // Who is logged in, without waiting, so the header is in the first
+    // chunk of every page (a streamed part that waits would only appear
+    // with JavaScript). The server knows it before rendering
+    // ([`crate::accounts::ssr::account_at_render`]); the browser hydrates
+    // with the same answer from `session.user`, which the server sent with
+    // the page, and then follows it: it loads again after logging in or
+    // out, keeping the old answer meanwhile.
+    let account = move || -> Option<CurrentUser> {
+        #[cfg(feature = "ssr")]
+        {
+            crate::accounts::ssr::account_at_render()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            session.user.try_get().flatten().and_then(Result::ok).flatten()
+        }
+    };
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">"Roomlink"</A>
             <nav aria-label=td_string!(locale, header.account_nav)>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match session.user.await {
-                            Ok(Some(user)) => {
-                                let name = user.username;
-                                view! {
-                                    <A href="/dashboard" attr:class="dashboard-link">{td_string!(locale, header.dashboard)} {badge}</A>
-                                    <A href="/profile">{td_string!(locale, header.profile)}</A>
-                                    <span class="whoami">{td!(locale, header.logged_in_as, name = name.clone(), <b> = <strong />)}</span>
-                                    <ActionForm action=session.log_out attr:class="inline">
-                                        <button type="submit" class="link">{td_string!(locale, header.log_out)}</button>
-                                    </ActionForm>
-                                }.into_any()
-                            }
-                            _ => view! {
-                                <A href="/login">{td_string!(locale, header.log_in)}</A>
-                                <A href="/signup" attr:class="button">{td_string!(locale, header.sign_up)}</A>
-                            }.into_any(),
-                        }
-                    })}
-                </Transition>
+                {move || match account() {
+                    Some(user) => {
+                        let name = user.username;
+                        view! {
+                            <A href="/dashboard" attr:class="dashboard-link">{td_string!(locale, header.dashboard)} {badge}</A>
+                            <A href="/profile">{td_string!(locale, header.profile)}</A>
+                            <span class="whoami">{td!(locale, header.logged_in_as, name = name.clone(), <b> = <strong />)}</span>
+                            <ActionForm action=session.log_out attr:class="inline">
+                                <button type="submit" class="link">{td_string!(locale, header.log_out)}</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                    None => view! {
+                        <A href="/login">{td_string!(locale, header.log_in)}</A>
+                        <A href="/signup" attr:class="button">{td_string!(locale, header.sign_up)}</A>
+                    }.into_any(),
+                }}
                 <LanguageSwitcher />
             </nav>
         </header>

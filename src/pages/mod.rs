@@ -232,13 +232,10 @@ fn provide_session_context() -> Session {
     let sign_up = ServerAction::<SignUp>::new();
     let log_out = ServerAction::<LogOut>::new();
     let recover = ServerAction::<RecoverAccount>::new();
-    // Blocking: the header (who is logged in) is in the first chunk of every
-    // page. A page streamed out of order otherwise sent it as a later chunk
-    // that only JavaScript swaps in, so a browser without it sometimes
-    // showed "Log in" to someone logged in (when the session was read after
-    // the first chunk left, as on a busy server). It is read from the
-    // session, in memory: microseconds.
-    let user = Resource::new_blocking(
+    // Pages wait for it; the header reads it without waiting
+    // (`layout::Header`): the server sends its value with the page, so the
+    // browser hydrates with it at once.
+    let user = Resource::new(
         move || (log_in.version().get(), sign_up.version().get(), log_out.version().get(), recover.version().get()),
         |_| get_current_user(),
     );

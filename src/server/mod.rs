@@ -130,10 +130,21 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
     let site_root = std::path::Path::new(state.leptos_options.site_root.as_ref());
     let pkg_dir = site_root.join(state.leptos_options.site_pkg_dir.as_ref());
     // A path that is neither a route nor a file: the app's 404 page.
+    let note_account = middleware::from_fn_with_state(state.clone(), crate::accounts::ssr::note_account_for_render);
     let not_found = axum::handler::Handler::with_state(
-        leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state.clone(), site.shell),
+        axum::handler::Handler::layer(
+            leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state.clone(), site.shell),
+            note_account.clone(),
+        ),
         state.clone(),
     );
+    // The pages, each told who it is for before it renders.
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, provide_state.clone(), {
+            let options = state.leptos_options.clone();
+            move || (site.shell)(options.clone())
+        })
+        .route_layer(note_account);
     let router = Router::new()
         .route(LIVE_PATH, get(live_route::live_handler))
         .route(qr::QR_ROUTE, get(qr::qr_handler))
@@ -144,10 +155,7 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
         .route(attachments::SERVE_ROUTE, get(attachments::serve_handler))
         .route(crate::instant::files::UPLOAD_ROUTE, post(crate::instant::files::upload_handler))
         .route(crate::instant::files::SERVE_ROUTE, get(crate::instant::files::serve_handler))
-        .leptos_routes_with_context(&state, routes, provide_state.clone(), {
-            let options = state.leptos_options.clone();
-            move || (site.shell)(options.clone())
-        })
+        .merge(pages)
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), assets::pkg_files(&pkg_dir, state.leptos_options.hash_files))
         .fallback_service(assets::site_files(site_root, not_found))
         .layer(middleware::from_fn(api_status::error_status))

@@ -4,8 +4,10 @@
 //! browser holds a server-side session (tower-sessions, stored in the
 //! database) keyed by a random 128-bit id in an HttpOnly, SameSite=Lax cookie;
 //! the session holds the user's id under [`ssr::USER_ID_KEY`] and their
-//! username under [`ssr::USERNAME_KEY`], so knowing who asks reads no table.
+//! username under [`ssr::USERNAME_KEY`], so knowing who asks reads no table
+//! (a deleted account's sessions end with it: [`deletion`]).
 
+pub mod deletion;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod language;

@@ -26,8 +26,9 @@ pub const USER_ID_KEY: &str = "user_id";
 /// Session key holding when the session was last saved (Unix ms, `i64`).
 pub const SAVED_AT_KEY: &str = "saved_at";
 /// Session key holding the logged-in user's username (`String`), so that
-/// knowing who is asking takes no database read: Roomlink never deletes a
-/// user nor changes a username, so the copy made at log-in stays true.
+/// knowing who is asking takes no database read: Roomlink never changes a
+/// username, and deleting an account (which renames it) ends every session
+/// it has ([`super::deletion`]), so the copy made at log-in stays true.
 /// Sessions from before this key get it on their next request.
 pub const USERNAME_KEY: &str = "username";
 /// Session key holding when the session last noted its activity in its

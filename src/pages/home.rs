@@ -19,6 +19,7 @@ pub fn HomePage() -> impl IntoView {
     let session = expect_context::<Session>();
     let locale = use_locale();
     view! {
+        <super::account_deletion::DeletedNotice />
         <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match session.user.await {

@@ -6,6 +6,7 @@
 //! the server then redirects, carrying any error in the URL (`__err`), which
 //! [`url_error`] reads back.
 
+mod account_deletion;
 mod account_sessions;
 mod activity;
 mod auth;
@@ -40,7 +41,7 @@ use leptos_router::{
 };
 
 use crate::{
-    accounts::{get_current_user, recovery::RecoverAccount, CurrentUser, LogIn, LogOut, SignUp},
+    accounts::{deletion::DeleteAccount, get_current_user, recovery::RecoverAccount, CurrentUser, LogIn, LogOut, SignUp},
     error::AppError,
     i18n::{use_locale, I18nContextProvider},
 };
@@ -220,6 +221,8 @@ pub struct Session {
     pub log_out: ServerAction<LogOut>,
     /// "Forgot password?" form action, which logs the browser in.
     pub recover: ServerAction<RecoverAccount>,
+    /// "Delete my account" (on the profile): it logs this browser out.
+    pub delete_account: ServerAction<DeleteAccount>,
     /// The logged-in user, or `None`.
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     /// Bumped whenever this tab makes or revokes invite links, so the
@@ -232,14 +235,18 @@ fn provide_session_context() -> Session {
     let sign_up = ServerAction::<SignUp>::new();
     let log_out = ServerAction::<LogOut>::new();
     let recover = ServerAction::<RecoverAccount>::new();
+    let delete_account = ServerAction::<DeleteAccount>::new();
     // Pages wait for it; the header reads it without waiting
     // (`layout::Header`): the server sends its value with the page, so the
     // browser hydrates with it at once.
     let user = Resource::new(
-        move || (log_in.version().get(), sign_up.version().get(), log_out.version().get(), recover.version().get()),
+        move || {
+            let account = (log_in.version().get(), sign_up.version().get(), log_out.version().get());
+            (account, recover.version().get(), delete_account.version().get())
+        },
         |_| get_current_user(),
     );
-    let session = Session { log_in, sign_up, log_out, recover, user, links_changed: RwSignal::new(0) };
+    let session = Session { log_in, sign_up, log_out, recover, delete_account, user, links_changed: RwSignal::new(0) };
     provide_context(session);
     session
 }

@@ -1,13 +1,14 @@
 //! `/profile`: the user's roles ("I am a teacher" lets them make language
 //! invites on the dashboard; the student role comes from accepting one),
-//! their password, their recovery codes, where they are logged in, and a
-//! copy of their data.
+//! their password, their recovery codes, where they are logged in, a
+//! copy of their data, and deleting the account.
 
 use leptos::prelude::*;
 
 use crate::i18n::{td_string, use_locale};
 
 use super::{
+    account_deletion::{DeleteAccountCard, DeletionControls},
     account_sessions::{AccountControls, ChangePasswordForm, SessionList, YourData},
     form_error,
     recovery::RecoveryCodesCard,
@@ -24,6 +25,7 @@ pub fn ProfilePage() -> impl IntoView {
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     let locale = use_locale();
     let controls = AccountControls::new();
+    let deletion = DeletionControls::new();
     // `?recovered`: the password was just reset with a recovery code.
     let query = leptos_router::hooks::use_query_map();
     let recovered = Memo::new(move |_| query.read().get("recovered").is_some());
@@ -37,6 +39,7 @@ pub fn ProfilePage() -> impl IntoView {
                 };
                 let sessions = controls.sessions.await;
                 let codes_left = controls.codes_left.await;
+                let owned = deletion.owned.await;
                 let roles = match (profile.is_teacher, profile.is_student) {
                     (false, false) => td_string!(locale, profile.no_roles),
                     (true, false) => td_string!(locale, profile.teacher),
@@ -67,6 +70,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <RecoveryCodesCard controls left=codes_left />
                     <SessionList controls list=sessions />
                     <YourData />
+                    <DeleteAccountCard controls=deletion owned />
                 }.into_any()
             })}
         </Transition>

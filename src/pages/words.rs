@@ -20,6 +20,16 @@ pub fn role_name(locale: Locale, role: Role) -> &'static str {
     }
 }
 
+/// A person's name as pages show it: their username, or "deleted user",
+/// "usuário excluído" for an account that was deleted
+/// ([`crate::types::accounts::deleted_username`]).
+pub fn person(locale: Locale, name: &str) -> String {
+    match crate::types::accounts::is_deleted_username(name) {
+        true => td_string!(locale, live.deleted_user).to_string(),
+        false => name.to_string(),
+    }
+}
+
 /// An author's tag in an instant chat: "host", "anfitrião".
 pub fn tag_name(locale: Locale, tag: AuthorTag) -> &'static str {
     match tag {

@@ -16,6 +16,7 @@
 //! transactions run one at a time across every node, as on SQLite (see
 //! <https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS>).
 
+mod account_deletion;
 mod account_export;
 mod account_sessions;
 mod attachments;
@@ -53,6 +54,7 @@ use sqlx::{
     AnyPool,
 };
 
+pub use account_deletion::{AccountDeletion, Deleted};
 pub use account_export::{AccountExport, ExportedAccount, ExportedInvite, ExportedMembership, ExportedMessage};
 pub use account_sessions::{AccountSessionRow, AccountSessions, NewAccountSession};
 pub use recovery_codes::RecoveryCodes;
@@ -279,6 +281,11 @@ impl Store {
     /// Where each account is logged in.
     pub fn account_sessions(&self) -> AccountSessions<'_> {
         AccountSessions::new(&self.pool)
+    }
+
+    /// Deleting accounts.
+    pub fn account_deletion(&self) -> AccountDeletion<'_> {
+        AccountDeletion::new(&self.pool)
     }
 
     /// Accounts' recovery codes, as hashes.

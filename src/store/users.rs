@@ -63,7 +63,7 @@ impl<'a> Users<'a> {
     /// Run at start-up; a no-op once every account has one.
     pub async fn fill_skeletons(&self) -> Result<usize, StoreError> {
         let missing: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, username FROM users WHERE username_skeleton IS NULL ORDER BY id")
+            sqlx::query_as("SELECT id, username FROM users WHERE username_skeleton IS NULL AND deleted_at IS NULL ORDER BY id")
                 .fetch_all(self.pool)
                 .await?;
         let mut filled = 0;

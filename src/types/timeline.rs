@@ -101,6 +101,9 @@ pub enum MessageKind {
     /// deleted it (shown only to those who moderate). Shown as a small
     /// "message deleted" marker where the message was.
     Deleted,
+    /// The author deleted their account, which closed this teacher space
+    /// for the other person; `body` is empty.
+    AccountDeleted,
 }
 
 impl MessageKind {
@@ -116,6 +119,7 @@ impl MessageKind {
             MessageKind::Delete => "delete",
             MessageKind::Deleted => "deleted",
             MessageKind::Renamed => "renamed",
+            MessageKind::AccountDeleted => "account_deleted",
         }
     }
 
@@ -130,6 +134,7 @@ impl MessageKind {
             "delete" => MessageKind::Delete,
             "deleted" => MessageKind::Deleted,
             "renamed" => MessageKind::Renamed,
+            "account_deleted" => MessageKind::AccountDeleted,
             _ => MessageKind::Text,
         }
     }

@@ -8,6 +8,7 @@
 
 mod access;
 mod account_data;
+mod account_deletion;
 mod account_sessions;
 mod accounts;
 mod assets;

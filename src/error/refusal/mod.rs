@@ -238,6 +238,9 @@ pub enum Refusal {
     /// "Forgot password?" with a username and recovery code that do not go
     /// together (an unknown username, a wrong or used code: the same answer).
     RecoveryFailed,
+    /// Deleting the account while it owns rooms (`rooms`: their names, comma
+    /// separated): each must be handed over or deleted first.
+    OwnsRooms { rooms: String },
 }
 
 impl Refusal {
@@ -363,6 +366,7 @@ impl Refusal {
             SessionGone => s(td_string!(locale, refusals.session_gone)),
             ThisSession => s(td_string!(locale, refusals.this_session)),
             RecoveryFailed => s(td_string!(locale, refusals.recovery_failed)),
+            OwnsRooms { rooms } => td_string!(locale, refusals.owns_rooms, rooms).to_string(),
         }
     }
 }

@@ -117,6 +117,7 @@ fn index(refusal: &Refusal) -> usize {
         SessionGone => 105,
         ThisSession => 106,
         RecoveryFailed => 107,
+        OwnsRooms { .. } => 108,
     }
 }
 
@@ -232,6 +233,7 @@ fn samples() -> Vec<Refusal> {
         SessionGone,
         ThisSession,
         RecoveryFailed,
+        OwnsRooms { rooms: "Book club, Newsletter".into() },
     ]
 }
 
@@ -239,7 +241,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..108).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..109).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

@@ -132,7 +132,7 @@ impl LiveState {
                     });
                 }
             }),
-            MessageKind::Left | MessageKind::Removed | MessageKind::Banned => {
+            MessageKind::Left | MessageKind::Removed | MessageKind::Banned | MessageKind::AccountDeleted => {
                 self.members.update(|list| list.retain(|m| m.id != message.author_id));
                 self.online.update(|set| {
                     set.remove(&message.author_id);

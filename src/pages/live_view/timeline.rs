@@ -154,15 +154,16 @@ fn line(message: ChatMessage, state: LiveState, offset: format::LocalOffset, loc
         </time>
     };
     let tag = message.author_tag.map(|tag| view! { <span class="tag" data-tag=tag.label()>{words::tag_name(locale, tag)}</span> });
+    let author = words::person(locale, &message.author_name);
     if message.kind == MessageKind::Deleted {
         // Who deleted it reaches only those who moderate (ChatMessage::hide_moderation_details).
-        let what = match &message.actor_name {
+        let what = match message.actor_name.as_deref().map(|by| words::person(locale, by)) {
             Some(by) => td_string!(locale, live.deleted_by, by).to_string(),
             None => td_string!(locale, live.deleted).to_string(),
         };
         return view! {
             <li class="message deleted" data-id=message.id>
-                <span class="author">{message.author_name}</span>{tag}{time}
+                <span class="author">{author}</span>{tag}{time}
                 <p class="body muted">{what}</p>
             </li>
         }
@@ -172,7 +173,7 @@ fn line(message: ChatMessage, state: LiveState, offset: format::LocalOffset, loc
         let what = format!(" {words}");
         return view! {
             <li class="notice" data-id=message.id>
-                <span class="author">{message.author_name}</span>" "{tag}{what}" · "{time}
+                <span class="author">{author}</span>" "{tag}{what}" · "{time}
             </li>
         }
         .into_any();
@@ -183,7 +184,7 @@ fn line(message: ChatMessage, state: LiveState, offset: format::LocalOffset, loc
         let said = move || td_string!(locale, live.edited_at, when = format::date_time(when, offset.get(), locale)).to_string();
         view! { <span class="edited muted" tabindex="0" title=said aria-label=said data-when=said>{td_string!(locale, live.edited)}</span> }
     });
-    let attachment = message.attachment.map(|a| attachment_view(a, &message.author_name, locale));
+    let attachment = message.attachment.map(|a| attachment_view(a, &author, locale));
     let text = message.body;
     let body = move || match state.editing.get() == Some(id) {
         true => edit_form(state, id, text.clone(), locale).into_any(),
@@ -192,7 +193,7 @@ fn line(message: ChatMessage, state: LiveState, offset: format::LocalOffset, loc
     };
     view! {
         <li class="message" data-id=id data-mine=(message.author_id == state.my_id).to_string()>
-            <span class="author">{message.author_name}</span>{tag}
+            <span class="author">{author}</span>{tag}
             {time}
             {controls}
             {body}
@@ -211,7 +212,8 @@ fn line(message: ChatMessage, state: LiveState, offset: format::LocalOffset, loc
 /// `None` for a message.
 pub fn notice_words(message: &ChatMessage, locale: Locale) -> Option<String> {
     let host = message.author_tag == Some(crate::live::AuthorTag::Host);
-    let by = message.actor_name.as_deref();
+    let by = message.actor_name.as_deref().map(|name| words::person(locale, name));
+    let by = by.as_deref();
     let words = match message.kind {
         MessageKind::Text | MessageKind::Deleted | MessageKind::Edit | MessageKind::Delete => return None,
         MessageKind::Joined if host => td_string!(locale, live.started_chat).to_string(),
@@ -224,6 +226,7 @@ pub fn notice_words(message: &ChatMessage, locale: Locale) -> Option<String> {
             _ => td_string!(locale, live.joined).to_string(),
         },
         MessageKind::Left => td_string!(locale, live.left).to_string(),
+        MessageKind::AccountDeleted => td_string!(locale, live.account_deleted).to_string(),
         MessageKind::Renamed => td_string!(locale, live.renamed, name = &message.body).to_string(),
         MessageKind::Removed if message.author_tag.is_some() => td_string!(locale, live.removed_by_host).to_string(),
         MessageKind::Removed => match by {

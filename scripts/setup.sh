@@ -61,6 +61,11 @@ if $for_tests; then
     say "Installing the Socket.IO reference server the load client is compared with"
     (cd bench/peers/socketio && npm ci --no-audit --no-fund --silent)
   fi
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    # The SMTP server the tests of recovery by email send their mail to.
+    say "Installing aiosmtpd (PyPI), the tests' SMTP server"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore aiosmtpd==1.4.6
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/axe-core ]; then
     say "Installing Playwright's test runner (no browser download) and axe-core"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)

@@ -60,6 +60,19 @@ pub const RECOVERY_CODE_CHARS: usize = 16;
 /// text file), in ms, until the person says they saved it: an hour. After
 /// that only their hashes are left, and the profile makes a new set.
 pub const RECOVERY_CODES_SHOWN_FOR_MS: i64 = 60 * 60 * 1000;
+/// Characters of an email address (RFC 5321's limit on a path, 256, less
+/// its angle brackets).
+pub const EMAIL_MAX_CHARS: usize = 254;
+/// How long a link confirming an email address works, in ms: 24 hours.
+pub const EMAIL_CONFIRM_LINK_MS: i64 = 24 * 60 * 60 * 1000;
+/// How long a password-reset link sent by email works, in ms: an hour.
+pub const EMAIL_RESET_LINK_MS: i64 = 60 * 60 * 1000;
+/// Mails one account may be sent in an hour (confirmations and reset links
+/// together); past it, more are not sent (the answer is the same, so it
+/// tells nothing), so nobody can flood someone's inbox through Roomlink.
+pub const EMAILS_PER_ACCOUNT_PER_HOUR: u32 = 5;
+/// Seconds to wait for the SMTP server before a mail counts as not sent.
+pub const SMTP_TIMEOUT_SECS: u64 = 30;
 /// Sessions one server on SQLite keeps in memory, so that a request does
 /// not read its session from the file (the least recently used go first).
 /// About 300 bytes each. PostgreSQL nodes keep none: a log-out on one node

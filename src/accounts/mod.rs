@@ -8,6 +8,7 @@
 //! (a deleted account's sessions end with it: [`deletion`]).
 
 pub mod deletion;
+pub mod email;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod language;

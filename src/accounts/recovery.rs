@@ -117,15 +117,7 @@ pub async fn recover_account(username: String, code: String, new_password: Strin
         return Err(AppError::Invalid(crate::error::Refusal::RecoveryFailed));
     };
     users.forget_login_attempts(username).await?;
-    let password_hash = super::ssr::hash_password(new_password).await?;
-    users.set_password_hash(user.id, &password_hash).await?;
-    let every: Vec<String> =
-        state.store.account_sessions().of_user(user.id).await?.into_iter().map(|row| row.session_id).collect();
-    let ended = every.len();
-    super::sessions::ssr::end_sessions(&state, every).await?;
-    tracing::info!(user_id = user.id, ended, "password reset with a recovery code; every session ended");
-    super::ssr::start_session(user.id, &user.username).await?;
-    super::ssr::restore_language(&state, user.id).await?;
+    ssr::set_password_and_log_in(&state, user.id, &user.username, new_password, "a recovery code").await?;
     leptos_axum::redirect("/profile?recovered");
     Ok(())
 }
@@ -148,6 +140,28 @@ pub mod ssr {
         error::AppError,
         limits::{RECOVERY_CODES_PER_SET, RECOVERY_CODES_SHOWN_FOR_MS, RECOVERY_CODE_CHARS},
     };
+
+    /// Sets `new_password` (checked already) on account `user_id`, ends
+    /// every session of it (their live sockets close) and logs this browser
+    /// in as `username`, in their saved language: the end of a recovery, by
+    /// code or by email (`how`, for the log).
+    pub async fn set_password_and_log_in(
+        state: &AppState,
+        user_id: i64,
+        username: &str,
+        new_password: String,
+        how: &str,
+    ) -> Result<(), AppError> {
+        let password_hash = crate::accounts::ssr::hash_password(new_password).await?;
+        state.store.users().set_password_hash(user_id, &password_hash).await?;
+        let every: Vec<String> =
+            state.store.account_sessions().of_user(user_id).await?.into_iter().map(|row| row.session_id).collect();
+        let ended = every.len();
+        crate::accounts::sessions::ssr::end_sessions(state, every).await?;
+        tracing::info!(user_id, ended, "password reset with {how}; every session ended");
+        crate::accounts::ssr::start_session(user_id, username).await?;
+        crate::accounts::ssr::restore_language(state, user_id).await
+    }
 
     /// Crockford's base32 alphabet, lower case.
     const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";

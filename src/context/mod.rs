@@ -8,6 +8,7 @@
 //! routes; the features read them here, so no feature imports the server.
 
 pub mod client_address;
+pub mod mail;
 pub mod origin;
 pub mod rate_limits;
 pub mod settings;
@@ -56,6 +57,8 @@ pub struct AppStateFields {
     pub memory: Arc<MemoryLines>,
     /// Rate limiters.
     pub rate_limits: Arc<rate_limits::RateLimits>,
+    /// Roomlink's mail, when SMTP is set up (`None`: no email options).
+    pub mailer: Option<Arc<mail::Mailer>>,
 }
 
 impl AppState {

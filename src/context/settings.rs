@@ -64,6 +64,36 @@ pub struct Settings {
     /// least 1. Past it the largest chats drop their oldest lines first;
     /// from nine tenths of it no new chat without history starts.
     pub instant_memory_mib: u32,
+    /// SMTP server for recovery by email ([`super::mail`]), e.g.
+    /// `smtp.example.com`. Empty (the default): no email; the email options
+    /// are hidden and recovery codes still work.
+    pub smtp_host: String,
+    /// The SMTP server's port. Default 587.
+    pub smtp_port: u16,
+    /// `starttls` (the default: plain, then upgraded; port 587), `tls`
+    /// (TLS from the start; port 465) or `none` (never encrypted: only for
+    /// a server on this machine, as in the tests).
+    pub smtp_tls: String,
+    /// Username for the SMTP server; empty: it takes mail without logging in.
+    /// Its password is read from the environment only
+    /// (`ROOMLINK_SMTP_PASSWORD`), never from the file.
+    pub smtp_username: String,
+    /// The sender of Roomlink's mail, e.g. `Roomlink <no-reply@chat.example.com>`.
+    /// Required with `smtp_host`.
+    pub mail_from: String,
+    /// `ROOMLINK_SMTP_PASSWORD`; never read from the file, never printed.
+    #[serde(skip)]
+    pub smtp_password: SmtpPassword,
+}
+
+/// The SMTP password, which `Debug` never shows (settings may be logged).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SmtpPassword(pub Option<String>);
+
+impl std::fmt::Debug for SmtpPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "SmtpPassword(set)" } else { "SmtpPassword(none)" })
+    }
 }
 
 impl Default for Settings {
@@ -83,6 +113,12 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             sign_ups_per_address_per_hour: crate::limits::SIGN_UPS_PER_ADDRESS_PER_HOUR,
             instant_memory_mib: (crate::limits::INSTANT_MEMORY_LINES_TOTAL_BYTES >> 20) as u32,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: "starttls".into(),
+            smtp_username: String::new(),
+            mail_from: String::new(),
+            smtp_password: SmtpPassword::default(),
         }
     }
 }
@@ -91,12 +127,16 @@ impl Settings {
     /// Loads the settings. Errors: a message naming the bad key or file.
     pub fn load() -> Result<Settings, String> {
         let file = std::env::var("ROOMLINK_CONFIG").unwrap_or_else(|_| "Leptos.toml".into());
-        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+        if Figment::from(Toml::file(&file)).find_value("smtp_password").is_ok() {
+            return Err(format!("{file}: keep the SMTP password out of the file; set ROOMLINK_SMTP_PASSWORD instead"));
+        }
+        let mut settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(&file))
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .merge(Env::prefixed("ROOMLINK_").ignore(&["CONFIG"]))
             .extract()
             .map_err(|e| format!("settings ({file} and ROOMLINK_* variables): {e}"))?;
+        settings.smtp_password = SmtpPassword(std::env::var("ROOMLINK_SMTP_PASSWORD").ok().filter(|p| !p.is_empty()));
         settings.check()?;
         Ok(settings)
     }
@@ -116,6 +156,17 @@ impl Settings {
         }
         if self.instant_memory_mib == 0 {
             return Err("instant_memory_mib must be at least 1".into());
+        }
+        if !self.smtp_host.is_empty() {
+            if !matches!(self.smtp_tls.as_str(), "starttls" | "tls" | "none") {
+                return Err(format!("smtp_tls must be \"starttls\", \"tls\" or \"none\", not {:?}", self.smtp_tls));
+            }
+            if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(format!(
+                    "mail_from must be a sender such as \"Roomlink <no-reply@chat.example.com>\" when smtp_host is set, not {:?}",
+                    self.mail_from
+                ));
+            }
         }
         if !(1..=60).contains(&self.instant_chat_sweep_secs) {
             return Err("instant_chat_sweep_secs must be 1-60".into());

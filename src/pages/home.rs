@@ -20,6 +20,7 @@ pub fn HomePage() -> impl IntoView {
     let locale = use_locale();
     view! {
         <super::account_deletion::DeletedNotice />
+        <super::email::EmailConfirmedNotice />
         <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match session.user.await {

@@ -34,6 +34,7 @@ pub fn Header() -> impl IntoView {
                 session.log_out.version().try_get(),
                 session.recover.version().try_get(),
                 session.delete_account.version().try_get(),
+                session.reset_password.version().try_get(),
             );
             (location.pathname.try_get(), session.links_changed.try_get(), account)
         },

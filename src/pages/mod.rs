@@ -11,6 +11,7 @@ mod account_sessions;
 mod activity;
 mod auth;
 mod dashboard;
+mod email;
 mod errors;
 mod format;
 mod home;
@@ -41,7 +42,7 @@ use leptos_router::{
 };
 
 use crate::{
-    accounts::{deletion::DeleteAccount, get_current_user, recovery::RecoverAccount, CurrentUser, LogIn, LogOut, SignUp},
+    accounts::{deletion::DeleteAccount, email::ResetPassword, get_current_user, recovery::RecoverAccount, CurrentUser, LogIn, LogOut, SignUp},
     error::AppError,
     i18n::{use_locale, I18nContextProvider},
 };
@@ -114,12 +115,16 @@ pub fn site() -> crate::server::Site {
 /// the URL ([`url_error`]), as with JavaScript off; nothing on them needs
 /// more. An invite card (`/join/<token>`), log-in and sign-up (and, by who
 /// asks rather than by path, an instant chat's join card: see
-/// `page_kind`); and the two pages of recovery codes, which sign-up leads
-/// to and "Forgot password?" opens. The pages they lead to load their code
+/// `page_kind`); the two pages of recovery codes, which sign-up leads
+/// to and "Forgot password?" opens; and the pages links sent by email open. The pages they lead to load their code
 /// as usual.
 pub fn is_plain_page(path: &str) -> bool {
     let path = path.trim_end_matches('/');
-    matches!(path, "/login" | "/signup" | "/recover" | "/recovery-codes") || path.strip_prefix("/join/").is_some_and(|token| !token.is_empty() && !token.contains('/'))
+    let token_after = |prefix: &str| path.strip_prefix(prefix).is_some_and(|token| !token.is_empty() && !token.contains('/'));
+    matches!(path, "/login" | "/signup" | "/recover" | "/recovery-codes")
+        || token_after("/join/")
+        || token_after("/email/confirm/")
+        || token_after("/reset-password/")
 }
 
 /// What the shell needs to know of the request being rendered: whether its
@@ -223,6 +228,8 @@ pub struct Session {
     pub recover: ServerAction<RecoverAccount>,
     /// "Delete my account" (on the profile): it logs this browser out.
     pub delete_account: ServerAction<DeleteAccount>,
+    /// A new password through a link sent by email: it logs this browser in.
+    pub reset_password: ServerAction<ResetPassword>,
     /// The logged-in user, or `None`.
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     /// Bumped whenever this tab makes or revokes invite links, so the
@@ -236,17 +243,18 @@ fn provide_session_context() -> Session {
     let log_out = ServerAction::<LogOut>::new();
     let recover = ServerAction::<RecoverAccount>::new();
     let delete_account = ServerAction::<DeleteAccount>::new();
+    let reset_password = ServerAction::<ResetPassword>::new();
     // Pages wait for it; the header reads it without waiting
     // (`layout::Header`): the server sends its value with the page, so the
     // browser hydrates with it at once.
     let user = Resource::new(
         move || {
             let account = (log_in.version().get(), sign_up.version().get(), log_out.version().get());
-            (account, recover.version().get(), delete_account.version().get())
+            (account, recover.version().get(), delete_account.version().get(), reset_password.version().get())
         },
         |_| get_current_user(),
     );
-    let session = Session { log_in, sign_up, log_out, recover, delete_account, user, links_changed: RwSignal::new(0) };
+    let session = Session { log_in, sign_up, log_out, recover, delete_account, reset_password, user, links_changed: RwSignal::new(0) };
     provide_context(session);
     session
 }
@@ -268,7 +276,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view={Lazy::<routes::HomeRoute>::new()} />
                     <Route path=path!("/login") view={Lazy::<routes::LogInRoute>::new()} />
                     <Route path=path!("/signup") view={Lazy::<routes::SignUpRoute>::new()} />
-                    <Route path=path!("/recover") view={Lazy::<routes::RecoverRoute>::new()} />
+                    <Route path=path!("/recover") view={Lazy::<routes::RecoverRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/email/confirm/:token") view={Lazy::<routes::ConfirmEmailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password/:token") view={Lazy::<routes::ResetPasswordRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/recovery-codes") view={Lazy::<routes::RecoveryCodesRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/rooms/:id") view={Lazy::<routes::RoomRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/dashboard") view={Lazy::<routes::DashboardRoute>::new()} ssr=SsrMode::Async />

@@ -1,6 +1,6 @@
 //! `/profile`: the user's roles ("I am a teacher" lets them make language
 //! invites on the dashboard; the student role comes from accepting one),
-//! their password, their recovery codes, where they are logged in, a
+//! their password, their recovery codes and email, where they are logged in, a
 //! copy of their data, and deleting the account.
 
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use crate::i18n::{td_string, use_locale};
 
 use super::{
     account_deletion::{DeleteAccountCard, DeletionControls},
+    email::{EmailCard, EmailControls},
     account_sessions::{AccountControls, ChangePasswordForm, SessionList, YourData},
     form_error,
     recovery::RecoveryCodesCard,
@@ -26,6 +27,7 @@ pub fn ProfilePage() -> impl IntoView {
     let locale = use_locale();
     let controls = AccountControls::new();
     let deletion = DeletionControls::new();
+    let email = EmailControls::new();
     // `?recovered`: the password was just reset with a recovery code.
     let query = leptos_router::hooks::use_query_map();
     let recovered = Memo::new(move |_| query.read().get("recovered").is_some());
@@ -40,6 +42,7 @@ pub fn ProfilePage() -> impl IntoView {
                 let sessions = controls.sessions.await;
                 let codes_left = controls.codes_left.await;
                 let owned = deletion.owned.await;
+                let email_status = email.status.await;
                 let roles = match (profile.is_teacher, profile.is_student) {
                     (false, false) => td_string!(locale, profile.no_roles),
                     (true, false) => td_string!(locale, profile.teacher),
@@ -68,6 +71,7 @@ pub fn ProfilePage() -> impl IntoView {
                     </section>
                     <ChangePasswordForm controls />
                     <RecoveryCodesCard controls left=codes_left />
+                    <EmailCard controls=email status=email_status />
                     <SessionList controls list=sessions />
                     <YourData />
                     <DeleteAccountCard controls=deletion owned />

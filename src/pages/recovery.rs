@@ -126,6 +126,7 @@ pub fn RecoverPage() -> impl IntoView {
             </ActionForm>
             <p><A href="/login">{td_string!(locale, auth.log_in)}</A></p>
         </section>
+        <super::email::ResetByEmail />
     }
 }
 

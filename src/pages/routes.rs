@@ -51,6 +51,10 @@ pub enum EntryPage {
     Recover,
     /// `/recovery-codes`: a new set of recovery codes, shown once.
     RecoveryCodes,
+    /// `/email/confirm/:token`: a link confirming an email address.
+    ConfirmEmail,
+    /// `/reset-password/:token`: a password-reset link sent by email.
+    ResetPassword,
 }
 
 /// The pages of the member group (see the module's documentation).
@@ -72,6 +76,8 @@ fn entry_view(page: EntryPage) -> AnyView {
         EntryPage::Join => super::join::JoinPage().into_any(),
         EntryPage::Recover => super::recovery::RecoverPage().into_any(),
         EntryPage::RecoveryCodes => super::recovery::RecoveryCodesPage().into_any(),
+        EntryPage::ConfirmEmail => super::email::ConfirmEmailPage().into_any(),
+        EntryPage::ResetPassword => super::email::ResetPasswordPage().into_any(),
     }
 }
 
@@ -106,7 +112,9 @@ pub fn chunk_group(path: &str) -> Option<&'static str> {
     let path = path.trim_end_matches('/');
     let (parent, last) = path.rsplit_once('/').unwrap_or(("", path));
     match (parent, last) {
-        ("", "" | "login" | "signup" | "recover" | "recovery-codes") | ("/join", _) => Some("entry_view_"),
+        ("", "" | "login" | "signup" | "recover" | "recovery-codes") | ("/join" | "/email/confirm" | "/reset-password", _) => {
+            Some("entry_view_")
+        }
         ("/rooms", _) => Some("room_view_"),
         ("/instant-chat", _) => Some("instant_view_"),
         ("", "dashboard" | "profile") => Some("member_view_"),
@@ -224,6 +232,14 @@ grouped_route!(
     RecoveryCodesRoute => entry_view(EntryPage::RecoveryCodes), preload_entry
 );
 grouped_route!(
+    /// `/email/confirm/:token`.
+    ConfirmEmailRoute => entry_view(EntryPage::ConfirmEmail), preload_entry
+);
+grouped_route!(
+    /// `/reset-password/:token`.
+    ResetPasswordRoute => entry_view(EntryPage::ResetPassword), preload_entry
+);
+grouped_route!(
     /// `/join/:token`.
     JoinRoute => entry_view(EntryPage::Join), preload_entry
 );
@@ -256,6 +272,8 @@ mod tests {
             ("/signup/", Some("entry_view_")),
             ("/join/AbC-12_x", Some("entry_view_")),
             ("/recovery-codes", Some("entry_view_")),
+            ("/email/confirm/AbC-12_x", Some("entry_view_")),
+            ("/reset-password/AbC-12_x", Some("entry_view_")),
             ("/rooms/12", Some("room_view_")),
             ("/instant-chat/q1w2e3", Some("instant_view_")),
             ("/dashboard", Some("member_view_")),

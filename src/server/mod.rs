@@ -81,7 +81,9 @@ pub async fn app_with_state(settings: Settings, leptos_options: LeptosOptions, s
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)));
 
     let guest_keys = GuestKeys::load(&settings.data_dir)?;
+    let mailer = crate::context::mail::Mailer::from_settings(&settings)?.map(Arc::new);
     let state = AppState::new(AppStateFields {
+        mailer,
         leptos_options,
         store,
         hub,

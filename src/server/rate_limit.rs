@@ -22,7 +22,11 @@ use axum::{
 use leptos::server_fn::ServerFn;
 
 use crate::{
-    accounts::{recovery::RecoverAccount, LogIn, SignUp},
+    accounts::{
+        email::{AddEmail, ResetPassword, SendResetLink},
+        recovery::RecoverAccount,
+        LogIn, SignUp,
+    },
     context::{rate_limits::AddressLimit, AppState},
     error::AppError,
     instant::api::StartInstantChat,
@@ -38,6 +42,10 @@ fn limit_for(path: &str) -> Option<(AddressLimit, &'static str)> {
         (<LogIn as ServerFn>::PATH, AddressLimit::LogIns, "log-in attempts"),
         // A password reset guesses a secret as a log-in does, from the same budget.
         (<RecoverAccount as ServerFn>::PATH, AddressLimit::LogIns, "recovery attempts"),
+        (<ResetPassword as ServerFn>::PATH, AddressLimit::LogIns, "reset attempts"),
+        // Each may send a mail: from the same budget, so nobody floods inboxes.
+        (<SendResetLink as ServerFn>::PATH, AddressLimit::LogIns, "reset links asked for"),
+        (<AddEmail as ServerFn>::PATH, AddressLimit::LogIns, "confirmation links asked for"),
         (<SignUp as ServerFn>::PATH, AddressLimit::SignUps, "sign-ups"),
     ]
     .into_iter()
@@ -94,6 +102,7 @@ mod tests {
         assert_eq!(limit_for("/api/log_in").map(|l| l.0), Some(AddressLimit::LogIns));
         assert_eq!(limit_for("/api/sign_up").map(|l| l.0), Some(AddressLimit::SignUps));
         assert_eq!(limit_for("/api/recover_account").map(|l| l.0), Some(AddressLimit::LogIns));
+        assert_eq!(limit_for("/api/send_reset_link").map(|l| l.0), Some(AddressLimit::LogIns));
         assert_eq!(limit_for("/api/log_out"), None);
     }
 }

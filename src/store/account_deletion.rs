@@ -45,8 +45,8 @@ impl<'a> AccountDeletion<'a> {
     /// Deletes account `user_id` at `now_ms`, in one transaction:
     /// - its username becomes [`deleted_username`], its password hash,
     ///   language and roles are cleared, `deleted_at` is set;
-    /// - its memberships, join requests, recovery codes, session rows and
-    ///   log-in attempt count go;
+    /// - its email address, memberships, join requests, recovery codes,
+    ///   email links, session rows and log-in attempt count go;
     /// - its working invite links and pending language invites are revoked;
     /// - in instant chats it is a participant who left, under the deleted name;
     /// - in its teacher spaces, the other person can no longer write.
@@ -88,6 +88,7 @@ impl<'a> AccountDeletion<'a> {
             "DELETE FROM join_requests WHERE user_id = $1",
             "DELETE FROM memberships WHERE user_id = $1",
             "DELETE FROM recovery_codes WHERE user_id = $1",
+            "DELETE FROM email_tokens WHERE user_id = $1",
             "DELETE FROM account_sessions WHERE user_id = $1",
             "UPDATE invites SET revoked_at = $2, revoked_by = $1 WHERE created_by = $1 AND revoked_at IS NULL",
             "UPDATE language_invites SET revoked_at = $2 WHERE teacher_id = $1 AND used_at IS NULL AND revoked_at IS NULL",
@@ -108,7 +109,7 @@ impl<'a> AccountDeletion<'a> {
         sqlx::query("DELETE FROM login_attempts WHERE username_key = $1").bind(username.to_lowercase()).execute(&mut *tx).await?;
         sqlx::query(
             "UPDATE users SET username = $2, username_key = $3, username_skeleton = NULL, password_hash = '',
-                              language = NULL, is_teacher = 0, is_student = 0, deleted_at = $4
+                              language = NULL, is_teacher = 0, is_student = 0, email = NULL, email_key = NULL, deleted_at = $4
              WHERE id = $1",
         )
         .bind(user_id)

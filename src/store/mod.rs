@@ -22,6 +22,7 @@ mod account_sessions;
 mod attachments;
 mod chat_lookups;
 mod checkpoint;
+mod email_tokens;
 pub mod node_bus;
 mod group_commit;
 mod instant_chats;
@@ -55,6 +56,7 @@ use sqlx::{
 };
 
 pub use account_deletion::{AccountDeletion, Deleted};
+pub use email_tokens::{Confirmed, EmailLink, EmailPurpose, EmailTokens};
 pub use account_export::{AccountExport, ExportedAccount, ExportedInvite, ExportedMembership, ExportedMessage};
 pub use account_sessions::{AccountSessionRow, AccountSessions, NewAccountSession};
 pub use recovery_codes::RecoveryCodes;
@@ -281,6 +283,11 @@ impl Store {
     /// Where each account is logged in.
     pub fn account_sessions(&self) -> AccountSessions<'_> {
         AccountSessions::new(&self.pool)
+    }
+
+    /// Accounts' email addresses and the links sent to them.
+    pub fn email_tokens(&self) -> EmailTokens<'_> {
+        EmailTokens::new(&self.pool)
     }
 
     /// Deleting accounts.

@@ -241,6 +241,18 @@ pub enum Refusal {
     /// Deleting the account while it owns rooms (`rooms`: their names, comma
     /// separated): each must be handed over or deleted first.
     OwnsRooms { rooms: String },
+    /// An email option on a server without SMTP settings.
+    EmailOff,
+    /// An email address that is not one.
+    EmailInvalid,
+    /// An email address longer than `max` characters.
+    EmailTooLong { max: usize },
+    /// The SMTP server did not take the mail.
+    EmailNotSent,
+    /// A link sent by email that was used, expired, or never made.
+    EmailLinkEnded,
+    /// Confirming an address another account confirmed first.
+    EmailTaken,
 }
 
 impl Refusal {
@@ -367,6 +379,12 @@ impl Refusal {
             ThisSession => s(td_string!(locale, refusals.this_session)),
             RecoveryFailed => s(td_string!(locale, refusals.recovery_failed)),
             OwnsRooms { rooms } => td_string!(locale, refusals.owns_rooms, rooms).to_string(),
+            EmailOff => s(td_string!(locale, refusals.email_off)),
+            EmailInvalid => s(td_string!(locale, refusals.email_invalid)),
+            EmailTooLong { max } => td_string!(locale, refusals.email_too_long, max).to_string(),
+            EmailNotSent => s(td_string!(locale, refusals.email_not_sent)),
+            EmailLinkEnded => s(td_string!(locale, refusals.email_link_ended)),
+            EmailTaken => s(td_string!(locale, refusals.email_taken)),
         }
     }
 }

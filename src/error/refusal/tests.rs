@@ -118,6 +118,12 @@ fn index(refusal: &Refusal) -> usize {
         ThisSession => 106,
         RecoveryFailed => 107,
         OwnsRooms { .. } => 108,
+        EmailOff => 109,
+        EmailInvalid => 110,
+        EmailTooLong { .. } => 111,
+        EmailNotSent => 112,
+        EmailLinkEnded => 113,
+        EmailTaken => 114,
     }
 }
 
@@ -234,6 +240,12 @@ fn samples() -> Vec<Refusal> {
         ThisSession,
         RecoveryFailed,
         OwnsRooms { rooms: "Book club, Newsletter".into() },
+        EmailOff,
+        EmailInvalid,
+        EmailTooLong { max: 254 },
+        EmailNotSent,
+        EmailLinkEnded,
+        EmailTaken,
     ]
 }
 
@@ -241,7 +253,7 @@ fn samples() -> Vec<Refusal> {
 fn every_refusal_has_its_words_in_each_language() {
     let samples = samples();
     let covered: std::collections::BTreeSet<usize> = samples.iter().map(index).collect();
-    assert_eq!(covered, (0..109).collect(), "a sample of every refusal");
+    assert_eq!(covered, (0..115).collect(), "a sample of every refusal");
     for refusal in &samples {
         let (english, portuguese) = (refusal.message(Locale::en), refusal.message(Locale::pt_BR));
         assert!(!english.is_empty() && !english.contains("{{"), "{refusal:?}: {english}");

@@ -6,6 +6,12 @@ import * as path from 'node:path';
 // Each run gets a fresh SQLite file in a temporary folder and its own port.
 const port = process.env.E2E_PORT ?? '3199';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roomlink-e2e-'));
+// The SMTP server the app sends its mail to (aiosmtpd, which keeps each
+// mail in this maildir: tests/helpers.ts `mailTo` reads it). The path is
+// the same in the runner and its workers, which load this file too.
+const smtpPort = process.env.E2E_SMTP_PORT ?? '3198';
+const mailDir = path.join(os.tmpdir(), `roomlink-e2e-mail-${port}`);
+process.env.E2E_MAILDIR = mailDir;
 
 export default defineConfig({
   testDir: './tests',
@@ -29,7 +35,14 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    command: `rm -rf '${mailDir}' && exec python3 -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox '${mailDir}'`,
+    port: Number(smtpPort),
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  }, {
     command: './target/release/roomlink',
     cwd: '..',
     url: `http://127.0.0.1:${port}/`,
@@ -54,8 +67,13 @@ export default defineConfig({
       ROOMLINK_LIVE_LINES_PER_SECOND: '0',
       // Every test signs its people up from this one address.
       ROOMLINK_SIGN_UPS_PER_ADDRESS_PER_HOUR: '0',
+      // Recovery by email: mail goes to the aiosmtpd above.
+      ROOMLINK_SMTP_HOST: '127.0.0.1',
+      ROOMLINK_SMTP_PORT: smtpPort,
+      ROOMLINK_SMTP_TLS: 'none',
+      ROOMLINK_MAIL_FROM: 'Roomlink <no-reply@roomlink.test>',
       // scripts/test.sh fails the run when the server logs a panic here.
       ROOMLINK_PANIC_LOG: process.env.ROOMLINK_PANIC_LOG ?? '',
     },
-  },
+  }],
 });

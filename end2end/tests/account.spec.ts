@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { PASSWORD, saveRecoveryCodes, signUp, uniqueName } from './helpers';
+import { linkInMail, PASSWORD, saveRecoveryCodes, signUp, uniqueName, waitLive } from './helpers';
 
 const PHONE_AGENT =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.135 Mobile Safari/537.36';
@@ -102,12 +102,12 @@ test('sign-up shows recovery codes once; "Forgot password?" with one sets a new 
   await phone.goto('/login');
   await phone.getByRole('link', { name: 'Forgot password?' }).click();
   await expect(phone.getByRole('heading', { name: 'Set a new password' })).toBeVisible();
-  await phone.getByLabel('Username').fill(name);
+  await phone.getByLabel('Username', { exact: true }).fill(name);
   await phone.getByLabel('Recovery code').fill('aaaa-bbbb-cccc-dddd');
   await phone.getByLabel(/New password/).fill('a fresh start here');
   await phone.getByRole('button', { name: 'Set new password' }).click();
   await expect(phone.getByRole('alert').filter({ hasText: "That username and recovery code don't go together." })).toBeVisible();
-  await expect(phone.getByLabel('Username')).toHaveValue(name);
+  await expect(phone.getByLabel('Username', { exact: true })).toHaveValue(name);
   await phone.getByLabel('Recovery code').fill(codes[3].toUpperCase());
   await phone.getByLabel(/New password/).fill('a fresh start here');
   await phone.getByRole('button', { name: 'Set new password' }).click();
@@ -129,4 +129,76 @@ test('sign-up shows recovery codes once; "Forgot password?" with one sets a new 
   expect(fresh).not.toContain(codes[0]);
   await expect(again).toHaveURL(/\/profile$/);
   await expect(card).toContainText('You have 10 unused recovery codes.');
+});
+
+test('an email address is confirmed through its link, and "Forgot password?" mails a reset link that works without JavaScript', async ({ browser }) => {
+  const { page, name } = await newAccount(browser, 'mail');
+  const address = `${name}@example.com`;
+  await page.goto('/profile');
+  const card = page.getByRole('region', { name: 'Email for recovery' });
+  await card.getByLabel('Email address').fill(address);
+  await card.getByLabel('Your password').fill(PASSWORD);
+  await card.getByRole('button', { name: 'Send confirmation link' }).click();
+  await expect(card.getByText('Check your inbox')).toBeVisible();
+
+  // Opened from the mail, on another device: a button confirms it.
+  const phone = await (await browser.newContext({ userAgent: PHONE_AGENT })).newPage();
+  await phone.goto(await linkInMail(address, 'Confirm your email address for Roomlink', '/email/confirm/'));
+  await expect(phone.getByText(`Confirm ${address} as the recovery address of the Roomlink account ${name}?`)).toBeVisible();
+  await phone.getByRole('button', { name: 'Confirm address' }).click();
+  await expect(phone.getByText('Your email address is confirmed.')).toBeVisible();
+  await page.reload();
+  await expect(card.getByText(`Confirmed address: ${address}`)).toBeVisible();
+
+  // Forgot the password, in a browser without JavaScript.
+  const plain = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await plain.goto('/login');
+  await plain.getByRole('link', { name: 'Forgot password?' }).click();
+  await plain.getByLabel('Username or email address').fill(address.toUpperCase());
+  await plain.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(plain.getByText('If that account has a confirmed email address, we sent a link to it.')).toBeVisible();
+  await plain.goto(await linkInMail(address, 'Reset your Roomlink password', '/reset-password/'));
+  await expect(plain.getByText(`Set a new password for ${name}.`)).toBeVisible();
+  await plain.getByLabel(/New password/).fill('mailed me a way back');
+  await plain.getByRole('button', { name: 'Set new password' }).click();
+  await expect(plain.getByText('Your password is changed')).toBeVisible();
+  await expect(plain.getByText('Logged in as')).toBeVisible();
+
+  // The first browser was logged out; the new password works.
+  await page.reload();
+  await expect(page.getByRole('link', { name: 'Log in' }).first()).toBeVisible();
+  await loggedIn(browser, name, 'mailed me a way back');
+});
+
+test('"Delete my account" names the rooms to hand over first, asks for the password, and logs out for good', async ({ browser }) => {
+  const { page, name } = await newAccount(browser, 'leaver');
+  await page.getByLabel('Room name').fill(`${name} room`);
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await waitLive(page);
+  await page.goto('/profile');
+  const card = page.getByRole('region', { name: 'Delete my account' });
+  await expect(card.getByText('hand each room you own over')).toBeVisible();
+  await card.getByRole('link', { name: `${name} room` }).click();
+
+  // The room goes first.
+  await page.getByRole('button', { name: 'Room settings' }).click();
+  await page.getByRole('textbox', { name: "Type the room's name to confirm" }).fill(`${name} room`);
+  await page.getByRole('button', { name: 'Delete room' }).click();
+  await expect(page.getByRole('heading', { name: 'Your rooms' })).toBeVisible();
+
+  await page.goto('/profile');
+  await expect(card.getByText('The messages you wrote stay')).toBeVisible();
+  await card.getByLabel('Your password, to confirm').fill('not the password');
+  await card.getByRole('button', { name: 'Delete my account for good' }).click();
+  await expect(card.getByRole('alert')).toHaveText('That is not your current password. Type the one you log in with now.');
+  await card.getByLabel('Your password, to confirm').fill(PASSWORD);
+  await card.getByRole('button', { name: 'Delete my account for good' }).click();
+  await expect(page.getByText('Your account was deleted')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Log in' }).first()).toBeVisible();
+
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong username or password.' })).toBeVisible();
 });

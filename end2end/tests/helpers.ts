@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { expect, Browser, Page } from '@playwright/test';
 
 export const PASSWORD = 'correct horse battery';
@@ -115,4 +116,46 @@ export async function joinAs(page: Page, link: string, name: string): Promise<vo
   await page.goto(link);
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join chat' }).click();
+}
+
+/** Undoes quoted-printable (RFC 2045): soft line breaks, then `=XX` bytes. */
+function unquote(text: string): string {
+  const bytes = Buffer.from(text.replace(/=\r?\n/g, ''), 'latin1');
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const hex = bytes.subarray(i + 1, i + 3).toString('latin1');
+    if (bytes[i] === 0x3d && /^[0-9A-F]{2}$/i.test(hex)) {
+      out.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      out.push(bytes[i]);
+    }
+  }
+  return Buffer.from(out).toString('utf8');
+}
+
+/** Waits for the mail to `to` whose subject is `subject` to reach the
+ * tests' SMTP server (playwright.config.ts), and returns the link to
+ * `path` in it (e.g. `/email/confirm/`). */
+export async function linkInMail(to: string, subject: string, path: string): Promise<string> {
+  const dir = `${process.env.E2E_MAILDIR}/new`;
+  let body = '';
+  await expect
+    .poll(async () => {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
+        const raw = await readFile(`${dir}/${name}`, 'latin1');
+        const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+        if (!new RegExp(`^To: ${to}$`, 'mi').test(head) || !head.includes(`Subject: ${subject}`)) continue;
+        const text = rest.join('\n\n');
+        body = /quoted-printable/i.test(head) ? unquote(text)
+          : /base64/i.test(head) ? Buffer.from(text, 'base64').toString('utf8') : text;
+        return true;
+      }
+      return false;
+    }, { message: `a mail to ${to}: ${subject}`, timeout: 30_000 })
+    .toBe(true);
+  const link = body.match(new RegExp(`https?://[^\\s]*${path}[A-Za-z0-9_-]+`));
+  expect(link, body).not.toBeNull();
+  return link![0];
 }

@@ -238,4 +238,37 @@ mod tests {
             Ok(())
         });
     }
+
+    #[test]
+    fn the_smtp_password_comes_from_the_environment_only_and_is_never_printed() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "smtp_host = \"smtp.example.com\"\nsmtp_password = \"hunter22\"\n")?;
+            let err = Settings::load().unwrap_err();
+            assert!(err.contains("ROOMLINK_SMTP_PASSWORD") && !err.contains("hunter22"), "{err}");
+            jail.create_file(
+                "Leptos.toml",
+                "smtp_host = \"smtp.example.com\"\nsmtp_username = \"roomlink\"\nmail_from = \"Roomlink <no-reply@example.com>\"\n",
+            )?;
+            jail.set_env("ROOMLINK_SMTP_PASSWORD", "hunter22");
+            let s = Settings::load().map_err(figment::Error::from)?;
+            assert_eq!(s.smtp_password.0.as_deref(), Some("hunter22"));
+            assert!(!format!("{s:?}").contains("hunter22"), "Debug hides it");
+            assert!(super::super::mail::Mailer::from_settings(&s).unwrap().is_some());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn smtp_settings_are_checked_at_start() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("Leptos.toml", "smtp_host = \"smtp.example.com\"\nmail_from = \"not an address\"\n")?;
+            assert!(Settings::load().unwrap_err().contains("mail_from"));
+            jail.create_file("Leptos.toml", "smtp_host = \"smtp.example.com\"\nmail_from = \"a@example.com\"\nsmtp_tls = \"ssl\"\n")?;
+            assert!(Settings::load().unwrap_err().contains("smtp_tls"));
+            jail.create_file("Leptos.toml", "")?;
+            let s = Settings::load().map_err(figment::Error::from)?;
+            assert!(super::super::mail::Mailer::from_settings(&s).unwrap().is_none(), "no SMTP host, no mail");
+            Ok(())
+        });
+    }
 }

@@ -30,7 +30,7 @@ impl DeletionControls {
     pub fn new() -> DeletionControls {
         let delete = expect_context::<Session>().delete_account;
         DeletionControls {
-            owned: Resource::new(move || delete.version().get(), |_| rooms_owned()),
+            owned: Resource::new(move || delete.version().try_get(), |_| rooms_owned()),
             error: form_error(delete.value(), "delete_account"),
         }
     }

@@ -46,14 +46,14 @@ impl AccountControls {
         let end = ServerAction::<EndAccountSession>::new();
         let end_others = ServerAction::<EndOtherSessions>::new();
         let sessions = Resource::new(
-            move || (change.version().get(), end.version().get(), end_others.version().get()),
+            move || (change.version().try_get(), end.version().try_get(), end_others.version().try_get()),
             |_| account_sessions(),
         );
         let new_codes = ServerAction::<NewRecoveryCodes>::new();
         AccountControls {
             new_codes,
             new_codes_error: form_error(new_codes.value(), "new_recovery_codes"),
-            codes_left: Resource::new(move || new_codes.version().get(), |_| recovery_codes_left()),
+            codes_left: Resource::new(move || new_codes.version().try_get(), |_| recovery_codes_left()),
             change,
             change_error: form_error(change.value(), "change_password"),
             end,

@@ -20,7 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
         changed.track();
         session.links_changed.update(|n| *n += 1);
     });
-    let data = Resource::new(move || changed.get(), |_| get_dashboard());
+    let data = Resource::new(move || changed.try_get(), |_| get_dashboard());
     // Join requests and unread lines in the rooms follow while the page is open.
     super::activity::follow_room_activity(changed);
     let create = ServerAction::<crate::spaces::CreateLanguageInvite>::new();

@@ -39,7 +39,7 @@ impl EmailControls {
             add_error: form_error(add.value(), "add_email"),
             remove,
             remove_error: form_error(remove.value(), "remove_email"),
-            status: Resource::new(move || (add.version().get(), remove.version().get()), |_| email_options()),
+            status: Resource::new(move || (add.version().try_get(), remove.version().try_get()), |_| email_options()),
         }
     }
 }
@@ -123,10 +123,33 @@ pub fn ResetByEmail() -> impl IntoView {
     }
 }
 
-/// The link's token, from the path.
-fn token() -> Memo<String> {
+/// The link in the page's path (`:token`), as the server function of its
+/// purpose reads it: whose it is while it works, `None` after.
+type LinkResource = Resource<Result<Option<EmailLinkView>, AppError>>;
+
+/// A page a mailed link opens: titled `title`, it shows `card` (given the
+/// link and its token) while the link works, and "This link no longer
+/// works" once it is used or expired.
+fn link_page<Read, Fut>(title: &'static str, read: Read, card: impl Fn(EmailLinkView, String) -> AnyView + Copy + Send + Sync + 'static) -> impl IntoView
+where
+    Read: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Option<EmailLinkView>, AppError>> + Send + 'static,
+{
     let params = use_params_map();
-    Memo::new(move |_| params.read().get("token").unwrap_or_default())
+    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let link: LinkResource = Resource::new(move || token.try_get().unwrap_or_default(), read);
+    view! {
+        <super::PageTitle text=title />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match link.await {
+                    Ok(Some(found)) => card(found, token.get_untracked()),
+                    Ok(None) => link_ended(),
+                    Err(err) => view! { <super::ErrorPage error=err /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
 }
 
 /// "This link no longer works".
@@ -146,74 +169,54 @@ fn link_ended() -> AnyView {
 #[component]
 pub fn ConfirmEmailPage() -> impl IntoView {
     let locale = use_locale();
-    let token = token();
     let confirm = ServerAction::<ConfirmEmail>::new();
     let error = form_error(confirm.value(), "confirm_email");
-    let link = Resource::new(move || token.get(), confirm_link);
-    view! {
-        <super::PageTitle text=td_string!(locale, email.confirm_title) />
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match link.await {
-                    Ok(Some(EmailLinkView { username, email })) => view! {
-                        <section class="card narrow">
-                            <h1>{td_string!(locale, email.confirm_title)}</h1>
-                            <p>{td_string!(locale, email.confirm_intro, email, username)}</p>
-                            <ActionForm action=confirm>
-                                <input type="hidden" name="token" value=token.get_untracked() />
-                                <button type="submit" class="primary" disabled=move || confirm.pending().get()>
-                                    {td_string!(locale, email.confirm_button)}
-                                </button>
-                                <p role="alert" class="error">{error}</p>
-                            </ActionForm>
-                        </section>
-                    }
-                    .into_any(),
-                    Ok(None) => link_ended(),
-                    Err(err) => view! { <super::ErrorPage error=err /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let card = move |EmailLinkView { username, email }, token: String| {
+        view! {
+            <section class="card narrow">
+                <h1>{td_string!(locale, email.confirm_title)}</h1>
+                <p>{td_string!(locale, email.confirm_intro, email, username)}</p>
+                <ActionForm action=confirm>
+                    <input type="hidden" name="token" value=token />
+                    <button type="submit" class="primary" disabled=move || confirm.pending().get()>
+                        {td_string!(locale, email.confirm_button)}
+                    </button>
+                    <p role="alert" class="error">{error}</p>
+                </ActionForm>
+            </section>
+        }
+        .into_any()
+    };
+    link_page(td_string!(locale, email.confirm_title), confirm_link, card)
 }
 
 /// `/reset-password/<token>`: a new password for the link's account.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let locale = use_locale();
-    let token = token();
     // The session's action: once it succeeds, the header names who is logged in.
     let reset = expect_context::<Session>().reset_password;
     let error = form_error(reset.value(), "reset_password");
-    let link = Resource::new(move || token.get(), reset_link);
-    view! {
-        <super::PageTitle text=td_string!(locale, email.reset_title) />
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match link.await {
-                    Ok(Some(EmailLinkView { username, .. })) => view! {
-                        <section class="card narrow">
-                            <h1>{td_string!(locale, email.reset_title)}</h1>
-                            <p>{td_string!(locale, email.reset_intro, username)}</p>
-                            <ActionForm action=reset>
-                                <input type="hidden" name="token" value=token.get_untracked() />
-                                <label for="new-password">{td_string!(locale, account.new_password)}</label>
-                                <input id="new-password" name="new_password" type="password" required autocomplete="new-password"
-                                    minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS />
-                                <p role="alert" class="error">{error}</p>
-                                <button type="submit" class="primary" disabled=move || reset.pending().get()>
-                                    {td_string!(locale, email.reset_button)}
-                                </button>
-                            </ActionForm>
-                        </section>
-                    }
-                    .into_any(),
-                    Ok(None) => link_ended(),
-                    Err(err) => view! { <super::ErrorPage error=err /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let card = move |EmailLinkView { username, .. }, token: String| {
+        view! {
+            <section class="card narrow">
+                <h1>{td_string!(locale, email.reset_title)}</h1>
+                <p>{td_string!(locale, email.reset_intro, username)}</p>
+                <ActionForm action=reset>
+                    <input type="hidden" name="token" value=token />
+                    <label for="new-password">{td_string!(locale, account.new_password)}</label>
+                    <input id="new-password" name="new_password" type="password" required autocomplete="new-password"
+                        minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS />
+                    <p role="alert" class="error">{error}</p>
+                    <button type="submit" class="primary" disabled=move || reset.pending().get()>
+                        {td_string!(locale, email.reset_button)}
+                    </button>
+                </ActionForm>
+            </section>
+        }
+        .into_any()
+    };
+    link_page(td_string!(locale, email.reset_title), reset_link, card)
 }
 
 /// The home page's word after an address is confirmed (`/?email_confirmed`).

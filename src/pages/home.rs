@@ -57,7 +57,7 @@ fn Welcome() -> impl IntoView {
 fn RoomList() -> impl IntoView {
     // Read again when a line lands in one of the rooms: the unread badges follow.
     let changed = RwSignal::new(0u32);
-    let rooms = Resource::new(move || changed.get(), |_| my_rooms());
+    let rooms = Resource::new(move || changed.try_get(), |_| my_rooms());
     super::activity::follow_room_activity(changed);
     let locale = use_locale();
     view! {

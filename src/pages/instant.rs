@@ -35,9 +35,9 @@ pub fn InstantChatPage() -> impl IntoView {
     let end = ServerAction::<EndInstantChat>::new();
     // Fetch again after a successful join or end only: a refused join keeps
     // the form, and what was typed in it, as it is.
-    let joined = move || matches!(join.value().get(), Some(Ok(_)));
-    let ended = move || matches!(end.value().get(), Some(Ok(_)));
-    let page = Resource::new(move || (id.get(), joined(), ended()), |(id, _, _)| get_instant_chat_page(id));
+    let joined = move || matches!(join.value().try_get(), Some(Some(Ok(_))));
+    let ended = move || matches!(end.value().try_get(), Some(Some(Ok(_))));
+    let page = Resource::new(move || (id.try_get().unwrap_or_default(), joined(), ended()), |(id, _, _)| get_instant_chat_page(id));
     let locale = use_locale();
     view! {
         <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, instant.opening)}</p> }>

@@ -22,7 +22,7 @@ use crate::{
 pub fn JoinPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
-    let preview = Resource::new(move || token.get(), get_invite_preview);
+    let preview = Resource::new(move || token.try_get().unwrap_or_default(), get_invite_preview);
     // The refusal a Join pressed without JavaScript came back with (a plain
     // page: the form posts, and the server redirects here with it).
     let refused = url_error("accept_invite");

@@ -118,7 +118,7 @@ pub fn RequestList(room_id: i64, state: LiveState) -> impl IntoView {
     let approve = ServerAction::<ApproveJoinRequest>::new();
     let decline = ServerAction::<DeclineJoinRequest>::new();
     let requests = Resource::new(
-        move || (state.join_requests.get(), approve.version().get(), decline.version().get()),
+        move || (state.join_requests.try_get(), approve.version().try_get(), decline.version().try_get()),
         move |_| join_requests(room_id),
     );
     let offset = format::local_offset();

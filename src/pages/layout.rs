@@ -42,7 +42,7 @@ pub fn Header() -> impl IntoView {
     );
     // Always the same elements, only hidden at 0: what the server rendered
     // and what hydration finds must match even while the count reloads.
-    let count = move || pending.get().and_then(Result::ok).unwrap_or(0);
+    let count = move || pending.try_get().flatten().and_then(Result::ok).unwrap_or(0);
     let locale = use_locale();
     let badge = move || {
         view! {

@@ -249,8 +249,9 @@ fn provide_session_context() -> Session {
     // browser hydrates with it at once.
     let user = Resource::new(
         move || {
-            let account = (log_in.version().get(), sign_up.version().get(), log_out.version().get());
-            (account, recover.version().get(), delete_account.version().get(), reset_password.version().get())
+            // `try_get`: a page load cut off half way may dispose of these first.
+            let account = (log_in.version().try_get(), sign_up.version().try_get(), log_out.version().try_get());
+            (account, recover.version().try_get(), delete_account.version().try_get(), reset_password.version().try_get())
         },
         |_| get_current_user(),
     );

@@ -21,7 +21,7 @@ use crate::accounts::profile::{get_profile, SaveProfile};
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
-    let profile = Resource::new(move || save.version().get(), |_| get_profile());
+    let profile = Resource::new(move || save.version().try_get(), |_| get_profile());
     let error = form_error(save.value(), "save_profile");
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     let locale = use_locale();

@@ -24,7 +24,7 @@ pub fn RoomPage() -> impl IntoView {
     let room_id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
     let locale = use_locale();
     let page = Resource::new(
-        move || room_id.get(),
+        move || room_id.try_get().flatten(),
         |id| async move {
             match id {
                 Some(id) => get_room_page(id).await,

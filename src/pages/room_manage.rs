@@ -106,7 +106,7 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
     let revoked = RwSignal::new(0u32);
     let reset = ServerAction::<ResetInviteLinks>::new();
     let links = Resource::new(
-        move || (made.get(), revoked.get(), reset.version().get()),
+        move || (made.try_get(), revoked.try_get(), reset.version().try_get()),
         move |_| room_invites(room_id),
     );
     Effect::new(move |_| {
@@ -154,7 +154,7 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
 #[component]
 fn BanList(room_id: i64) -> impl IntoView {
     let lift = ServerAction::<LiftBan>::new();
-    let bans = Resource::new(move || lift.version().get(), move |_| banned_members(room_id));
+    let bans = Resource::new(move || lift.version().try_get(), move |_| banned_members(room_id));
     let offset = format::local_offset();
     let locale = use_locale();
     let row = move |ban: BannedMember| {

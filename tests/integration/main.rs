@@ -15,6 +15,7 @@ mod assets;
 mod attachments;
 mod bus_batches;
 mod database;
+mod email;
 /// Test images and voice files, shared with the attachment checks' unit tests.
 #[path = "../../src/attachments/fixtures.rs"]
 #[allow(dead_code, reason = "the attachment checks' unit tests use the rest")]

@@ -81,7 +81,7 @@ impl<'a> AccountDeletion<'a> {
                 .bind(user_id)
                 .fetch_all(&mut *tx)
                 .await?;
-        let statements = [
+        let by_user = [
             // The other person of each space keeps reading it, and writes no more.
             "UPDATE memberships SET can_write = 0
              WHERE user_id <> $1 AND room_id IN (SELECT room_id FROM spaces WHERE teacher_id = $1 OR student_id = $1)",
@@ -90,10 +90,15 @@ impl<'a> AccountDeletion<'a> {
             "DELETE FROM recovery_codes WHERE user_id = $1",
             "DELETE FROM email_tokens WHERE user_id = $1",
             "DELETE FROM account_sessions WHERE user_id = $1",
+        ];
+        for statement in by_user {
+            sqlx::query(statement).bind(user_id).execute(&mut *tx).await?;
+        }
+        let by_user_at_now = [
             "UPDATE invites SET revoked_at = $2, revoked_by = $1 WHERE created_by = $1 AND revoked_at IS NULL",
             "UPDATE language_invites SET revoked_at = $2 WHERE teacher_id = $1 AND used_at IS NULL AND revoked_at IS NULL",
         ];
-        for statement in statements {
+        for statement in by_user_at_now {
             sqlx::query(statement).bind(user_id).bind(now_ms).execute(&mut *tx).await?;
         }
         let deleted = deleted_username(user_id);

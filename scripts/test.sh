@@ -21,8 +21,14 @@ pass_limit=900
 # A server under test that panics fails the run, even when tokio kept it
 # going and no test noticed (src/server/panics.rs writes here).
 export ROOMLINK_PANIC_LOG="$PWD/target/test-panics.log"
-rm -f "$ROOMLINK_PANIC_LOG"
+rm -f "$ROOMLINK_PANIC_LOG" "$ROOMLINK_PANIC_LOG.late-reads"
 no_panics() {
+  if [ -s "$ROOMLINK_PANIC_LOG.late-reads" ]; then
+    # Leptos reading a page's signals after its load was cut off (see
+    # src/server/panics.rs): counted and shown, not a failure.
+    echo "note: $(grep -c '^panicked at' "$ROOMLINK_PANIC_LOG.late-reads") late read(s) of cut-off page loads so far ($1); first:" >&2
+    head -3 "$ROOMLINK_PANIC_LOG.late-reads" >&2
+  fi
   if [ -s "$ROOMLINK_PANIC_LOG" ]; then
     echo "a server under test panicked ($1):" >&2
     cat "$ROOMLINK_PANIC_LOG" >&2

@@ -57,7 +57,7 @@ pub fn DeleteAccountCard(controls: DeletionControls, owned: Result<Vec<OwnedRoom
             <ActionForm action=delete>
                 <label for="delete-password">{td_string!(locale, deletion.password_to_confirm)}</label>
                 <input id="delete-password" type="password" name="password" autocomplete="current-password" required />
-                <button type="submit" class="danger" disabled=move || delete.pending().get()>{td_string!(locale, deletion.submit)}</button>
+                <button type="submit" class="danger" disabled=move || delete.pending().try_get().unwrap_or(false)>{td_string!(locale, deletion.submit)}</button>
                 <p role="alert" class="error">{controls.error}</p>
             </ActionForm>
         }

@@ -70,7 +70,7 @@ impl AccountControls {
 #[component]
 pub fn ChangePasswordForm(controls: AccountControls) -> impl IntoView {
     let change = controls.change;
-    let changed = move || matches!(change.value().get(), Some(Ok(())));
+    let changed = move || matches!(change.value().try_get().flatten(), Some(Ok(())));
     let locale = use_locale();
     view! {
         <section class="card" aria-labelledby="password-title">
@@ -81,7 +81,7 @@ pub fn ChangePasswordForm(controls: AccountControls) -> impl IntoView {
                 <label for="new-password">{td_string!(locale, account.new_password)}</label>
                 <input id="new-password" type="password" name="new_password" autocomplete="new-password"
                     minlength=PASSWORD_MIN_CHARS.to_string() required />
-                <button type="submit" class="primary" disabled=move || change.pending().get()>
+                <button type="submit" class="primary" disabled=move || change.pending().try_get().unwrap_or(false)>
                     {td_string!(locale, account.change_password)}
                 </button>
                 <p role="status">{move || changed().then_some(td_string!(locale, account.password_changed))}</p>

@@ -56,7 +56,7 @@ pub fn EmailCard(controls: EmailControls, status: Result<EmailStatus, AppError>)
         Err(err) => return view! { <p role="alert" class="error">{err.message(locale)}</p> }.into_any(),
     };
     let query = use_query_map();
-    let sent = move || matches!(controls.add.value().get(), Some(Ok(()))) || query.read().get("email_sent").is_some();
+    let sent = move || matches!(controls.add.value().try_get().flatten(), Some(Ok(()))) || query.read().get("email_sent").is_some();
     let (add, remove) = (controls.add, controls.remove);
     let confirmed = status.address.clone().map(|email| {
         let said = td_string!(locale, email.confirmed, email = email.clone()).to_string();
@@ -65,7 +65,7 @@ pub fn EmailCard(controls: EmailControls, status: Result<EmailStatus, AppError>)
             <ActionForm action=remove>
                 <label for="remove-email-password">{td_string!(locale, email.password_to_confirm)}</label>
                 <input id="remove-email-password" type="password" name="password" autocomplete="current-password" required />
-                <button type="submit" disabled=move || remove.pending().get()>{td_string!(locale, email.remove)}</button>
+                <button type="submit" disabled=move || remove.pending().try_get().unwrap_or(false)>{td_string!(locale, email.remove)}</button>
                 <p role="alert" class="error">{controls.remove_error}</p>
             </ActionForm>
         }
@@ -82,7 +82,7 @@ pub fn EmailCard(controls: EmailControls, status: Result<EmailStatus, AppError>)
                 <input id="email-address" type="email" name="email" autocomplete="email" required maxlength=EMAIL_MAX_CHARS />
                 <label for="email-password">{td_string!(locale, email.password_to_confirm)}</label>
                 <input id="email-password" type="password" name="password" autocomplete="current-password" required />
-                <button type="submit" disabled=move || add.pending().get()>{td_string!(locale, email.add)}</button>
+                <button type="submit" disabled=move || add.pending().try_get().unwrap_or(false)>{td_string!(locale, email.add)}</button>
                 <p role="status">{move || sent().then(|| td_string!(locale, email.sent))}</p>
                 <p role="alert" class="error">{controls.add_error}</p>
             </ActionForm>
@@ -99,7 +99,7 @@ pub fn ResetByEmail() -> impl IntoView {
     let send = ServerAction::<SendResetLink>::new();
     let error = form_error(send.value(), "send_reset_link");
     let query = use_query_map();
-    let sent = move || matches!(send.value().get(), Some(Ok(()))) || query.read().get("sent").is_some();
+    let sent = move || matches!(send.value().try_get().flatten(), Some(Ok(()))) || query.read().get("sent").is_some();
     let status = Resource::new(|| (), |_| email_options());
     view! {
         <Suspense fallback=|| ()>
@@ -112,7 +112,7 @@ pub fn ResetByEmail() -> impl IntoView {
                         <ActionForm action=send>
                             <label for="reset-who">{td_string!(locale, email.username_or_email)}</label>
                             <input id="reset-who" name="username_or_email" required autocomplete="username" maxlength=EMAIL_MAX_CHARS />
-                            <button type="submit" disabled=move || send.pending().get()>{td_string!(locale, email.send_reset)}</button>
+                            <button type="submit" disabled=move || send.pending().try_get().unwrap_or(false)>{td_string!(locale, email.send_reset)}</button>
                             <p role="status">{move || sent().then(|| td_string!(locale, email.reset_sent))}</p>
                             <p role="alert" class="error">{error}</p>
                         </ActionForm>
@@ -178,7 +178,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                 <p>{td_string!(locale, email.confirm_intro, email, username)}</p>
                 <ActionForm action=confirm>
                     <input type="hidden" name="token" value=token />
-                    <button type="submit" class="primary" disabled=move || confirm.pending().get()>
+                    <button type="submit" class="primary" disabled=move || confirm.pending().try_get().unwrap_or(false)>
                         {td_string!(locale, email.confirm_button)}
                     </button>
                     <p role="alert" class="error">{error}</p>
@@ -208,7 +208,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <input id="new-password" name="new_password" type="password" required autocomplete="new-password"
                         minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS />
                     <p role="alert" class="error">{error}</p>
-                    <button type="submit" class="primary" disabled=move || reset.pending().get()>
+                    <button type="submit" class="primary" disabled=move || reset.pending().try_get().unwrap_or(false)>
                         {td_string!(locale, email.reset_button)}
                     </button>
                 </ActionForm>

@@ -107,7 +107,7 @@ fn CreateRoomForm() -> impl IntoView {
                 <div class="row">
                     <input id="room-name" name="name" required maxlength=ROOM_NAME_MAX_CHARS
                         autocomplete="off" placeholder=td_string!(locale, home.room_name_placeholder) />
-                    <button type="submit" disabled=move || create.pending().get()>{td_string!(locale, home.create_room_button)}</button>
+                    <button type="submit" disabled=move || create.pending().try_get().unwrap_or(false)>{td_string!(locale, home.create_room_button)}</button>
                 </div>
                 <p role="alert" class="error">{error}</p>
             </ActionForm>
@@ -145,7 +145,7 @@ fn StartInstantChatForm(logged_in: bool) -> impl IntoView {
                     <input type="checkbox" name="keep_history" value="on" />
                     {td_string!(locale, home.keep_history)}
                 </label>
-                <button type="submit" class="primary" disabled=move || start.pending().get()>{td_string!(locale, home.start_chat)}</button>
+                <button type="submit" class="primary" disabled=move || start.pending().try_get().unwrap_or(false)>{td_string!(locale, home.start_chat)}</button>
                 <p role="alert" class="error">{error}</p>
             </ActionForm>
         </section>

@@ -92,7 +92,7 @@ fn JoinCard(chat: InstantChatInfo, account_name: Option<String>, join: ServerAct
         Some(account) => view! {
             <input type="hidden" name="name" value="" />
             <p>{td!(locale, instant.join_as_account, name = account.clone(), <b> = <strong />)}</p>
-            <button type="submit" class="primary" disabled=move || join.pending().get()>
+            <button type="submit" class="primary" disabled=move || join.pending().try_get().unwrap_or(false)>
                 {td_string!(locale, instant.join_as_button, name = &account).to_string()}
             </button>
         }
@@ -103,7 +103,7 @@ fn JoinCard(chat: InstantChatInfo, account_name: Option<String>, join: ServerAct
                 <input id="display-name" name="name" required maxlength=DISPLAY_NAME_MAX_CHARS
                     autocomplete="nickname" placeholder=td_string!(locale, instant.your_name_placeholder)
                     aria-describedby="join-error" />
-                <button type="submit" class="primary" disabled=move || join.pending().get()>{td_string!(locale, instant.join_button)}</button>
+                <button type="submit" class="primary" disabled=move || join.pending().try_get().unwrap_or(false)>{td_string!(locale, instant.join_button)}</button>
             </div>
             <p class="muted">{td_string!(locale, instant.guest_note)}</p>
         }
@@ -144,7 +144,7 @@ fn LockToggle(id: String, locked: bool) -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if let (Some(Ok(())), Some(want)) = (lock.value().get(), requested.get_untracked()) {
+        if let (Some(Ok(())), Some(want)) = (lock.value().try_get().flatten(), requested.get_untracked()) {
             locked.set(want);
         }
     });
@@ -154,7 +154,7 @@ fn LockToggle(id: String, locked: bool) -> impl IntoView {
         <ActionForm action=lock attr:class="inline">
             <input type="hidden" name="id" value=id />
             {move || (!locked.get()).then(|| view! { <input type="hidden" name="locked" value="on" /> })}
-            <button type="submit" class="secondary" disabled=move || lock.pending().get()>
+            <button type="submit" class="secondary" disabled=move || lock.pending().try_get().unwrap_or(false)>
                 {move || if locked.get() { td_string!(locale, instant.unlock) } else { td_string!(locale, instant.lock) }}
             </button>
             <p role="status" class="muted">{move || locked.get().then(|| td_string!(locale, instant.locked_note))}</p>
@@ -185,7 +185,7 @@ fn Chat(
             <LockToggle id=id.clone() locked=chat.locked />
             <ActionForm action=end attr:class="inline">
                 <input type="hidden" name="id" value=id />
-                <button type="submit" class="danger" disabled=move || end.pending().get() || state.ended.get().is_some()>
+                <button type="submit" class="danger" disabled=move || end.pending().try_get().unwrap_or(false) || state.ended.get().is_some()>
                     {td_string!(locale, instant.end_for_everyone)}
                 </button>
                 <p role="alert" class="error">{end_error}</p>
@@ -196,7 +196,7 @@ fn Chat(
         view! {
             <ActionForm action=leave attr:class="inline">
                 <input type="hidden" name="id" value=id />
-                <button type="submit" disabled=move || leave.pending().get()>{td_string!(locale, instant.leave)}</button>
+                <button type="submit" disabled=move || leave.pending().try_get().unwrap_or(false)>{td_string!(locale, instant.leave)}</button>
                 <p role="alert" class="error">{leave_error}</p>
             </ActionForm>
         }

@@ -180,7 +180,7 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
     let session = expect_context::<super::Session>();
     let locale = use_locale();
     Effect::new(move |_| {
-        if let Some(Ok(link)) = create.value().get() {
+        if let Some(Ok(link)) = create.value().try_get().flatten() {
             remember(&link);
             made.update(|n| *n += 1);
             session.links_changed.update(|n| *n += 1);
@@ -188,7 +188,7 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
     });
     view! {
         <div class="share">
-            {move || match create.value().get() {
+            {move || match create.value().try_get().flatten() {
                 Some(Ok(link)) => view! { <MadeLink link /> }.into_any(),
                 Some(Err(e)) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
                 None => view! { <p class="muted">{td_string!(locale, links.making)}</p> }.into_any(),
@@ -197,7 +197,7 @@ pub fn InviteForm(room_id: i64, is_owner: bool, made: RwSignal<u32>, create: Ser
                 <summary>{td_string!(locale, links.options)}</summary>
                 <form class="invite-form" on:submit=submit>
                     <OptionFields is_owner lifetime max_uses label role approval />
-                    <button type="submit" disabled=move || create.pending().get()>{td_string!(locale, links.create)}</button>
+                    <button type="submit" disabled=move || create.pending().try_get().unwrap_or(false)>{td_string!(locale, links.create)}</button>
                 </form>
             </details>
         </div>
@@ -224,7 +224,7 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
     let offset = format::local_offset();
     let revoke = ServerAction::<RevokeInvite>::new();
     Effect::new(move |_| {
-        if let Some(Ok(())) = revoke.value().get() {
+        if let Some(Ok(())) = revoke.value().try_get().flatten() {
             revoked.update(|n| *n += 1);
         }
     });
@@ -265,11 +265,11 @@ fn LinkItem(link: InviteSummary, show_room: bool, revoked: RwSignal<u32>) -> imp
                 {active.then(|| view! { <RememberedLink key=id.to_string() field_id=format!("invite-url-{id}") name=link_name /> })}
                 {active.then(|| view! {
                     <button type="button" class="secondary" aria-label=td_string!(locale, common.revoke_name, name = &name).to_string()
-                        disabled=move || revoke.pending().get()
+                        disabled=move || revoke.pending().try_get().unwrap_or(false)
                         on:click=move |_| { revoke.dispatch(RevokeInvite { invite_id: id }); }>{td_string!(locale, common.revoke)}</button>
                 })}
             </div>
-            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.message(locale)}</p> })}
+            {move || revoke.value().try_get().flatten().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.message(locale)}</p> })}
         </li>
     }
     .into_any()

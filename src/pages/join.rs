@@ -78,7 +78,7 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
     let asked = RwSignal::new(preview.request);
     if preview.needs_approval {
         Effect::new(move |_| {
-            if let Some(Ok(())) = accept.value().get() {
+            if let Some(Ok(())) = accept.value().try_get().flatten() {
                 asked.set(Some(RequestState::Pending));
             }
         });
@@ -95,7 +95,7 @@ fn InviteCard(preview: InvitePreview, token: String) -> impl IntoView {
                         view! {
                             <ActionForm action=accept>
                                 <input type="hidden" name="token" value=token />
-                                <button type="submit" class="primary" disabled=move || accept.pending().get()>{label}</button>
+                                <button type="submit" class="primary" disabled=move || accept.pending().try_get().unwrap_or(false)>{label}</button>
                                 <p class="muted">{td!(locale, common.logged_in_as, name = name.clone(), <b> = <strong />)}</p>
                                 <p role="alert" class="error">{error}</p>
                             </ActionForm>

@@ -30,13 +30,13 @@ pub fn RequestWaiting(room_id: i64, state: RequestState) -> impl IntoView {
     let withdraw = ServerAction::<WithdrawJoinRequest>::new();
     let locale = use_locale();
     Effect::new(move |_| {
-        if let Some(Ok(())) = withdraw.value().get() {
+        if let Some(Ok(())) = withdraw.value().try_get().flatten() {
             state.set(RequestState::Ended);
         }
     });
     #[cfg(feature = "hydrate")]
     follow_answer(room_id, state);
-    let error = move || withdraw.value().get().and_then(Result::err).map(|e| e.message(locale));
+    let error = move || withdraw.value().try_get().flatten().and_then(Result::err).map(|e| e.message(locale));
     // For the plain page's script; the hydrated page follows the answer itself.
     let awaiting = move || (state.get() == RequestState::Pending).then(|| room_id.to_string());
     view! {
@@ -47,7 +47,7 @@ pub fn RequestWaiting(room_id: i64, state: RequestState) -> impl IntoView {
                     <p class="muted">{td_string!(locale, join.request_keep_open)}</p>
                     <ActionForm action=withdraw>
                         <input type="hidden" name="room_id" value=room_id />
-                        <button type="submit" class="secondary" disabled=move || withdraw.pending().get()>
+                        <button type="submit" class="secondary" disabled=move || withdraw.pending().try_get().unwrap_or(false)>
                             {td_string!(locale, join.withdraw)}
                         </button>
                     </ActionForm>
@@ -155,7 +155,7 @@ pub fn RequestList(room_id: i64, state: LiveState) -> impl IntoView {
     };
     let error = move || {
         let failed = |value: Option<Result<(), crate::error::AppError>>| value.and_then(Result::err);
-        failed(approve.value().get()).or_else(|| failed(decline.value().get())).map(|e| e.message(locale))
+        failed(approve.value().try_get().flatten()).or_else(|| failed(decline.value().try_get().flatten())).map(|e| e.message(locale))
     };
     view! {
         <section class="card join-requests" aria-labelledby="requests-heading">

@@ -23,7 +23,7 @@ pub fn ProfilePage() -> impl IntoView {
     let save = ServerAction::<SaveProfile>::new();
     let profile = Resource::new(move || save.version().try_get(), |_| get_profile());
     let error = form_error(save.value(), "save_profile");
-    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let saved = move || matches!(save.value().try_get().flatten(), Some(Ok(())));
     let locale = use_locale();
     let controls = AccountControls::new();
     let deletion = DeletionControls::new();
@@ -61,7 +61,7 @@ pub fn ProfilePage() -> impl IntoView {
                                 <input type="checkbox" name="teacher" value="on" checked=profile.is_teacher />
                                 {td_string!(locale, profile.i_teach)}
                             </label>
-                            <button type="submit" class="primary" disabled=move || save.pending().get()>{td_string!(locale, profile.save)}</button>
+                            <button type="submit" class="primary" disabled=move || save.pending().try_get().unwrap_or(false)>{td_string!(locale, profile.save)}</button>
                             <p role="status">{move || saved().then_some(td_string!(locale, common.saved))}</p>
                             <p role="alert" class="error">{error}</p>
                         </ActionForm>

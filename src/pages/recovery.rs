@@ -120,7 +120,7 @@ pub fn RecoverPage() -> impl IntoView {
                 <input id="new-password" name="new_password" type="password" required autocomplete="new-password"
                     minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS />
                 <p role="alert" class="error">{error}</p>
-                <button type="submit" class="primary" disabled=move || recover.pending().get()>
+                <button type="submit" class="primary" disabled=move || recover.pending().try_get().unwrap_or(false)>
                     {td_string!(locale, recovery.set_password)}
                 </button>
             </ActionForm>
@@ -153,7 +153,7 @@ pub fn RecoveryCodesCard(controls: AccountControls, left: Result<u32, AppError>)
                 <p class="muted">{td_string!(locale, recovery.make_new_hint)}</p>
                 <label for="codes-password">{td_string!(locale, recovery.password_to_confirm)}</label>
                 <input id="codes-password" type="password" name="password" autocomplete="current-password" required />
-                <button type="submit" disabled=move || make.pending().get()>{td_string!(locale, recovery.make_new)}</button>
+                <button type="submit" disabled=move || make.pending().try_get().unwrap_or(false)>{td_string!(locale, recovery.make_new)}</button>
                 <p role="alert" class="error">{controls.new_codes_error}</p>
             </ActionForm>
         </section>

@@ -23,6 +23,12 @@ pub fn RoomPage() -> impl IntoView {
     let params = use_params_map();
     let room_id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
     let locale = use_locale();
+    // `?panel=bans` opens a panel as the page is rendered: the header's
+    // buttons are links there, so panels work before the code has loaded.
+    // Read here, outside the Suspense: a load cut off half way may have
+    // ended the router's context by the time the Suspense looks again.
+    let query = use_query_map();
+    let opened = move || query.try_with_untracked(|q| q.get("panel").and_then(|p| RoomPanel::from_query(&p))).flatten();
     let page = Resource::new(
         move || room_id.try_get().flatten(),
         |id| async move {
@@ -36,7 +42,7 @@ pub fn RoomPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, room.opening)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(data) => view! { <Room data /> }.into_any(),
+                    Ok(data) => view! { <Room data opened=opened() /> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                 }
             })}
@@ -45,7 +51,7 @@ pub fn RoomPage() -> impl IntoView {
 }
 
 #[component]
-fn Room(data: RoomData) -> impl IntoView {
+fn Room(data: RoomData, opened: Option<RoomPanel>) -> impl IntoView {
     let rights = data.rights;
     let state = LiveState::new(Topic::Room(data.room.id), data.me.id, data.messages, data.members).with_rights(rights);
     state.join_requests.set(data.join_requests);
@@ -54,9 +60,6 @@ fn Room(data: RoomData) -> impl IntoView {
     // The owner may hand the room over while it is open: the tools follow the live role.
     let role = move || state.rights_now().map_or(rights.role, |r| r.role);
     let leave = move || (role() != Role::Owner).then(|| view! { <LeaveRoom room_id in_space /> });
-    // `?panel=bans` opens a panel as the page is rendered: the header's
-    // buttons are links there, so panels work before the code has loaded.
-    let opened = use_query_map().with_untracked(|q| q.get("panel").and_then(|p| RoomPanel::from_query(&p)));
     let panel = RwSignal::new(opened);
     let made = RwSignal::new(0u32);
     // Lives as long as the page, so that closing and opening "Share invite link" shows the same link.
@@ -159,11 +162,11 @@ fn Room(data: RoomData) -> impl IntoView {
 fn LeaveRoom(room_id: i64, in_space: bool) -> impl IntoView {
     let leave = ServerAction::<Leave>::new();
     let locale = use_locale();
-    let error = move || leave.value().get().and_then(Result::err).map(|e| e.message(locale));
+    let error = move || leave.value().try_get().flatten().and_then(Result::err).map(|e| e.message(locale));
     view! {
         <ActionForm action=leave attr:class="leave">
             <input type="hidden" name="room_id" value=room_id />
-            <button type="submit" class="secondary" disabled=move || leave.pending().get()>
+            <button type="submit" class="secondary" disabled=move || leave.pending().try_get().unwrap_or(false)>
                 {if in_space { td_string!(locale, room.leave_space) } else { td_string!(locale, room.leave_room) }}
             </button>
             <p role="alert" class="error">{error}</p>

@@ -110,7 +110,7 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
         move |_| room_invites(room_id),
     );
     Effect::new(move |_| {
-        if let Some(Ok(link)) = reset.value().get() {
+        if let Some(Ok(link)) = reset.value().try_get().flatten() {
             remember(&link);
         }
     });
@@ -129,9 +129,9 @@ fn ManageLinks(room_id: i64, made: RwSignal<u32>) -> impl IntoView {
         <section class="card manage-links" aria-labelledby="links-heading">
             <div class="row">
                 <h2 id="links-heading">{td_string!(locale, manage.all_links)}</h2>
-                <button type="button" class="secondary" on:click=on_reset disabled=move || reset.pending().get()>{td_string!(locale, manage.reset)}</button>
+                <button type="button" class="secondary" on:click=on_reset disabled=move || reset.pending().try_get().unwrap_or(false)>{td_string!(locale, manage.reset)}</button>
             </div>
-            {move || match reset.value().get() {
+            {move || match reset.value().try_get().flatten() {
                 Some(Ok(link)) => view! { <MadeLink link /> }.into_any(),
                 Some(Err(e)) => view! { <p role="alert" class="error">{e.message(locale)}</p> }.into_any(),
                 None => ().into_any(),
@@ -180,7 +180,7 @@ fn BanList(room_id: i64) -> impl IntoView {
     view! {
         <section class="card bans" aria-labelledby="bans-heading">
             <h2 id="bans-heading">{td_string!(locale, bans.title)}</h2>
-            <p role="alert" class="error">{move || lift.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
+            <p role="alert" class="error">{move || lift.value().try_get().flatten().and_then(Result::err).map(|e| e.message(locale))}</p>
             <Transition fallback=move || view! { <p class="muted">{td_string!(locale, bans.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match bans.await {
@@ -214,9 +214,9 @@ fn RenameRoom(room_id: i64, name: String) -> impl IntoView {
             <div class="row">
                 <input id="room-name" name="name" required maxlength=ROOM_NAME_MAX_CHARS.to_string()
                     value=name.get_untracked() prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                <button type="submit" disabled=move || rename.pending().get()>{td_string!(locale, manage.rename)}</button>
+                <button type="submit" disabled=move || rename.pending().try_get().unwrap_or(false)>{td_string!(locale, manage.rename)}</button>
             </div>
-            <p role="alert" class="error">{move || rename.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
+            <p role="alert" class="error">{move || rename.value().try_get().flatten().and_then(Result::err).map(|e| e.message(locale))}</p>
         </form>
     }
     .into_any()
@@ -262,9 +262,9 @@ fn RoomSettings(room: RoomInfo) -> impl IntoView {
                     on:change=move |ev| members_invite.set(event_target_checked(&ev)) />
                 {td_string!(locale, manage.members_invite)}
             </label>
-            <button type="submit" disabled=move || save.pending().get()>{td_string!(locale, manage.save)}</button>
-            <p role="status" class="muted">{move || matches!(save.value().get(), Some(Ok(()))).then_some(td_string!(locale, common.saved))}</p>
-            <p role="alert" class="error">{move || save.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
+            <button type="submit" disabled=move || save.pending().try_get().unwrap_or(false)>{td_string!(locale, manage.save)}</button>
+            <p role="status" class="muted">{move || matches!(save.value().try_get().flatten(), Some(Ok(()))).then_some(td_string!(locale, common.saved))}</p>
+            <p role="alert" class="error">{move || save.value().try_get().flatten().and_then(Result::err).map(|e| e.message(locale))}</p>
         </form>
     }
     .into_any()

@@ -52,11 +52,11 @@ pub fn HandOver(room_id: i64, state: LiveState) -> impl IntoView {
                     <option value="">{td_string!(locale, manage.choose_member)}</option>
                     {move || others().into_iter().map(|m| view! { <option value=m.id.to_string()>{m.name}</option> }).collect_view()}
                 </select>
-                <button type="submit" disabled=move || hand_over.pending().get() || (hydrated.get() && chosen.get().is_empty())>
+                <button type="submit" disabled=move || hand_over.pending().try_get().unwrap_or(false) || (hydrated.get() && chosen.get().is_empty())>
                     {td_string!(locale, manage.hand_over)}
                 </button>
             </div>
-            <p role="alert" class="error">{move || hand_over.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
+            <p role="alert" class="error">{move || hand_over.value().try_get().flatten().and_then(Result::err).map(|e| e.message(locale))}</p>
         </form>
     }
     .into_any()
@@ -79,10 +79,10 @@ pub fn DeleteRoomForm(room_id: i64, #[prop(into)] name: Signal<String>) -> impl 
             <input type="hidden" name="room_id" value=room_id />
             <label for="delete-name">{td_string!(locale, manage.type_name)}</label>
             <input id="delete-name" name="name" autocomplete="off" on:input=move |ev| typed.set(event_target_value(&ev)) />
-            <button type="submit" class="danger" disabled=move || (hydrated.get() && !matches()) || delete.pending().get()>
+            <button type="submit" class="danger" disabled=move || (hydrated.get() && !matches()) || delete.pending().try_get().unwrap_or(false)>
                 {td_string!(locale, manage.delete)}
             </button>
-            <p role="alert" class="error">{move || delete.value().get().and_then(Result::err).map(|e| e.message(locale))}</p>
+            <p role="alert" class="error">{move || delete.value().try_get().flatten().and_then(Result::err).map(|e| e.message(locale))}</p>
         </ActionForm>
     }
     .into_any()

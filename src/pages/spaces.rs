@@ -42,7 +42,7 @@ pub fn SpaceInviteCard(preview: SpacePreview, token: String) -> impl IntoView {
         (Some(viewer), None) => view! {
             <ActionForm action=accept>
                 <input type="hidden" name="token" value=token />
-                <button type="submit" class="primary" disabled=move || accept.pending().get()>
+                <button type="submit" class="primary" disabled=move || accept.pending().try_get().unwrap_or(false)>
                     {accept_label}
                 </button>
                 <p class="muted">{td!(locale, common.logged_in_as, name = viewer.username.clone(), <b> = <strong />)}</p>

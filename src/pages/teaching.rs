@@ -60,7 +60,7 @@ pub fn TeachingSection(
 /// this browser) and bumps `changed`.
 pub fn remember_made(create: ServerAction<CreateLanguageInvite>, changed: RwSignal<u32>) {
     Effect::new(move |_| {
-        if let Some(Ok(link)) = create.value().get() {
+        if let Some(Ok(link)) = create.value().try_get().flatten() {
             remember_url(&format!("lang:{}", link.id), &link.url);
             changed.update(|n| *n += 1);
         }
@@ -82,10 +82,10 @@ fn LanguageInviteForm(create: ServerAction<CreateLanguageInvite>) -> impl IntoVi
             <label for="invite-days">{td_string!(locale, teaching.expires_after)}</label>
             <input id="invite-days" name="lifetime_days" type="number" min=low max=high step="1" inputmode="numeric"
                 placeholder=td_string!(locale, teaching.never) />
-            <button type="submit" class="primary" disabled=move || create.pending().get()>{td_string!(locale, teaching.create)}</button>
+            <button type="submit" class="primary" disabled=move || create.pending().try_get().unwrap_or(false)>{td_string!(locale, teaching.create)}</button>
             <p role="alert" class="error">{error}</p>
         </ActionForm>
-        {move || create.value().get().and_then(Result::ok).map(|link| view! { <MadeLanguageInvite link /> })}
+        {move || create.value().try_get().flatten().and_then(Result::ok).map(|link| view! { <MadeLanguageInvite link /> })}
     }
     .into_any()
 }
@@ -128,7 +128,7 @@ fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> 
     let offset = format::local_offset();
     let revoke = ServerAction::<RevokeLanguageInvite>::new();
     Effect::new(move |_| {
-        if let Some(Ok(())) = revoke.value().get() {
+        if let Some(Ok(())) = revoke.value().try_get().flatten() {
             changed.update(|n| *n += 1);
         }
     });
@@ -168,11 +168,11 @@ fn LanguageInviteItem(invite: LanguageInviteSummary, changed: RwSignal<u32>) -> 
                 })}
                 {pending.then(|| view! {
                     <button type="button" class="secondary" aria-label=td_string!(locale, common.revoke_name, name = &name).to_string()
-                        disabled=move || revoke.pending().get()
+                        disabled=move || revoke.pending().try_get().unwrap_or(false)
                         on:click=move |_| { revoke.dispatch(RevokeLanguageInvite { invite_id: id }); }>{td_string!(locale, common.revoke)}</button>
                 })}
             </div>
-            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.message(locale)}</p> })}
+            {move || revoke.value().try_get().flatten().and_then(Result::err).map(|e| view! { <p role="alert" class="error">{e.message(locale)}</p> })}
         </li>
     }
     .into_any()

@@ -96,10 +96,10 @@ pub mod ssr {
         AppError::Invalid(Refusal::OwnsRooms { rooms })
     }
 
-    /// Deletes account `user_id` (its password checked): ends every session
-    /// of it, deletes it in the store, then puts the lines in its rooms'
-    /// and spaces' timelines and tells their open tabs. A line that fails
-    /// is logged: the account is deleted either way.
+    /// Deletes account `user_id` (its password checked) in the store, then
+    /// ends every session of it and puts the lines in its rooms' and
+    /// spaces' timelines, telling their open tabs. Once the store has
+    /// deleted it, what fails after is logged: the account is gone either way.
     ///
     /// Errors: [`Refusal::OwnsRooms`] (nothing changed); the store's.
     pub async fn delete(state: &AppState, user_id: i64) -> Result<(), AppError> {
@@ -112,7 +112,9 @@ pub mod ssr {
             Ok(None) => return Err(AppError::NotLoggedIn),
             Ok(Some(deleted)) => deleted,
         };
-        crate::accounts::sessions::ssr::end_sessions(state, session_ids).await?;
+        if let Err(err) = crate::accounts::sessions::ssr::end_sessions(state, session_ids).await {
+            tracing::error!(error = %err, user_id, "ending a deleted account's sessions failed");
+        }
         let lines = deleted
             .rooms_left
             .iter()
@@ -127,8 +129,10 @@ pub mod ssr {
             let topic = Topic::Room(room_id);
             state.hub.end_for(&topic, user_id, Refusal::LeftRoom);
             if kind == MessageKind::AccountDeleted {
-                for member in state.store.rooms().members(room_id).await? {
-                    state.hub.member_updated(&topic, member);
+                // The other person's tabs learn they can no longer write.
+                match state.store.rooms().members(room_id).await {
+                    Ok(members) => members.into_iter().for_each(|member| state.hub.member_updated(&topic, member)),
+                    Err(err) => tracing::error!(error = %err, room_id, "telling a closed space's member failed"),
                 }
             }
         }

@@ -52,6 +52,12 @@ pub enum Confirmed {
     AddressTaken,
 }
 
+/// The link with token hash `$1` for purpose `$2`, if it still works at
+/// `$3`: whose it is and where it was sent.
+const WORKING_LINK: &str = "
+    SELECT t.user_id, u.username, t.email FROM email_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.deleted_at IS NULL";
+
 impl<'a> EmailTokens<'a> {
     pub(super) fn new(pool: &'a AnyPool) -> Self {
         EmailTokens { pool }
@@ -144,8 +150,7 @@ impl<'a> EmailTokens<'a> {
     /// works at `now_ms` (for the page it opens, which changes nothing).
     pub async fn working(&self, token_hash: &str, purpose: EmailPurpose, now_ms: i64) -> Result<Option<EmailLink>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT t.user_id, u.username, t.email FROM email_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.deleted_at IS NULL",
+            WORKING_LINK,
         )
         .bind(token_hash)
         .bind(purpose.as_str())
@@ -164,8 +169,7 @@ impl<'a> EmailTokens<'a> {
         now_ms: i64,
     ) -> Result<Option<EmailLink>, StoreError> {
         let link: Option<EmailLink> = sqlx::query_as(
-            "SELECT t.user_id, u.username, t.email FROM email_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.deleted_at IS NULL",
+            WORKING_LINK,
         )
         .bind(token_hash)
         .bind(purpose.as_str())

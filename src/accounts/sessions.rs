@@ -195,13 +195,22 @@ pub mod ssr {
     /// Notes that session `session_id` of `user_id` was used at `now_ms`
     /// from `device`; a session without a row (from before rows were kept,
     /// or whose note failed) gets one, so that it is listed and can be ended.
-    pub async fn note_activity(state: &AppState, user_id: i64, session_id: &str, device: Device, now_ms: i64) -> Result<(), AppError> {
+    ///
+    /// Returns `false`, noting nothing, for a session without a row whose
+    /// account was deleted since: "Delete my account" ends the sessions it
+    /// finds rows for, so such a session is one it could not see, and the
+    /// caller ends it.
+    pub async fn note_activity(state: &AppState, user_id: i64, session_id: &str, device: Device, now_ms: i64) -> Result<bool, AppError> {
         let rows = state.store.account_sessions();
-        if !rows.touch(session_id, now_ms).await? {
-            let new = NewAccountSession { user_id, session_id, user_agent: &device.user_agent, address: &device.address, now_ms };
-            rows.add(new).await?;
+        if rows.touch(session_id, now_ms).await? {
+            return Ok(true);
         }
-        Ok(())
+        if !state.store.users().stands(user_id).await? {
+            return Ok(false);
+        }
+        let new = NewAccountSession { user_id, session_id, user_agent: &device.user_agent, address: &device.address, now_ms };
+        rows.add(new).await?;
+        Ok(true)
     }
 
     /// The block an address is shown as: its /24 for IPv4, its /48 for

@@ -156,21 +156,25 @@ pub async fn keep_chosen_language(state: &crate::context::AppState, user_id: i64
 /// makes the layer save it and send the cookie again. Assets and logged-out
 /// visitors cost nothing; a failure is logged and the response kept.
 ///
-/// On such a visit it also notes, at most every
-/// [`crate::limits::SESSION_ACTIVITY_NOTE_MS`], that the session was active
-/// (for the profile's list of sessions, [`super::sessions`]).
+/// On such a visit, before the request is handled, it also notes, at most
+/// every [`crate::limits::SESSION_ACTIVITY_NOTE_MS`], that the session was
+/// active (for the profile's list of sessions, [`super::sessions`]), and
+/// logs out a session whose account was deleted without seeing it.
 pub async fn keep_session_alive(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
     let visit = request.method() != Method::GET
         || request.headers().get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"));
-    let device = visit.then(|| super::sessions::ssr::device_of(&state, request.headers(), request.extensions()));
-    let response = next.run(request).await;
-    if let (Some(device), false) = (device, response.status().is_server_error()) {
-        let now = now_ms();
-        if let Err(e) = refresh_if_due(&session, now).await {
-            tracing::warn!(error = %e, "could not refresh a session");
-        }
-        if let Err(e) = note_activity_if_due(&state, &session, device, now).await {
+    if visit {
+        // Before the handler: a session of a deleted account is served
+        // logged out from its first visit on.
+        let device = super::sessions::ssr::device_of(&state, request.headers(), request.extensions());
+        if let Err(e) = note_activity_if_due(&state, &session, device, now_ms()).await {
             tracing::warn!(error = %e, "could not note a session's activity");
+        }
+    }
+    let response = next.run(request).await;
+    if visit && !response.status().is_server_error() {
+        if let Err(e) = refresh_if_due(&session, now_ms()).await {
+            tracing::warn!(error = %e, "could not refresh a session");
         }
     }
     response
@@ -205,8 +209,9 @@ pub fn account_at_render() -> Option<CurrentUser> {
 }
 
 /// Notes a logged-in `session`'s activity at `now_ms` when it last did
-/// [`crate::limits::SESSION_ACTIVITY_NOTE_MS`] or more before (or never).
-/// A session made by this very request has no id yet: its log-in noted it.
+/// [`crate::limits::SESSION_ACTIVITY_NOTE_MS`] or more before (or never), and
+/// logs it out (flushes it) when its account was deleted without it being
+/// seen ([`super::sessions::ssr::note_activity`] answers `false`).
 async fn note_activity_if_due(
     state: &AppState,
     session: &Session,
@@ -218,8 +223,14 @@ async fn note_activity_if_due(
     if now_ms - noted_at < crate::limits::SESSION_ACTIVITY_NOTE_MS {
         return Ok(());
     }
-    session.insert(ACTIVE_AT_KEY, now_ms).await.map_err(|e| internal("session insert", e))?;
-    super::sessions::ssr::note_activity(state, user_id, &id.to_string(), device, now_ms).await
+    if super::sessions::ssr::note_activity(state, user_id, &id.to_string(), device, now_ms).await? {
+        session.insert(ACTIVE_AT_KEY, now_ms).await.map_err(|e| internal("session insert", e))?;
+    } else {
+        tracing::info!(user_id, "a session of a deleted account was used: it is ended");
+        session.flush().await.map_err(|e| internal("session flush", e))?;
+        state.hub.end_session(&id.to_string());
+    }
+    Ok(())
 }
 
 /// Notes `now_ms` in a logged-in `session` last saved [`SESSION_REFRESH_MS`]

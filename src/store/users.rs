@@ -143,6 +143,16 @@ impl<'a> Users<'a> {
             .rows_affected())
     }
 
+    /// Whether account `id` exists and was not deleted
+    /// ([`crate::store::AccountDeletion`] leaves a row with `deleted_at`).
+    pub async fn stands(&self, id: i64) -> Result<bool, StoreError> {
+        let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_one(self.pool)
+            .await?;
+        Ok(found > 0)
+    }
+
     /// Finds a user by id.
     pub async fn get(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
         Ok(sqlx::query_as::<_, UserRow>(

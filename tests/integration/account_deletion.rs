@@ -152,3 +152,48 @@ async fn a_deleted_account_leaves_no_personal_data_and_others_keep_what_they_saw
     assert!(!rooms.contains("Club"), "the new account is in no room");
     assert_eq!(new_bruno.call("room_page", &[("room_id", &room.to_string())]).await.status(), StatusCode::FORBIDDEN);
 }
+
+/// A session saved the way it was before sessions were listed (the user's
+/// id and name, no row in `account_sessions`, no activity note), holding
+/// `username`'s account, for a new client.
+async fn unlisted_session(s: &TestServer, username: &str) -> Client {
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::SessionStore as _;
+    let user_id = s.user_id(username).await;
+    let mut record = Record {
+        id: Id::default(),
+        data: [("user_id".to_string(), serde_json::json!(user_id)), ("username".to_string(), serde_json::json!(username))].into(),
+        expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc() + tower_sessions::cookie::time::Duration::days(1),
+    };
+    s.store.sessions().create(&mut record).await.unwrap();
+    let client = s.client();
+    client.set_cookie(roomlink::accounts::SESSION_COOKIE, &record.id.to_string());
+    client
+}
+
+#[tokio::test]
+async fn a_session_the_deletion_could_not_see_is_logged_out_at_its_next_visit() {
+    let s = TestServer::start().await;
+    let ana = s.user("ana").await;
+    let bruno = s.user("bruno").await;
+    // Such a session works, and is listed from its first visit on.
+    let ana_old = unlisted_session(&s, "ana").await;
+    assert_eq!(who(&ana_old).await.map(|u| u.username), Some("ana".to_string()));
+    let listed: Vec<roomlink::accounts::sessions::SessionView> = ana.json("account_sessions", &[]).await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
+
+    // Bruno's, never used since sessions were listed, is not among those
+    // the deletion ends.
+    let bruno_old = unlisted_session(&s, "bruno").await;
+    let r = bruno.call("delete_account", &[("password", "correct horse")]).await;
+    assert_eq!(r.headers()[header::LOCATION], "/?account_deleted");
+    assert_eq!(who(&bruno).await, None);
+    // Its next visit finds the account gone: logged out, the page too.
+    let (_, page) = bruno_old.page("/").await;
+    assert!(!page.contains("bruno") && page.contains("Log in"), "{page}");
+    assert_eq!(who(&bruno_old).await, None);
+    let r = bruno_old.call("create_room", &[("name", "Ghost town")]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let rooms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms").fetch_one(s.store.pool()).await.unwrap();
+    assert_eq!(rooms, 0);
+}

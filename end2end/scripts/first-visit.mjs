@@ -36,6 +36,13 @@ const [base = 'http://127.0.0.1:3299', pkgDir = 'target/site/pkg', roundsArg = '
 const ROUNDS = Math.max(1, Number(roundsArg) || 3);
 /** FIRST_VISIT_TRACE=1 also prints each visit's timeline (`printTimeline`). */
 const TRACE = process.env.FIRST_VISIT_TRACE === '1';
+/** FIRST_VISIT_STAY_MS keeps each cold visit's tab open that long after it
+ * was measured, as someone reading the room would, before the warm visit
+ * (0 by default). Chrome keeps compiled WebAssembly in its code cache only
+ * once V8 has optimised enough of it, which a visit closed at once may not
+ * reach; this shows what a second visit costs after a first one of that
+ * length. */
+const STAY_MS = Math.max(0, Number(process.env.FIRST_VISIT_STAY_MS) || 0);
 /** FIRST_VISIT_PROFILE=1 also traces each warm visit and prints the
  * browser's work on the page's main thread by kind (`printTraceSummary`);
  * FIRST_VISIT_PROFILE=cpu also samples it and prints where the time went
@@ -286,7 +293,9 @@ async function coldAndWarm(browser, name, url, state, live) {
   const attempt = async (which) => {
     const { page, cdp } = await throttledPage(context, problems);
     try {
-      return await visit(page, cdp, url, { live, profile: PROFILE && which === 'warm' });
+      const measured = await visit(page, cdp, url, { live, profile: PROFILE && which === 'warm' });
+      if (which === 'cold' && STAY_MS > 0) await page.waitForTimeout(STAY_MS);
+      return measured;
     } catch (e) {
       throw new Error(`${name}, ${which}: ${e.message}\nthe page said: ${problems.join('\n') || 'nothing'}`);
     } finally {
